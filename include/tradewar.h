@@ -1,0 +1,448 @@
+/*
+ * tradewar.h - the public interface of libtradewar.
+ *
+ * Counterfactual equilibria of multi-country, multi-sector trade models with
+ * input-output links, tariffs, export taxes, production subsidies, trade-cost
+ * shocks, scale economies and markups ("exact hat algebra"), welfare
+ * accounting, and loaders for the bundled data sets.
+ *
+ * Conventions
+ *   - N countries (index i = exporter/origin, n = importer/destination),
+ *     J sectors (j, k).
+ *   - Arrays are flat, row-major, double precision:
+ *       N*N*J arrays (flows, tariffs, ...) are indexed [i][n][j] by tw_idx3();
+ *       N*J arrays (shares by country and sector) are indexed [i][j] by tw_idx2();
+ *       N*J*J input-output shares are indexed [i][k][j] by tw_idx3io():
+ *         the share of input k in the intermediate cost of sector j in country i.
+ *   - Rates (tariffs, taxes, subsidies) are fractions: 0.25 means 25%.
+ *   - Inputs are borrowed and never modified; every pointer a getter returns is
+ *     owned by the handle it came from and stays valid until that handle is
+ *     freed or modified.
+ *   - Every function that can fail returns a tw_status. Where a tw_error * is
+ *     accepted it may be NULL; when not NULL it receives a one-line message
+ *     with the detail (file, line and value where there is one).
+ *   - The library never prints, never exits, never aborts and keeps no global
+ *     state: handles are independent and may be used from different threads
+ *     (one thread per handle at a time).
+ */
+#ifndef TRADEWAR_H
+#define TRADEWAR_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TW_VERSION_MAJOR 0
+#define TW_VERSION_MINOR 1
+#define TW_VERSION_PATCH 0
+#define TW_VERSION_STRING "0.1.0"
+
+/** The library's version string (may differ from the header's if linked dynamically). */
+const char *tw_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes: whether a call worked.                                     */
+/* ------------------------------------------------------------------------ */
+
+/* X(name, message). The order is the ABI: append only. */
+#define TW_STATUS_LIST(X)                                                     \
+    X(TW_OK, "success")                                                       \
+    X(TW_ERR_NOMEM, "out of memory")                                          \
+    X(TW_ERR_INVALID, "invalid argument")                                     \
+    X(TW_ERR_IO, "cannot read or write a file")                               \
+    X(TW_ERR_PARSE, "malformed input")                                        \
+    X(TW_ERR_DATA, "invalid data")                                            \
+    X(TW_ERR_UNKNOWN_NAME, "unknown country, sector or group")                \
+    X(TW_ERR_NO_CONVERGENCE, "the solver did not converge")                   \
+    X(TW_ERR_INTERNAL, "internal error")
+
+typedef enum {
+#define TW_X_ENUM(name, msg) name,
+    TW_STATUS_LIST(TW_X_ENUM)
+#undef TW_X_ENUM
+    TW_STATUS_COUNT
+} tw_status;
+
+/** A static message for a status code ("unknown status" when out of range). */
+const char *tw_strerror(tw_status status);
+
+/** Detail of a failed call: the code and a one-line message. */
+#define TW_ERROR_MESSAGE_MAX 512
+typedef struct tw_error {
+    tw_status code;
+    char message[TW_ERROR_MESSAGE_MAX];
+} tw_error;
+
+/* ------------------------------------------------------------------------ */
+/* Index helpers                                                            */
+/* ------------------------------------------------------------------------ */
+
+/** [i][n][j] in an N*N*J array. */
+static inline size_t tw_idx3(size_t N, size_t J, size_t i, size_t n, size_t j)
+{
+    return (i * N + n) * J + j;
+}
+/** [i][j] in an N*J array. */
+static inline size_t tw_idx2(size_t J, size_t i, size_t j) { return i * J + j; }
+/** [i][k][j] in an N*J*J input-output array (input k, using sector j). */
+static inline size_t tw_idx3io(size_t J, size_t i, size_t k, size_t j)
+{
+    return (i * J + k) * J + j;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The model: a base economy.                                               */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A base-year economy: N countries, J sectors, bilateral flows, shares,
+ * elasticities and the base policy. Deficits, gross output, spending, value
+ * added and tariff revenue are derived from these (see docs/model.md).
+ *
+ * Flows are recorded before tariffs: X[i][n][j] is what importer n pays
+ * exporter i for sector-j goods at the border, tariff excluded (domestic
+ * sales on the diagonal). Loaders convert data recorded after tariffs.
+ */
+typedef struct tw_model tw_model;
+
+/** A model with all flows, tariffs and shares zero, theta 1, psi 0, no markups.
+ *  Returns NULL when out of memory or when N < 1 or J < 1. */
+tw_model *tw_model_create(size_t n_countries, size_t n_sectors);
+void tw_model_free(tw_model *m); /* accepts NULL */
+/** A deep copy, or NULL when out of memory. */
+tw_model *tw_model_clone(const tw_model *m);
+
+size_t tw_model_countries(const tw_model *m);
+size_t tw_model_sectors(const tw_model *m);
+
+/** Codes are short identifiers (letters, digits, '_' or '-', at most 31
+ *  characters, unique); names are free text (may be NULL: the code is used). */
+tw_status tw_model_set_country(tw_model *m, size_t i, const char *code, const char *name,
+                               tw_error *err);
+tw_status tw_model_set_sector(tw_model *m, size_t j, const char *code, const char *name,
+                              tw_error *err);
+const char *tw_model_country_code(const tw_model *m, size_t i);
+const char *tw_model_country_name(const tw_model *m, size_t i);
+const char *tw_model_sector_code(const tw_model *m, size_t j);
+const char *tw_model_sector_name(const tw_model *m, size_t j);
+/** Index of a country or sector by code (case-sensitive), or -1. */
+long tw_model_find_country(const tw_model *m, const char *code);
+long tw_model_find_sector(const tw_model *m, const char *code);
+
+/** Which array tw_model_set / tw_model_get address, and each one's length. */
+typedef enum {
+    TW_FLOWS,         /* N*N*J, [i][n][j], currency units, before tariffs */
+    TW_TARIFFS,       /* N*N*J, [i][n][j], tariff importer n levies on i */
+    TW_EXPORT_TAXES,  /* N*N*J, [i][n][j], tax exporter i levies on sales to n */
+    TW_TRADE_COSTS,   /* N*N*J, [i][n][j], iceberg cost level d (base 1) */
+    TW_SUBSIDIES,     /* N*J,   [i][j],    production subsidy paid by i to sector j */
+    TW_VA_SHARES,     /* N*J,   [i][j],    value-added share of gross output */
+    TW_FINAL_SHARES,  /* N*J,   [n][j],    share of sector j in final spending */
+    TW_IO_SHARES,     /* N*J*J, [i][k][j], share of input k in intermediate cost of j */
+    TW_THETA,         /* J,     trade elasticity (> 0) */
+    TW_PSI,           /* J,     scale elasticity (>= 0) */
+    TW_MARKUP,        /* J,     profit share of sales pi (0 <= pi < 1) */
+    TW_ARRAY_COUNT
+} tw_array;
+
+/** Number of doubles in an array of the model's dimensions. */
+size_t tw_model_array_length(const tw_model *m, tw_array which);
+/** Name of an array ("flows", "tariffs", ...), for messages and files. */
+const char *tw_array_name(tw_array which);
+/** Copy `len` doubles into the model; len must equal tw_model_array_length(). */
+tw_status tw_model_set(tw_model *m, tw_array which, const double *values, size_t len,
+                       tw_error *err);
+/** The model's array, read-only, of tw_model_array_length() doubles. */
+const double *tw_model_get(const tw_model *m, tw_array which);
+
+/** Tolerance used by tw_model_validate for shares that must sum to one. */
+#define TW_SHARE_TOLERANCE 1e-6
+
+/**
+ * Check the model: finite, non-negative values; shares in [0,1] summing to
+ * one within TW_SHARE_TOLERANCE; theta > 0; psi >= 0; 0 <= markup < 1;
+ * positive gross output and spending; country and sector codes set and unique.
+ * The message names the first problem with codes, e.g.
+ * "final_shares: USA: shares sum to 0.93 (tolerance 1e-06)".
+ */
+tw_status tw_model_validate(const tw_model *m, tw_error *err);
+
+/** Derived base-year quantities, each written to `out` (caller's storage). */
+typedef enum {
+    TW_DERIVED_GROSS_OUTPUT,   /* N*J  producer revenue Y[i][j] */
+    TW_DERIVED_SPENDING,       /* N*J  spending E[n][j] including tariffs */
+    TW_DERIVED_VALUE_ADDED,    /* N    labour income plus profits */
+    TW_DERIVED_TARIFF_REVENUE, /* N    */
+    TW_DERIVED_INCOME,         /* N    final spending: value added + net tax revenue + deficit */
+    TW_DERIVED_DEFICIT,        /* N    imports minus exports, before tariffs */
+    TW_DERIVED_EXPORTS,        /* N    before tariffs */
+    TW_DERIVED_IMPORTS,        /* N    before tariffs */
+    TW_DERIVED_COUNT
+} tw_derived;
+size_t tw_model_derived_length(const tw_model *m, tw_derived which);
+tw_status tw_model_derive(const tw_model *m, tw_derived which, double *out, size_t len);
+
+/** A checksum (FNV-1a 64 over dimensions, codes and arrays) as 16 hex digits
+ *  written into `hex` (at least 17 bytes): results record which data made them. */
+void tw_model_checksum(const tw_model *m, char hex[17]);
+
+/* ------------------------------------------------------------------------ */
+/* Policy: the counterfactual instruments.                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A counterfactual policy for one model: tariffs, export taxes, production
+ * subsidies, trade-cost changes and deficits. Created equal to the model's
+ * base policy (no change). Wedge on a shipment (docs/model.md):
+ *   kappa[i][n][j] = d[i][n][j] (1 + t[i][n][j]) (1 + e[i][n][j]) / (1 + s[i][j]).
+ */
+typedef struct tw_policy tw_policy;
+
+tw_policy *tw_policy_create(const tw_model *m);
+void tw_policy_free(tw_policy *p);
+tw_policy *tw_policy_clone(const tw_policy *p);
+/** Back to the base policy of the model it was created for. */
+void tw_policy_reset(tw_policy *p);
+size_t tw_policy_countries(const tw_policy *p);
+size_t tw_policy_sectors(const tw_policy *p);
+
+/** Tariff importer n levies on exporter i's sector-j goods (fraction, > -1). */
+tw_status tw_policy_set_tariff(tw_policy *p, size_t exporter, size_t importer, size_t sector,
+                               double rate);
+double tw_policy_tariff(const tw_policy *p, size_t exporter, size_t importer, size_t sector);
+/** Export tax exporter i levies on sales to n (fraction, > -1; negative: export subsidy). */
+tw_status tw_policy_set_export_tax(tw_policy *p, size_t exporter, size_t importer,
+                                   size_t sector, double rate);
+double tw_policy_export_tax(const tw_policy *p, size_t exporter, size_t importer, size_t sector);
+/** Production subsidy paid by country i to its sector j (fraction, > -1). */
+tw_status tw_policy_set_subsidy(tw_policy *p, size_t country, size_t sector, double rate);
+double tw_policy_subsidy(const tw_policy *p, size_t country, size_t sector);
+/** Change in the iceberg trade cost d (factor, > 0; INFINITY bans the flow).
+ *  The domestic flow's cost cannot change. */
+tw_status tw_policy_set_trade_cost_change(tw_policy *p, size_t exporter, size_t importer,
+                                          size_t sector, double factor);
+double tw_policy_trade_cost_change(const tw_policy *p, size_t exporter, size_t importer,
+                                   size_t sector);
+/** Counterfactual trade deficit of country n in base-year currency units.
+ *  Default: the base deficit (held fixed relative to the numeraire). */
+tw_status tw_policy_set_deficit(tw_policy *p, size_t country, double deficit);
+double tw_policy_deficit(const tw_policy *p, size_t country);
+/** Whole arrays (same layouts as the model's), read-only. */
+const double *tw_policy_get(const tw_policy *p, tw_array which);
+/** 1 when the policy equals the model's base policy in every entry. */
+int tw_policy_is_base(const tw_policy *p);
+
+/* ------------------------------------------------------------------------ */
+/* Solver                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    TW_METHOD_ANDERSON,      /* damped fixed point with Anderson acceleration (KINSOL) */
+    TW_METHOD_NEWTON_KRYLOV  /* Newton-GMRES with line search on the same system (KINSOL) */
+} tw_method;
+
+/** Why the solver stopped (separate from whether the call worked). */
+typedef enum {
+    TW_STOP_NONE,        /* not solved yet */
+    TW_STOP_CONVERGED,   /* every equilibrium residual below tol */
+    TW_STOP_MAX_ITER,    /* iteration limit reached */
+    TW_STOP_STALLED,     /* no progress possible (line search failed, step too small) */
+    TW_STOP_NON_FINITE,  /* a NaN or Inf appeared */
+    TW_STOP_FAILED       /* the underlying solver reported another failure */
+} tw_stop_reason;
+const char *tw_stop_reason_name(tw_stop_reason r);
+
+typedef struct tw_solver_options {
+    tw_method method;     /* default TW_METHOD_ANDERSON */
+    double tol;           /* max scaled residual accepted, default 1e-10 */
+    int max_iter;         /* default 2000 */
+    int anderson_depth;   /* default 8 */
+    double damping;       /* 0 < damping <= 1 for Anderson, default 1 */
+    int fallback;         /* 1: if the method fails, retry with the other one; default 1 */
+} tw_solver_options;
+void tw_solver_options_default(tw_solver_options *o);
+
+/** Statistics of the last solve. */
+typedef struct tw_solver_stats {
+    tw_stop_reason stop;
+    int converged;        /* 1 only when stop == TW_STOP_CONVERGED */
+    tw_method method;     /* the method that produced the answer */
+    long iterations;      /* nonlinear iterations (all attempts) */
+    long evaluations;     /* evaluations of the equilibrium map */
+    double residual;      /* max scaled equilibrium residual at the answer */
+    double seconds;       /* wall time of the solve */
+} tw_solver_stats;
+
+/** A workspace to solve counterfactuals of one model. The model is borrowed and
+ *  must outlive the solver. All memory is allocated here, none while solving. */
+typedef struct tw_solver tw_solver;
+tw_solver *tw_solver_create(const tw_model *m, const tw_solver_options *opt, tw_error *err);
+void tw_solver_free(tw_solver *s);
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** The counterfactual equilibrium and what follows from it. */
+typedef struct tw_result tw_result;
+tw_result *tw_result_create(const tw_model *m);
+void tw_result_free(tw_result *r);
+
+/**
+ * Solve the counterfactual equilibrium of `policy` (created for the solver's
+ * model) into `res`. Returns TW_OK when the equilibrium was found,
+ * TW_ERR_NO_CONVERGENCE when the solver stopped without converging (the
+ * result then holds the last iterate and its statistics say why), and another
+ * code on bad arguments. `res` must have been created for the same model.
+ */
+tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_error *err);
+
+/** Warm start: begin the next tw_solve from a previous result's equilibrium
+ *  (of the same model) instead of from "no change". NULL clears it. */
+tw_status tw_solver_set_start(tw_solver *s, const tw_result *start);
+
+tw_solver_stats tw_result_stats(const tw_result *r);
+
+/** Per-country outcomes (arrays of N). Percent changes are 100 (hat - 1). */
+#define TW_COUNTRY_OUTPUT_LIST(X)                                                       \
+    X(TW_C_WELFARE_PCT, "welfare_pct", "real income change, %")                          \
+    X(TW_C_EV, "ev", "equivalent variation, base currency units")                       \
+    X(TW_C_CP_WELFARE_PCT, "cp_welfare_pct", "Caliendo-Parro welfare: tot + vot, %")   \
+    X(TW_C_TOT_PCT, "tot_pct", "terms-of-trade effect (Caliendo-Parro), % of income")   \
+    X(TW_C_VOT_PCT, "vot_pct", "volume-of-trade effect (Caliendo-Parro), % of income")  \
+    X(TW_C_WAGE_PCT, "wage_pct", "nominal wage change, %")                              \
+    X(TW_C_REAL_WAGE_PCT, "real_wage_pct", "real wage change, %")                       \
+    X(TW_C_PRICE_INDEX_PCT, "price_index_pct", "consumer price index change, %")        \
+    X(TW_C_INCOME_BASE, "income_base", "income (final spending), base")                 \
+    X(TW_C_INCOME, "income", "income (final spending), counterfactual")                 \
+    X(TW_C_TARIFF_REVENUE_BASE, "tariff_revenue_base", "tariff revenue, base")          \
+    X(TW_C_TARIFF_REVENUE, "tariff_revenue", "tariff revenue, counterfactual")          \
+    X(TW_C_EXPORT_TAX_REVENUE, "export_tax_revenue", "export-tax revenue, counterfactual") \
+    X(TW_C_SUBSIDY_COST, "subsidy_cost", "production-subsidy outlays, counterfactual")  \
+    X(TW_C_EXPORTS_BASE, "exports_base", "exports before tariffs, base")                \
+    X(TW_C_EXPORTS, "exports", "exports before tariffs, counterfactual")                \
+    X(TW_C_IMPORTS_BASE, "imports_base", "imports before tariffs, base")                \
+    X(TW_C_IMPORTS, "imports", "imports before tariffs, counterfactual")                \
+    X(TW_C_TRADE_BALANCE_BASE, "trade_balance_base", "exports minus imports, base")     \
+    X(TW_C_TRADE_BALANCE, "trade_balance", "exports minus imports, counterfactual")
+
+typedef enum {
+#define TW_X_ENUM(name, key, desc) name,
+    TW_COUNTRY_OUTPUT_LIST(TW_X_ENUM)
+#undef TW_X_ENUM
+    TW_C_COUNT
+} tw_country_output;
+
+/** Per country-and-sector outcomes (arrays of N*J, [i][j]). */
+#define TW_SECTOR_OUTPUT_LIST(X)                                                         \
+    X(TW_CS_OUTPUT_BASE, "output_base", "gross output, base")                             \
+    X(TW_CS_OUTPUT, "output", "gross output, counterfactual")                             \
+    X(TW_CS_OUTPUT_PCT, "output_pct", "gross output change, %")                          \
+    X(TW_CS_EMPLOYMENT_SHARE_BASE, "employment_share_base", "share of the country's labour, base") \
+    X(TW_CS_EMPLOYMENT_SHARE, "employment_share", "share of the country's labour, counterfactual") \
+    X(TW_CS_PRICE_PCT, "price_pct", "sector price index change, %")                       \
+    X(TW_CS_COST_PCT, "cost_pct", "unit cost of the input bundle change, %")              \
+    X(TW_CS_EXPORTS_BASE, "exports_base", "sector exports, base")                        \
+    X(TW_CS_EXPORTS, "exports", "sector exports, counterfactual")
+
+typedef enum {
+#define TW_X_ENUM(name, key, desc) name,
+    TW_SECTOR_OUTPUT_LIST(TW_X_ENUM)
+#undef TW_X_ENUM
+    TW_CS_COUNT
+} tw_sector_output;
+
+const double *tw_result_country(const tw_result *r, tw_country_output which);
+const double *tw_result_sector(const tw_result *r, tw_sector_output which);
+/** Counterfactual flows before tariffs, N*N*J [i][n][j]. */
+const double *tw_result_flows(const tw_result *r);
+const char *tw_country_output_key(tw_country_output which);
+const char *tw_country_output_description(tw_country_output which);
+const char *tw_sector_output_key(tw_sector_output which);
+const char *tw_sector_output_description(tw_sector_output which);
+
+/** Hats of the solver's unknowns: wages (N), sector prices (N*J), sector
+ *  employment (N*J), for checks and advanced use. */
+const double *tw_result_wage_hat(const tw_result *r);
+const double *tw_result_price_hat(const tw_result *r);
+const double *tw_result_employment_hat(const tw_result *r);
+
+/**
+ * Residuals of every equilibrium condition at the result, recomputed from
+ * scratch (independently of the solver's own stopping test): goods markets,
+ * labour markets, price indices, income, trade balances and Walras' law,
+ * each as a max relative error. Written to `out` (TW_CHECK_COUNT doubles).
+ */
+typedef enum {
+    TW_CHECK_GOODS,        /* spending = final + intermediate demand */
+    TW_CHECK_LABOUR,       /* wage bill = labour share of sales, employment adds up */
+    TW_CHECK_PRICES,       /* price index equation */
+    TW_CHECK_SHARES,       /* trade shares sum to one */
+    TW_CHECK_BALANCE,      /* imports - exports = deficit */
+    TW_CHECK_WALRAS,       /* world spending = world production + tariffs */
+    TW_CHECK_COUNT
+} tw_check;
+const char *tw_check_name(tw_check c);
+tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy *p,
+                          double out[TW_CHECK_COUNT]);
+
+/** A new model whose base is the counterfactual equilibrium in `res` under
+ *  `policy`: its flows are the new flows and its base policy is `policy`.
+ *  Returns NULL when out of memory. */
+tw_model *tw_result_to_model(const tw_result *res, const tw_model *m, const tw_policy *policy);
+
+/* ------------------------------------------------------------------------ */
+/* Baselines                                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    TW_DEFICIT_FIXED,    /* keep base deficits fixed relative to the numeraire (Caliendo-Parro) */
+    TW_DEFICIT_BALANCED  /* first solve the economy with zero deficits and use it as base (DEK, Ossa) */
+} tw_deficit_mode;
+
+/** What building a baseline did. */
+typedef struct tw_baseline_report {
+    int calibrated;             /* 1 when a calibration solve was needed */
+    double calibration_gap;     /* max |log hat| of wages and prices in the calibration solve */
+    int balanced;               /* 1 when deficits were removed */
+    tw_solver_stats calibration;
+    tw_solver_stats balancing;
+} tw_baseline_report;
+
+/**
+ * Build the base economy that counterfactuals start from: (1) calibrate: when
+ * a no-change solve of the raw data does not return every hat equal to 1
+ * (the data are not an equilibrium of the model, e.g. final shares adjusted),
+ * use that solve's equilibrium as the base (Caliendo-Parro's first step);
+ * (2) with TW_DEFICIT_BALANCED, solve with all deficits zero and use that.
+ * The result is a new model in *out (caller frees).
+ */
+tw_status tw_baseline_build(const tw_model *raw, tw_deficit_mode mode,
+                            const tw_solver_options *opt, tw_model **out,
+                            tw_baseline_report *report, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Data loaders                                                             */
+/* ------------------------------------------------------------------------ */
+
+/** Load a tradewar data set: a directory with manifest.yaml and long-form CSV
+ *  files (docs/data-format.md). Validates everything; messages name file,
+ *  line and value. */
+tw_status tw_load_dataset(const char *dir, tw_model **out, tw_error *err);
+/** Write a model as a tradewar data set into `dir` (created if missing). */
+tw_status tw_write_dataset(const tw_model *m, const char *dir, tw_error *err);
+/** Load Caliendo & Parro's 1993 text files (the cp1993 layout), building
+ *  domestic sales and final shares as the authors do. */
+tw_status tw_load_cp1993(const char *dir, tw_model **out, tw_error *err);
+/** Load the us-china-2017 CSV layout (TradeFlow2017.csv, IOshare.csv, ...). */
+tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err);
+/** Load whatever `dir` holds: a manifest.yaml, the cp1993 layout or the
+ *  us-china-2017 layout, detected by the files present. */
+tw_status tw_load_any(const char *dir, tw_model **out, tw_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TRADEWAR_H */

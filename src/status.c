@@ -1,0 +1,51 @@
+/* status.c - status codes, error messages, small utilities. */
+#define _POSIX_C_SOURCE 200809L
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static const char *const status_messages[] = {
+#define TW_X_MSG(name, msg) msg,
+    TW_STATUS_LIST(TW_X_MSG)
+#undef TW_X_MSG
+};
+
+const char *tw_version(void) { return TW_VERSION_STRING; }
+
+const char *tw_strerror(tw_status status)
+{
+    if ((int)status < 0 || status >= TW_STATUS_COUNT)
+        return "unknown status";
+    return status_messages[status];
+}
+
+tw_status tw_fail(tw_error *err, tw_status code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        err->code = code;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+double tw_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void *tw_calloc(size_t n, size_t size)
+{
+    if (n == 0)
+        n = 1;
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    return calloc(n, size);
+}
