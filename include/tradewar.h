@@ -188,6 +188,16 @@ tw_status tw_model_derive(const tw_model *m, tw_derived which, double *out, size
  *  written into `hex` (at least 17 bytes): results record which data made them. */
 void tw_model_checksum(const tw_model *m, char hex[17]);
 
+/**
+ * A seeded synthetic economy for tests and benchmarks: N countries, J sectors
+ * (the first 60% goods with tariffs, the rest services), every sector's scale
+ * elasticity psi, drawn from the fixed distributions documented in
+ * src/synthetic.c and docs/model.md, with flows that make it an exact
+ * equilibrium with balanced trade. Same arguments, same economy.
+ */
+tw_status tw_model_synthetic(size_t n_countries, size_t n_sectors, unsigned long seed, double psi,
+                             tw_model **out, tw_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Policy: the counterfactual instruments.                                  */
 /* ------------------------------------------------------------------------ */
@@ -436,11 +446,67 @@ tw_status tw_write_dataset(const tw_model *m, const char *dir, tw_error *err);
 /** Load Caliendo & Parro's 1993 text files (the cp1993 layout), building
  *  domestic sales and final shares as the authors do. */
 tw_status tw_load_cp1993(const char *dir, tw_model **out, tw_error *err);
+/** Read a cp1993 tariff file (e.g. tariffs2005.txt: 20 tradable-sector blocks
+ *  of N importer rows by N exporter columns, percent) into `tariffs`, an
+ *  N*N*J array [i][n][j] of fractions for the model `m` from tw_load_cp1993
+ *  (len = N*N*J; services and the diagonal 0), for use as a scenario. */
+tw_status tw_read_cp1993_tariffs(const char *path, const tw_model *m, double *tariffs, size_t len,
+                                 tw_error *err);
 /** Load the us-china-2017 CSV layout (TradeFlow2017.csv, IOshare.csv, ...). */
 tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err);
 /** Load whatever `dir` holds: a manifest.yaml, the cp1993 layout or the
  *  us-china-2017 layout, detected by the files present. */
 tw_status tw_load_any(const char *dir, tw_model **out, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Scenarios                                                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A scenario file (YAML, docs/scenarios.md): solver options, named groups of
+ * countries and sectors, and one or more stages of policy rules (tariffs,
+ * export taxes, trade costs, subsidies, deficits). Loading checks the syntax
+ * only; codes and groups are resolved against a model by tw_scenario_policy(),
+ * so options can be read before the base economy is built.
+ */
+typedef struct tw_scenario tw_scenario;
+
+/** Read and check a scenario file. Messages name the file and line:
+ *  "scenario.yaml:12: unknown key 'improter' in tariff". */
+tw_status tw_scenario_load(const char *path, tw_scenario **out, tw_error *err);
+/** The same from a buffer of `len` bytes; `name` is used in messages and its
+ *  directory for relative paths in the scenario (e.g. "<stdin>": the current directory). */
+tw_status tw_scenario_parse(const char *text, size_t len, const char *name, tw_scenario **out,
+                            tw_error *err);
+void tw_scenario_free(tw_scenario *sc); /* accepts NULL */
+
+/** The `name:` of the file (the file name when absent) and its `description:`
+ *  ("" when absent). Owned by the scenario. */
+const char *tw_scenario_name(const tw_scenario *sc);
+const char *tw_scenario_description(const tw_scenario *sc);
+
+/** Stages: a file with `policies:` has one stage; with `stages:` one per entry,
+ *  in order. Names default to the scenario's name ("stage K" in `stages:`),
+ *  dates to "". NULL when k is out of range. */
+size_t tw_scenario_stage_count(const tw_scenario *sc);
+const char *tw_scenario_stage_name(const tw_scenario *sc, size_t k);
+const char *tw_scenario_stage_date(const tw_scenario *sc, size_t k);
+
+/** Overwrite the options the file sets in its `options:` section (only those;
+ *  either pointer may be NULL). */
+void tw_scenario_apply_options(const tw_scenario *sc, tw_solver_options *opt,
+                               tw_deficit_mode *deficits);
+
+/**
+ * The cumulative policy after stage `stage` (stages 0..stage applied in
+ * order, each on top of the previous ones, starting from m's base policy)
+ * written into `p`, which must have been created for `m`. Resolves codes and
+ * groups; a rule that matches no cell is an error ("names nothing"), as is a
+ * resulting rate <= -1. Errors name the scenario file, line and value.
+ * On error `p` holds a partial policy.
+ */
+tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model *m,
+                             tw_policy *p, tw_error *err);
 
 #ifdef __cplusplus
 }

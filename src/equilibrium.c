@@ -1,0 +1,590 @@
+/*
+ * equilibrium.c - the counterfactual equilibrium in changes ("exact hat
+ * algebra") and its solution with KINSOL.
+ *
+ * The system (docs/model.md): given the base shares and the policy change,
+ * find wage changes w_hat, sector price changes P_hat, spending E' and, with
+ * scale economies, sector employment changes L_hat such that
+ *   cost:      log c_hat[i,j] = beta lw[i] + (1-beta) sum_k gamma[i,k,j] lp[i,k]
+ *   prices:    P_hat[n,j]^-theta = sum_i lambda[i,n,j] (c_hat L_hat^-psi kappa_hat)^-theta
+ *   goods:     E'[n,j] = alpha[n,j] I'[n] + sum_k (1-beta)(1-pi) gamma[n,j,k] Y'[n,k]
+ *   labour:    w_hat[i] wL[i] = sum_j beta (1-pi) Y'[i,j]
+ *   numeraire: sum_i w_hat[i] wL[i] = sum_i wL[i]  (world wage bill)
+ * with Y'[i,j] = sum_n lambda'[i,n,j] E'[n,j] (1+s')/((1+t')(1+e')) and
+ * I' = labour income + profits + tariff and export-tax revenue - subsidies + D.
+ *
+ * One evaluation costs O(N^2 J + N J^2): the exponentials depend only on the
+ * exporter and sector, so the N^2 J part is multiply-adds. The same evaluation
+ * serves two methods: a damped fixed-point map accelerated by Anderson mixing,
+ * and the residual function of a Newton-Krylov (GMRES) solve. Both run in
+ * KINSOL; all memory is allocated in tw_solver_create.
+ */
+#include "solver_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static const char *const stop_names[] = {"none", "converged", "max_iter", "stalled",
+                                         "non_finite", "failed"};
+
+const char *tw_stop_reason_name(tw_stop_reason r)
+{
+    if ((int)r < 0 || r > TW_STOP_FAILED)
+        return "unknown";
+    return stop_names[r];
+}
+
+void tw_solver_options_default(tw_solver_options *o)
+{
+    if (!o)
+        return;
+    o->method = TW_METHOD_ANDERSON;
+    o->tol = 1e-10;
+    o->max_iter = 2000;
+    o->anderson_depth = 8;
+    o->damping = 1.0;
+    o->fallback = 1;
+}
+
+static size_t off_lp(const tw_solver *s) { return s->N; }
+static size_t off_x(const tw_solver *s) { return s->N + s->N * s->J; }
+static size_t off_lL(const tw_solver *s) { return s->N + 2 * s->N * s->J; }
+
+/* ---- base economy ------------------------------------------------------ */
+
+static tw_status compute_base(tw_solver *s, tw_error *err)
+{
+    const tw_model *m = s->m;
+    size_t N = s->N, J = s->J;
+    const double *X = m->arr[TW_FLOWS], *t = m->arr[TW_TARIFFS];
+    const double *beta = m->arr[TW_VA_SHARES], *pi = m->arr[TW_MARKUP];
+    const double *theta = m->arr[TW_THETA];
+    tw_model_derive(m, TW_DERIVED_SPENDING, s->E0, N * J);
+    tw_model_derive(m, TW_DERIVED_GROSS_OUTPUT, s->Y0, N * J);
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++)
+            for (size_t j = 0; j < J; j++) {
+                size_t x = tw_idx3(N, J, i, n, j);
+                double e = s->E0[tw_idx2(J, n, j)];
+                s->lambda0[x] = e > 0 ? X[x] * (1 + t[x]) / e : 0;
+            }
+    s->wL_world = 0;
+    for (size_t i = 0; i < N; i++) {
+        double wl = 0, spend = 0;
+        for (size_t j = 0; j < J; j++) {
+            wl += beta[tw_idx2(J, i, j)] * (1 - pi[j]) * s->Y0[tw_idx2(J, i, j)];
+            spend += s->E0[tw_idx2(J, i, j)];
+        }
+        if (!(wl > 0))
+            return tw_fail(err, TW_ERR_DATA, "%s: labour income is zero (no value added)",
+                           m->country_code[i]);
+        s->wL0[i] = wl;
+        s->S0[i] = spend > 0 ? spend : 1;
+        s->wL_world += wl;
+        /* Labour demand of i falls with its wage roughly with elasticity
+         * 1 + theta x (share of sales abroad): a step of 1/(1 + that) keeps the
+         * plain iteration a contraction; Anderson mixing then speeds it up. */
+        double elast = 0;
+        for (size_t j = 0; j < J; j++) {
+            double y = s->Y0[tw_idx2(J, i, j)];
+            size_t jj = tw_idx2(J, i, j);
+            s->ell0[jj] = beta[jj] * (1 - pi[j]) * y / wl;
+            double dom = X[tw_idx3(N, J, i, i, j)];
+            double sales = 0;
+            for (size_t n = 0; n < N; n++)
+                sales += X[tw_idx3(N, J, i, n, j)];
+            double abroad = sales > 0 ? 1 - dom / sales : 0;
+            elast += s->ell0[jj] * theta[j] * abroad;
+        }
+        s->mu[i] = 1.0 / (1.0 + elast);
+    }
+    return TW_OK;
+}
+
+/* ---- policy factors ---------------------------------------------------- */
+
+static tw_status set_policy(tw_solver *s, const tw_policy *p, tw_error *err)
+{
+    const tw_model *m = s->m;
+    size_t N = s->N, J = s->J;
+    const double *t0 = m->arr[TW_TARIFFS], *e0 = m->arr[TW_EXPORT_TAXES];
+    const double *s0 = m->arr[TW_SUBSIDIES], *theta = m->arr[TW_THETA];
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++) {
+            double sp = p->subsidy[tw_idx2(J, i, j)];
+            s->sub[tw_idx2(J, i, j)] = sp / (1 + sp);
+        }
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++)
+            for (size_t j = 0; j < J; j++) {
+                size_t x = tw_idx3(N, J, i, n, j), ij = tw_idx2(J, i, j);
+                double tp = p->tariff[x], ep = p->export_tax[x], sp = p->subsidy[ij];
+                double dh = p->trade_cost_change[x];
+                if (!(tp > -1) || !(ep > -1) || !(sp > -1) || !(dh > 0))
+                    return tw_fail(err, TW_ERR_INVALID, "policy: invalid instrument at %s -> %s, %s",
+                                   m->country_code[i], m->country_code[n], m->sector_code[j]);
+                double kappa_hat = dh * ((1 + tp) / (1 + t0[x])) * ((1 + ep) / (1 + e0[x])) *
+                                   ((1 + s0[ij]) / (1 + sp));
+                s->a[x] = isinf(kappa_hat) ? 0.0 : s->lambda0[x] * pow(kappa_hat, -theta[j]);
+                s->f_prod[x] = (1 + sp) / ((1 + tp) * (1 + ep));
+                s->f_tar[x] = tp / (1 + tp);
+                s->f_etax[x] = ep / ((1 + tp) * (1 + ep));
+            }
+    memcpy(s->D, p->deficit, N * sizeof(double));
+    return TW_OK;
+}
+
+/* ---- the equilibrium relations ----------------------------------------- */
+
+int tw__evaluate(tw_solver *s, const double *u)
+{
+    const tw_model *m = s->m;
+    size_t N = s->N, J = s->J;
+    const double *beta = m->arr[TW_VA_SHARES], *gam = m->arr[TW_IO_SHARES];
+    const double *alpha = m->arr[TW_FINAL_SHARES], *theta = m->arr[TW_THETA];
+    const double *psi = m->arr[TW_PSI], *pi = m->arr[TW_MARKUP];
+    const double *lw = u, *lp = u + off_lp(s), *xs = u + off_x(s);
+    const double *lL = s->has_scale ? u + off_lL(s) : NULL;
+    s->nfe++;
+
+    /* unit costs and the exporter-sector factor of every trade share */
+    for (size_t i = 0; i < N; i++) {
+        s->w[i] = exp(lw[i]);
+        for (size_t j = 0; j < J; j++) {
+            size_t ij = tw_idx2(J, i, j);
+            double acc = 0;
+            for (size_t k = 0; k < J; k++)
+                acc += gam[tw_idx3io(J, i, k, j)] * lp[tw_idx2(J, i, k)];
+            s->lc[ij] = beta[ij] * lw[i] + (1 - beta[ij]) * acc;
+            double eff = s->lc[ij] - (lL ? psi[j] * lL[ij] : 0.0);
+            s->z[ij] = exp(-theta[j] * eff);
+        }
+    }
+    /* price indices: S[n,j] = sum_i a[i,n,j] z[i,j] = P_hat^-theta */
+    memset(s->S, 0, N * J * sizeof(double));
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++) {
+            const double *ar = s->a + tw_idx3(N, J, i, n, 0);
+            const double *zr = s->z + tw_idx2(J, i, 0);
+            double *Sr = s->S + tw_idx2(J, n, 0);
+            for (size_t j = 0; j < J; j++)
+                Sr[j] += ar[j] * zr[j];
+        }
+    for (size_t n = 0; n < N; n++)
+        for (size_t j = 0; j < J; j++) {
+            size_t nj = tw_idx2(J, n, j);
+            double Sv = s->S[nj];
+            double spend = xs[nj] * s->S0[n];
+            s->lp_new[nj] = Sv > 0 ? -log(Sv) / theta[j] : lp[nj];
+            s->ES[nj] = Sv > 0 ? spend / Sv : 0.0;
+        }
+    /* sales, tariff and export-tax revenue */
+    memset(s->Y, 0, N * J * sizeof(double));
+    memset(s->R, 0, N * sizeof(double));
+    memset(s->XT, 0, N * sizeof(double));
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++) {
+            size_t x0 = tw_idx3(N, J, i, n, 0);
+            const double *zr = s->z + tw_idx2(J, i, 0), *esr = s->ES + tw_idx2(J, n, 0);
+            double *Yr = s->Y + tw_idx2(J, i, 0);
+            double rev = 0, etx = 0;
+            for (size_t j = 0; j < J; j++) {
+                double q = s->a[x0 + j] * zr[j] * esr[j]; /* lambda' E', tariff inclusive */
+                Yr[j] += q * s->f_prod[x0 + j];
+                rev += q * s->f_tar[x0 + j];
+                etx += q * s->f_etax[x0 + j];
+            }
+            s->R[n] += rev;
+            s->XT[i] += etx;
+        }
+    /* incomes, spending, labour markets */
+    int finite = 1;
+    for (size_t n = 0; n < N; n++) {
+        double ld = 0, prof = 0, subs = 0;
+        for (size_t j = 0; j < J; j++) {
+            size_t nj = tw_idx2(J, n, j);
+            ld += beta[nj] * (1 - pi[j]) * s->Y[nj];
+            prof += pi[j] * s->Y[nj];
+            subs += s->sub[nj] * s->Y[nj];
+        }
+        s->LD[n] = ld;
+        s->PI[n] = prof;
+        s->SUB[n] = subs;
+        s->I[n] = s->w[n] * s->wL0[n] + prof + s->R[n] + s->XT[n] - subs + s->D[n];
+        s->ex[n] = ld > 0 ? log(ld / (s->w[n] * s->wL0[n])) : -INFINITY;
+        finite &= isfinite(s->ex[n]) && isfinite(s->I[n]);
+        for (size_t j = 0; j < J; j++) {
+            double acc = 0;
+            for (size_t k = 0; k < J; k++) {
+                size_t nk = tw_idx2(J, n, k);
+                acc += (1 - beta[nk]) * (1 - pi[k]) * gam[tw_idx3io(J, n, j, k)] * s->Y[nk];
+            }
+            s->E_new[tw_idx2(J, n, j)] = alpha[tw_idx2(J, n, j)] * s->I[n] + acc;
+        }
+        if (lL)
+            for (size_t j = 0; j < J; j++) {
+                size_t nj = tw_idx2(J, n, j);
+                double share = ld > 0 ? beta[nj] * (1 - pi[j]) * s->Y[nj] / ld : 0;
+                s->lL_new[nj] = (s->ell0[nj] > 0 && share > 0) ? log(share / s->ell0[nj]) : 0.0;
+            }
+    }
+    double bill = 0;
+    for (size_t n = 0; n < N; n++)
+        bill += s->w[n] * s->wL0[n];
+    s->numeraire_gap = log(bill / s->wL_world);
+    for (size_t x = 0; x < N * J && finite; x++)
+        finite = isfinite(s->lp_new[x]) && isfinite(s->E_new[x]) && isfinite(s->z[x]);
+    s->nonfinite = !finite;
+    return finite ? 0 : -1;
+}
+
+double tw__residual(const tw_solver *s, const double *u)
+{
+    size_t N = s->N, J = s->J;
+    const double *lp = u + off_lp(s), *xs = u + off_x(s);
+    double r = fabs(s->numeraire_gap);
+    for (size_t n = 0; n < N; n++) {
+        r = fmax(r, fabs(s->ex[n]));
+        for (size_t j = 0; j < J; j++) {
+            size_t nj = tw_idx2(J, n, j);
+            r = fmax(r, fabs(s->lp_new[nj] - lp[nj]));
+            r = fmax(r, fabs(s->E_new[nj] / s->S0[n] - xs[nj]));
+            if (s->has_scale)
+                r = fmax(r, fabs(s->lL_new[nj] - u[off_lL(s) + nj]));
+        }
+    }
+    return s->nonfinite ? INFINITY : r;
+}
+
+/* Fixed-point map for KINSOL's KIN_FP: g = G(u). */
+static int fp_map(N_Vector uv, N_Vector gv, void *user)
+{
+    tw_solver *s = user;
+    const double *u = N_VGetArrayPointer(uv);
+    double *g = N_VGetArrayPointer(gv);
+    size_t N = s->N, NJ = s->N * s->J;
+    if (tw__evaluate(s, u) != 0)
+        return -1;
+    double bill = 0;
+    for (size_t i = 0; i < N; i++) {
+        g[i] = u[i] + s->mu[i] * s->ex[i];
+        bill += exp(g[i]) * s->wL0[i];
+    }
+    double shift = log(bill / s->wL_world); /* project onto the numeraire */
+    for (size_t i = 0; i < N; i++)
+        g[i] -= shift;
+    memcpy(g + off_lp(s), s->lp_new, NJ * sizeof(double));
+    for (size_t n = 0; n < N; n++)
+        for (size_t j = 0; j < s->J; j++)
+            g[off_x(s) + tw_idx2(s->J, n, j)] = s->E_new[tw_idx2(s->J, n, j)] / s->S0[n];
+    if (s->has_scale)
+        memcpy(g + off_lL(s), s->lL_new, NJ * sizeof(double));
+    return 0;
+}
+
+/* Residual for Newton-Krylov: F(u) = 0 at the equilibrium. One labour market
+ * is implied by the others (Walras' law); the numeraire takes its place. */
+static int nk_residual(N_Vector uv, N_Vector fv, void *user)
+{
+    tw_solver *s = user;
+    const double *u = N_VGetArrayPointer(uv);
+    double *f = N_VGetArrayPointer(fv);
+    size_t N = s->N, J = s->J, NJ = N * J;
+    if (tw__evaluate(s, u) != 0)
+        return 1; /* recoverable: the line search backs off */
+    f[0] = s->numeraire_gap;
+    for (size_t i = 1; i < N; i++)
+        f[i] = s->ex[i];
+    for (size_t x = 0; x < NJ; x++)
+        f[off_lp(s) + x] = s->lp_new[x] - u[off_lp(s) + x];
+    for (size_t n = 0; n < N; n++)
+        for (size_t j = 0; j < J; j++) {
+            size_t nj = tw_idx2(J, n, j);
+            f[off_x(s) + nj] = s->E_new[nj] / s->S0[n] - u[off_x(s) + nj];
+        }
+    if (s->has_scale)
+        for (size_t x = 0; x < NJ; x++)
+            f[off_lL(s) + x] = s->lL_new[x] - u[off_lL(s) + x];
+    return 0;
+}
+
+static void kin_error_handler(int code, const char *module, const char *function, char *msg,
+                              void *user)
+{
+    tw_solver *s = user;
+    (void)code;
+    snprintf(s->kin_msg, sizeof s->kin_msg, "%s.%s: %s", module, function, msg);
+}
+
+/* ---- creation ---------------------------------------------------------- */
+
+static int alloc_all(tw_solver *s)
+{
+    size_t N = s->N, J = s->J, NNJ = N * N * J, NJ = N * J;
+    double **nnj[] = {&s->lambda0, &s->a, &s->f_prod, &s->f_tar, &s->f_etax};
+    double **nj[] = {&s->E0, &s->Y0, &s->ell0, &s->sub, &s->lc, &s->z, &s->S, &s->lp_new,
+                     &s->ES, &s->Y, &s->E_new, &s->lL_new};
+    double **n1[] = {&s->wL0, &s->S0, &s->mu, &s->D, &s->w, &s->R, &s->XT, &s->LD, &s->PI,
+                     &s->SUB, &s->I, &s->ex};
+    for (size_t k = 0; k < sizeof nnj / sizeof *nnj; k++)
+        if (!(*nnj[k] = tw_calloc(NNJ, sizeof(double))))
+            return 0;
+    for (size_t k = 0; k < sizeof nj / sizeof *nj; k++)
+        if (!(*nj[k] = tw_calloc(NJ, sizeof(double))))
+            return 0;
+    for (size_t k = 0; k < sizeof n1 / sizeof *n1; k++)
+        if (!(*n1[k] = tw_calloc(N, sizeof(double))))
+            return 0;
+    return (s->u0 = tw_calloc(s->nu, sizeof(double))) != NULL;
+}
+
+static int setup_kinsol(tw_solver *s)
+{
+    if (SUNContext_Create(NULL, &s->ctx) != 0)
+        return 0;
+    s->u = N_VNew_Serial((sunindextype)s->nu, s->ctx);
+    s->scale = N_VNew_Serial((sunindextype)s->nu, s->ctx);
+    if (!s->u || !s->scale)
+        return 0;
+    N_VConst(1.0, s->scale);
+    N_VConst(0.0, s->u);
+
+    s->kin_fp = KINCreate(s->ctx);
+    if (!s->kin_fp)
+        return 0;
+    KINSetErrHandlerFn(s->kin_fp, kin_error_handler, s);
+    if (s->opt.anderson_depth > 0)
+        KINSetMAA(s->kin_fp, s->opt.anderson_depth);
+    if (KINInit(s->kin_fp, fp_map, s->u) != KIN_SUCCESS)
+        return 0;
+    KINSetUserData(s->kin_fp, s);
+    if (s->opt.damping > 0 && s->opt.damping < 1)
+        KINSetDampingAA(s->kin_fp, s->opt.damping);
+
+    s->kin_nk = KINCreate(s->ctx);
+    if (!s->kin_nk)
+        return 0;
+    KINSetErrHandlerFn(s->kin_nk, kin_error_handler, s);
+    if (KINInit(s->kin_nk, nk_residual, s->u) != KIN_SUCCESS)
+        return 0;
+    KINSetUserData(s->kin_nk, s);
+    s->ls = SUNLinSol_SPGMR(s->u, SUN_PREC_NONE, 60, s->ctx);
+    if (!s->ls || KINSetLinearSolver(s->kin_nk, s->ls, NULL) != KIN_SUCCESS)
+        return 0;
+    SUNLinSol_SPGMRSetMaxRestarts(s->ls, 5);
+    KINSetMaxSetupCalls(s->kin_nk, 1);
+    KINSetScaledStepTol(s->kin_nk, 1e-15);
+    return 1;
+}
+
+tw_solver *tw_solver_create(const tw_model *m, const tw_solver_options *opt, tw_error *err)
+{
+    if (!m) {
+        tw_fail(err, TW_ERR_INVALID, "tw_solver_create: no model");
+        return NULL;
+    }
+    if (tw_model_validate(m, err) != TW_OK)
+        return NULL;
+    tw_solver *s = calloc(1, sizeof *s);
+    if (!s) {
+        tw_fail(err, TW_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->m = m;
+    tw_solver_options_default(&s->opt);
+    if (opt)
+        s->opt = *opt;
+    if (!(s->opt.tol > 0) || s->opt.max_iter < 1 || s->opt.anderson_depth < 0 ||
+        !(s->opt.damping > 0 && s->opt.damping <= 1)) {
+        tw_fail(err, TW_ERR_INVALID,
+                "solver options: tol must be > 0, max_iter >= 1, anderson_depth >= 0, "
+                "0 < damping <= 1");
+        free(s);
+        return NULL;
+    }
+    s->N = m->N;
+    s->J = m->J;
+    for (size_t j = 0; j < s->J; j++)
+        if (m->arr[TW_PSI][j] > 0)
+            s->has_scale = 1;
+    s->nu = s->N + (size_t)(s->has_scale ? 3 : 2) * s->N * s->J;
+    if (!alloc_all(s)) {
+        tw_solver_free(s);
+        tw_fail(err, TW_ERR_NOMEM, "out of memory for a %zu x %zu economy", m->N, m->J);
+        return NULL;
+    }
+    if (compute_base(s, err) != TW_OK) {
+        tw_solver_free(s);
+        return NULL;
+    }
+    if (!setup_kinsol(s)) {
+        tw_solver_free(s);
+        tw_fail(err, TW_ERR_NOMEM, "cannot set up KINSOL for %zu unknowns", s->nu);
+        return NULL;
+    }
+    return s;
+}
+
+void tw_solver_free(tw_solver *s)
+{
+    if (!s)
+        return;
+    double *arrs[] = {s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
+                      s->ell0, s->sub, s->lc, s->z, s->S, s->lp_new, s->ES, s->Y, s->E_new,
+                      s->lL_new, s->wL0, s->S0, s->mu, s->D, s->w, s->R, s->XT, s->LD,
+                      s->PI, s->SUB, s->I, s->ex, s->u0};
+    for (size_t k = 0; k < sizeof arrs / sizeof *arrs; k++)
+        free(arrs[k]);
+    if (s->kin_fp)
+        KINFree(&s->kin_fp);
+    if (s->kin_nk)
+        KINFree(&s->kin_nk);
+    if (s->ls)
+        SUNLinSolFree(s->ls);
+    if (s->u)
+        N_VDestroy(s->u);
+    if (s->scale)
+        N_VDestroy(s->scale);
+    if (s->ctx)
+        SUNContext_Free(&s->ctx);
+    free(s);
+}
+
+/* ---- solving ----------------------------------------------------------- */
+
+/* The "no change" point: every hat 1, spending at its base value. */
+static void initial_point(const tw_solver *s, double *u)
+{
+    memset(u, 0, s->nu * sizeof(double));
+    for (size_t n = 0; n < s->N; n++)
+        for (size_t j = 0; j < s->J; j++)
+            u[off_x(s) + tw_idx2(s->J, n, j)] = s->E0[tw_idx2(s->J, n, j)] / s->S0[n];
+}
+
+tw_status tw_solver_set_start(tw_solver *s, const tw_result *start)
+{
+    if (!s)
+        return TW_ERR_INVALID;
+    if (!start) {
+        s->warm = 0;
+        return TW_OK;
+    }
+    if (start->nu != s->nu || start->N != s->N || start->J != s->J)
+        return TW_ERR_INVALID;
+    memcpy(s->u0, start->u, s->nu * sizeof(double));
+    s->warm = 1;
+    return TW_OK;
+}
+
+/* One attempt with one method from the point in s->u. Returns the stop reason. */
+static tw_stop_reason run_method(tw_solver *s, tw_method method, long *iters)
+{
+    void *kmem = method == TW_METHOD_ANDERSON ? s->kin_fp : s->kin_nk;
+    double tol = s->opt.tol;
+    long nni = 0;
+    int flag;
+    s->kin_msg[0] = '\0';
+    KINSetNumMaxIters(kmem, s->opt.max_iter);
+    if (method == TW_METHOD_ANDERSON) {
+        /* KINSOL stops the fixed point on the size of the step; the step in
+         * wages is mu times the labour-market residual, so ask for less. */
+        double mu_min = 1;
+        for (size_t i = 0; i < s->N; i++)
+            mu_min = fmin(mu_min, s->mu[i]);
+        KINSetFuncNormTol(kmem, tol * mu_min * 0.5);
+        flag = KINSol(kmem, s->u, KIN_FP, s->scale, s->scale);
+    } else {
+        KINSetFuncNormTol(kmem, tol * 0.5);
+        flag = KINSol(kmem, s->u, KIN_LINESEARCH, s->scale, s->scale);
+    }
+    KINGetNumNonlinSolvIters(kmem, &nni);
+    *iters += nni;
+    double *u = N_VGetArrayPointer(s->u);
+    if (tw__evaluate(s, u) != 0)
+        return TW_STOP_NON_FINITE;
+    double r = tw__residual(s, u);
+    if (r <= tol)
+        return TW_STOP_CONVERGED;
+    switch (flag) {
+    case KIN_MAXITER_REACHED:
+        return TW_STOP_MAX_ITER;
+    case KIN_SUCCESS:
+    case KIN_INITIAL_GUESS_OK:
+    case KIN_STEP_LT_STPTOL:
+    case KIN_LINESEARCH_NONCONV:
+    case KIN_MXNEWT_5X_EXCEEDED:
+    case KIN_LINSOLV_NO_RECOVERY:
+        return TW_STOP_STALLED;
+    case KIN_SYSFUNC_FAIL:
+    case KIN_FIRST_SYSFUNC_ERR:
+    case KIN_REPTD_SYSFUNC_ERR:
+        return s->nonfinite ? TW_STOP_NON_FINITE : TW_STOP_FAILED;
+    default:
+        return TW_STOP_FAILED;
+    }
+}
+
+tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_error *err)
+{
+    if (!s || !policy || !res)
+        return tw_fail(err, TW_ERR_INVALID, "tw_solve: missing argument");
+    if (policy->N != s->N || policy->J != s->J || res->N != s->N || res->J != s->J ||
+        res->nu != s->nu)
+        return tw_fail(err, TW_ERR_INVALID, "tw_solve: policy or result made for another model");
+    double t0 = tw_now();
+    tw_status st = set_policy(s, policy, err);
+    if (st != TW_OK)
+        return st;
+    s->nfe = 0;
+    double *u = N_VGetArrayPointer(s->u);
+    if (s->warm)
+        memcpy(u, s->u0, s->nu * sizeof(double));
+    else
+        initial_point(s, u);
+
+    tw_method methods[2] = {s->opt.method, s->opt.method == TW_METHOD_ANDERSON
+                                               ? TW_METHOD_NEWTON_KRYLOV
+                                               : TW_METHOD_ANDERSON};
+    int attempts = s->opt.fallback ? 2 : 1;
+    long iters = 0;
+    tw_stop_reason stop = TW_STOP_FAILED;
+    tw_method used = methods[0];
+    double best_r = INFINITY;
+    for (int k = 0; k < attempts; k++) {
+        if (k > 0) {
+            /* restart from the better of the start point and the last iterate */
+            memcpy(res->u, u, s->nu * sizeof(double));
+            if (!(best_r < 1e-3)) {
+                if (s->warm)
+                    memcpy(u, s->u0, s->nu * sizeof(double));
+                else
+                    initial_point(s, u);
+            }
+        }
+        used = methods[k];
+        stop = run_method(s, used, &iters);
+        best_r = tw__residual(s, u);
+        if (stop == TW_STOP_CONVERGED)
+            break;
+    }
+    if (tw__evaluate(s, u) != 0)
+        stop = TW_STOP_NON_FINITE;
+    res->stats.stop = stop;
+    res->stats.converged = stop == TW_STOP_CONVERGED;
+    res->stats.method = used;
+    res->stats.iterations = iters;
+    res->stats.evaluations = s->nfe;
+    res->stats.residual = tw__residual(s, u);
+    tw__fill_result(s, policy, u, res);
+    res->stats.seconds = tw_now() - t0;
+    if (!res->stats.converged)
+        return tw_fail(err, TW_ERR_NO_CONVERGENCE,
+                       "the solver did not converge (%s after %ld iterations, residual %.3g%s%s)",
+                       tw_stop_reason_name(stop), iters, res->stats.residual,
+                       s->kin_msg[0] ? "; " : "", s->kin_msg);
+    return TW_OK;
+}
