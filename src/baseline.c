@@ -75,6 +75,14 @@ tw_status tw_baseline_build(const tw_model *raw, tw_deficit_mode mode, const tw_
     if (st != TW_OK)
         return st;
 
+    /* A base is only as exact as the solve that made it: ask for more than the
+     * counterfactuals will, so "no change" on the base is at round-off level. */
+    tw_solver_options o;
+    tw_solver_options_default(&o);
+    if (opt)
+        o = *opt;
+    o.tol = fmin(o.tol, 1e-12);
+    opt = &o;
     tw_policy *p = tw_policy_create(raw);
     if (!p)
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
