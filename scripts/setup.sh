@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian 12 machine lacks and build tradewar into build/.
+# Usage: bash scripts/setup.sh        (as root, or with sudo available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages, and why each is there (see README.md, "Dependencies").
+PACKAGES=(build-essential cmake pkg-config
+          libsundials-dev   # KINSOL: Anderson fixed point and Newton-Krylov solvers
+          libcsv-dev        # CSV parsing of data sets
+          libyaml-dev       # scenario files and data-set manifests
+          libjansson-dev    # JSON output
+          libcmocka-dev     # unit-test framework
+          python3)          # CLI tests read the JSON output
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  [ -n "$p" ] || continue
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+echo "setup: built build/tradewar" >&2
