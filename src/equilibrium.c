@@ -56,10 +56,36 @@ static size_t off_lL(const tw_solver *s) { return s->N + 2 * s->N * s->J; }
 
 /* ---- base economy ------------------------------------------------------ */
 
+/* Shares that pass validation may still sum to 1 +- 1e-6; the accounting of
+ * the model is exact only when they sum to one exactly (otherwise money is
+ * created or lost each round and no equilibrium exists), so use rescaled copies. */
+static void normalise_shares(tw_solver *s)
+{
+    const tw_model *m = s->m;
+    size_t N = s->N, J = s->J;
+    memcpy(s->alpha, m->arr[TW_FINAL_SHARES], N * J * sizeof(double));
+    memcpy(s->gam, m->arr[TW_IO_SHARES], N * J * J * sizeof(double));
+    for (size_t n = 0; n < N; n++) {
+        double sum = 0;
+        for (size_t j = 0; j < J; j++)
+            sum += s->alpha[tw_idx2(J, n, j)];
+        for (size_t j = 0; j < J && sum > 0; j++)
+            s->alpha[tw_idx2(J, n, j)] /= sum;
+        for (size_t j = 0; j < J; j++) {
+            double col = 0;
+            for (size_t k = 0; k < J; k++)
+                col += s->gam[tw_idx3io(J, n, k, j)];
+            for (size_t k = 0; k < J && col > 0; k++)
+                s->gam[tw_idx3io(J, n, k, j)] /= col;
+        }
+    }
+}
+
 static tw_status compute_base(tw_solver *s, tw_error *err)
 {
     const tw_model *m = s->m;
     size_t N = s->N, J = s->J;
+    normalise_shares(s);
     const double *X = m->arr[TW_FLOWS], *t = m->arr[TW_TARIFFS];
     const double *beta = m->arr[TW_VA_SHARES], *pi = m->arr[TW_MARKUP];
     const double *theta = m->arr[TW_THETA];
@@ -144,8 +170,8 @@ int tw__evaluate(tw_solver *s, const double *u)
 {
     const tw_model *m = s->m;
     size_t N = s->N, J = s->J;
-    const double *beta = m->arr[TW_VA_SHARES], *gam = m->arr[TW_IO_SHARES];
-    const double *alpha = m->arr[TW_FINAL_SHARES], *theta = m->arr[TW_THETA];
+    const double *beta = m->arr[TW_VA_SHARES], *gam = s->gam;
+    const double *alpha = s->alpha, *theta = m->arr[TW_THETA];
     const double *psi = m->arr[TW_PSI], *pi = m->arr[TW_MARKUP];
     const double *lw = u, *lp = u + off_lp(s), *xs = u + off_x(s);
     const double *lL = s->has_scale ? u + off_lL(s) : NULL;
@@ -325,8 +351,10 @@ static void kin_error_handler(int code, const char *module, const char *function
 static int alloc_all(tw_solver *s)
 {
     size_t N = s->N, J = s->J, NNJ = N * N * J, NJ = N * J;
+    if (!(s->gam = tw_calloc(NJ * J, sizeof(double))))
+        return 0;
     double **nnj[] = {&s->lambda0, &s->a, &s->f_prod, &s->f_tar, &s->f_etax};
-    double **nj[] = {&s->E0, &s->Y0, &s->ell0, &s->sub, &s->lc, &s->z, &s->S, &s->lp_new,
+    double **nj[] = {&s->alpha, &s->E0, &s->Y0, &s->ell0, &s->sub, &s->lc, &s->z, &s->S, &s->lp_new,
                      &s->ES, &s->Y, &s->E_new, &s->lL_new};
     double **n1[] = {&s->wL0, &s->S0, &s->mu, &s->D, &s->w, &s->R, &s->XT, &s->LD, &s->PI,
                      &s->SUB, &s->I, &s->ex};
@@ -433,7 +461,7 @@ void tw_solver_free(tw_solver *s)
 {
     if (!s)
         return;
-    double *arrs[] = {s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
+    double *arrs[] = {s->alpha, s->gam, s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
                       s->ell0, s->sub, s->lc, s->z, s->S, s->lp_new, s->ES, s->Y, s->E_new,
                       s->lL_new, s->wL0, s->S0, s->mu, s->D, s->w, s->R, s->XT, s->LD,
                       s->PI, s->SUB, s->I, s->ex, s->u0};

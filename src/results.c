@@ -175,7 +175,7 @@ void tw__fill_result(const tw_solver *s, const tw_policy *p, const double *u, tw
 {
     const tw_model *m = s->m;
     size_t N = s->N, J = s->J;
-    const double *alpha = m->arr[TW_FINAL_SHARES], *beta = m->arr[TW_VA_SHARES];
+    const double *alpha = s->alpha, *beta = m->arr[TW_VA_SHARES];
     const double *pi = m->arr[TW_MARKUP];
     memcpy(r->u, u, s->nu * sizeof(double));
     for (size_t i = 0; i < N; i++)
@@ -258,11 +258,23 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
     const double *alpha = m->arr[TW_FINAL_SHARES], *pi = m->arr[TW_MARKUP];
     double *E0 = tw_calloc(N * J, sizeof(double)), *Y = tw_calloc(N * J, sizeof(double));
     double *lam = tw_calloc(NNJ, sizeof(double)), *inc = tw_calloc(N, sizeof(double));
-    double *wl0 = tw_calloc(N, sizeof(double));
-    if (!E0 || !Y || !lam || !inc || !wl0) {
-        free(E0), free(Y), free(lam), free(inc), free(wl0);
+    double *wl0 = tw_calloc(N, sizeof(double)), *gsum = tw_calloc(N * J, sizeof(double));
+    double *asum = tw_calloc(N, sizeof(double));
+    if (!E0 || !Y || !lam || !inc || !wl0 || !gsum || !asum) {
+        free(E0), free(Y), free(lam), free(inc), free(wl0), free(gsum), free(asum);
         return TW_ERR_NOMEM;
     }
+    /* the solver uses shares rescaled to sum exactly to one; so does the check */
+    for (size_t n = 0; n < N; n++)
+        for (size_t j = 0; j < J; j++) {
+            asum[n] += alpha[tw_idx2(J, n, j)];
+            for (size_t k = 0; k < J; k++)
+                gsum[tw_idx2(J, n, j)] += gam[tw_idx3io(J, n, k, j)];
+        }
+    for (size_t x = 0; x < N * J; x++)
+        gsum[x] = gsum[x] > 0 ? gsum[x] : 1;
+    for (size_t n = 0; n < N; n++)
+        asum[n] = asum[n] > 0 ? asum[n] : 1;
     for (int c = 0; c < TW_CHECK_COUNT; c++)
         out[c] = 0;
     tw_model_derive(m, TW_DERIVED_SPENDING, E0, N * J);
@@ -279,7 +291,8 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
                 size_t x = tw_idx3(N, J, i, n, j), ij = tw_idx2(J, i, j);
                 double lc = beta[ij] * log(r->w_hat[i]);
                 for (size_t k = 0; k < J; k++)
-                    lc += (1 - beta[ij]) * gam[tw_idx3io(J, i, k, j)] * log(r->p_hat[tw_idx2(J, i, k)]);
+                    lc += (1 - beta[ij]) * gam[tw_idx3io(J, i, k, j)] / gsum[ij] *
+                          log(r->p_hat[tw_idx2(J, i, k)]);
                 double kap = p->trade_cost_change[x] * (1 + p->tariff[x]) / (1 + t0[x]) *
                              (1 + p->export_tax[x]) / (1 + e0[x]) * (1 + s0[ij]) /
                              (1 + p->subsidy[ij]);
@@ -334,10 +347,10 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
         double imp = 0, exp_ = 0, spend = 0;
         for (size_t j = 0; j < J; j++) {
             size_t nj = tw_idx2(J, n, j);
-            double demand = alpha[nj] * inc[n];
+            double demand = alpha[nj] / asum[n] * inc[n];
             for (size_t k = 0; k < J; k++) {
                 size_t nk = tw_idx2(J, n, k);
-                demand += (1 - beta[nk]) * (1 - pi[k]) * gam[tw_idx3io(J, n, j, k)] * Y[nk];
+                demand += (1 - beta[nk]) * (1 - pi[k]) * gam[tw_idx3io(J, n, j, k)] / gsum[nk] * Y[nk];
             }
             spend += r->E[nj];
             out[TW_CHECK_GOODS] = fmax(out[TW_CHECK_GOODS], rel(r->E[nj], demand, E0[nj] > 0 ? E0[nj] : 1));
@@ -353,7 +366,7 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
     /* Walras: world spending = world producer revenue + net taxes, deficits net out */
     out[TW_CHECK_WALRAS] = rel(world_spend, world_y + world_tax, world_spend) +
                            fabs(deficit_sum) / (scale_inc > 0 ? scale_inc : 1);
-    free(E0), free(Y), free(lam), free(inc), free(wl0);
+    free(E0), free(Y), free(lam), free(inc), free(wl0), free(gsum), free(asum);
     return TW_OK;
 }
 
