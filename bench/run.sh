@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Run the benchmarks on one core (taskset) from a Release build and print figures.
+# Usage: bash bench/run.sh     (after bash scripts/setup.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake --build build --target bench_solve -j"$(nproc)" >/dev/null
+ONE="taskset -c 0"
+command -v taskset >/dev/null || ONE=""
+$ONE build/bench/bench_solve nafta 21
+$ONE build/bench/bench_solve synthetic 141 65 3
