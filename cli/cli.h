@@ -1,0 +1,98 @@
+/*
+ * cli.h - shared pieces of the tradewar program: exit codes, messages,
+ * argument parsing and data location. The program holds no economics: it
+ * parses arguments, calls libtradewar and formats what comes back.
+ */
+#ifndef TW_CLI_H
+#define TW_CLI_H
+
+#include "tradewar.h"
+
+#include <stdio.h>
+
+/* Exit codes (documented in --help and docs/cli.md). */
+enum {
+    CLI_OK = 0,           /* success */
+    CLI_NO_CONVERGENCE = 1, /* the solver did not converge (partial results printed) */
+    CLI_USAGE = 2,        /* bad command line */
+    CLI_BAD_INPUT = 3,    /* bad data or scenario */
+    CLI_FAILURE = 4       /* I/O or internal error */
+};
+
+/* Verbosity: -q gives 0, default 1, -v gives 2. */
+typedef struct cli_ctx {
+    int verbosity;
+} cli_ctx;
+
+/* "tradewar: message" on stderr, always. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* "tradewar: message" on stderr when verbosity >= level. */
+void cli_note(const cli_ctx *ctx, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* A usage error: message, a pointer to --help, and CLI_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Print a library error and return its exit code. */
+int cli_fail(const tw_error *err, tw_status st);
+int cli_exit_code(tw_status st);
+
+/* ---- argument parsing ---------------------------------------------------- */
+
+/*
+ * Walks argv of one command. Long options take "--name value" or
+ * "--name=value"; '_' and '-' are the same in names (so scenario option keys
+ * work as flags); "--" ends options; "-" alone is an operand.
+ */
+typedef struct cli_args {
+    int argc;
+    char **argv;
+    int next;
+    int options_done;
+    const char *command;
+    const char *arg; /* the current argument */
+    const char *value;
+} cli_args;
+
+typedef enum { ARG_END, ARG_OPTION, ARG_OPERAND, ARG_ERROR } cli_arg_kind;
+
+void cli_args_init(cli_args *a, int argc, char **argv, int first, const char *command);
+cli_arg_kind cli_args_next(cli_args *a);
+/* 1 when the current option is `name` (e.g. "--tol", or a short alias like "-q");
+ * `takes_value`: its value is read into a->value (0 on a missing value: check a->value). */
+int cli_is(cli_args *a, const char *name, const char *alias, int takes_value);
+/* Usage error for an option whose value was missing or is bad. */
+int cli_bad_value(const cli_args *a, const char *expected);
+
+/* Common options: -q, -v, --data, -h. Returns 1 when the current option is one. */
+int cli_common_option(cli_args *a, cli_ctx *ctx, const char **data_dir);
+
+int cli_parse_double(const char *s, double *out);
+int cli_parse_int(const char *s, int *out);
+
+/* ---- data ---------------------------------------------------------------- */
+
+/* The bundled economy: $TRADEWAR_DATA, else <exe dir>/../data/us-china-2017,
+ * else TW_SOURCE_DIR/data/us-china-2017. Writes into buf; returns buf. */
+const char *cli_default_data(char *buf, size_t size);
+
+/* Load a data set with progress messages; on error prints it and returns its exit code. */
+int cli_load_data(const cli_ctx *ctx, const char *dir, tw_model **out);
+
+/* ---- commands ------------------------------------------------------------ */
+
+int cmd_solve(int argc, char **argv, int first, cli_ctx ctx);
+int cmd_info(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_solve_help(FILE *f);
+void cmd_info_help(FILE *f);
+
+#endif

@@ -1,0 +1,98 @@
+/* main.c - the tradewar program: global options and subcommand dispatch. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char usage_text[] =
+    "Usage: tradewar [-q|-v] COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Counterfactual equilibria of multi-country, multi-sector trade models.\n"
+    "\n"
+    "Commands:\n"
+    "  solve SCENARIO   solve a scenario file and report welfare, trade and output changes\n"
+    "  info             describe a data set: dimensions, totals, largest flows, validity\n"
+    "  help [COMMAND]   show help for a command\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help       show this help and exit\n"
+    "      --version    show the version and exit\n"
+    "  -q, --quiet      no progress messages on stderr (errors are still printed)\n"
+    "  -v, --verbose    more detail on stderr\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  the solver did not converge (what there is is printed; stderr says why)\n"
+    "  2  usage error (bad command line)\n"
+    "  3  bad data or scenario (the message names file, line and value)\n"
+    "  4  I/O or internal error\n"
+    "\n"
+    "Run 'tradewar COMMAND --help' for a command's options; docs/cli.md has the details.\n";
+
+static int version(void)
+{
+    printf("tradewar %s (libtradewar %s)\n", TW_VERSION_STRING, tw_version());
+    return CLI_OK;
+}
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv, int first, cli_ctx ctx);
+    void (*help)(FILE *f);
+} command;
+
+static const command commands[] = {
+    {"solve", cmd_solve, cmd_solve_help},
+    {"info", cmd_info, cmd_info_help},
+};
+
+static const command *find_command(const char *name)
+{
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (strcmp(commands[k].name, name) == 0)
+            return &commands[k];
+    return NULL;
+}
+
+/* tradewar help [COMMAND] */
+static int help(int argc, char **argv, int first)
+{
+    if (first >= argc) {
+        fputs(usage_text, stdout);
+        return CLI_OK;
+    }
+    const command *c = find_command(argv[first]);
+    if (!c)
+        return cli_usage_error(NULL, "no command '%s'", argv[first]);
+    c->help(stdout);
+    return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {1};
+    cli_args a;
+    cli_args_init(&a, argc, argv, 1, NULL);
+    for (;;) {
+        cli_arg_kind kind = cli_args_next(&a);
+        if (kind == ARG_END) {
+            fputs(usage_text, stderr);
+            return CLI_USAGE;
+        }
+        if (kind == ARG_OPERAND)
+            break;
+        if (cli_is(&a, "--help", "-h", 0)) {
+            fputs(usage_text, stdout);
+            return CLI_OK;
+        }
+        if (cli_is(&a, "--version", NULL, 0))
+            return version();
+        if (!cli_common_option(&a, &ctx, NULL))
+            return cli_usage_error(NULL, "unknown option '%s'", a.arg);
+    }
+    if (strcmp(a.arg, "help") == 0)
+        return help(argc, argv, a.next);
+    const command *c = find_command(a.arg);
+    if (!c)
+        return cli_usage_error(NULL, "no command '%s' (solve, info, help)", a.arg);
+    return c->run(argc, argv, a.next, ctx);
+}

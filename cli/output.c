@@ -1,0 +1,437 @@
+/* output.c - formatting a solved scenario: JSON, CSV, terminal table, output directories. */
+#include "output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* 100 (new / base - 1), NaN when the base is zero. */
+static double pct(double now, double base) { return base != 0 ? 100 * (now / base - 1) : NAN; }
+
+json_t *out_json_number(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+int out_json_dump(FILE *f, const json_t *j)
+{
+    if (json_dumpf(j, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
+        return -1;
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+const char *out_method_name(tw_method m)
+{
+    return m == TW_METHOD_NEWTON_KRYLOV ? "newton" : "anderson";
+}
+
+const char *out_deficits_name(tw_deficit_mode d)
+{
+    return d == TW_DEFICIT_BALANCED ? "balanced" : "fixed";
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/* Keys equal scenario option keys, so "options" can be pasted into a scenario. */
+static json_t *options_json(const run_info *r)
+{
+    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
+                     out_deficits_name(r->deficits), "method", out_method_name(r->opt.method),
+                     "tol", out_json_number(r->opt.tol), "max_iter", r->opt.max_iter,
+                     "anderson_depth", r->opt.anderson_depth, "damping",
+                     out_json_number(r->opt.damping), "fallback", r->opt.fallback);
+}
+
+static json_t *stats_json(tw_solver_stats s)
+{
+    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged", s.converged,
+                     "iterations", (json_int_t)s.iterations, "residual",
+                     out_json_number(s.residual), "method", out_method_name(s.method), "stop",
+                     tw_stop_reason_name(s.stop), "seconds", out_json_number(s.seconds),
+                     "evaluations", (json_int_t)s.evaluations);
+}
+
+static json_t *header_json(const run_info *r)
+{
+    char base_sum[17];
+    tw_model_checksum(r->base, base_sum);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "version",
+                     TW_VERSION_STRING, "command", "solve", "data", r->data_dir, "data_checksum",
+                     r->data_checksum, "base_checksum", base_sum, "scenario", r->scenario_path,
+                     "scenario_name", tw_scenario_name(r->sc), "stage",
+                     tw_scenario_stage_name(r->sc, r->stage), "stage_index",
+                     (json_int_t)r->stage, "options", options_json(r));
+}
+
+static json_t *baseline_json(const run_info *r)
+{
+    const tw_baseline_report *b = &r->report;
+    return json_pack("{s:b, s:o, s:b, s:o, s:o}", "calibrated", b->calibrated,
+                     "calibration_gap", out_json_number(b->calibration_gap), "balanced",
+                     b->balanced, "calibration", stats_json(b->calibration), "balancing",
+                     stats_json(b->balancing));
+}
+
+static json_t *countries_json(const run_info *r)
+{
+    size_t N = tw_model_countries(r->base);
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < N; i++) {
+        json_t *c = json_pack("{s:s, s:s}", "code", tw_model_country_code(r->base, i), "name",
+                              tw_model_country_name(r->base, i));
+        for (int k = 0; c && k < TW_C_COUNT; k++) {
+            const double *v = tw_result_country(r->res, (tw_country_output)k);
+            json_object_set_new(c, tw_country_output_key((tw_country_output)k),
+                                out_json_number(v ? v[i] : NAN));
+        }
+        json_array_append_new(list, c);
+    }
+    return list;
+}
+
+static json_t *sectors_json(const run_info *r)
+{
+    size_t N = tw_model_countries(r->base), J = tw_model_sectors(r->base);
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < N; i++)
+        for (size_t j = 0; j < J; j++) {
+            json_t *c = json_pack("{s:s, s:s}", "country", tw_model_country_code(r->base, i),
+                                  "sector", tw_model_sector_code(r->base, j));
+            for (int k = 0; c && k < TW_CS_COUNT; k++) {
+                const double *v = tw_result_sector(r->res, (tw_sector_output)k);
+                json_object_set_new(c, tw_sector_output_key((tw_sector_output)k),
+                                    out_json_number(v ? v[tw_idx2(J, i, j)] : NAN));
+            }
+            json_array_append_new(list, c);
+        }
+    return list;
+}
+
+/* Flow from i to n summed over sectors. */
+static double pair_total(const double *flows, size_t N, size_t J, size_t i, size_t n)
+{
+    double s = 0;
+    for (size_t j = 0; flows && j < J; j++)
+        s += flows[tw_idx3(N, J, i, n, j)];
+    return flows ? s : NAN;
+}
+
+/* International pairs only: domestic sales are in flows.csv. */
+static json_t *bilateral_json(const run_info *r)
+{
+    size_t N = tw_model_countries(r->base), J = tw_model_sectors(r->base);
+    const double *base = tw_model_get(r->base, TW_FLOWS), *now = tw_result_flows(r->res);
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < N; i++)
+        for (size_t n = 0; n < N; n++) {
+            if (i == n)
+                continue;
+            double b = pair_total(base, N, J, i, n), x = pair_total(now, N, J, i, n);
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:o, s:o, s:o}", "exporter",
+                                tw_model_country_code(r->base, i), "importer",
+                                tw_model_country_code(r->base, n), "flow_base",
+                                out_json_number(b), "flow", out_json_number(x), "change_pct",
+                                out_json_number(pct(x, b))));
+        }
+    return list;
+}
+
+json_t *out_solve_json(const run_info *r)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "tradewar", header_json(r), "baseline",
+                     baseline_json(r), "solver", stats_json(tw_result_stats(r->res)),
+                     "countries", countries_json(r), "sectors", sectors_json(r), "bilateral",
+                     bilateral_json(r));
+}
+
+/* ---- CSV ----------------------------------------------------------------- */
+
+/* A field, quoted when it holds a comma, quote or line break. */
+static void csv_text(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Numbers round-trip with 17 digits; an unknown value is an empty field. */
+static void csv_number(FILE *f, double x)
+{
+    fputc(',', f);
+    if (!isnan(x))
+        fprintf(f, "%.17g", x);
+}
+
+static void provenance(FILE *f, const run_info *r)
+{
+    fprintf(f,
+            "# tradewar %s data=%s checksum=%s scenario=%s stage=%s options=deficits=%s,"
+            "method=%s,tol=%.15g,max_iter=%d,anderson_depth=%d,damping=%.15g,fallback=%s "
+            "converged=%s\n",
+            TW_VERSION_STRING, r->data_dir, r->data_checksum, r->scenario_path,
+            tw_scenario_stage_name(r->sc, r->stage), out_deficits_name(r->deficits),
+            out_method_name(r->opt.method), r->opt.tol, r->opt.max_iter, r->opt.anderson_depth,
+            r->opt.damping, r->opt.fallback ? "true" : "false",
+            tw_result_stats(r->res).converged ? "true" : "false");
+}
+
+void out_countries_csv(FILE *f, const run_info *r)
+{
+    provenance(f, r);
+    fputs("code,name", f);
+    for (int k = 0; k < TW_C_COUNT; k++)
+        fprintf(f, ",%s", tw_country_output_key((tw_country_output)k));
+    fputc('\n', f);
+    for (size_t i = 0; i < tw_model_countries(r->base); i++) {
+        csv_text(f, tw_model_country_code(r->base, i));
+        fputc(',', f);
+        csv_text(f, tw_model_country_name(r->base, i));
+        for (int k = 0; k < TW_C_COUNT; k++) {
+            const double *v = tw_result_country(r->res, (tw_country_output)k);
+            csv_number(f, v ? v[i] : NAN);
+        }
+        fputc('\n', f);
+    }
+}
+
+void out_sectors_csv(FILE *f, const run_info *r)
+{
+    size_t N = tw_model_countries(r->base), J = tw_model_sectors(r->base);
+    provenance(f, r);
+    fputs("country,sector", f);
+    for (int k = 0; k < TW_CS_COUNT; k++)
+        fprintf(f, ",%s", tw_sector_output_key((tw_sector_output)k));
+    fputc('\n', f);
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++) {
+            fprintf(f, "%s,%s", tw_model_country_code(r->base, i), tw_model_sector_code(r->base, j));
+            for (int k = 0; k < TW_CS_COUNT; k++) {
+                const double *v = tw_result_sector(r->res, (tw_sector_output)k);
+                csv_number(f, v ? v[tw_idx2(J, i, j)] : NAN);
+            }
+            fputc('\n', f);
+        }
+}
+
+void out_bilateral_csv(FILE *f, const run_info *r)
+{
+    size_t N = tw_model_countries(r->base), J = tw_model_sectors(r->base);
+    const double *base = tw_model_get(r->base, TW_FLOWS), *now = tw_result_flows(r->res);
+    provenance(f, r);
+    fputs("exporter,importer,flow_base,flow,change_pct\n", f);
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++) {
+            if (i == n)
+                continue;
+            double b = pair_total(base, N, J, i, n), x = pair_total(now, N, J, i, n);
+            fprintf(f, "%s,%s", tw_model_country_code(r->base, i), tw_model_country_code(r->base, n));
+            csv_number(f, b);
+            csv_number(f, x);
+            csv_number(f, pct(x, b));
+            fputc('\n', f);
+        }
+}
+
+void out_flows_csv(FILE *f, const run_info *r)
+{
+    size_t N = tw_model_countries(r->base), J = tw_model_sectors(r->base);
+    const double *base = tw_model_get(r->base, TW_FLOWS), *now = tw_result_flows(r->res);
+    provenance(f, r);
+    fputs("exporter,importer,sector,base,new\n", f);
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++)
+            for (size_t j = 0; j < J; j++) {
+                size_t x = tw_idx3(N, J, i, n, j);
+                fprintf(f, "%s,%s,%s", tw_model_country_code(r->base, i),
+                        tw_model_country_code(r->base, n), tw_model_sector_code(r->base, j));
+                csv_number(f, base[x]);
+                csv_number(f, now ? now[x] : NAN);
+                fputc('\n', f);
+            }
+}
+
+/* ---- the terminal table -------------------------------------------------- */
+
+/* Round-off (|x| < 5e-9) shows as 0, not as "-0.0000". */
+static double tidy(double x) { return fabs(x) < 5e-9 ? 0.0 : x; }
+
+static double country_value(const run_info *r, tw_country_output k, size_t i)
+{
+    const double *v = tw_result_country(r->res, k);
+    return v ? tidy(v[i]) : NAN;
+}
+
+static void solver_line(FILE *f, const char *what, tw_solver_stats s)
+{
+    fprintf(f, "%s: %s (%s, stop: %s), %ld iterations, %ld evaluations, residual %.3g, %.3g s\n",
+            what, s.converged ? "converged" : "DID NOT CONVERGE", out_method_name(s.method),
+            tw_stop_reason_name(s.stop), s.iterations, s.evaluations, s.residual, s.seconds);
+}
+
+void out_table(FILE *f, const run_info *r)
+{
+    const tw_baseline_report *b = &r->report;
+    fprintf(f, "Scenario: %s", tw_scenario_name(r->sc));
+    if (tw_scenario_stage_count(r->sc) > 1)
+        fprintf(f, " (stage %zu of %zu: %s)", r->stage + 1, tw_scenario_stage_count(r->sc),
+                tw_scenario_stage_name(r->sc, r->stage));
+    fprintf(f, "\nData: %s (checksum %s)\n", r->data_dir, r->data_checksum);
+    fprintf(f, "Baseline: %s deficits%s", out_deficits_name(r->deficits),
+            b->calibrated ? ", calibrated" : "");
+    if (b->calibrated)
+        fprintf(f, " (max |log change| %.3g)", b->calibration_gap);
+    fputs("\n\n", f);
+    fprintf(f, "%-8s %10s %14s %8s %8s %11s %15s %10s %10s\n", "country", "welfare %", "EV",
+            "ToT %", "VoT %", "real wage %", "tariff rev. chg", "exports %", "imports %");
+    for (size_t i = 0; i < tw_model_countries(r->base); i++)
+        fprintf(f, "%-8s %10.4f %14.6g %8.4f %8.4f %11.4f %15.6g %10.4f %10.4f\n",
+                tw_model_country_code(r->base, i), country_value(r, TW_C_WELFARE_PCT, i),
+                country_value(r, TW_C_EV, i), country_value(r, TW_C_TOT_PCT, i),
+                country_value(r, TW_C_VOT_PCT, i), country_value(r, TW_C_REAL_WAGE_PCT, i),
+                tidy(country_value(r, TW_C_TARIFF_REVENUE, i) -
+                     country_value(r, TW_C_TARIFF_REVENUE_BASE, i)),
+                tidy(pct(country_value(r, TW_C_EXPORTS, i), country_value(r, TW_C_EXPORTS_BASE, i))),
+                tidy(pct(country_value(r, TW_C_IMPORTS, i), country_value(r, TW_C_IMPORTS_BASE, i))));
+    fputc('\n', f);
+    solver_line(f, "Solver", tw_result_stats(r->res));
+}
+
+int out_print(out_format format, const run_info *r)
+{
+    if (format == FORMAT_TABLE)
+        out_table(stdout, r);
+    else if (format == FORMAT_CSV)
+        out_countries_csv(stdout, r);
+    else {
+        json_t *j = out_solve_json(r);
+        int bad = !j || out_json_dump(stdout, j) != 0;
+        json_decref(j);
+        if (bad)
+            return -1;
+    }
+    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+}
+
+/* ---- output directories -------------------------------------------------- */
+
+static int write_json_file(FILE *f, const run_info *r)
+{
+    json_t *j = out_solve_json(r);
+    int st = j ? out_json_dump(f, j) : -1;
+    json_decref(j);
+    return st;
+}
+
+#define CSV_WRITER(name)                                                                      \
+    static int write_##name(FILE *f, const run_info *r)                                       \
+    {                                                                                         \
+        out_##name##_csv(f, r);                                                               \
+        return 0;                                                                             \
+    }
+CSV_WRITER(countries)
+CSV_WRITER(sectors)
+CSV_WRITER(bilateral)
+CSV_WRITER(flows)
+
+static const struct {
+    const char *name;
+    int (*write)(FILE *f, const run_info *r);
+} out_files[] = {
+    {"countries.csv", write_countries}, {"sectors.csv", write_sectors},
+    {"bilateral.csv", write_bilateral}, {"flows.csv", write_flows},
+    {"result.json", write_json_file},
+};
+#define OUT_FILES (sizeof out_files / sizeof out_files[0])
+
+typedef struct {
+    char tmp[OUT_FILES][4200];
+    char final[OUT_FILES][4200];
+    size_t made; /* temporary files created so far */
+} out_batch;
+
+static int fail_why(char *why, size_t size, const char *what, const char *path)
+{
+    snprintf(why, size, "%s %s: %s", what, path, strerror(errno));
+    return -1;
+}
+
+/* The directory, created when missing; no file of ours may be a directory in it,
+ * so that the renames below cannot fail halfway for that reason. */
+static int prepare_dir(const char *dir, out_batch *b, char *why, size_t size)
+{
+    struct stat sb;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return fail_why(why, size, "cannot create directory", dir);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is not a directory", dir);
+        return -1;
+    }
+    for (size_t k = 0; k < OUT_FILES; k++) {
+        int n = snprintf(b->final[k], sizeof b->final[k], "%s/%s", dir, out_files[k].name);
+        snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.%s.XXXXXX", dir, out_files[k].name);
+        if (n < 0 || (size_t)n >= sizeof b->final[k] - 16) {
+            snprintf(why, size, "output directory name too long");
+            return -1;
+        }
+        if (stat(b->final[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            snprintf(why, size, "%s is a directory", b->final[k]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One file to its temporary name, with the permissions a plain fopen would give. */
+static int write_temp(out_batch *b, size_t k, const run_info *r, char *why, size_t size)
+{
+    int fd = mkstemp(b->tmp[k]);
+    if (fd < 0)
+        return fail_why(why, size, "cannot create a file in", b->final[k]);
+    b->made = k + 1;
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return fail_why(why, size, "cannot write", b->final[k]);
+    }
+    int st = out_files[k].write(f, r);
+    if (ferror(f))
+        st = -1;
+    if (fclose(f) != 0)
+        st = -1;
+    if (st != 0)
+        return fail_why(why, size, "cannot write", b->final[k]);
+    return 0;
+}
+
+int out_write_dir(const run_info *r, const char *dir, char *why, size_t why_size)
+{
+    out_batch *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
+    int st = prepare_dir(dir, b, why, why_size);
+    for (size_t k = 0; k < OUT_FILES && st == 0; k++)
+        st = write_temp(b, k, r, why, why_size);
+    size_t renamed = 0;
+    for (; st == 0 && renamed < OUT_FILES; renamed++)
+        if (rename(b->tmp[renamed], b->final[renamed]) != 0)
+            st = fail_why(why, why_size, "cannot rename to", b->final[renamed]);
+    /* Whatever was not renamed is removed: no half-written file is left. */
+    for (size_t k = renamed; k < b->made; k++)
+        unlink(b->tmp[k]);
+    free(b);
+    return st;
+}
