@@ -454,9 +454,157 @@ tw_status tw_read_cp1993_tariffs(const char *path, const tw_model *m, double *ta
                                  tw_error *err);
 /** Load the us-china-2017 CSV layout (TradeFlow2017.csv, IOshare.csv, ...). */
 tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err);
+/** Load Ossa (2014)'s data (the ossa2007 layout: trade_ijs.csv, tariff_ijs.csv,
+ *  sigma_s.csv, ...) as his Krugman model: no input-output links, theta =
+ *  sigma - 1, psi = 0, markups 1/sigma; `sigma_column` (1-5) picks the
+ *  elasticity variant of sigma_s.csv (1: the paper's baseline). */
+tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_error *err);
 /** Load whatever `dir` holds: a manifest.yaml, the cp1993 layout or the
  *  us-china-2017 layout, detected by the files present. */
 tw_status tw_load_any(const char *dir, tw_model **out, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Strategic layer: optimal policy, trade wars, talks, enforcement          */
+/* ------------------------------------------------------------------------ */
+
+/* Instruments a government may choose (bit flags). */
+#define TW_INSTRUMENT_IMPORT_TARIFFS 1u /* its tariffs on imports, by partner and sector */
+#define TW_INSTRUMENT_EXPORT_TAXES 2u   /* its taxes on exports, by destination and sector */
+#define TW_INSTRUMENT_SUBSIDIES 4u      /* its production subsidies, by sector */
+
+/** What a government may choose and how the optimiser stops. */
+typedef struct tw_optimal_options {
+    unsigned instruments;          /* TW_INSTRUMENT_* flags; default import tariffs */
+    int mfn;                       /* 1: one rate per sector for all partners; default 0 */
+    double lower, upper;           /* bounds on every rate; default 0 and 10 (1000%) */
+    const unsigned char *partners; /* N flags: partners the instruments may target; NULL: all
+                                      (for talks and wars: the other players) */
+    const unsigned char *sectors;  /* J flags: sectors whose rates may move; NULL: all */
+    double xtol_rel;               /* relative tolerance on the rates, default 1e-8 */
+    double ftol_rel;               /* relative tolerance on welfare, default 1e-13 */
+    int max_eval;                  /* welfare-and-gradient evaluations, default 1000 */
+} tw_optimal_options;
+void tw_optimal_options_default(tw_optimal_options *o);
+
+/** How an optimisation ended. */
+typedef struct tw_optimal_report {
+    int converged;       /* 1: the optimiser (NLopt SLSQP) stopped on a tolerance */
+    int optimizer_code;  /* NLopt's result code (> 0 success, < 0 failure) */
+    long evaluations;    /* objective evaluations, each an equilibrium and a gradient */
+    size_t variables;    /* number of instruments chosen */
+    double objective;    /* the objective at the optimum (welfare hat, or sum, or Nash product) */
+    double seconds;
+} tw_optimal_report;
+
+/** Number of instruments the options give `country` (0: nothing to choose:
+ *  instruments on flows that are zero in the base are left out). */
+size_t tw_optimal_variables(const tw_model *m, size_t country, const tw_optimal_options *o);
+
+/**
+ * Real income of `country` (W_hat, 1 = base) under policy `p` and its
+ * gradient with respect to the country's instruments (len =
+ * tw_optimal_variables(), in the order documented in docs/strategy.md), by the
+ * adjoint of the equilibrium conditions (implicit-function theorem).
+ */
+tw_status tw_welfare_gradient(tw_solver *s, const tw_policy *p, size_t country,
+                              const tw_optimal_options *o, double *welfare, double *grad,
+                              size_t len, tw_error *err);
+
+/**
+ * `country`'s best response: the instruments that maximise its real income,
+ * everyone else's policy as in `policy` (which also gives the start point).
+ * On success `policy` holds the optimum and `res` its equilibrium.
+ */
+tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_options *o,
+                           tw_policy *policy, tw_result *res, tw_optimal_report *rep,
+                           tw_error *err);
+
+/** Options of the games (wars and talks) beyond each player's instruments. */
+typedef struct tw_game_options {
+    tw_optimal_options best; /* the players' instruments and the optimiser's tolerances */
+    double tol;              /* war: stop when no rate moves more than tol in a round (1e-6) */
+    int max_rounds;          /* war: rounds of best responses (default 100) */
+    int threads;             /* war: best responses of a round in parallel (default 1) */
+    void (*progress)(void *user, int round, double change); /* optional, after each round */
+    void *progress_user;
+} tw_game_options;
+void tw_game_options_default(tw_game_options *o);
+
+typedef struct tw_game_report {
+    int converged;     /* war: the best responses reached a fixed point within tol */
+    int rounds;
+    double change;     /* largest change of a rate in the last round */
+    long evaluations;  /* equilibria solved */
+    double seconds;
+} tw_game_report;
+
+/**
+ * The Nash equilibrium of a tariff war among `players` (country indices):
+ * each sets its optimal instruments against all others, non-players keep
+ * their policy. Iterated simultaneous best responses from `policy`; on return
+ * `policy` holds the equilibrium and `res` (created for m) its economy.
+ */
+tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *players,
+                  size_t n_players, const tw_game_options *go, tw_policy *policy,
+                  tw_result *res, tw_game_report *rep, tw_error *err);
+
+/**
+ * Cooperative policy: the players' instruments on each other jointly maximise
+ * sum_k weights[k] W_hat[players[k]] (weights NULL: equal weights). `policy`
+ * is the start point and receives the optimum.
+ */
+tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
+                       const double *weights, const tw_optimal_options *o, tw_policy *policy,
+                       tw_result *res, tw_optimal_report *rep, tw_error *err);
+
+/**
+ * Nash bargaining: the players' instruments maximise
+ * sum_k log(W_hat[players[k]] - threat[k]) subject to W_hat > threat, where
+ * threat[k] is player k's welfare hat at the threat point (the war). The start
+ * point `policy` must give every player more than its threat.
+ */
+tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, const double *threat,
+                     const tw_optimal_options *o, tw_policy *policy, tw_result *res,
+                     tw_optimal_report *rep, tw_error *err);
+
+/** Whether an agreement enforces itself for one player (Bagwell-Staiger). */
+typedef struct tw_enforcement {
+    double agreement_welfare;  /* W_hat under the agreement */
+    double deviation_welfare;  /* W_hat of its best response to the agreement (one period) */
+    double punishment_welfare; /* W_hat in each period of the punishment */
+    double deviation_gain;     /* deviation - agreement */
+    double punishment_loss;    /* agreement - punishment, per period */
+    double critical_discount;  /* gain / (gain + loss): self-enforcing for discount factors
+                                  at or above it; 0 when deviating gains nothing; INFINITY
+                                  when the punishment costs nothing */
+} tw_enforcement;
+
+/**
+ * For each of the players: the one-shot gain from deviating to its best
+ * response to `agreement`, the per-period loss when `punishment` (e.g. the
+ * Nash war) follows forever, and the critical discount factor. out has
+ * n_players entries.
+ */
+tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
+                     const tw_optimal_options *o, const tw_policy *agreement,
+                     const tw_policy *punishment, tw_enforcement *out, tw_error *err);
+
+/**
+ * Snapback punishment: after `player` deviates, every other player raises its
+ * import tariffs on `player` to the agreement's rates plus `snapback` (the
+ * deviator best-responds). Fills `out` for that punishment.
+ */
+tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players,
+                              size_t n_players, const tw_optimal_options *o,
+                              const tw_policy *agreement, double snapback, tw_enforcement *out,
+                              tw_error *err);
+
+/** The smallest snapback (in [0, o->upper], by bisection to 1e-4) that makes
+ *  the agreement self-enforcing for `player` at discount factor `delta`;
+ *  INFINITY when even the largest does not. */
+tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, size_t n_players,
+                          const tw_optimal_options *o, const tw_policy *agreement, double delta,
+                          double *snapback, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Scenarios                                                                */

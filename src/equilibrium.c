@@ -133,33 +133,40 @@ static tw_status compute_base(tw_solver *s, tw_error *err)
 
 /* ---- policy factors ---------------------------------------------------- */
 
+/* The factors of one shipment cell x = (i, n, j) under policy p. */
+void tw__policy_cell(tw_solver *s, const tw_policy *p, size_t x)
+{
+    const tw_model *m = s->m;
+    size_t N = s->N, J = s->J, j = x % J, i = x / (N * J), ij = tw_idx2(J, i, j);
+    double tp = p->tariff[x], ep = p->export_tax[x], sp = p->subsidy[ij];
+    double kappa_hat = p->trade_cost_change[x] * ((1 + tp) / (1 + m->arr[TW_TARIFFS][x])) *
+                       ((1 + ep) / (1 + m->arr[TW_EXPORT_TAXES][x])) *
+                       ((1 + m->arr[TW_SUBSIDIES][ij]) / (1 + sp));
+    s->a[x] = isinf(kappa_hat) ? 0.0 : s->lambda0[x] * pow(kappa_hat, -m->arr[TW_THETA][j]);
+    s->f_prod[x] = (1 + sp) / ((1 + tp) * (1 + ep));
+    s->f_tar[x] = tp / (1 + tp);
+    s->f_etax[x] = ep / ((1 + tp) * (1 + ep));
+}
+
 static tw_status set_policy(tw_solver *s, const tw_policy *p, tw_error *err)
 {
     const tw_model *m = s->m;
     size_t N = s->N, J = s->J;
-    const double *t0 = m->arr[TW_TARIFFS], *e0 = m->arr[TW_EXPORT_TAXES];
-    const double *s0 = m->arr[TW_SUBSIDIES], *theta = m->arr[TW_THETA];
     for (size_t i = 0; i < N; i++)
         for (size_t j = 0; j < J; j++) {
             double sp = p->subsidy[tw_idx2(J, i, j)];
+            if (!(sp > -1))
+                return tw_fail(err, TW_ERR_INVALID, "policy: subsidy %s, %s is %g (must be > -1)",
+                               m->country_code[i], m->sector_code[j], sp);
             s->sub[tw_idx2(J, i, j)] = sp / (1 + sp);
         }
-    for (size_t i = 0; i < N; i++)
-        for (size_t n = 0; n < N; n++)
-            for (size_t j = 0; j < J; j++) {
-                size_t x = tw_idx3(N, J, i, n, j), ij = tw_idx2(J, i, j);
-                double tp = p->tariff[x], ep = p->export_tax[x], sp = p->subsidy[ij];
-                double dh = p->trade_cost_change[x];
-                if (!(tp > -1) || !(ep > -1) || !(sp > -1) || !(dh > 0))
-                    return tw_fail(err, TW_ERR_INVALID, "policy: invalid instrument at %s -> %s, %s",
-                                   m->country_code[i], m->country_code[n], m->sector_code[j]);
-                double kappa_hat = dh * ((1 + tp) / (1 + t0[x])) * ((1 + ep) / (1 + e0[x])) *
-                                   ((1 + s0[ij]) / (1 + sp));
-                s->a[x] = isinf(kappa_hat) ? 0.0 : s->lambda0[x] * pow(kappa_hat, -theta[j]);
-                s->f_prod[x] = (1 + sp) / ((1 + tp) * (1 + ep));
-                s->f_tar[x] = tp / (1 + tp);
-                s->f_etax[x] = ep / ((1 + tp) * (1 + ep));
-            }
+    for (size_t x = 0; x < N * N * J; x++) {
+        if (!(p->tariff[x] > -1) || !(p->export_tax[x] > -1) || !(p->trade_cost_change[x] > 0))
+            return tw_fail(err, TW_ERR_INVALID, "policy: invalid instrument at %s -> %s, %s",
+                           m->country_code[x / (N * J)], m->country_code[(x / J) % N],
+                           m->sector_code[x % J]);
+        tw__policy_cell(s, p, x);
+    }
     memcpy(s->D, p->deficit, N * sizeof(double));
     return TW_OK;
 }
@@ -183,8 +190,9 @@ int tw__evaluate(tw_solver *s, const double *u)
         for (size_t j = 0; j < J; j++) {
             size_t ij = tw_idx2(J, i, j);
             double acc = 0;
-            for (size_t k = 0; k < J; k++)
-                acc += gam[tw_idx3io(J, i, k, j)] * lp[tw_idx2(J, i, k)];
+            if (beta[ij] < 1) /* sectors without inputs (Ossa's model) skip the sum */
+                for (size_t k = 0; k < J; k++)
+                    acc += gam[tw_idx3io(J, i, k, j)] * lp[tw_idx2(J, i, k)];
             s->lc[ij] = beta[ij] * lw[i] + (1 - beta[ij]) * acc;
             double eff = s->lc[ij] - (lL ? psi[j] * lL[ij] : 0.0);
             s->z[ij] = exp(-theta[j] * eff);
@@ -240,16 +248,25 @@ int tw__evaluate(tw_solver *s, const double *u)
         s->LD[n] = ld;
         s->PI[n] = prof;
         s->SUB[n] = subs;
-        s->I[n] = s->w[n] * s->wL0[n] + prof + s->R[n] + s->XT[n] - subs + s->D[n];
+        s->income[n] = s->w[n] * s->wL0[n] + prof + s->R[n] + s->XT[n] - subs + s->D[n];
         s->ex[n] = ld > 0 ? log(ld / (s->w[n] * s->wL0[n])) : -INFINITY;
-        finite &= isfinite(s->ex[n]) && isfinite(s->I[n]);
+        finite &= isfinite(s->ex[n]) && isfinite(s->income[n]);
+        /* intermediate spending of each using sector; only those that buy inputs */
+        size_t nbuy = 0;
+        for (size_t k = 0; k < J; k++) {
+            size_t nk = tw_idx2(J, n, k);
+            double spend = (1 - beta[nk]) * (1 - pi[k]) * s->Y[nk];
+            if (spend != 0) {
+                s->inter[nbuy] = spend;
+                s->buyer[nbuy++] = k;
+            }
+        }
         for (size_t j = 0; j < J; j++) {
             double acc = 0;
-            for (size_t k = 0; k < J; k++) {
-                size_t nk = tw_idx2(J, n, k);
-                acc += (1 - beta[nk]) * (1 - pi[k]) * gam[tw_idx3io(J, n, j, k)] * s->Y[nk];
-            }
-            s->E_new[tw_idx2(J, n, j)] = alpha[tw_idx2(J, n, j)] * s->I[n] + acc;
+            const double *gj = gam + tw_idx3io(J, n, j, 0);
+            for (size_t b = 0; b < nbuy; b++)
+                acc += gj[s->buyer[b]] * s->inter[b];
+            s->E_new[tw_idx2(J, n, j)] = alpha[tw_idx2(J, n, j)] * s->income[n] + acc;
         }
         if (lL)
             for (size_t j = 0; j < J; j++) {
@@ -313,15 +330,13 @@ static int fp_map(N_Vector uv, N_Vector gv, void *user)
 }
 
 /* Residual for Newton-Krylov: F(u) = 0 at the equilibrium. One labour market
- * is implied by the others (Walras' law); the numeraire takes its place. */
-static int nk_residual(N_Vector uv, N_Vector fv, void *user)
+ * is implied by the others (Walras' law); the numeraire takes its place.
+ * Returns 0, or -1 when the relations are not finite at u. */
+int tw__residual_vec(tw_solver *s, const double *u, double *f)
 {
-    tw_solver *s = user;
-    const double *u = N_VGetArrayPointer(uv);
-    double *f = N_VGetArrayPointer(fv);
     size_t N = s->N, J = s->J, NJ = N * J;
     if (tw__evaluate(s, u) != 0)
-        return 1; /* recoverable: the line search backs off */
+        return -1;
     f[0] = s->numeraire_gap;
     for (size_t i = 1; i < N; i++)
         f[i] = s->ex[i];
@@ -338,6 +353,12 @@ static int nk_residual(N_Vector uv, N_Vector fv, void *user)
     return 0;
 }
 
+static int nk_residual(N_Vector uv, N_Vector fv, void *user)
+{
+    /* a positive return is recoverable: KINSOL's line search backs off */
+    return tw__residual_vec(user, N_VGetArrayPointer(uv), N_VGetArrayPointer(fv)) == 0 ? 0 : 1;
+}
+
 static void kin_error_handler(int code, const char *module, const char *function, char *msg,
                               void *user)
 {
@@ -351,13 +372,14 @@ static void kin_error_handler(int code, const char *module, const char *function
 static int alloc_all(tw_solver *s)
 {
     size_t N = s->N, J = s->J, NNJ = N * N * J, NJ = N * J;
-    if (!(s->gam = tw_calloc(NJ * J, sizeof(double))))
+    if (!(s->gam = tw_calloc(NJ * J, sizeof(double))) || !(s->inter = tw_calloc(J, sizeof(double))) ||
+        !(s->buyer = tw_calloc(J, sizeof(size_t))))
         return 0;
     double **nnj[] = {&s->lambda0, &s->a, &s->f_prod, &s->f_tar, &s->f_etax};
     double **nj[] = {&s->alpha, &s->E0, &s->Y0, &s->ell0, &s->sub, &s->lc, &s->z, &s->S, &s->lp_new,
                      &s->ES, &s->Y, &s->E_new, &s->lL_new};
     double **n1[] = {&s->wL0, &s->S0, &s->mu, &s->D, &s->w, &s->R, &s->XT, &s->LD, &s->PI,
-                     &s->SUB, &s->I, &s->ex};
+                     &s->SUB, &s->income, &s->ex};
     for (size_t k = 0; k < sizeof nnj / sizeof *nnj; k++)
         if (!(*nnj[k] = tw_calloc(NNJ, sizeof(double))))
             return 0;
@@ -461,10 +483,11 @@ void tw_solver_free(tw_solver *s)
 {
     if (!s)
         return;
-    double *arrs[] = {s->alpha, s->gam, s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
+    free(s->buyer);
+    double *arrs[] = {s->inter, s->alpha, s->gam, s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
                       s->ell0, s->sub, s->lc, s->z, s->S, s->lp_new, s->ES, s->Y, s->E_new,
                       s->lL_new, s->wL0, s->S0, s->mu, s->D, s->w, s->R, s->XT, s->LD,
-                      s->PI, s->SUB, s->I, s->ex, s->u0};
+                      s->PI, s->SUB, s->income, s->ex, s->u0};
     for (size_t k = 0; k < sizeof arrs / sizeof *arrs; k++)
         free(arrs[k]);
     if (s->kin_fp)
@@ -525,6 +548,16 @@ static tw_stop_reason run_method(tw_solver *s, tw_method method, long *iters)
             mu_min = fmin(mu_min, s->mu[i]);
         KINSetFuncNormTol(kmem, tol * mu_min * 0.5);
         flag = KINSol(kmem, s->u, KIN_FP, s->scale, s->scale);
+        /* Anderson mixing can stagnate: the mixed step is tiny while the
+         * equilibrium residual is not. Restarting clears its history. */
+        for (int restart = 0; restart < 4 && flag == KIN_SUCCESS; restart++) {
+            KINGetNumNonlinSolvIters(kmem, &nni);
+            *iters += nni;
+            double *uu = N_VGetArrayPointer(s->u);
+            if (tw__evaluate(s, uu) != 0 || tw__residual(s, uu) <= tol)
+                break;
+            flag = KINSol(kmem, s->u, KIN_FP, s->scale, s->scale);
+        }
     } else {
         KINSetFuncNormTol(kmem, tol * 0.5);
         flag = KINSol(kmem, s->u, KIN_LINESEARCH, s->scale, s->scale);
@@ -574,28 +607,27 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
     else
         initial_point(s, u);
 
-    tw_method methods[2] = {s->opt.method, s->opt.method == TW_METHOD_ANDERSON
-                                               ? TW_METHOD_NEWTON_KRYLOV
-                                               : TW_METHOD_ANDERSON};
-    int attempts = s->opt.fallback ? 2 : 1;
+    /* Attempts: the chosen method; then the other one from the better of the
+     * last iterate and the start; and, after a warm start, both again from
+     * "no change" (a warm start near a kink can mislead both). */
+    tw_method other = s->opt.method == TW_METHOD_ANDERSON ? TW_METHOD_NEWTON_KRYLOV
+                                                          : TW_METHOD_ANDERSON;
+    tw_method methods[4] = {s->opt.method, other, s->opt.method, other};
+    int attempts = s->opt.fallback ? (s->warm ? 4 : 2) : 1;
     long iters = 0;
     tw_stop_reason stop = TW_STOP_FAILED;
     tw_method used = methods[0];
-    double best_r = INFINITY;
     for (int k = 0; k < attempts; k++) {
-        if (k > 0) {
-            /* restart from the better of the start point and the last iterate */
-            memcpy(res->u, u, s->nu * sizeof(double));
-            if (!(best_r < 1e-3)) {
-                if (s->warm)
-                    memcpy(u, s->u0, s->nu * sizeof(double));
-                else
-                    initial_point(s, u);
-            }
+        if (k == 1 && !(tw__residual(s, u) < 1e-3)) {
+            if (s->warm)
+                memcpy(u, s->u0, s->nu * sizeof(double));
+            else
+                initial_point(s, u);
         }
+        if (k == 2)
+            initial_point(s, u);
         used = methods[k];
         stop = run_method(s, used, &iters);
-        best_r = tw__residual(s, u);
         if (stop == TW_STOP_CONVERGED)
             break;
     }

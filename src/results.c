@@ -200,8 +200,8 @@ void tw__fill_result(const tw_solver *s, const tw_policy *p, const double *u, tw
         double lpi = 0;
         for (size_t j = 0; j < J; j++)
             lpi += alpha[tw_idx2(J, n, j)] * u[N + tw_idx2(J, n, j)];
-        double pidx = exp(lpi), what = (s->I[n] / c0[n]) / pidx;
-        r->country[TW_C_INCOME][n] = s->I[n];
+        double pidx = exp(lpi), what = (s->income[n] / c0[n]) / pidx;
+        r->country[TW_C_INCOME][n] = s->income[n];
         r->country[TW_C_WELFARE_PCT][n] = 100 * (what - 1);
         r->country[TW_C_EV][n] = (what - 1) * c0[n];
         r->country[TW_C_WAGE_PCT][n] = 100 * (s->w[n] - 1);

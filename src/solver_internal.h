@@ -47,7 +47,9 @@ struct tw_solver {
     double *D;      /* N     deficits */
 
     /* work arrays filled by evaluate() */
-    double *w, *lc, *z, *S, *lp_new, *ES, *Y, *R, *XT, *LD, *PI, *SUB, *I, *E_new, *lL_new, *ex;
+    double *w, *lc, *z, *S, *lp_new, *ES, *Y, *R, *XT, *LD, *PI, *SUB, *income, *E_new, *lL_new, *ex;
+    double *inter;   /* J: intermediate spending of the using sectors that buy inputs */
+    size_t *buyer;   /* J: which sectors those are */
     double numeraire_gap;
 
     /* start point */

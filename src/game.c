@@ -1,0 +1,763 @@
+/*
+ * game.c - the strategic layer: governments' optimal policies (best
+ * responses), the Nash equilibrium of a trade war, cooperative and Nash-
+ * bargaining outcomes of trade talks, and whether an agreement enforces
+ * itself (Ossa 2014; Bagwell and Staiger 1999).
+ *
+ * Every optimisation is over a set of policy instruments (gradient.c) with
+ * NLopt's SLSQP, fed by adjoint gradients; each objective evaluation solves
+ * the equilibrium warm-started from the previous one.
+ */
+#include "game_internal.h"
+
+#include <math.h>
+#include <nlopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tw_optimal_options_default(tw_optimal_options *o)
+{
+    if (!o)
+        return;
+    memset(o, 0, sizeof *o);
+    o->instruments = TW_INSTRUMENT_IMPORT_TARIFFS;
+    o->mfn = 0;
+    o->lower = 0.0;
+    o->upper = 10.0;
+    o->xtol_rel = 1e-8;
+    o->ftol_rel = 1e-13;
+    o->max_eval = 1000;
+}
+
+void tw_game_options_default(tw_game_options *o)
+{
+    if (!o)
+        return;
+    memset(o, 0, sizeof *o);
+    tw_optimal_options_default(&o->best);
+    o->tol = 1e-6;
+    o->max_rounds = 100;
+    o->threads = 1;
+}
+
+static const tw_optimal_options *opts_or_default(const tw_optimal_options *o,
+                                                 tw_optimal_options *buf)
+{
+    if (o)
+        return o;
+    tw_optimal_options_default(buf);
+    return buf;
+}
+
+size_t tw_optimal_variables(const tw_model *m, size_t country, const tw_optimal_options *o)
+{
+    tw_optimal_options def;
+    if (!m || country >= m->N)
+        return 0;
+    tw_instruments *ins = tw__instruments_create(m, country, opts_or_default(o, &def));
+    size_t k = ins ? ins->nvars : 0;
+    tw__instruments_free(ins);
+    return k;
+}
+
+/* ---- one optimisation ----------------------------------------------------- */
+
+typedef enum { OBJ_WEIGHTED, OBJ_BARGAIN } objective_kind;
+
+typedef struct {
+    tw_solver *s;
+    tw_policy *p;
+    tw_result *res;
+    const tw_instruments *ins;
+    tw_gradient_ws *g;
+    objective_kind kind;
+    const size_t *players;
+    size_t nplayers;
+    const double *threat;     /* bargaining: W_hat at the threat point */
+    double *weights;          /* nobj*N: row 0 the objective, rows 1.. each player's W */
+    double *values, *grads;   /* nobj, nobj*K */
+    double *cache_x;          /* x of the cached values and gradients */
+    int cached;
+    long evals;
+    tw_status failure;
+    tw_error *err;
+    nlopt_opt opt;
+} opt_ctx;
+
+/* Solve the equilibrium at x and compute objective rows (and their gradients
+ * when need_grad). Returns 0, or -1 after recording a failure. */
+static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
+{
+    size_t K = c->ins->nvars, N = c->s->N;
+    if (c->cached && (!need_grad || c->cached == 2) && memcmp(x, c->cache_x, K * sizeof *x) == 0)
+        return 0;
+    tw__instruments_set(c->ins, c->p, x);
+    tw_error e;
+    tw_status st = tw_solve(c->s, c->p, c->res, &e);
+    c->evals++;
+    if (st != TW_OK) {
+        c->failure = st;
+        if (c->err)
+            *c->err = e;
+        nlopt_force_stop(c->opt);
+        return -1;
+    }
+    tw_solver_set_start(c->s, c->res);
+    size_t nobj = c->kind == OBJ_BARGAIN ? 1 + c->nplayers : 1;
+    if (c->kind == OBJ_BARGAIN) {
+        /* the Nash product's gradient is sum_k grad W_k / (W_k - d_k) */
+        const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
+        memset(c->weights, 0, N * sizeof(double));
+        for (size_t k = 0; k < c->nplayers; k++) {
+            double slack = 1 + wp[c->players[k]] / 100 - c->threat[k];
+            c->weights[c->players[k]] = slack > 1e-12 ? 1 / slack : 1e12;
+        }
+    }
+    if (need_grad) {
+        st = tw__gradient(c->s, c->p, c->ins, c->weights, nobj, c->g, c->res->u, c->values,
+                          c->grads);
+        if (st != TW_OK) {
+            c->failure = st;
+            tw_fail(c->err, st, "the welfare gradient failed (singular equilibrium Jacobian)");
+            nlopt_force_stop(c->opt);
+            return -1;
+        }
+    } else {
+        for (size_t q = 0; q < nobj; q++)
+            c->values[q] = tw__objective_at(c->s, c->res->u, c->weights + q * N, c->g->income0);
+    }
+    memcpy(c->cache_x, x, K * sizeof *x);
+    c->cached = need_grad ? 2 : 1;
+    return 0;
+}
+
+static double nl_objective(unsigned n, const double *x, double *grad, void *data)
+{
+    opt_ctx *c = data;
+    if (evaluate_at(c, x, grad != NULL) != 0)
+        return -HUGE_VAL;
+    if (c->kind == OBJ_WEIGHTED) {
+        if (grad)
+            memcpy(grad, c->grads, n * sizeof *grad);
+        return c->values[0];
+    }
+    /* bargaining: sum_k log(W_k - d_k); rows 1.. hold each player's W_k */
+    double f = 0;
+    for (size_t k = 0; k < c->nplayers; k++) {
+        double slack = c->values[1 + k] - c->threat[k];
+        f += slack > 0 ? log(slack) : -1e6;
+    }
+    if (grad) {
+        /* row 0 is sum_k W_k / slack_k at the slacks of this point: its
+         * gradient is the Nash product's gradient */
+        memcpy(grad, c->grads, n * sizeof *grad);
+    }
+    return f;
+}
+
+/* Bargaining constraints: d_k + margin - W_k <= 0. */
+static void nl_constraints(unsigned m, double *result, unsigned n, const double *x, double *grad,
+                           void *data)
+{
+    opt_ctx *c = data;
+    if (evaluate_at(c, x, grad != NULL) != 0) {
+        for (unsigned k = 0; k < m; k++)
+            result[k] = HUGE_VAL;
+        return;
+    }
+    for (unsigned k = 0; k < m; k++) {
+        result[k] = c->threat[k] + 1e-9 - c->values[1 + k];
+        if (grad)
+            for (unsigned v = 0; v < n; v++)
+                grad[k * n + v] = -c->grads[(1 + k) * n + v];
+    }
+}
+
+static int nlopt_converged(nlopt_result r)
+{
+    return r == NLOPT_SUCCESS || r == NLOPT_STOPVAL_REACHED || r == NLOPT_FTOL_REACHED ||
+           r == NLOPT_XTOL_REACHED;
+}
+
+/* Maximise over `ins` from the instruments in c->p. */
+static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
+{
+    double t0 = tw_now();
+    size_t K = c->ins->nvars, N = c->s->N;
+    size_t nobj = c->kind == OBJ_BARGAIN ? 1 + c->nplayers : 1;
+    if (K == 0)
+        return tw_fail(c->err, TW_ERR_INVALID, "no instrument to choose (check partners and sectors)");
+    double *x = tw_calloc(K, sizeof *x), *lb = tw_calloc(K, sizeof *lb), *ub = tw_calloc(K, sizeof *ub);
+    c->g = tw__gradient_ws_create(c->s, K, nobj);
+    c->values = tw_calloc(nobj, sizeof(double));
+    c->grads = tw_calloc(nobj * K, sizeof(double));
+    c->cache_x = tw_calloc(K, sizeof(double));
+    c->opt = nlopt_create(c->kind == OBJ_BARGAIN ? NLOPT_LD_SLSQP : NLOPT_LD_LBFGS, (unsigned)K);
+    tw_status st = TW_OK;
+    if (!x || !lb || !ub || !c->g || !c->values || !c->grads || !c->cache_x || !c->opt) {
+        st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory for %zu instruments", K);
+        goto done;
+    }
+    if (c->kind == OBJ_BARGAIN)
+        for (size_t k = 0; k < c->nplayers; k++)
+            c->weights[(1 + k) * N + c->players[k]] = 1.0;
+    tw__instruments_get(c->ins, c->p, x);
+    for (size_t k = 0; k < K; k++) {
+        lb[k] = o->lower;
+        ub[k] = o->upper;
+        x[k] = fmin(fmax(x[k], lb[k]), ub[k]);
+    }
+    nlopt_set_lower_bounds(c->opt, lb);
+    nlopt_set_upper_bounds(c->opt, ub);
+    nlopt_set_max_objective(c->opt, nl_objective, c);
+    if (c->kind == OBJ_BARGAIN) {
+        double *tol = tw_calloc(c->nplayers, sizeof *tol);
+        nlopt_add_inequality_mconstraint(c->opt, (unsigned)c->nplayers, nl_constraints, c, tol);
+        free(tol);
+    }
+    nlopt_set_xtol_rel(c->opt, o->xtol_rel);
+    nlopt_set_ftol_rel(c->opt, o->ftol_rel);
+    nlopt_set_maxeval(c->opt, o->max_eval);
+    double best = 0;
+    nlopt_result r = nlopt_optimize(c->opt, x, &best);
+    if (c->failure != TW_OK) {
+        st = c->failure;
+        goto done;
+    }
+    if (r < 0 && r != NLOPT_ROUNDOFF_LIMITED) {
+        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE, "the optimiser failed (NLopt code %d)", (int)r);
+        goto done;
+    }
+    /* leave the policy and the result at the optimum */
+    if (evaluate_at(c, x, 0) != 0) {
+        st = c->failure;
+        goto done;
+    }
+    if (rep) {
+        rep->converged = nlopt_converged(r) || r == NLOPT_ROUNDOFF_LIMITED;
+        rep->optimizer_code = (int)r;
+        rep->evaluations = c->evals;
+        rep->variables = K;
+        rep->objective = best;
+        rep->seconds = tw_now() - t0;
+    }
+    if (!nlopt_converged(r) && r != NLOPT_ROUNDOFF_LIMITED)
+        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
+                     "the optimiser stopped before converging (NLopt code %d after %ld evaluations)",
+                     (int)r, c->evals);
+done:
+    if (c->opt)
+        nlopt_destroy(c->opt);
+    tw__gradient_ws_free(c->g);
+    free(c->values);
+    free(c->grads);
+    free(c->cache_x);
+    free(x);
+    free(lb);
+    free(ub);
+    return st;
+}
+
+static tw_status check_players(const tw_solver *s, const size_t *players, size_t n, tw_error *err)
+{
+    if (!players || n == 0)
+        return tw_fail(err, TW_ERR_INVALID, "no players");
+    for (size_t k = 0; k < n; k++) {
+        if (players[k] >= s->N)
+            return tw_fail(err, TW_ERR_INVALID, "player index %zu out of range", players[k]);
+        for (size_t l = 0; l < k; l++)
+            if (players[l] == players[k])
+                return tw_fail(err, TW_ERR_INVALID, "player %s listed twice",
+                               s->m->country_code[players[k]]);
+    }
+    return TW_OK;
+}
+
+static tw_status run_weighted(tw_solver *s, const size_t *players, size_t n, const double *weights,
+                              const tw_optimal_options *o, tw_policy *policy, tw_result *res,
+                              tw_optimal_report *rep, tw_error *err)
+{
+    tw_optimal_options def;
+    o = opts_or_default(o, &def);
+    tw_status st = check_players(s, players, n, err);
+    if (st != TW_OK)
+        return st;
+    if (!policy || !res || policy->N != s->N || res->N != s->N)
+        return tw_fail(err, TW_ERR_INVALID, "policy or result made for another model");
+    tw_instruments *ins = tw__instruments_create_multi(s->m, players, n, o);
+    double *w = tw_calloc(s->N, sizeof *w);
+    if (!ins || !w) {
+        tw__instruments_free(ins);
+        free(w);
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++)
+        w[players[k]] = weights ? weights[k] : 1.0;
+    opt_ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.p = policy;
+    c.res = res;
+    c.ins = ins;
+    c.kind = OBJ_WEIGHTED;
+    c.weights = w;
+    c.err = err;
+    tw_solver_set_start(s, NULL);
+    st = optimise(&c, o, rep);
+    tw_solver_set_start(s, NULL);
+    tw__instruments_free(ins);
+    free(w);
+    return st;
+}
+
+tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_options *o,
+                           tw_policy *policy, tw_result *res, tw_optimal_report *rep,
+                           tw_error *err)
+{
+    if (!s)
+        return tw_fail(err, TW_ERR_INVALID, "no solver");
+    return run_weighted(s, &country, 1, NULL, o, policy, res, rep, err);
+}
+
+tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
+                       const double *weights, const tw_optimal_options *o, tw_policy *policy,
+                       tw_result *res, tw_optimal_report *rep, tw_error *err)
+{
+    if (!s)
+        return tw_fail(err, TW_ERR_INVALID, "no solver");
+    return run_weighted(s, players, n_players, weights, o, policy, res, rep, err);
+}
+
+tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, const double *threat,
+                     const tw_optimal_options *o, tw_policy *policy, tw_result *res,
+                     tw_optimal_report *rep, tw_error *err)
+{
+    tw_optimal_options def;
+    o = opts_or_default(o, &def);
+    if (!s || !threat)
+        return tw_fail(err, TW_ERR_INVALID, "no solver or no threat point");
+    tw_status st = check_players(s, players, n_players, err);
+    if (st != TW_OK)
+        return st;
+    /* the start point must beat the threat point for everyone */
+    if ((st = tw_solve(s, policy, res, err)) != TW_OK)
+        return st;
+    const double *wp = tw_result_country(res, TW_C_WELFARE_PCT);
+    for (size_t k = 0; k < n_players; k++)
+        if (!(1 + wp[players[k]] / 100 > threat[k]))
+            return tw_fail(err, TW_ERR_INVALID,
+                           "the start point gives %s %.6g, not more than its threat point %.6g",
+                           s->m->country_code[players[k]], 1 + wp[players[k]] / 100, threat[k]);
+    tw_instruments *ins = tw__instruments_create_multi(s->m, players, n_players, o);
+    double *w = tw_calloc((1 + n_players) * s->N, sizeof *w);
+    if (!ins || !w) {
+        tw__instruments_free(ins);
+        free(w);
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    opt_ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.p = policy;
+    c.res = res;
+    c.ins = ins;
+    c.kind = OBJ_BARGAIN;
+    c.players = players;
+    c.nplayers = n_players;
+    c.threat = threat;
+    c.weights = w;
+    c.err = err;
+    tw_solver_set_start(s, NULL);
+    st = optimise(&c, o, rep);
+    tw_solver_set_start(s, NULL);
+    tw__instruments_free(ins);
+    free(w);
+    return st;
+}
+
+tw_status tw_welfare_gradient(tw_solver *s, const tw_policy *p, size_t country,
+                              const tw_optimal_options *o, double *welfare, double *grad,
+                              size_t len, tw_error *err)
+{
+    tw_optimal_options def;
+    o = opts_or_default(o, &def);
+    if (!s || !p || !welfare || !grad || country >= s->N)
+        return tw_fail(err, TW_ERR_INVALID, "tw_welfare_gradient: bad arguments");
+    tw_instruments *ins = tw__instruments_create(s->m, country, o);
+    if (!ins)
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    if (len != ins->nvars) {
+        size_t k = ins->nvars;
+        tw__instruments_free(ins);
+        return tw_fail(err, TW_ERR_INVALID, "gradient length %zu, expected %zu", len, k);
+    }
+    tw_result *res = tw_result_create(s->m);
+    tw_policy *pc = tw_policy_clone(p);
+    tw_gradient_ws *g = tw__gradient_ws_create(s, len, 1);
+    double *w = tw_calloc(s->N, sizeof *w);
+    tw_status st = TW_OK;
+    if (!res || !pc || !g || !w) {
+        st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    } else {
+        w[country] = 1;
+        st = tw_solve(s, pc, res, err);
+        if (st == TW_OK)
+            st = tw__gradient(s, pc, ins, w, 1, g, res->u, welfare, grad);
+        if (st != TW_OK && err && err->code != st)
+            tw_fail(err, st, "the welfare gradient failed");
+    }
+    free(w);
+    tw__gradient_ws_free(g);
+    tw_policy_free(pc);
+    tw_result_free(res);
+    tw__instruments_free(ins);
+    return st;
+}
+
+/* ---- the trade war ---------------------------------------------------------- */
+
+typedef struct {
+    const tw_model *m;
+    const tw_solver_options *so;
+    const tw_game_options *go;
+    const size_t *players;
+    size_t nplayers;
+    const tw_policy *current; /* the round's starting policy (read only) */
+    tw_policy **best;         /* per player: its best response (its instruments) */
+    int thread, nthreads;
+    tw_solver *s;
+    tw_policy *work;
+    tw_result *res;
+    long evals;
+    tw_status status;
+    tw_error err;
+} war_worker;
+
+static void copy_policy(tw_policy *dst, const tw_policy *src)
+{
+    size_t nnj = src->N * src->N * src->J, nj = src->N * src->J;
+    memcpy(dst->tariff, src->tariff, nnj * sizeof(double));
+    memcpy(dst->export_tax, src->export_tax, nnj * sizeof(double));
+    memcpy(dst->trade_cost_change, src->trade_cost_change, nnj * sizeof(double));
+    memcpy(dst->subsidy, src->subsidy, nj * sizeof(double));
+    memcpy(dst->deficit, src->deficit, src->N * sizeof(double));
+}
+
+static void *war_round(void *arg)
+{
+    war_worker *w = arg;
+    for (size_t k = (size_t)w->thread; k < w->nplayers && w->status == TW_OK;
+         k += (size_t)w->nthreads) {
+        copy_policy(w->work, w->current);
+        tw_optimal_report rep;
+        memset(&rep, 0, sizeof rep);
+        tw_status st = tw_best_response(w->s, w->players[k], &w->go->best, w->work, w->res, &rep,
+                                        &w->err);
+        w->evals += rep.evaluations;
+        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE) {
+            w->status = st;
+            break;
+        }
+        copy_policy(w->best[k], w->work);
+    }
+    return NULL;
+}
+
+tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *players,
+                  size_t n_players, const tw_game_options *go, tw_policy *policy,
+                  tw_result *res, tw_game_report *rep, tw_error *err)
+{
+    tw_game_options gdef;
+    if (!go) {
+        tw_game_options_default(&gdef);
+        go = &gdef;
+    }
+    if (!m || !policy || !res || policy->N != m->N || res->N != m->N)
+        return tw_fail(err, TW_ERR_INVALID, "tw_nash: bad arguments");
+    double t0 = tw_now();
+    int nthreads = go->threads < 1 ? 1 : go->threads;
+    if ((size_t)nthreads > n_players)
+        nthreads = (int)n_players;
+    war_worker *wk = calloc((size_t)nthreads, sizeof *wk);
+    tw_policy **best = calloc(n_players ? n_players : 1, sizeof *best);
+    tw_instruments **ins = calloc(n_players ? n_players : 1, sizeof *ins);
+    tw_policy *next = tw_policy_clone(policy);
+    tw_status st = TW_OK;
+    if (!wk || !best || !ins || !next) {
+        st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < n_players && st == TW_OK; k++) {
+        if (players[k] >= m->N) {
+            st = tw_fail(err, TW_ERR_INVALID, "player index %zu out of range", players[k]);
+            break;
+        }
+        best[k] = tw_policy_clone(policy);
+        ins[k] = tw__instruments_create_multi(m, &players[k], 1, &go->best);
+        if (!best[k] || !ins[k])
+            st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    for (int t = 0; t < nthreads && st == TW_OK; t++) {
+        wk[t].m = m;
+        wk[t].so = so;
+        wk[t].go = go;
+        wk[t].players = players;
+        wk[t].nplayers = n_players;
+        wk[t].best = best;
+        wk[t].thread = t;
+        wk[t].nthreads = nthreads;
+        wk[t].s = tw_solver_create(m, so, err);
+        wk[t].work = tw_policy_create(m);
+        wk[t].res = tw_result_create(m);
+        if (!wk[t].s || !wk[t].work || !wk[t].res)
+            st = err && err->code != TW_OK ? err->code : TW_ERR_NOMEM;
+    }
+    if (st != TW_OK)
+        goto done;
+    double *vbuf = tw_calloc(2 * m->N * m->N * m->J + 2 * m->N * m->J + 2, sizeof *vbuf);
+    if (!vbuf) {
+        st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    int round = 0, converged = 0;
+    double change = INFINITY;
+    long evals = 0;
+    while (round < go->max_rounds && !converged) {
+        round++;
+        for (int t = 0; t < nthreads; t++) {
+            wk[t].current = policy;
+            wk[t].status = TW_OK;
+        }
+        pthread_t tid[64];
+        int launched = 0;
+        for (int t = 1; t < nthreads && t < 64; t++)
+            if (pthread_create(&tid[t], NULL, war_round, &wk[t]) == 0)
+                launched = t;
+            else
+                war_round(&wk[t]); /* could not start a thread: do it here */
+        war_round(&wk[0]);
+        for (int t = 1; t <= launched; t++)
+            pthread_join(tid[t], NULL);
+        for (int t = 0; t < nthreads; t++) {
+            evals += wk[t].evals;
+            wk[t].evals = 0;
+            if (wk[t].status != TW_OK && st == TW_OK) {
+                st = wk[t].status;
+                if (err)
+                    *err = wk[t].err;
+            }
+        }
+        if (st != TW_OK)
+            break;
+        /* everyone moves at once: take each player's instruments from its best response */
+        copy_policy(next, policy);
+        change = 0;
+        for (size_t k = 0; k < n_players; k++) {
+            double *old = vbuf, *new_ = vbuf + ins[k]->nvars;
+            tw__instruments_get(ins[k], policy, old);
+            tw__instruments_get(ins[k], best[k], new_);
+            for (size_t v = 0; v < ins[k]->nvars; v++)
+                change = fmax(change, fabs(new_[v] - old[v]));
+            tw__instruments_set(ins[k], next, new_);
+        }
+        copy_policy(policy, next);
+        converged = change <= go->tol;
+        if (go->progress)
+            go->progress(go->progress_user, round, change);
+    }
+    free(vbuf);
+    if (st == TW_OK) {
+        tw_solver_set_start(wk[0].s, NULL);
+        st = tw_solve(wk[0].s, policy, res, err);
+        evals++;
+    }
+    if (rep) {
+        rep->converged = converged;
+        rep->rounds = round;
+        rep->change = change;
+        rep->evaluations = evals;
+        rep->seconds = tw_now() - t0;
+    }
+    if (st == TW_OK && !converged)
+        st = tw_fail(err, TW_ERR_NO_CONVERGENCE,
+                     "the trade war did not settle: rates still moved by %.3g after %d rounds",
+                     change, round);
+done:
+    for (int t = 0; wk && t < nthreads; t++) {
+        tw_solver_free(wk[t].s);
+        tw_policy_free(wk[t].work);
+        tw_result_free(wk[t].res);
+    }
+    for (size_t k = 0; best && ins && k < n_players; k++) {
+        tw_policy_free(best[k]);
+        tw__instruments_free(ins[k]);
+    }
+    free(wk);
+    free(best);
+    free(ins);
+    tw_policy_free(next);
+    return st;
+}
+
+/* ---- enforcement ------------------------------------------------------------ */
+
+static double welfare_hat(const tw_result *r, size_t n)
+{
+    return 1 + tw_result_country(r, TW_C_WELFARE_PCT)[n] / 100;
+}
+
+static void finish_enforcement(tw_enforcement *e)
+{
+    e->deviation_gain = e->deviation_welfare - e->agreement_welfare;
+    e->punishment_loss = e->agreement_welfare - e->punishment_welfare;
+    if (e->deviation_gain <= 0)
+        e->critical_discount = 0;
+    else if (e->punishment_loss <= 0)
+        e->critical_discount = INFINITY;
+    else
+        e->critical_discount = e->deviation_gain / (e->deviation_gain + e->punishment_loss);
+}
+
+/* Welfare of `player` under the agreement and under its best response to it. */
+static tw_status agreement_and_deviation(tw_solver *s, size_t player, const tw_optimal_options *o,
+                                         const tw_policy *agreement, tw_policy *work,
+                                         tw_result *res, tw_enforcement *e, tw_error *err)
+{
+    tw_status st = tw_solve(s, agreement, res, err);
+    if (st != TW_OK)
+        return st;
+    e->agreement_welfare = welfare_hat(res, player);
+    copy_policy(work, agreement);
+    st = tw_best_response(s, player, o, work, res, NULL, err);
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+        return st;
+    e->deviation_welfare = welfare_hat(res, player);
+    return TW_OK;
+}
+
+tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
+                     const tw_optimal_options *o, const tw_policy *agreement,
+                     const tw_policy *punishment, tw_enforcement *out, tw_error *err)
+{
+    if (!s || !agreement || !punishment || !out)
+        return tw_fail(err, TW_ERR_INVALID, "tw_enforce: bad arguments");
+    tw_status st = check_players(s, players, n_players, err);
+    if (st != TW_OK)
+        return st;
+    tw_policy *work = tw_policy_create(s->m);
+    tw_result *res = tw_result_create(s->m);
+    if (!work || !res) {
+        tw_policy_free(work);
+        tw_result_free(res);
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    st = tw_solve(s, punishment, res, err);
+    for (size_t k = 0; k < n_players && st == TW_OK; k++) {
+        memset(&out[k], 0, sizeof out[k]);
+        out[k].punishment_welfare = welfare_hat(res, players[k]);
+    }
+    for (size_t k = 0; k < n_players && st == TW_OK; k++) {
+        st = agreement_and_deviation(s, players[k], o, agreement, work, res, &out[k], err);
+        finish_enforcement(&out[k]);
+    }
+    tw_policy_free(work);
+    tw_result_free(res);
+    return st;
+}
+
+/* The punishment phase of a snapback of size `snap` against `player`. */
+static tw_status snapback_welfare(tw_solver *s, size_t player, const size_t *players, size_t n,
+                                  const tw_optimal_options *o, const tw_policy *agreement,
+                                  double snap, tw_policy *work, tw_result *res, double *w,
+                                  tw_error *err)
+{
+    size_t N = s->N, J = s->J;
+    copy_policy(work, agreement);
+    for (size_t k = 0; k < n; k++) {
+        size_t q = players[k];
+        if (q == player)
+            continue;
+        for (size_t j = 0; j < J; j++) {
+            size_t x = tw_idx3(N, J, player, q, j);
+            if (s->m->arr[TW_FLOWS][x] > 0)
+                work->tariff[x] = agreement->tariff[x] + snap;
+        }
+    }
+    tw_status st = tw_best_response(s, player, o, work, res, NULL, err);
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+        return st;
+    *w = welfare_hat(res, player);
+    return TW_OK;
+}
+
+tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players,
+                              size_t n_players, const tw_optimal_options *o,
+                              const tw_policy *agreement, double snapback, tw_enforcement *out,
+                              tw_error *err)
+{
+    if (!s || !agreement || !out || player >= s->N || !(snapback >= 0))
+        return tw_fail(err, TW_ERR_INVALID, "tw_enforce_snapback: bad arguments");
+    tw_status st = check_players(s, players, n_players, err);
+    if (st != TW_OK)
+        return st;
+    tw_policy *work = tw_policy_create(s->m);
+    tw_result *res = tw_result_create(s->m);
+    if (!work || !res) {
+        tw_policy_free(work);
+        tw_result_free(res);
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    memset(out, 0, sizeof *out);
+    st = agreement_and_deviation(s, player, o, agreement, work, res, out, err);
+    if (st == TW_OK)
+        st = snapback_welfare(s, player, players, n_players, o, agreement, snapback, work, res,
+                              &out->punishment_welfare, err);
+    finish_enforcement(out);
+    tw_policy_free(work);
+    tw_result_free(res);
+    return st;
+}
+
+tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, size_t n_players,
+                          const tw_optimal_options *o, const tw_policy *agreement, double delta,
+                          double *snapback, tw_error *err)
+{
+    tw_optimal_options def;
+    o = opts_or_default(o, &def);
+    if (!snapback || !(delta > 0 && delta < 1))
+        return tw_fail(err, TW_ERR_INVALID, "the discount factor must lie in (0, 1)");
+    tw_enforcement e;
+    tw_status st = tw_enforce_snapback(s, player, players, n_players, o, agreement, o->upper, &e, err);
+    if (st != TW_OK)
+        return st;
+    double gain = e.deviation_gain, need = delta / (1 - delta);
+    if (gain <= 0) {
+        *snapback = 0;
+        return TW_OK;
+    }
+    if (gain > need * e.punishment_loss) {
+        *snapback = INFINITY;
+        return TW_OK;
+    }
+    tw_policy *work = tw_policy_create(s->m);
+    tw_result *res = tw_result_create(s->m);
+    if (!work || !res) {
+        tw_policy_free(work);
+        tw_result_free(res);
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    double lo = 0, hi = o->upper;
+    while (hi - lo > 1e-4 && st == TW_OK) {
+        double mid = 0.5 * (lo + hi), w = 0;
+        st = snapback_welfare(s, player, players, n_players, o, agreement, mid, work, res, &w, err);
+        if (gain <= need * (e.agreement_welfare - w))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *snapback = hi;
+    tw_policy_free(work);
+    tw_result_free(res);
+    return st;
+}
