@@ -291,6 +291,16 @@ typedef struct tw_solver tw_solver;
 tw_solver *tw_solver_create(const tw_model *m, const tw_solver_options *opt, tw_error *err);
 void tw_solver_free(tw_solver *s);
 
+/**
+ * Replace the trade and scale elasticities the solver uses (J values each;
+ * NULL keeps the current ones) without rebuilding it: for sensitivity
+ * analysis and Monte Carlo draws on one base economy (the base is an
+ * equilibrium for any elasticities). psi > 0 needs a solver created for a
+ * model with some psi > 0. tw_result_check still uses the model's values.
+ */
+tw_status tw_solver_set_elasticities(tw_solver *s, const double *theta, const double *psi,
+                                     tw_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Results                                                                  */
 /* ------------------------------------------------------------------------ */

@@ -88,7 +88,7 @@ static tw_status compute_base(tw_solver *s, tw_error *err)
     normalise_shares(s);
     const double *X = m->arr[TW_FLOWS], *t = m->arr[TW_TARIFFS];
     const double *beta = m->arr[TW_VA_SHARES], *pi = m->arr[TW_MARKUP];
-    const double *theta = m->arr[TW_THETA];
+    const double *theta = s->theta;
     tw_model_derive(m, TW_DERIVED_SPENDING, s->E0, N * J);
     tw_model_derive(m, TW_DERIVED_GROSS_OUTPUT, s->Y0, N * J);
     for (size_t i = 0; i < N; i++)
@@ -142,7 +142,7 @@ void tw__policy_cell(tw_solver *s, const tw_policy *p, size_t x)
     double kappa_hat = p->trade_cost_change[x] * ((1 + tp) / (1 + m->arr[TW_TARIFFS][x])) *
                        ((1 + ep) / (1 + m->arr[TW_EXPORT_TAXES][x])) *
                        ((1 + m->arr[TW_SUBSIDIES][ij]) / (1 + sp));
-    s->a[x] = isinf(kappa_hat) ? 0.0 : s->lambda0[x] * pow(kappa_hat, -m->arr[TW_THETA][j]);
+    s->a[x] = isinf(kappa_hat) ? 0.0 : s->lambda0[x] * pow(kappa_hat, -s->theta[j]);
     s->f_prod[x] = (1 + sp) / ((1 + tp) * (1 + ep));
     s->f_tar[x] = tp / (1 + tp);
     s->f_etax[x] = ep / ((1 + tp) * (1 + ep));
@@ -178,8 +178,8 @@ int tw__evaluate(tw_solver *s, const double *u)
     const tw_model *m = s->m;
     size_t N = s->N, J = s->J;
     const double *beta = m->arr[TW_VA_SHARES], *gam = s->gam;
-    const double *alpha = s->alpha, *theta = m->arr[TW_THETA];
-    const double *psi = m->arr[TW_PSI], *pi = m->arr[TW_MARKUP];
+    const double *alpha = s->alpha, *theta = s->theta;
+    const double *psi = s->psi, *pi = m->arr[TW_MARKUP];
     const double *lw = u, *lp = u + off_lp(s), *xs = u + off_x(s);
     const double *lL = s->has_scale ? u + off_lL(s) : NULL;
     s->nfe++;
@@ -372,6 +372,10 @@ static void kin_error_handler(int code, const char *module, const char *function
 static int alloc_all(tw_solver *s)
 {
     size_t N = s->N, J = s->J, NNJ = N * N * J, NJ = N * J;
+    if (!(s->theta = tw_calloc(J, sizeof(double))) || !(s->psi = tw_calloc(J, sizeof(double))))
+        return 0;
+    memcpy(s->theta, s->m->arr[TW_THETA], J * sizeof(double));
+    memcpy(s->psi, s->m->arr[TW_PSI], J * sizeof(double));
     if (!(s->gam = tw_calloc(NJ * J, sizeof(double))) || !(s->inter = tw_calloc(J, sizeof(double))) ||
         !(s->buyer = tw_calloc(J, sizeof(size_t))))
         return 0;
@@ -484,7 +488,7 @@ void tw_solver_free(tw_solver *s)
     if (!s)
         return;
     free(s->buyer);
-    double *arrs[] = {s->inter, s->alpha, s->gam, s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
+    double *arrs[] = {s->theta, s->psi, s->inter, s->alpha, s->gam, s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
                       s->ell0, s->sub, s->lc, s->z, s->S, s->lp_new, s->ES, s->Y, s->E_new,
                       s->lL_new, s->wL0, s->S0, s->mu, s->D, s->w, s->R, s->XT, s->LD,
                       s->PI, s->SUB, s->income, s->ex, s->u0};
@@ -503,6 +507,29 @@ void tw_solver_free(tw_solver *s)
     if (s->ctx)
         SUNContext_Free(&s->ctx);
     free(s);
+}
+
+tw_status tw_solver_set_elasticities(tw_solver *s, const double *theta, const double *psi,
+                                     tw_error *err)
+{
+    if (!s)
+        return tw_fail(err, TW_ERR_INVALID, "no solver");
+    for (size_t j = 0; j < s->J; j++) {
+        if (theta && !(theta[j] > 0 && isfinite(theta[j])))
+            return tw_fail(err, TW_ERR_INVALID, "theta[%s] = %g must be positive",
+                           s->m->sector_code[j], theta[j]);
+        if (psi && !(psi[j] >= 0 && isfinite(psi[j])))
+            return tw_fail(err, TW_ERR_INVALID, "psi[%s] = %g must be non-negative",
+                           s->m->sector_code[j], psi[j]);
+        if (psi && psi[j] > 0 && !s->has_scale)
+            return tw_fail(err, TW_ERR_INVALID,
+                           "psi > 0 needs a solver created for a model with scale economies");
+    }
+    if (theta)
+        memcpy(s->theta, theta, s->J * sizeof(double));
+    if (psi)
+        memcpy(s->psi, psi, s->J * sizeof(double));
+    return compute_base(s, err); /* the wage step depends on theta */
 }
 
 /* ---- solving ----------------------------------------------------------- */

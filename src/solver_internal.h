@@ -27,6 +27,7 @@ struct tw_solver {
     int has_scale; /* any psi > 0: employment by sector is an unknown */
 
     /* base economy, fixed for the model */
+    double *theta, *psi; /* J elasticities: the model's unless tw_solver_set_elasticities */
     double *alpha;   /* N*J   final shares, rescaled to sum exactly to one */
     double *gam;     /* N*J*J input shares, each column rescaled to sum exactly to one */
     double *lambda0; /* N*N*J import shares of spending (tariff inclusive) */
