@@ -469,8 +469,9 @@ tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err);
  *  sigma - 1, psi = 0, markups 1/sigma; `sigma_column` (1-5) picks the
  *  elasticity variant of sigma_s.csv (1: the paper's baseline). */
 tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_error *err);
-/** Load whatever `dir` holds: a manifest.yaml, the cp1993 layout or the
- *  us-china-2017 layout, detected by the files present. */
+/** Load whatever `dir` holds: a manifest.yaml, the cp1993 layout, the
+ *  us-china-2017 layout or the ossa2007 layout (sigma column 1), detected by
+ *  the files present. */
 tw_status tw_load_any(const char *dir, tw_model **out, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
