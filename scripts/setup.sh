@@ -10,6 +10,8 @@ PACKAGES=(build-essential cmake pkg-config
           libcsv-dev        # CSV parsing of data sets
           libyaml-dev       # scenario files and data-set manifests
           libjansson-dev    # JSON output
+          libplplot-dev     # charts (PNG and SVG) of the reports: cli/plot.c
+          plplot-driver-cairo # PLplot's pngcairo and svgcairo devices, which write those files
           libcmocka-dev     # unit-test framework
           python3)          # CLI tests read the JSON output
 
