@@ -667,6 +667,51 @@ void tw_scenario_apply_options(const tw_scenario *sc, tw_solver_options *opt,
 tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model *m,
                              tw_policy *p, tw_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* Monte Carlo draws and quantiles (sweeps)                                 */
+/* ------------------------------------------------------------------------ */
+
+/** How an elasticity is drawn in a Monte Carlo run. */
+typedef enum {
+    TW_DIST_FIXED,   /* always the central value a[j] */
+    TW_DIST_NORMAL,  /* normal with mean a[j] and standard error b[j], truncated to
+                        positive values (theta) or non-negative values (psi) */
+    TW_DIST_UNIFORM  /* uniform on [a[j], b[j]] */
+} tw_dist;
+
+/** The distribution of one elasticity, sector by sector (a and b: J values each,
+ *  borrowed; b unused for TW_DIST_FIXED). */
+typedef struct tw_draw_spec {
+    tw_dist dist;
+    const double *a;
+    const double *b;
+} tw_draw_spec;
+
+/**
+ * Draw number k of theta and psi (J values each, into theta_out and psi_out).
+ * Draw 0 is the central values (every a[j]); draws k >= 1 are random. The
+ * numbers come from a counter-based generator keyed by (seed, k, sector), so
+ * a draw is the same whichever thread or process makes it, in whatever order.
+ * Sectors and the two elasticities are drawn independently. TW_ERR_INVALID
+ * names the first bad value (theta means <= 0, psi means < 0, negative
+ * standard errors, empty ranges).
+ */
+tw_status tw_draw_elasticities(const tw_draw_spec *theta, const tw_draw_spec *psi, size_t J,
+                               unsigned long long seed, unsigned long long k, double *theta_out,
+                               double *psi_out, tw_error *err);
+
+/** The standard normal quantile function (Wichura's AS 241, relative error
+ *  about 1e-16): -INFINITY at 0, INFINITY at 1, NaN outside [0, 1]. */
+double tw_normal_quantile(double p);
+
+/**
+ * The p-quantile (0 <= p <= 1) of n values sorted in ascending order, by
+ * linear interpolation between order statistics (Hyndman and Fan's type 7,
+ * R's and NumPy's default): with h = (n - 1) p, x[floor h] + (h - floor h)
+ * (x[floor h + 1] - x[floor h]). NaN when n is 0 or p is outside [0, 1].
+ */
+double tw_quantile_sorted(const double *sorted, size_t n, double p);
+
 #ifdef __cplusplus
 }
 #endif
