@@ -493,17 +493,23 @@ typedef struct tw_optimal_options {
     const unsigned char *sectors;  /* J flags: sectors whose rates may move; NULL: all */
     double xtol_rel;               /* relative tolerance on the rates, default 1e-8 */
     double ftol_rel;               /* relative tolerance on welfare, default 1e-13 */
+    double gtol;                   /* also converged when the projected gradient's largest
+                                      entry is below gtol (default 1e-6; welfare hat per unit
+                                      of rate): the optimiser's line search can stall at the
+                                      optimum, on round-off, before its own tests are met */
     int max_eval;                  /* welfare-and-gradient evaluations, default 1000 */
 } tw_optimal_options;
 void tw_optimal_options_default(tw_optimal_options *o);
 
 /** How an optimisation ended. */
 typedef struct tw_optimal_report {
-    int converged;       /* 1: the optimiser (NLopt SLSQP) stopped on a tolerance */
+    int converged;       /* 1: the optimiser stopped on a tolerance, or at a point whose
+                            projected gradient is below gtol */
     int optimizer_code;  /* NLopt's result code (> 0 success, < 0 failure) */
     long evaluations;    /* objective evaluations, each an equilibrium and a gradient */
     size_t variables;    /* number of instruments chosen */
     double objective;    /* the objective at the optimum (welfare hat, or sum, or Nash product) */
+    double projected_gradient; /* largest entry of the projected gradient at the optimum */
     double seconds;
 } tw_optimal_report;
 

@@ -27,6 +27,7 @@ void tw_optimal_options_default(tw_optimal_options *o)
     o->upper = 10.0;
     o->xtol_rel = 1e-8;
     o->ftol_rel = 1e-13;
+    o->gtol = 1e-6;
     o->max_eval = 1000;
 }
 
@@ -225,27 +226,39 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
         st = c->failure;
         goto done;
     }
-    if (r < 0 && r != NLOPT_ROUNDOFF_LIMITED) {
-        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE, "the optimiser failed (NLopt code %d)", (int)r);
-        goto done;
-    }
-    /* leave the policy and the result at the optimum */
-    if (evaluate_at(c, x, 0) != 0) {
+    /* leave the policy and the result at the optimum, with its gradient */
+    if (evaluate_at(c, x, 1) != 0) {
         st = c->failure;
         goto done;
     }
+    /* first-order optimality for a maximum under bounds: the gradient points
+     * out of the box at a bound and vanishes inside it */
+    double pg = 0;
+    for (size_t k = 0; k < K; k++) {
+        double g = c->grads[k]; /* row 0: the objective's gradient */
+        if ((x[k] <= lb[k] && g < 0) || (x[k] >= ub[k] && g > 0))
+            g = 0;
+        pg = fmax(pg, fabs(g));
+    }
+    /* with bargaining's constraints active the gradient need not vanish: there
+     * only the optimiser's own tests count (or its round-off limit) */
+    int ok = nlopt_converged(r) ||
+             (c->kind == OBJ_BARGAIN ? r == NLOPT_ROUNDOFF_LIMITED
+                                     : pg <= o->gtol && r != NLOPT_MAXEVAL_REACHED);
     if (rep) {
-        rep->converged = nlopt_converged(r) || r == NLOPT_ROUNDOFF_LIMITED;
+        rep->converged = ok;
         rep->optimizer_code = (int)r;
         rep->evaluations = c->evals;
         rep->variables = K;
-        rep->objective = best;
+        rep->objective = c->kind == OBJ_WEIGHTED ? c->values[0] : best;
+        rep->projected_gradient = pg;
         rep->seconds = tw_now() - t0;
     }
-    if (!nlopt_converged(r) && r != NLOPT_ROUNDOFF_LIMITED)
+    if (!ok)
         st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
-                     "the optimiser stopped before converging (NLopt code %d after %ld evaluations)",
-                     (int)r, c->evals);
+                     "the optimiser stopped before converging (NLopt code %d after %ld "
+                     "evaluations; projected gradient %.3g > %.3g)",
+                     (int)r, c->evals, pg, o->gtol);
 done:
     if (c->opt)
         nlopt_destroy(c->opt);

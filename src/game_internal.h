@@ -32,10 +32,10 @@ void tw__instruments_set(const tw_instruments *ins, tw_policy *p, const double *
 
 typedef struct tw_gradient_ws {
     size_t nu, nobj;
-    double *w0, *wk; /* objectives at the point and at a perturbed point */
+    double *w0, *wk, *wm; /* objectives at the point and at perturbed points */
     double *jac;    /* nu*nu, column-major */
     int *ipiv;
-    double *f0, *f1, *mu, *u;
+    double *f0, *f1, *f0m, *mu, *u;
     double *income0; /* N base incomes */
     double *v;       /* instrument values */
 } tw_gradient_ws;

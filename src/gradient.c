@@ -6,10 +6,10 @@
  * equilibrium.c, square, with the numeraire in place of one labour market),
  * an objective W(u, v) has
  *     dW/dv = W_v - mu' F_v,   where   F_u' mu = W_u'.
- * F_u is formed column by column from differences of F (nu evaluations) and
- * factored once with LAPACK; F_v and W_v take one evaluation per instrument,
+ * F_u is formed column by column from central differences of F (2 nu
+ * evaluations) and factored once with LAPACK; F_v and W_v take two per instrument,
  * each updating only the cells that instrument touches. The cost per gradient
- * is (nu + K) evaluations and one LU factorisation, instead of K equilibrium
+ * is 2 (nu + K) evaluations and one LU factorisation, instead of K equilibrium
  * solves for finite differences of the whole equilibrium.
  */
 #include "game_internal.h"
@@ -199,15 +199,17 @@ tw_gradient_ws *tw__gradient_ws_create(const tw_solver *s, size_t nvars, size_t 
     g->ipiv = tw_calloc(nu, sizeof(int));
     g->f0 = tw_calloc(nu, sizeof(double));
     g->f1 = tw_calloc(nu, sizeof(double));
+    g->f0m = tw_calloc(nu, sizeof(double));
     g->nobj = nobj ? nobj : 1;
     g->mu = tw_calloc(nu * g->nobj, sizeof(double));
     g->w0 = tw_calloc(g->nobj, sizeof(double));
     g->wk = tw_calloc(g->nobj, sizeof(double));
+    g->wm = tw_calloc(g->nobj, sizeof(double));
     g->u = tw_calloc(nu, sizeof(double));
     g->income0 = tw_calloc(s->N, sizeof(double));
     g->v = tw_calloc(nvars ? nvars : 1, sizeof(double));
-    if (!g->jac || !g->ipiv || !g->f0 || !g->f1 || !g->mu || !g->u || !g->income0 || !g->v ||
-        !g->w0 || !g->wk) {
+    if (!g->jac || !g->ipiv || !g->f0 || !g->f1 || !g->f0m || !g->mu || !g->u || !g->income0 ||
+        !g->v || !g->w0 || !g->wk || !g->wm) {
         tw__gradient_ws_free(g);
         return NULL;
     }
@@ -223,6 +225,8 @@ void tw__gradient_ws_free(tw_gradient_ws *g)
     free(g->ipiv);
     free(g->f0);
     free(g->f1);
+    free(g->f0m);
+    free(g->wm);
     free(g->mu);
     free(g->w0);
     free(g->wk);
@@ -257,21 +261,26 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
         return TW_ERR_NO_CONVERGENCE;
     objectives(s, u, weights, nobj, g->income0, g->w0);
     memcpy(values, g->w0, nobj * sizeof(double));
-    /* Jacobian F_u (column-major for LAPACK) and W_u, by forward differences */
+    /* Jacobian F_u (column-major for LAPACK) and W_u, by central differences
+     * (step ~ cbrt(eps): truncation and round-off errors both ~1e-10) */
     for (size_t k = 0; k < nu; k++) {
-        double save = u[k], h = 1e-7 * (1 + fabs(save));
+        double save = u[k], h = 6e-6 * (1 + fabs(save));
         u[k] = save + h;
-        h = u[k] - save; /* the step actually represented */
+        double hp = u[k] - save; /* the steps actually represented */
         int rc = tw__residual_vec(s, u, g->f1);
         objectives(s, u, weights, nobj, g->income0, g->wk);
+        u[k] = save - h;
+        double hm = save - u[k];
+        double *col = g->jac + k * nu;
+        rc |= tw__residual_vec(s, u, col); /* F(u - h) straight into the column */
+        objectives(s, u, weights, nobj, g->income0, g->wm);
         u[k] = save;
         if (rc != 0)
             return TW_ERR_NO_CONVERGENCE;
-        double *col = g->jac + k * nu;
         for (size_t r = 0; r < nu; r++)
-            col[r] = (g->f1[r] - g->f0[r]) / h;
+            col[r] = (g->f1[r] - col[r]) / (hp + hm);
         for (size_t q = 0; q < nobj; q++)
-            g->mu[q * nu + k] = (g->wk[q] - g->w0[q]) / h;
+            g->mu[q * nu + k] = (g->wk[q] - g->wm[q]) / (hp + hm);
     }
     /* adjoint: F_u' mu_q = W_q,u' for every objective q */
     lapack_int n = (lapack_int)nu, info;
@@ -285,13 +294,17 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
     tw__instruments_get(ins, p, g->v);
     size_t K = ins->nvars;
     for (size_t k = 0; k < K; k++) {
-        double save = g->v[k], h = 1e-7 * (1 + fabs(save));
+        double save = g->v[k], h = 6e-6 * (1 + fabs(save));
         const tw_var *var = &ins->vars[k];
-        for (size_t c = 0; c < var->count; c++)
-            *policy_slot(p, var->kind, ins->cells[var->first + c]) = save + h;
-        refresh_var(s, p, ins, k);
-        int rc = tw__residual_vec(s, u, g->f1);
-        objectives(s, u, weights, nobj, g->income0, g->wk);
+        int rc = 0;
+        for (int side = 0; side < 2; side++) {
+            double val = side == 0 ? save + h : save - h;
+            for (size_t c = 0; c < var->count; c++)
+                *policy_slot(p, var->kind, ins->cells[var->first + c]) = val;
+            refresh_var(s, p, ins, k);
+            rc |= tw__residual_vec(s, u, side == 0 ? g->f1 : g->f0m);
+            objectives(s, u, weights, nobj, g->income0, side == 0 ? g->wk : g->wm);
+        }
         for (size_t c = 0; c < var->count; c++)
             *policy_slot(p, var->kind, ins->cells[var->first + c]) = save;
         refresh_var(s, p, ins, k);
@@ -301,8 +314,8 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
             double dot = 0;
             const double *mu = g->mu + q * nu;
             for (size_t r = 0; r < nu; r++)
-                dot += mu[r] * (g->f1[r] - g->f0[r]);
-            grads[q * K + k] = (g->wk[q] - g->w0[q] - dot) / h;
+                dot += mu[r] * (g->f1[r] - g->f0m[r]);
+            grads[q * K + k] = (g->wk[q] - g->wm[q] - dot) / (2 * h);
         }
     }
     tw__evaluate(s, u_star); /* leave the work arrays at the equilibrium */

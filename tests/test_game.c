@@ -1,0 +1,382 @@
+/*
+ * test_game.c - the strategic layer on small economies, against results that
+ * do not depend on any published table:
+ *   - the two-country optimal tariff satisfies t = 1 / (theta lambda_FF), the
+ *     inverse of the partner's export supply elasticity (Gros 1987;
+ *     Costinot and Rodriguez-Clare 2014), at several sizes and elasticities;
+ *   - Lerner symmetry: the optimal export tax reaches the same welfare;
+ *   - the adjoint gradient agrees with finite differences of re-solved
+ *     equilibria, for tariffs, export taxes and subsidies;
+ *   - the Nash war is a fixed point: no player gains by re-optimising;
+ *   - Nash bargaining gives every player at least its war welfare;
+ *   - enforcement: gains, losses and critical discount factors are
+ *     consistent, and the smallest snapback deters deviation.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static tw_model *two_country(double lam, double theta, double size2)
+{
+    tw_model *m = tw_model_create(2, 1);
+    tw_model_set_country(m, 0, "HOME", NULL, NULL);
+    tw_model_set_country(m, 1, "FOREIGN", NULL, NULL);
+    tw_model_set_sector(m, 0, "all", NULL, NULL);
+    const double X[4] = {lam * 100, (1 - lam) * 100, (1 - lam) * 100, lam * 100 * size2};
+    const double one[2] = {1, 1};
+    tw_model_set(m, TW_FLOWS, X, 4, NULL);
+    tw_model_set(m, TW_VA_SHARES, one, 2, NULL);
+    tw_model_set(m, TW_FINAL_SHARES, one, 2, NULL);
+    tw_model_set(m, TW_IO_SHARES, one, 2, NULL);
+    tw_model_set(m, TW_THETA, &theta, 1, NULL);
+    return m;
+}
+
+static tw_solver *tight_solver(const tw_model *m)
+{
+    tw_solver_options so;
+    tw_solver_options_default(&so);
+    so.tol = 1e-13;
+    tw_error err;
+    tw_solver *s = tw_solver_create(m, &so, &err);
+    if (!s)
+        fail_msg("solver: %s", err.message);
+    return s;
+}
+
+static tw_optimal_options tight_options(unsigned instruments)
+{
+    tw_optimal_options o;
+    tw_optimal_options_default(&o);
+    o.instruments = instruments;
+    o.lower = -0.5;
+    o.xtol_rel = 1e-12;
+    o.ftol_rel = 1e-15;
+    return o;
+}
+
+/* ---- closed form -------------------------------------------------------- */
+
+static void optimal_tariff_case(double lam, double theta, double size2)
+{
+    tw_model *m = two_country(lam, theta, size2);
+    tw_solver *s = tight_solver(m);
+    tw_policy *p = tw_policy_create(m);
+    tw_result *r = tw_result_create(m);
+    tw_optimal_options o = tight_options(TW_INSTRUMENT_IMPORT_TARIFFS);
+    tw_optimal_report rep;
+    tw_error err;
+    if (tw_best_response(s, 0, &o, p, r, &rep, &err) != TW_OK)
+        fail_msg("best response: %s", err.message);
+    assert_true(rep.converged);
+    assert_int_equal(rep.variables, 1);
+    const double *X = tw_result_flows(r);
+    double lam_ff = X[3] / (X[3] + X[1]); /* Foreign's spending on its own goods */
+    double t = tw_policy_tariff(p, 1, 0, 0);
+    assert_close(t, 1 / (theta * lam_ff), 1e-6);
+    assert_true(tw_result_country(r, TW_C_WELFARE_PCT)[0] > 0);
+    assert_true(tw_result_country(r, TW_C_WELFARE_PCT)[1] < 0);
+
+    /* Lerner symmetry: an export tax does as well as an import tariff */
+    double w_tariff = tw_result_country(r, TW_C_WELFARE_PCT)[0];
+    tw_policy_reset(p);
+    o = tight_options(TW_INSTRUMENT_EXPORT_TAXES);
+    if (tw_best_response(s, 0, &o, p, r, &rep, &err) != TW_OK)
+        fail_msg("best response (export tax): %s", err.message);
+    assert_close(tw_result_country(r, TW_C_WELFARE_PCT)[0], w_tariff, 1e-7);
+    assert_close(tw_policy_export_tax(p, 0, 1, 0), t, 1e-5);
+    tw_result_free(r);
+    tw_policy_free(p);
+    tw_solver_free(s);
+    tw_model_free(m);
+}
+
+static void test_two_country_optimal_tariff(void **state)
+{
+    (void)state;
+    optimal_tariff_case(0.8, 4.0, 1.0);
+    optimal_tariff_case(0.7, 5.0, 3.0);   /* a small home country */
+    optimal_tariff_case(0.9, 2.5, 0.5);   /* a large home country */
+}
+
+/* ---- gradients ------------------------------------------------------------ */
+
+static double welfare_at(tw_solver *s, const tw_policy *p, tw_result *r, size_t c)
+{
+    tw_error err;
+    if (tw_solve(s, p, r, &err) != TW_OK)
+        fail_msg("solve: %s", err.message);
+    return 1 + tw_result_country(r, TW_C_WELFARE_PCT)[c] / 100;
+}
+
+static void gradient_case(unsigned instruments, double psi)
+{
+    tw_model *m = NULL;
+    tw_error err;
+    assert_int_equal(tw_model_synthetic(4, 3, 7, psi, &m, &err), TW_OK);
+    tw_solver *s = tight_solver(m);
+    tw_policy *p = tw_policy_create(m);
+    tw_result *r = tw_result_create(m);
+    tw_optimal_options o = tight_options(instruments);
+    size_t c = 1, K = tw_optimal_variables(m, c, &o);
+    assert_true(K > 0);
+    /* move away from the base so the gradient is not trivially zero anywhere */
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < 3; j++)
+            if (i != c)
+                tw_policy_set_tariff(p, i, c, j, tw_policy_tariff(p, i, c, j) + 0.0731 * (double)(j + 1));
+    tw_policy_set_subsidy(p, c, 0, 0.05);
+    double w = 0, *g = calloc(K, sizeof *g);
+    if (tw_welfare_gradient(s, p, c, &o, &w, g, K, &err) != TW_OK)
+        fail_msg("gradient: %s", err.message);
+    assert_close(w, welfare_at(s, p, r, c), 1e-12);
+    /* central differences of the re-solved equilibrium, one instrument at a
+     * time, in the documented order: importer tariffs by sector then partner,
+     * export taxes likewise, then subsidies by sector */
+    size_t k = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        unsigned kind = pass == 0 ? TW_INSTRUMENT_IMPORT_TARIFFS
+                                  : pass == 1 ? TW_INSTRUMENT_EXPORT_TAXES : TW_INSTRUMENT_SUBSIDIES;
+        if (!(instruments & kind))
+            continue;
+        for (size_t j = 0; j < 3; j++)
+            for (size_t q = 0; q < (kind == TW_INSTRUMENT_SUBSIDIES ? 1u : 4u); q++) {
+                if (kind != TW_INSTRUMENT_SUBSIDIES && q == c)
+                    continue;
+                tw_policy *pp = tw_policy_clone(p), *pm = tw_policy_clone(p);
+                double h = 1e-5;
+                if (kind == TW_INSTRUMENT_IMPORT_TARIFFS) {
+                    double t = tw_policy_tariff(p, q, c, j);
+                    tw_policy_set_tariff(pp, q, c, j, t + h);
+                    tw_policy_set_tariff(pm, q, c, j, t - h);
+                } else if (kind == TW_INSTRUMENT_EXPORT_TAXES) {
+                    double e = tw_policy_export_tax(p, c, q, j);
+                    tw_policy_set_export_tax(pp, c, q, j, e + h);
+                    tw_policy_set_export_tax(pm, c, q, j, e - h);
+                } else {
+                    double sb = tw_policy_subsidy(p, c, j);
+                    tw_policy_set_subsidy(pp, c, j, sb + h);
+                    tw_policy_set_subsidy(pm, c, j, sb - h);
+                }
+                double fd = (welfare_at(s, pp, r, c) - welfare_at(s, pm, r, c)) / (2 * h);
+                assert_true(k < K);
+                if (!(fabs(g[k] - fd) <= 1e-6 * (fabs(fd) + 1e-3)))
+                    fail_msg("instrument %zu (kind %u, sector %zu, partner %zu): adjoint %.10g, "
+                             "finite differences %.10g",
+                             k, kind, j, q, g[k], fd);
+                k++;
+                tw_policy_free(pp);
+                tw_policy_free(pm);
+            }
+    }
+    assert_int_equal(k, K);
+    free(g);
+    tw_result_free(r);
+    tw_policy_free(p);
+    tw_solver_free(s);
+    tw_model_free(m);
+}
+
+static void test_gradient_matches_finite_differences(void **state)
+{
+    (void)state;
+    gradient_case(TW_INSTRUMENT_IMPORT_TARIFFS, 0.0);
+    gradient_case(TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_EXPORT_TAXES |
+                      TW_INSTRUMENT_SUBSIDIES,
+                  0.0);
+    gradient_case(TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_SUBSIDIES, 0.05); /* scale economies */
+}
+
+/* ---- wars, talks, enforcement --------------------------------------------- */
+
+typedef struct {
+    tw_model *m;
+    size_t players[3];
+    tw_policy *war;
+    tw_result *war_res;
+} war_fixture;
+
+static int setup_war(void **state)
+{
+    war_fixture *f = calloc(1, sizeof *f);
+    tw_error err;
+    if (tw_model_synthetic(3, 2, 17, 0.0, &f->m, &err) != TW_OK)
+        return -1;
+    for (size_t k = 0; k < 3; k++)
+        f->players[k] = k;
+    f->war = tw_policy_create(f->m);
+    f->war_res = tw_result_create(f->m);
+    tw_game_options go;
+    tw_game_options_default(&go);
+    go.tol = 1e-7;
+    go.threads = 2;
+    go.best.xtol_rel = 1e-10;
+    go.best.ftol_rel = 1e-14;
+    tw_game_report rep;
+    if (tw_nash(f->m, NULL, f->players, 3, &go, f->war, f->war_res, &rep, &err) != TW_OK) {
+        print_error("nash: %s\n", err.message);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown_war(void **state)
+{
+    war_fixture *f = *state;
+    tw_policy_free(f->war);
+    tw_result_free(f->war_res);
+    tw_model_free(f->m);
+    free(f);
+    return 0;
+}
+
+static void test_nash_is_fixed_point(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_result *r = tw_result_create(f->m);
+    tw_optimal_options o;
+    tw_optimal_options_default(&o);
+    o.xtol_rel = 1e-10;
+    o.ftol_rel = 1e-14;
+    const double *w_war = tw_result_country(f->war_res, TW_C_WELFARE_PCT);
+    for (size_t k = 0; k < 3; k++) {
+        tw_policy *p = tw_policy_clone(f->war);
+        tw_error err;
+        tw_optimal_report rep;
+        tw_status st = tw_best_response(s, k, &o, p, r, &rep, &err);
+        assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
+        double gain = tw_result_country(r, TW_C_WELFARE_PCT)[k] - w_war[k];
+        if (gain > 1e-6) /* percent points */
+            fail_msg("player %zu gains %.3g%% by deviating from the war", k, gain);
+        tw_policy_free(p);
+    }
+    /* a war hurts: every player is worse off than at the base tariffs */
+    for (size_t k = 0; k < 3; k++)
+        assert_true(w_war[k] < 0.5);
+    tw_result_free(r);
+    tw_solver_free(s);
+}
+
+static void test_bargaining_beats_war(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_policy *p = tw_policy_create(f->m); /* start from the base tariffs */
+    tw_result *r = tw_result_create(f->m);
+    double threat[3];
+    for (size_t k = 0; k < 3; k++)
+        threat[k] = 1 + tw_result_country(f->war_res, TW_C_WELFARE_PCT)[k] / 100;
+    tw_optimal_report rep;
+    tw_error err;
+    tw_status st = tw_bargain(s, f->players, 3, threat, NULL, p, r, &rep, &err);
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+        fail_msg("bargain: %s", err.message);
+    for (size_t k = 0; k < 3; k++)
+        assert_true(1 + tw_result_country(r, TW_C_WELFARE_PCT)[k] / 100 >= threat[k]);
+    /* cooperation (equal weights) beats the war in total */
+    tw_policy *q = tw_policy_create(f->m);
+    st = tw_cooperate(s, f->players, 3, NULL, NULL, q, r, &rep, &err);
+    assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
+    double coop = 0, war = 0;
+    for (size_t k = 0; k < 3; k++) {
+        coop += tw_result_country(r, TW_C_WELFARE_PCT)[k];
+        war += tw_result_country(f->war_res, TW_C_WELFARE_PCT)[k];
+    }
+    assert_true(coop > war);
+    tw_policy_free(q);
+    tw_result_free(r);
+    tw_policy_free(p);
+    tw_solver_free(s);
+}
+
+static void test_enforcement(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_policy *agreement = tw_policy_create(f->m);
+    for (size_t i = 0; i < 3; i++) /* free trade among the players */
+        for (size_t n = 0; n < 3; n++)
+            for (size_t j = 0; j < 2; j++)
+                if (i != n)
+                    tw_policy_set_tariff(agreement, i, n, j, 0.0);
+    tw_enforcement e[3];
+    tw_error err;
+    assert_int_equal(tw_enforce(s, f->players, 3, NULL, agreement, f->war, e, &err), TW_OK);
+    for (size_t k = 0; k < 3; k++) {
+        assert_true(e[k].deviation_gain >= -1e-9);         /* a best response cannot lose */
+        assert_close(e[k].deviation_gain, e[k].deviation_welfare - e[k].agreement_welfare, 1e-12);
+        assert_close(e[k].punishment_loss, e[k].agreement_welfare - e[k].punishment_welfare, 1e-12);
+        if (e[k].punishment_loss > 0 && e[k].deviation_gain > 0)
+            assert_close(e[k].critical_discount,
+                         e[k].deviation_gain / (e[k].deviation_gain + e[k].punishment_loss), 1e-12);
+        assert_true(e[k].critical_discount >= 0);
+    }
+    /* the smallest snapback that deters player 0 at delta = 0.9 does deter it,
+     * and a clearly smaller one does not */
+    tw_optimal_options o;
+    tw_optimal_options_default(&o);
+    o.upper = 3.0;
+    double snap = 0;
+    assert_int_equal(tw_min_snapback(s, 0, f->players, 3, &o, agreement, 0.9, &snap, &err), TW_OK);
+    if (isfinite(snap) && snap > 1e-3) {
+        tw_enforcement at, below;
+        assert_int_equal(tw_enforce_snapback(s, 0, f->players, 3, &o, agreement, snap, &at, &err), TW_OK);
+        assert_true(at.deviation_gain <= 0.9 / 0.1 * at.punishment_loss * (1 + 1e-6));
+        assert_int_equal(
+            tw_enforce_snapback(s, 0, f->players, 3, &o, agreement, 0.8 * snap, &below, &err), TW_OK);
+        assert_true(below.deviation_gain > 0.9 / 0.1 * below.punishment_loss);
+    }
+    /* bad arguments */
+    assert_int_equal(tw_min_snapback(s, 0, f->players, 3, &o, agreement, 1.5, &snap, &err),
+                     TW_ERR_INVALID);
+    size_t twice[2] = {1, 1};
+    assert_int_equal(tw_enforce(s, twice, 2, NULL, agreement, f->war, e, &err), TW_ERR_INVALID);
+    tw_policy_free(agreement);
+    tw_solver_free(s);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    tw_model *m = two_country(0.8, 4.0, 1.0);
+    tw_solver *s = tight_solver(m);
+    tw_policy *p = tw_policy_create(m);
+    tw_result *r = tw_result_create(m);
+    tw_error err;
+    tw_optimal_options o;
+    tw_optimal_options_default(&o);
+    unsigned char none[1] = {0};
+    o.sectors = none; /* nothing left to choose */
+    assert_int_equal(tw_optimal_variables(m, 0, &o), 0);
+    assert_int_equal(tw_best_response(s, 0, &o, p, r, NULL, &err), TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "no instrument"));
+    double threat[2] = {2.0, 2.0}; /* unreachable */
+    size_t players[2] = {0, 1};
+    assert_int_equal(tw_bargain(s, players, 2, threat, NULL, p, r, NULL, &err), TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "threat point"));
+    tw_result_free(r);
+    tw_policy_free(p);
+    tw_solver_free(s);
+    tw_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_country_optimal_tariff),
+        cmocka_unit_test(test_gradient_matches_finite_differences),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    const struct CMUnitTest war_tests[] = {
+        cmocka_unit_test(test_nash_is_fixed_point),
+        cmocka_unit_test(test_bargaining_beats_war),
+        cmocka_unit_test(test_enforcement),
+    };
+    int failed = cmocka_run_group_tests_name("game", tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("game (war fixture)", war_tests, setup_war, teardown_war);
+    return failed;
+}
