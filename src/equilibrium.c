@@ -578,11 +578,11 @@ static tw_stop_reason run_method(tw_solver *s, tw_method method, long *iters)
         /* Anderson mixing can stagnate: the mixed step is tiny while the
          * equilibrium residual is not. Restarting clears its history. */
         for (int restart = 0; restart < 4 && flag == KIN_SUCCESS; restart++) {
-            KINGetNumNonlinSolvIters(kmem, &nni);
-            *iters += nni;
             double *uu = N_VGetArrayPointer(s->u);
             if (tw__evaluate(s, uu) != 0 || tw__residual(s, uu) <= tol)
                 break;
+            KINGetNumNonlinSolvIters(kmem, &nni); /* count this pass; the last is counted below */
+            *iters += nni;
             flag = KINSol(kmem, s->u, KIN_FP, s->scale, s->scale);
         }
     } else {
