@@ -94,5 +94,7 @@ int cmd_solve(int argc, char **argv, int first, cli_ctx ctx);
 int cmd_info(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_solve_help(FILE *f);
 void cmd_info_help(FILE *f);
+int cmd_waves(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_waves_help(FILE *f);
 
 #endif

@@ -11,6 +11,8 @@ static const char usage_text[] =
     "Commands:\n"
     "  solve SCENARIO   solve a scenario file and report welfare, trade and output changes\n"
     "  info             describe a data set: dimensions, totals, largest flows, validity\n"
+    "  waves            generate the 2018-20 US-China tariff-wave scenarios from the\n"
+    "                   monthly tariffs by NAICS3 sector\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "Options:\n"
@@ -43,6 +45,7 @@ typedef struct {
 static const command commands[] = {
     {"solve", cmd_solve, cmd_solve_help},
     {"info", cmd_info, cmd_info_help},
+    {"waves", cmd_waves, cmd_waves_help},
 };
 
 static const command *find_command(const char *name)

@@ -718,6 +718,33 @@ double tw_normal_quantile(double p);
  */
 double tw_quantile_sorted(const double *sorted, size_t n, double p);
 
+/* ------------------------------------------------------------------------ */
+/* Comparing two policies: stage k-1 -> stage k (src/compare.c)             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Express `target` (a policy for model m) as a policy for the model
+ * tw_result_to_model(res, m, from), whose base policy is `from`: `out`
+ * (created for that model) gets target's tariffs, export taxes, subsidies and
+ * deficits, and trade-cost changes relative to from's. TW_ERR_INVALID when
+ * the dimensions differ or a flow banned in `from` is open in `target`.
+ */
+tw_status tw_policy_rebase(const tw_policy *target, const tw_policy *from, tw_policy *out,
+                           tw_error *err);
+
+/**
+ * The counterfactual of moving from policy `from` to policy `to` (both
+ * created for m, e.g. the cumulative policies after two stages of a
+ * scenario): solve `from`, make its equilibrium the base (tw_result_to_model)
+ * and solve `to` on it. Every outcome in *res is then a change from `from`'s
+ * equilibrium (EV in the data's currency at that equilibrium's income). On
+ * TW_OK or TW_ERR_NO_CONVERGENCE of the second solve, *rebased (the new base)
+ * and *res (created for it) are the caller's to free (result first); on any
+ * other error, or when `from` itself does not converge, both are NULL.
+ */
+tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_policy *from,
+                     const tw_policy *to, tw_model **rebased, tw_result **res, tw_error *err);
+
 #ifdef __cplusplus
 }
 #endif
