@@ -94,6 +94,15 @@ int cmd_solve(int argc, char **argv, int first, cli_ctx ctx);
 int cmd_info(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_solve_help(FILE *f);
 void cmd_info_help(FILE *f);
+/* the strategic layer (cli/cmd_optimal.c, cmd_war.c, cmd_talks.c, cmd_enforce.c) */
+int cmd_optimal(int argc, char **argv, int first, cli_ctx ctx);
+int cmd_war(int argc, char **argv, int first, cli_ctx ctx);
+int cmd_talks(int argc, char **argv, int first, cli_ctx ctx);
+int cmd_enforce(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_optimal_help(FILE *f);
+void cmd_war_help(FILE *f);
+void cmd_talks_help(FILE *f);
+void cmd_enforce_help(FILE *f);
 int cmd_waves(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_waves_help(FILE *f);
 

@@ -1,7 +1,14 @@
 /* main.c - the tradewar program: global options and subcommand dispatch. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#ifdef TW_HAVE_OPENBLAS
+/* OpenBLAS spins its own threads, which only waste CPU beside ours (wars run
+ * best responses in parallel): one thread unless the user says otherwise. */
+extern void openblas_set_num_threads(int);
+#endif
 
 static const char usage_text[] =
     "Usage: tradewar [-q|-v] COMMAND [OPTIONS] [ARGS]\n"
@@ -11,6 +18,10 @@ static const char usage_text[] =
     "Commands:\n"
     "  solve SCENARIO   solve a scenario file and report welfare, trade and output changes\n"
     "  info             describe a data set: dimensions, totals, largest flows, validity\n"
+    "  optimal          a government's optimal policy given everyone else's (best response)\n"
+    "  war              the Nash equilibrium of a tariff war among players\n"
+    "  talks            cooperative tariffs and Nash bargaining, the war as threat point\n"
+    "  enforce AGREEMENT  whether an agreement enforces itself (Bagwell-Staiger)\n"
     "  waves            generate the 2018-20 US-China tariff-wave scenarios from the\n"
     "                   monthly tariffs by NAICS3 sector\n"
     "  help [COMMAND]   show help for a command\n"
@@ -45,6 +56,10 @@ typedef struct {
 static const command commands[] = {
     {"solve", cmd_solve, cmd_solve_help},
     {"info", cmd_info, cmd_info_help},
+    {"optimal", cmd_optimal, cmd_optimal_help},
+    {"war", cmd_war, cmd_war_help},
+    {"talks", cmd_talks, cmd_talks_help},
+    {"enforce", cmd_enforce, cmd_enforce_help},
     {"waves", cmd_waves, cmd_waves_help},
 };
 
@@ -73,6 +88,10 @@ static int help(int argc, char **argv, int first)
 int main(int argc, char **argv)
 {
     cli_ctx ctx = {1};
+#ifdef TW_HAVE_OPENBLAS
+    if (!getenv("OPENBLAS_NUM_THREADS"))
+        openblas_set_num_threads(1);
+#endif
     cli_args a;
     cli_args_init(&a, argc, argv, 1, NULL);
     for (;;) {

@@ -1,0 +1,332 @@
+/* cmd_talks.c - `tradewar talks`: cooperative tariffs, the Nash bargaining
+ * solution with the trade war as the threat point, and each player's gains. */
+#include "game.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cmd_talks_help(FILE *f)
+{
+    fputs("Usage: tradewar talks [OPTIONS]\n"
+          "\n"
+          "Trade talks among the players: (a) the cooperative tariffs, which maximise the\n"
+          "(weighted) sum of the players' real incomes; (b) the Nash bargaining solution,\n"
+          "which maximises the product of the players' gains over the trade war (the\n"
+          "threat point, solved first as by `tradewar war`); (c) each player's gains\n"
+          "relative to the war and to the status quo. The players negotiate their tariffs\n"
+          "on each other; tariffs on non-players stay as they are. See docs/strategy.md.\n"
+          "\n"
+          "Options:\n"
+          "      --data DIR           data set (default: the bundled us-china-2017)\n"
+          "      --players LIST       at least two country codes, or all (default all)\n"
+          "      --weights LIST       cooperative weights: one number per player in the\n"
+          "                           order of --players, or CODE=W pairs (others 1)\n"
+          "      --scenario FILE      the status quo (default: the data's tariffs)\n"
+          "      --partners LIST      players (default for the talks), all, or codes\n"
+          "      --sectors LIST       sector codes or FIRST..LAST ranges that may move\n"
+          "      --instruments LIST   tariffs (default), export-taxes, subsidies\n"
+          "      --lower X, --upper X bounds on every rate (default 0 and 10)\n"
+          "      --mfn, --no-warmup, --threads N, --war-tol X, --max-rounds N   the war (see\n"
+          "                           tradewar war --help)\n"
+          "      --xtol-rel X, --ftol-rel X, --max-eval N   the optimiser\n"
+          "      --format FORMAT      table (default), csv (the countries table) or json\n"
+          "      --output DIR         also write result.json, countries.csv and tariffs.csv\n"
+          "                           (columns war, cooperative, rate = bargaining)\n"
+          "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"
+          "      --method, --tol, --max-iter, --anderson-depth, --damping, --fallback\n"
+          "  -q, --quiet, -v, --verbose, -h, --help\n"
+          "\n"
+          "Exit status: 0 success, 1 an optimisation or the war did not converge (what\n"
+          "there is is reported), 2 usage error, 3 bad data or scenario, 4 I/O or internal\n"
+          "error.\n",
+          f);
+}
+
+void game_talks_free(game_talks_run *t)
+{
+    tw_policy_free(t->sq);
+    tw_policy_free(t->war);
+    tw_policy_free(t->coop);
+    tw_policy_free(t->barg);
+    tw_result_free(t->sq_res);
+    tw_result_free(t->war_res);
+    tw_result_free(t->coop_res);
+    tw_result_free(t->barg_res);
+    memset(t, 0, sizeof *t);
+}
+
+static double welfare_hat(const tw_result *r, size_t i)
+{
+    return 1 + tw_result_country(r, TW_C_WELFARE_PCT)[i] / 100;
+}
+
+/* 1 when `r` gives every player more than its threat. */
+static int beats(const game *g, const tw_result *r, const double *threat)
+{
+    for (size_t k = 0; k < g->nplayers; k++)
+        if (!(welfare_hat(r, g->players[k]) > threat[k] + 1e-9))
+            return 0;
+    return 1;
+}
+
+static int bargain(game *g, game_talks_run *t)
+{
+    tw_error err = {0};
+    double *threat = calloc(g->nplayers, sizeof *threat);
+    if (!threat) {
+        cli_error("out of memory");
+        return CLI_FAILURE;
+    }
+    for (size_t k = 0; k < g->nplayers; k++)
+        threat[k] = welfare_hat(t->war_res, g->players[k]);
+    /* the start must beat the threat point for everyone */
+    const tw_policy *from = NULL;
+    if (beats(g, t->sq_res, threat)) {
+        from = t->sq;
+        t->barg_start = "status quo";
+    } else if (t->coop_status == TW_OK && beats(g, t->coop_res, threat)) {
+        from = t->coop;
+        t->barg_start = "cooperative";
+    }
+    int rc = CLI_OK;
+    if (!from) {
+        cli_error("no bargaining: neither the status quo nor the cooperative outcome gives "
+                  "every player more than the war");
+        rc = CLI_NO_CONVERGENCE;
+    } else if (!(t->barg = tw_policy_clone(from)) || !(t->barg_res = tw_result_create(g->base))) {
+        cli_error("out of memory");
+        rc = CLI_FAILURE;
+    } else {
+        cli_note(&g->ctx, 1, "Nash bargaining (from the %s)", t->barg_start);
+        t->barg_status = tw_bargain(g->solver, g->players, g->nplayers, threat, &g->go.best,
+                                    t->barg, t->barg_res, &t->barg_rep, &err);
+        if (t->barg_status != TW_OK && t->barg_status != TW_ERR_NO_CONVERGENCE) {
+            rc = cli_fail(&err, t->barg_status);
+        } else {
+            t->bargained = 1;
+            if (t->barg_status != TW_OK) {
+                cli_error("bargaining: %s", err.message);
+                rc = CLI_NO_CONVERGENCE;
+            }
+        }
+    }
+    free(threat);
+    return rc;
+}
+
+int game_talks(game *g, game_talks_run *t, int bargain_too)
+{
+    tw_error err = {0};
+    memset(t, 0, sizeof *t);
+    t->sq = tw_policy_clone(g->start);
+    t->war = tw_policy_clone(g->start);
+    t->coop = tw_policy_clone(g->start);
+    t->sq_res = tw_result_create(g->base);
+    t->war_res = tw_result_create(g->base);
+    t->coop_res = tw_result_create(g->base);
+    if (!t->sq || !t->war || !t->coop || !t->sq_res || !t->war_res || !t->coop_res) {
+        cli_error("out of memory");
+        return CLI_FAILURE;
+    }
+    tw_status st = tw_solve(g->solver, t->sq, t->sq_res, &err);
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    cli_note(&g->ctx, 1, "the threat point: a trade war among %zu players", g->nplayers);
+    int rc = game_war(g, t->war, t->war_res, &t->war_run), rc2;
+    if (rc != CLI_OK && rc != CLI_NO_CONVERGENCE)
+        return rc;
+    cli_note(&g->ctx, 1, "cooperative tariffs");
+    t->coop_status = tw_cooperate(g->solver, g->players, g->nplayers, g->weights, &g->go.best,
+                                  t->coop, t->coop_res, &t->coop_rep, &err);
+    if (t->coop_status != TW_OK && t->coop_status != TW_ERR_NO_CONVERGENCE)
+        return cli_fail(&err, t->coop_status);
+    if (t->coop_status != TW_OK) {
+        cli_error("cooperation: %s", err.message);
+        rc = CLI_NO_CONVERGENCE;
+    }
+    if (bargain_too && (rc2 = bargain(g, t)) != CLI_OK)
+        rc = rc2;
+    return rc;
+}
+
+/* ---- report -------------------------------------------------------------- */
+
+typedef struct {
+    game *g;
+    game_talks_run t;
+    int rc;
+} talks_state;
+
+static int all_converged(const talks_state *s)
+{
+    const game_talks_run *t = &s->t;
+    return t->war_run.status == TW_OK && t->war_run.rep.converged && t->coop_status == TW_OK &&
+           t->coop_rep.converged && t->bargained && t->barg_status == TW_OK &&
+           t->barg_rep.converged;
+}
+
+static double wpct(const tw_result *r, size_t i)
+{
+    return r ? tw_result_country(r, TW_C_WELFARE_PCT)[i] : NAN;
+}
+
+/* Per-country figures: welfare under each outcome and the gains. */
+typedef struct {
+    double sq, war, coop, barg, med_war, med_coop, med_barg;
+} talks_row;
+
+static talks_row row_of(const talks_state *s, size_t i)
+{
+    const game_talks_run *t = &s->t;
+    talks_row r;
+    r.sq = wpct(t->sq_res, i);
+    r.war = wpct(t->war_res, i);
+    r.coop = wpct(t->coop_res, i);
+    r.barg = t->bargained ? wpct(t->barg_res, i) : NAN;
+    r.med_war = game_median_tariff_pct(s->g, t->war, i);
+    r.med_coop = game_median_tariff_pct(s->g, t->coop, i);
+    r.med_barg = t->bargained ? game_median_tariff_pct(s->g, t->barg, i) : NAN;
+    return r;
+}
+
+static json_t *country_json(const talks_state *s, size_t i)
+{
+    const game *g = s->g;
+    talks_row r = row_of(s, i);
+    return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+                     "s:o, s:o}",
+                     "code", tw_model_country_code(g->base, i), "name",
+                     tw_model_country_name(g->base, i), "player", game_is_player(g, i),
+                     "welfare_pct", out_json_number(r.barg), "median_tariff_pct",
+                     out_json_number(r.med_barg), "status_quo_welfare_pct", out_json_number(r.sq),
+                     "war_welfare_pct", out_json_number(r.war), "cooperative_welfare_pct",
+                     out_json_number(r.coop), "bargaining_welfare_pct", out_json_number(r.barg),
+                     "gain_vs_war_pct", out_json_number(r.barg - r.war),
+                     "gain_vs_status_quo_pct", out_json_number(r.barg - r.sq),
+                     "cooperative_gain_vs_war_pct", out_json_number(r.coop - r.war),
+                     "cooperative_gain_vs_status_quo_pct", out_json_number(r.coop - r.sq),
+                     "war_median_tariff_pct", out_json_number(r.med_war),
+                     "cooperative_median_tariff_pct", out_json_number(r.med_coop),
+                     "bargaining_median_tariff_pct", out_json_number(r.med_barg));
+}
+
+static json_t *result_json(const talks_state *s, const game_columns *cols)
+{
+    const game *g = s->g;
+    const game_talks_run *t = &s->t;
+    size_t N = tw_model_countries(g->base);
+    json_t *countries = json_array();
+    for (size_t i = 0; countries && i < N; i++)
+        json_array_append_new(countries, country_json(s, i));
+    const tw_result *main_res = t->bargained ? t->barg_res : t->coop_res;
+    json_t *solver = json_pack(
+        "{s:b, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o}", "converged", all_converged(s),
+        "iterations", (json_int_t)t->barg_rep.evaluations, "residual",
+        out_json_number(tw_result_stats(main_res).residual), "evaluations",
+        (json_int_t)(t->barg_rep.evaluations + t->coop_rep.evaluations + t->war_run.rep.evaluations +
+                     t->war_run.warm.evaluations),
+        "seconds",
+        out_json_number(t->barg_rep.seconds + t->coop_rep.seconds + t->war_run.rep.seconds +
+                        t->war_run.warm.seconds),
+        "war", game_war_json(&t->war_run.rep), "war_warmup",
+        t->war_run.warmed ? game_war_json(&t->war_run.warm) : json_null(), "cooperative",
+        game_optimal_json(&t->coop_rep), "bargaining",
+        t->bargained ? game_optimal_json(&t->barg_rep) : json_null());
+    if (solver)
+        json_object_set_new(solver, "bargaining_start",
+                            t->barg_start ? json_string(t->barg_start) : json_null());
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "tradewar", game_header_json(g), "baseline",
+                     game_baseline_json(g), "solver", solver, "countries", countries,
+                     "instruments", game_instruments_json(g, cols));
+}
+
+static void countries_csv(FILE *f, void *user)
+{
+    talks_state *s = user;
+    const game *g = s->g;
+    game_csv_provenance(f, g, all_converged(s));
+    fputs("code,name,player,welfare_pct,median_tariff_pct,status_quo_welfare_pct,"
+          "war_welfare_pct,cooperative_welfare_pct,bargaining_welfare_pct,gain_vs_war_pct,"
+          "gain_vs_status_quo_pct,cooperative_gain_vs_war_pct,"
+          "cooperative_gain_vs_status_quo_pct,war_median_tariff_pct,"
+          "cooperative_median_tariff_pct,bargaining_median_tariff_pct\n",
+          f);
+    for (size_t i = 0; i < tw_model_countries(g->base); i++) {
+        talks_row r = row_of(s, i);
+        game_csv_text(f, tw_model_country_code(g->base, i));
+        fputc(',', f);
+        game_csv_text(f, tw_model_country_name(g->base, i));
+        fprintf(f, ",%s", game_is_player(g, i) ? "true" : "false");
+        double v[] = {r.barg,      r.med_barg,         r.sq,         r.war,
+                      r.coop,      r.barg,             r.barg - r.war, r.barg - r.sq,
+                      r.coop - r.war, r.coop - r.sq,   r.med_war,    r.med_coop,
+                      r.med_barg};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            game_csv_number(f, v[k]);
+        fputc('\n', f);
+    }
+}
+
+static void table(FILE *f, void *user)
+{
+    talks_state *s = user;
+    const game *g = s->g;
+    const game_talks_run *t = &s->t;
+    game_table_header(f, g, "Trade talks: cooperation and Nash bargaining, the war as threat point");
+    fprintf(f, "%-8s %6s %9s %9s %9s %9s %11s %11s %26s\n", "", "", "welfare %", "", "", "",
+            "barg. gain", "", "median tariff %");
+    fprintf(f, "%-8s %6s %9s %9s %9s %9s %11s %11s %8s %8s %8s\n", "country", "player", "stat.quo",
+            "war", "coop.", "barg.", "vs war", "vs s.quo", "war", "coop.", "barg.");
+    for (size_t i = 0; i < tw_model_countries(g->base); i++) {
+        talks_row r = row_of(s, i);
+        fprintf(f, "%-8s %6s %9.4f %9.4f %9.4f %9.4f %11.4f %11.4f %8.2f %8.2f %8.2f\n",
+                tw_model_country_code(g->base, i), game_is_player(g, i) ? "yes" : "no",
+                game_tidy(r.sq), game_tidy(r.war), game_tidy(r.coop), game_tidy(r.barg),
+                game_tidy(r.barg - r.war), game_tidy(r.barg - r.sq), game_tidy(r.med_war),
+                game_tidy(r.med_coop), game_tidy(r.med_barg));
+    }
+    fprintf(f, "\nGains are in percentage points of base real income.\n");
+    fprintf(f, "War: %s after %d rounds, %.3g s\n",
+            t->war_run.status == TW_OK && t->war_run.rep.converged ? "settled" : "DID NOT SETTLE",
+            t->war_run.rep.rounds, t->war_run.rep.seconds + t->war_run.warm.seconds);
+    fprintf(f, "Cooperation: %s, %ld evaluations, %zu variables, %.3g s\n",
+            t->coop_status == TW_OK && t->coop_rep.converged ? "converged" : "DID NOT CONVERGE",
+            t->coop_rep.evaluations, t->coop_rep.variables, t->coop_rep.seconds);
+    if (t->bargained)
+        fprintf(f, "Bargaining: %s (from the %s), %ld evaluations, %.3g s\n",
+                t->barg_status == TW_OK && t->barg_rep.converged ? "converged" : "DID NOT CONVERGE",
+                t->barg_start, t->barg_rep.evaluations, t->barg_rep.seconds);
+    else
+        fputs("Bargaining: none (no start point beats the war for every player)\n", f);
+}
+
+int cmd_talks(int argc, char **argv, int first, cli_ctx ctx)
+{
+    game_args a;
+    int rc = game_parse(argc, argv, first, &ctx, &a, G_TALKS, "talks", cmd_talks_help);
+    if (rc != CLI_OK)
+        return rc;
+    game g;
+    talks_state s;
+    memset(&s, 0, sizeof s);
+    s.g = &g;
+    rc = game_setup(&g, &a, &ctx);
+    if (rc == CLI_OK)
+        rc = game_talks(&g, &s.t, 1);
+    if ((rc == CLI_OK || rc == CLI_NO_CONVERGENCE) && s.t.coop_res) {
+        /* "rate" is the bargaining outcome (left out when there is none) */
+        game_columns cols = {s.t.bargained ? 3 : 2, {"war", "cooperative", "rate"},
+                             {s.t.war, s.t.coop, s.t.barg}};
+        game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
+        int erc = r.json ? game_emit(&g, &r) : CLI_FAILURE;
+        if (!r.json)
+            cli_error("out of memory");
+        json_decref(r.json);
+        if (erc != CLI_OK)
+            rc = erc;
+    }
+    game_talks_free(&s.t);
+    game_free(&g);
+    return rc;
+}

@@ -1,0 +1,1219 @@
+/* game.c - what the strategic commands share: options, setup, the MFN
+ * warm-up, the war procedure, and the reports (cli/game.h). */
+#include "game.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- argument parsing ---------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    size_t off;
+    unsigned which;
+} value_option;
+
+#define GA(field) offsetof(game_args, field)
+static const value_option value_options[] = {
+    {"--output", GA(output), G_ALL},
+    {"--scenario", GA(scenario), G_OPTIMAL | G_WAR | G_TALKS},
+    {"--stage", GA(stage), G_ALL},
+    {"--method", GA(method), G_ALL},
+    {"--deficits", GA(deficits), G_ALL},
+    {"--tol", GA(tol), G_ALL},
+    {"--max-iter", GA(max_iter), G_ALL},
+    {"--anderson-depth", GA(depth), G_ALL},
+    {"--damping", GA(damping), G_ALL},
+    {"--fallback", GA(fallback), G_ALL},
+    {"--country", GA(country), G_OPTIMAL},
+    {"--players", GA(players), G_WAR | G_TALKS | G_ENFORCE},
+    {"--partners", GA(partners), G_ALL},
+    {"--sectors", GA(sectors), G_ALL},
+    {"--instruments", GA(instruments), G_ALL},
+    {"--lower", GA(lower), G_ALL},
+    {"--upper", GA(upper), G_ALL},
+    {"--xtol-rel", GA(xtol), G_ALL},
+    {"--ftol-rel", GA(ftol), G_ALL},
+    {"--gtol", GA(gtol), G_ALL},
+    {"--max-eval", GA(max_eval), G_ALL},
+    {"--threads", GA(threads), G_WAR | G_TALKS | G_ENFORCE},
+    {"--max-rounds", GA(max_rounds), G_WAR | G_TALKS | G_ENFORCE},
+    {"--war-tol", GA(war_tol), G_WAR | G_TALKS | G_ENFORCE},
+    {"--weights", GA(weights), G_TALKS | G_ENFORCE},
+    {"--punishment", GA(punishment), G_ENFORCE},
+    {"--snapback", GA(snapback), G_ENFORCE},
+    {"--delta", GA(delta), G_ENFORCE},
+};
+#undef GA
+
+static int parse_format(const char *s, out_format *out)
+{
+    if (strcmp(s, "table") == 0)
+        *out = FORMAT_TABLE;
+    else if (strcmp(s, "csv") == 0)
+        *out = FORMAT_CSV;
+    else if (strcmp(s, "json") == 0)
+        *out = FORMAT_JSON;
+    else
+        return 0;
+    return 1;
+}
+
+/* 1: a value option of this command was read; 0: not one; -1: its value is missing. */
+static int value_option_of(cli_args *ca, game_args *a)
+{
+    for (size_t k = 0; k < sizeof value_options / sizeof value_options[0]; k++) {
+        const value_option *o = &value_options[k];
+        if (!(o->which & a->which) || !cli_is(ca, o->name, NULL, 1))
+            continue;
+        *(const char **)((char *)a + o->off) = ca->value;
+        return ca->value ? 1 : -1;
+    }
+    return 0;
+}
+
+int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, unsigned which,
+               const char *command, void (*help)(FILE *f))
+{
+    memset(a, 0, sizeof *a);
+    a->command = command;
+    a->which = which;
+    a->format = FORMAT_TABLE;
+    cli_args ca;
+    cli_args_init(&ca, argc, argv, first, command);
+    for (cli_arg_kind kind; (kind = cli_args_next(&ca)) != ARG_END;) {
+        int st;
+        if (kind == ARG_OPERAND) {
+            if (!(which & G_ENFORCE))
+                return cli_usage_error(command, "unexpected argument '%s'", ca.arg);
+            if (a->agreement)
+                return cli_usage_error(command, "one agreement at a time ('%s' and '%s')",
+                                       a->agreement, ca.arg);
+            a->agreement = ca.arg;
+        } else if (cli_is(&ca, "--help", "-h", 0)) {
+            help(stdout);
+            exit(CLI_OK);
+        } else if (cli_common_option(&ca, ctx, &a->data_dir)) {
+            if (!a->data_dir && strcmp(ca.arg, "--data") == 0)
+                return cli_bad_value(&ca, "a directory");
+        } else if (cli_is(&ca, "--format", NULL, 1)) {
+            if (!ca.value || !parse_format(ca.value, &a->format))
+                return cli_bad_value(&ca, "table, csv or json");
+        } else if (cli_is(&ca, "--mfn", NULL, 0)) {
+            a->mfn = 1;
+        } else if (cli_is(&ca, "--no-warmup", NULL, 0)) {
+            a->no_warmup = 1;
+        } else if ((st = value_option_of(&ca, a)) != 0) {
+            if (st < 0)
+                return cli_bad_value(&ca, "see --help");
+        } else {
+            return cli_usage_error(command, "unknown option '%s'", ca.arg);
+        }
+    }
+    if ((which & G_OPTIMAL) && !a->country)
+        return cli_usage_error(command, "no --country given");
+    if ((which & G_ENFORCE) && !a->agreement)
+        return cli_usage_error(command, "no agreement given (a scenario file, 'talks' or "
+                                        "'cooperative')");
+    if (a->output && strcmp(a->output, "-") == 0)
+        return cli_usage_error(command, "--output names a directory; results already go to "
+                                        "stdout (use --format)");
+    return CLI_OK;
+}
+
+/* ---- option values ------------------------------------------------------- */
+
+static int bad_flag(const game *g, const char *flag, const char *value, const char *expected)
+{
+    return cli_usage_error(g->a.command, "bad value '%s' for --%s (%s)", value, flag, expected);
+}
+
+static int solver_flags(game *g)
+{
+    const game_args *a = &g->a;
+    tw_solver_options *o = &g->so;
+    if (a->method && strcmp(a->method, "anderson") && strcmp(a->method, "newton"))
+        return bad_flag(g, "method", a->method, "anderson or newton");
+    if (a->method)
+        o->method = strcmp(a->method, "newton") == 0 ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
+    if (a->deficits && strcmp(a->deficits, "fixed") && strcmp(a->deficits, "balanced"))
+        return bad_flag(g, "deficits", a->deficits, "fixed or balanced");
+    if (a->deficits)
+        g->deficits = strcmp(a->deficits, "balanced") == 0 ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
+    if (a->tol && (!cli_parse_double(a->tol, &o->tol) || !(o->tol > 0)))
+        return bad_flag(g, "tol", a->tol, "a positive number");
+    if (a->max_iter && (!cli_parse_int(a->max_iter, &o->max_iter) || o->max_iter < 1))
+        return bad_flag(g, "max-iter", a->max_iter, "a positive integer");
+    if (a->depth && (!cli_parse_int(a->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
+                     o->anderson_depth > 1000))
+        return bad_flag(g, "anderson-depth", a->depth, "an integer from 0 to 1000");
+    if (a->damping &&
+        (!cli_parse_double(a->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
+        return bad_flag(g, "damping", a->damping, "a number in (0, 1]");
+    if (a->fallback) {
+        int b = !strcmp(a->fallback, "yes") || !strcmp(a->fallback, "true") ? 1
+                : !strcmp(a->fallback, "no") || !strcmp(a->fallback, "false") ? 0 : -1;
+        if (b < 0)
+            return bad_flag(g, "fallback", a->fallback, "yes or no");
+        o->fallback = b;
+    }
+    return CLI_OK;
+}
+
+/* "tariffs,export-taxes,subsidies" */
+static int parse_instruments(game *g, const char *s, unsigned *out)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    *out = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        for (char *c = t; *c; c++)
+            if (*c == '-')
+                *c = '_';
+        if (strcmp(t, "tariffs") == 0)
+            *out |= TW_INSTRUMENT_IMPORT_TARIFFS;
+        else if (strcmp(t, "export_taxes") == 0)
+            *out |= TW_INSTRUMENT_EXPORT_TAXES;
+        else if (strcmp(t, "subsidies") == 0)
+            *out |= TW_INSTRUMENT_SUBSIDIES;
+        else
+            return bad_flag(g, "instruments", s, "a list of tariffs, export-taxes, subsidies");
+    }
+    return *out ? CLI_OK : bad_flag(g, "instruments", s, "at least one instrument");
+}
+
+static int positive_double(game *g, const char *flag, const char *v, double *out)
+{
+    if (v && (!cli_parse_double(v, out) || !(*out > 0)))
+        return bad_flag(g, flag, v, "a positive number");
+    return CLI_OK;
+}
+
+static int positive_int(game *g, const char *flag, const char *v, int *out)
+{
+    if (v && (!cli_parse_int(v, out) || *out < 1))
+        return bad_flag(g, flag, v, "a positive integer");
+    return CLI_OK;
+}
+
+static int default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* Optimiser, war and enforcement flags (everything that needs no data). */
+static int game_flags(game *g)
+{
+    const game_args *a = &g->a;
+    tw_optimal_options *o = &g->go.best;
+    int rc = CLI_OK;
+    tw_game_options_default(&g->go);
+    g->go.threads = default_threads();
+    if (a->instruments && (rc = parse_instruments(g, a->instruments, &o->instruments)) != CLI_OK)
+        return rc;
+    o->mfn = a->mfn;
+    /* the MFN warm-up only means something for rates set by partner */
+    g->warmup = !a->no_warmup && !a->mfn &&
+                (!o->instruments ||
+                 (o->instruments & (TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_EXPORT_TAXES)));
+    if (a->lower && (!cli_parse_double(a->lower, &o->lower) || !(o->lower > -1)))
+        return bad_flag(g, "lower", a->lower, "a number greater than -1");
+    if (a->upper && (!cli_parse_double(a->upper, &o->upper) || !(o->upper > o->lower)))
+        return bad_flag(g, "upper", a->upper, "a number greater than --lower");
+    if ((rc = positive_double(g, "xtol-rel", a->xtol, &o->xtol_rel)) != CLI_OK ||
+        (rc = positive_double(g, "ftol-rel", a->ftol, &o->ftol_rel)) != CLI_OK ||
+        (rc = positive_double(g, "gtol", a->gtol, &o->gtol)) != CLI_OK ||
+        (rc = positive_int(g, "max-eval", a->max_eval, &o->max_eval)) != CLI_OK ||
+        (rc = positive_int(g, "threads", a->threads, &g->go.threads)) != CLI_OK ||
+        (rc = positive_int(g, "max-rounds", a->max_rounds, &g->go.max_rounds)) != CLI_OK ||
+        (rc = positive_double(g, "war-tol", a->war_tol, &g->go.tol)) != CLI_OK)
+        return rc;
+    if (g->go.threads > 64)
+        return bad_flag(g, "threads", a->threads, "at most 64");
+    double x;
+    if (a->punishment && strcmp(a->punishment, "war") && strcmp(a->punishment, "snapback"))
+        return bad_flag(g, "punishment", a->punishment, "war or snapback");
+    if (a->punishment && !strcmp(a->punishment, "snapback") && !a->snapback)
+        return cli_usage_error(g->a.command, "--punishment snapback needs --snapback X");
+    if (a->snapback && !(a->punishment && strcmp(a->punishment, "snapback") == 0))
+        return cli_usage_error(g->a.command, "--snapback needs --punishment snapback");
+    if (a->snapback && (!cli_parse_double(a->snapback, &x) || !(x >= 0)))
+        return bad_flag(g, "snapback", a->snapback, "a rate >= 0, e.g. 0.25");
+    if (a->delta && (!cli_parse_double(a->delta, &x) || !(x > 0 && x < 1)))
+        return bad_flag(g, "delta", a->delta, "a discount factor in (0, 1)");
+    return CLI_OK;
+}
+
+/* ---- codes --------------------------------------------------------------- */
+
+static int unknown_code(const game *g, const char *what, const char *code)
+{
+    return cli_usage_error(g->a.command, "no %s '%s' in the data (see tradewar info)", what, code);
+}
+
+/* --players: "all" or codes, in the order given. */
+static int resolve_players(game *g)
+{
+    size_t N = tw_model_countries(g->raw);
+    const char *s = g->a.players ? g->a.players : "all";
+    g->players = calloc(N, sizeof *g->players);
+    if (!g->players)
+        return CLI_FAILURE;
+    if (strcmp(s, "all") == 0) {
+        for (size_t i = 0; i < N; i++)
+            g->players[i] = i;
+        g->nplayers = N;
+    } else {
+        char *buf = strdup(s);
+        if (!buf)
+            return CLI_FAILURE;
+        int rc = CLI_OK;
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && rc == CLI_OK;
+             t = strtok_r(NULL, ",", &save)) {
+            long i = tw_model_find_country(g->raw, t);
+            if (i < 0)
+                rc = unknown_code(g, "country", t);
+            for (size_t k = 0; rc == CLI_OK && k < g->nplayers; k++)
+                if (g->players[k] == (size_t)i)
+                    rc = cli_usage_error(g->a.command, "player %s listed twice", t);
+            if (rc == CLI_OK && g->nplayers < N)
+                g->players[g->nplayers++] = (size_t)i;
+        }
+        free(buf);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    if (g->nplayers < ((g->a.which & (G_TALKS | G_ENFORCE)) ? 2u : 1u))
+        return cli_usage_error(g->a.command, "--players: at least %s", 
+                               (g->a.which & (G_TALKS | G_ENFORCE)) ? "two players" : "one player");
+    return CLI_OK;
+}
+
+/* A list of codes into a mask: "all", "A,B", and for sectors "FIRST..LAST". */
+static int code_mask(game *g, const char *flag, const char *s, int sectors, unsigned char **out)
+{
+    size_t n = sectors ? tw_model_sectors(g->raw) : tw_model_countries(g->raw);
+    unsigned char *m = calloc(n, 1);
+    char *buf = strdup(s);
+    int rc = CLI_OK, any = 0;
+    if (!m || !buf) {
+        free(m);
+        free(buf);
+        return CLI_FAILURE;
+    }
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && rc == CLI_OK;
+         t = strtok_r(NULL, ",", &save)) {
+        char *dots = strstr(t, "..");
+        if (dots)
+            *dots = '\0';
+        long lo = sectors ? tw_model_find_sector(g->raw, t) : tw_model_find_country(g->raw, t);
+        long hi = lo;
+        if (dots && sectors)
+            hi = tw_model_find_sector(g->raw, dots + 2);
+        if (strcmp(t, "all") == 0 && !dots) {
+            lo = 0;
+            hi = (long)n - 1;
+        } else if (lo < 0 || hi < 0 || (dots && !sectors)) {
+            rc = unknown_code(g, sectors ? "sector" : "country", lo < 0 ? t : dots + 2);
+            break;
+        }
+        for (long k = lo; k <= hi; k++, any = 1)
+            m[k] = 1;
+        if (hi < lo)
+            rc = bad_flag(g, flag, s, "a range FIRST..LAST in data order");
+    }
+    free(buf);
+    if (rc == CLI_OK && !any)
+        rc = bad_flag(g, flag, s, "at least one code");
+    if (rc != CLI_OK) {
+        free(m);
+        return rc;
+    }
+    *out = m;
+    return CLI_OK;
+}
+
+static int resolve_codes(game *g)
+{
+    int rc = CLI_OK;
+    const game_args *a = &g->a;
+    if (a->which & G_OPTIMAL) {
+        long c = tw_model_find_country(g->raw, a->country);
+        if (c < 0)
+            return unknown_code(g, "country", a->country);
+        g->country = (size_t)c;
+    } else if ((rc = resolve_players(g)) != CLI_OK) {
+        return rc;
+    }
+    if (a->partners && strcmp(a->partners, "players") == 0) {
+        if (a->which & G_OPTIMAL)
+            return bad_flag(g, "partners", a->partners, "codes or all");
+        size_t N = tw_model_countries(g->raw);
+        g->partner_mask = calloc(N, 1);
+        if (!g->partner_mask)
+            return CLI_FAILURE;
+        for (size_t k = 0; k < g->nplayers; k++)
+            g->partner_mask[g->players[k]] = 1;
+        g->partners_players = 1;
+    } else if (a->partners && (rc = code_mask(g, "partners", a->partners, 0, &g->partner_mask)) != CLI_OK) {
+        return rc;
+    }
+    if (a->sectors && (rc = code_mask(g, "sectors", a->sectors, 1, &g->sector_mask)) != CLI_OK)
+        return rc;
+    g->go.best.partners = g->partner_mask;
+    g->go.best.sectors = g->sector_mask;
+    return CLI_OK;
+}
+
+/* --weights: "1,2,..." in the order of --players, or "USA=2,CHN=1" (others 1). */
+static int resolve_weights(game *g)
+{
+    const char *s = g->a.weights;
+    if (!s)
+        return CLI_OK;
+    g->weights = calloc(g->nplayers, sizeof *g->weights);
+    char *buf = strdup(s);
+    int rc = CLI_OK;
+    size_t count = 0;
+    if (!g->weights || !buf) {
+        free(buf);
+        return CLI_FAILURE;
+    }
+    int pairs = strchr(s, '=') != NULL;
+    for (size_t k = 0; k < g->nplayers; k++)
+        g->weights[k] = pairs ? 1.0 : NAN;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && rc == CLI_OK;
+         t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        size_t k = count++;
+        if (pairs) {
+            if (!eq) {
+                rc = bad_flag(g, "weights", s, "CODE=W pairs or one number per player");
+                break;
+            }
+            *eq = '\0';
+            long i = tw_model_find_country(g->raw, t);
+            for (k = 0; k < g->nplayers && (long)g->players[k] != i; k++)
+                ;
+            if (k == g->nplayers) {
+                rc = cli_usage_error(g->a.command, "--weights: %s is not a player", t);
+                break;
+            }
+        } else if (k >= g->nplayers) {
+            rc = bad_flag(g, "weights", s, "one number per player");
+            break;
+        }
+        double w;
+        if (!cli_parse_double(pairs ? eq + 1 : t, &w) || !(w > 0))
+            rc = bad_flag(g, "weights", s, "positive numbers");
+        else
+            g->weights[k] = w;
+    }
+    if (rc == CLI_OK && !pairs && count != g->nplayers)
+        rc = bad_flag(g, "weights", s, "one number per player");
+    free(buf);
+    return rc;
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static int load_scenario(game *g, const char *path)
+{
+    tw_error err = {0};
+    tw_status st = tw_scenario_load(path, &g->sc, &err);
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    size_t count = tw_scenario_stage_count(g->sc);
+    int k;
+    g->stage = count - 1;
+    if (!g->a.stage)
+        return CLI_OK;
+    if (cli_parse_int(g->a.stage, &k) && k >= 1 && (size_t)k <= count) {
+        g->stage = (size_t)k - 1;
+        return CLI_OK;
+    }
+    for (size_t s = 0; s < count; s++)
+        if (strcmp(tw_scenario_stage_name(g->sc, s), g->a.stage) == 0) {
+            g->stage = s;
+            return CLI_OK;
+        }
+    return cli_usage_error(g->a.command, "no stage '%s' in the scenario (it has %zu)", g->a.stage,
+                           count);
+}
+
+static const char *scenario_path(const game *g)
+{
+    return (g->a.which & G_ENFORCE) ? g->a.agreement : g->a.scenario;
+}
+
+static int is_talks_agreement(const game *g)
+{
+    return (g->a.which & G_ENFORCE) &&
+           (strcmp(g->a.agreement, "talks") == 0 || strcmp(g->a.agreement, "cooperative") == 0);
+}
+
+static int build(game *g)
+{
+    tw_error err = {0};
+    cli_note(&g->ctx, 1, "building the baseline (%s deficits)", out_deficits_name(g->deficits));
+    tw_status st = tw_baseline_build(g->raw, g->deficits, &g->so, &g->base, &g->report, &err);
+    if (st == TW_ERR_NO_CONVERGENCE) {
+        cli_error("the baseline could not be built: %s", err.message);
+        return CLI_NO_CONVERGENCE;
+    }
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    g->solver = tw_solver_create(g->base, &g->so, &err);
+    if (!g->solver)
+        return cli_fail(&err, err.code != TW_OK ? err.code : TW_ERR_NOMEM);
+    g->start = tw_policy_create(g->base);
+    if (!g->start) {
+        cli_error("out of memory");
+        return CLI_FAILURE;
+    }
+    if (g->sc && (st = tw_scenario_policy(g->sc, g->stage, g->base, g->start, &err)) != TW_OK)
+        return cli_fail(&err, st);
+    return CLI_OK;
+}
+
+int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
+{
+    memset(g, 0, sizeof *g);
+    g->a = *a;
+    g->ctx = *ctx;
+    tw_solver_options_default(&g->so);
+    g->deficits = TW_DEFICIT_BALANCED; /* Ossa's convention: purge imbalances first */
+    int rc = game_flags(g);
+    if (rc != CLI_OK)
+        return rc;
+    if (a->stage && !scenario_path(g))
+        return cli_usage_error(a->command, "--stage needs a scenario");
+    if (scenario_path(g) && !is_talks_agreement(g)) {
+        if ((rc = load_scenario(g, scenario_path(g))) != CLI_OK)
+            return rc;
+        tw_scenario_apply_options(g->sc, &g->so, &g->deficits);
+    } else if (a->stage) {
+        return cli_usage_error(a->command, "--stage needs a scenario file");
+    }
+    if ((rc = solver_flags(g)) != CLI_OK)
+        return rc;
+    if (!g->a.data_dir)
+        g->a.data_dir = cli_default_data(g->data_dir_buf, sizeof g->data_dir_buf);
+    if ((rc = cli_load_data(&g->ctx, g->a.data_dir, &g->raw)) != CLI_OK)
+        return rc;
+    tw_model_checksum(g->raw, g->data_checksum);
+    if ((rc = resolve_codes(g)) != CLI_OK || (rc = resolve_weights(g)) != CLI_OK)
+        return rc;
+    return build(g);
+}
+
+void game_free(game *g)
+{
+    tw_policy_free(g->start);
+    tw_solver_free(g->solver);
+    tw_model_free(g->base);
+    tw_model_free(g->raw);
+    tw_scenario_free(g->sc);
+    free(g->players);
+    free(g->partner_mask);
+    free(g->sector_mask);
+    free(g->weights);
+}
+
+/* ---- procedures ---------------------------------------------------------- */
+
+static const char *country_code(const game *g, size_t i)
+{
+    return tw_model_country_code(g->base, i);
+}
+
+int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *res,
+                       game_opt_run *run)
+{
+    tw_error err = {0};
+    tw_optimal_options o = g->go.best;
+    tw_status st;
+    memset(run, 0, sizeof *run);
+    if (g->warmup) {
+        o.mfn = 1;
+        st = tw_best_response(g->solver, country, &o, policy, res, &run->warm, &err);
+        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+            return cli_fail(&err, st);
+        if (st != TW_OK)
+            cli_note(&g->ctx, 1, "%s: the MFN warm-up did not converge (%s); going on", 
+                     country_code(g, country), err.message);
+        cli_note(&g->ctx, 2, "%s: MFN warm-up: %ld evaluations, %.3g s", country_code(g, country),
+                 run->warm.evaluations, run->warm.seconds);
+        run->warmed = 1;
+        o.mfn = 0;
+    }
+    st = tw_best_response(g->solver, country, &o, policy, res, &run->rep, &err);
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+        return cli_fail(&err, st);
+    run->status = st;
+    if (st != TW_OK) {
+        cli_error("%s", err.message);
+        run->rep.converged = 0;
+        return CLI_NO_CONVERGENCE;
+    }
+    return CLI_OK;
+}
+
+typedef struct {
+    const cli_ctx *ctx;
+    const char *label;
+} progress_user;
+
+static void war_progress(void *user, int round, double change)
+{
+    const progress_user *u = user;
+    cli_note(u->ctx, 1, "%s: round %d, largest rate change %.3g", u->label, round, change);
+}
+
+int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
+{
+    tw_error err = {0};
+    tw_game_options go = g->go;
+    progress_user pu = {&g->ctx, "MFN war"};
+    tw_status st;
+    memset(run, 0, sizeof *run);
+    go.progress = war_progress;
+    go.progress_user = &pu;
+    if (g->warmup) {
+        go.best.mfn = 1;
+        st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->warm, &err);
+        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+            return cli_fail(&err, st);
+        if (st != TW_OK)
+            cli_note(&g->ctx, 1, "the MFN war did not settle (%s); going on", err.message);
+        run->warmed = 1;
+        go.best.mfn = 0;
+    }
+    pu.label = go.best.mfn ? "MFN war" : "war";
+    st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->rep, &err);
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+        return cli_fail(&err, st);
+    run->status = st;
+    cli_note(&g->ctx, 2, "war: %d rounds, %ld equilibria, %.3g s", run->rep.rounds,
+             run->rep.evaluations, run->rep.seconds);
+    if (st != TW_OK) {
+        cli_error("%s", err.message);
+        return CLI_NO_CONVERGENCE;
+    }
+    return CLI_OK;
+}
+
+/* ---- figures ------------------------------------------------------------- */
+
+int game_is_player(const game *g, size_t i)
+{
+    if (g->a.which & G_OPTIMAL)
+        return i == g->country;
+    for (size_t k = 0; k < g->nplayers; k++)
+        if (g->players[k] == i)
+            return 1;
+    return 0;
+}
+
+int game_targets(const game *g, size_t setter, size_t other)
+{
+    if (setter == other)
+        return 0;
+    if (g->partner_mask)
+        return g->partner_mask[other];
+    if (g->a.which & G_TALKS) /* cooperation: the players' instruments on each other */
+        return game_is_player(g, other);
+    return 1;
+}
+
+static int sector_on(const game *g, size_t j) { return !g->sector_mask || g->sector_mask[j]; }
+
+int game_tariff_cell(const game *g, size_t i, size_t n, size_t j)
+{
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    return game_targets(g, n, i) && sector_on(g, j) &&
+           tw_model_get(g->base, TW_FLOWS)[tw_idx3(N, J, i, n, j)] > 0;
+}
+
+/* The cells a median is taken over: a player's instrument cells; a non-player's
+ * tariffs on everyone (same sectors). */
+static int median_cell(const game *g, size_t i, size_t n, size_t j)
+{
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    if (game_is_player(g, n))
+        return game_tariff_cell(g, i, n, j);
+    return i != n && sector_on(g, j) && tw_model_get(g->base, TW_FLOWS)[tw_idx3(N, J, i, n, j)] > 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Importer n's tariffs over its median cells into v; their number. */
+static size_t tariffs_of(const game *g, const tw_policy *p, size_t n, double *v)
+{
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base), k = 0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++)
+            if (median_cell(g, i, n, j))
+                v[k++] = tw_policy_tariff(p, i, n, j);
+    return k;
+}
+
+double game_median_tariff_pct(const game *g, const tw_policy *p, size_t n)
+{
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    double *v = malloc(N * J * sizeof *v), med = NAN;
+    size_t k = v ? tariffs_of(g, p, n, v) : 0;
+    if (k > 0) {
+        qsort(v, k, sizeof *v, cmp_double);
+        med = 100 * (k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]));
+    }
+    free(v);
+    return med;
+}
+
+double game_mean_tariff_pct(const game *g, const tw_policy *p, size_t n)
+{
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    double *v = malloc(N * J * sizeof *v), sum = 0;
+    size_t k = v ? tariffs_of(g, p, n, v) : 0;
+    for (size_t q = 0; q < k; q++)
+        sum += v[q];
+    free(v);
+    return k > 0 ? 100 * sum / (double)k : NAN;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *options_json(const game *g)
+{
+    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
+                     out_deficits_name(g->deficits), "method", out_method_name(g->so.method),
+                     "tol", out_json_number(g->so.tol), "max_iter", g->so.max_iter,
+                     "anderson_depth", g->so.anderson_depth, "damping",
+                     out_json_number(g->so.damping), "fallback", g->so.fallback);
+}
+
+static json_t *codes_json(const game *g, const unsigned char *mask, int sectors)
+{
+    if (!mask)
+        return json_string("all");
+    size_t n = sectors ? tw_model_sectors(g->base) : tw_model_countries(g->base);
+    json_t *a = json_array();
+    for (size_t k = 0; a && k < n; k++)
+        if (mask[k])
+            json_array_append_new(a, json_string(sectors ? tw_model_sector_code(g->base, k)
+                                                         : country_code(g, k)));
+    return a;
+}
+
+static json_t *instruments_names(unsigned f)
+{
+    json_t *a = json_array();
+    if (!f || (f & TW_INSTRUMENT_IMPORT_TARIFFS))
+        json_array_append_new(a, json_string("tariffs"));
+    if (f & TW_INSTRUMENT_EXPORT_TAXES)
+        json_array_append_new(a, json_string("export_taxes"));
+    if (f & TW_INSTRUMENT_SUBSIDIES)
+        json_array_append_new(a, json_string("subsidies"));
+    return a;
+}
+
+static json_t *game_options_json(const game *g)
+{
+    const tw_optimal_options *o = &g->go.best;
+    json_t *j = json_pack("{s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "instruments",
+                          instruments_names(o->instruments), "mfn", o->mfn, "warmup", g->warmup,
+                          "lower", out_json_number(o->lower), "upper", out_json_number(o->upper),
+                          "partners", g->partners_players ? json_string("players")
+                                                          : codes_json(g, g->partner_mask, 0),
+                          "sectors", codes_json(g, g->sector_mask, 1), "xtol_rel",
+                          out_json_number(o->xtol_rel), "ftol_rel", out_json_number(o->ftol_rel),
+                          "gtol", out_json_number(o->gtol), "max_eval", o->max_eval);
+    if (!j)
+        return NULL;
+    if (g->a.which & G_OPTIMAL) {
+        json_object_set_new(j, "country", json_string(country_code(g, g->country)));
+        return j;
+    }
+    json_t *pl = json_array();
+    for (size_t k = 0; k < g->nplayers; k++)
+        json_array_append_new(pl, json_string(country_code(g, g->players[k])));
+    json_object_set_new(j, "players", pl);
+    json_object_set_new(j, "threads", json_integer(g->go.threads));
+    json_object_set_new(j, "max_rounds", json_integer(g->go.max_rounds));
+    json_object_set_new(j, "war_tol", out_json_number(g->go.tol));
+    if (g->weights) {
+        json_t *w = json_object();
+        for (size_t k = 0; k < g->nplayers; k++)
+            json_object_set_new(w, country_code(g, g->players[k]), out_json_number(g->weights[k]));
+        json_object_set_new(j, "weights", w);
+    }
+    return j;
+}
+
+json_t *game_header_json(const game *g)
+{
+    char base_sum[17];
+    tw_model_checksum(g->base, base_sum);
+    const char *sp = scenario_path(g);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "version", TW_VERSION_STRING,
+                          "command", g->a.command, "data", g->a.data_dir, "data_checksum",
+                          g->data_checksum, "base_checksum", base_sum, "options",
+                          options_json(g), "game", game_options_json(g));
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "scenario", sp && g->sc ? json_string(sp) : json_null());
+    json_object_set_new(j, "scenario_name", g->sc ? json_string(tw_scenario_name(g->sc)) : json_null());
+    json_object_set_new(j, "stage", g->sc ? json_string(tw_scenario_stage_name(g->sc, g->stage))
+                                          : json_null());
+    return j;
+}
+
+json_t *game_stats_json(tw_solver_stats s)
+{
+    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged", s.converged,
+                     "iterations", (json_int_t)s.iterations, "residual",
+                     out_json_number(s.residual), "method", out_method_name(s.method), "stop",
+                     tw_stop_reason_name(s.stop), "seconds", out_json_number(s.seconds),
+                     "evaluations", (json_int_t)s.evaluations);
+}
+
+json_t *game_baseline_json(const game *g)
+{
+    const tw_baseline_report *b = &g->report;
+    return json_pack("{s:b, s:o, s:b, s:o, s:o}", "calibrated", b->calibrated,
+                     "calibration_gap", out_json_number(b->calibration_gap), "balanced",
+                     b->balanced, "calibration", game_stats_json(b->calibration), "balancing",
+                     game_stats_json(b->balancing));
+}
+
+json_t *game_optimal_json(const tw_optimal_report *r)
+{
+    return json_pack("{s:b, s:i, s:I, s:I, s:o, s:o, s:o}", "converged", r->converged,
+                     "optimizer_code", r->optimizer_code, "evaluations",
+                     (json_int_t)r->evaluations, "variables", (json_int_t)r->variables,
+                     "objective", out_json_number(r->objective), "projected_gradient",
+                     out_json_number(r->projected_gradient), "seconds",
+                     out_json_number(r->seconds));
+}
+
+json_t *game_war_json(const tw_game_report *r)
+{
+    return json_pack("{s:b, s:i, s:o, s:I, s:o}", "converged", r->converged, "rounds", r->rounds,
+                     "change", out_json_number(r->change), "evaluations",
+                     (json_int_t)r->evaluations, "seconds", out_json_number(r->seconds));
+}
+
+json_t *game_country_json(const game *g, const tw_result *res, const tw_policy *p, size_t i)
+{
+    json_t *c = json_pack("{s:s, s:s, s:b}", "code", country_code(g, i), "name",
+                          tw_model_country_name(g->base, i), "player", game_is_player(g, i));
+    for (int k = 0; c && k < TW_C_COUNT; k++) {
+        const double *v = tw_result_country(res, (tw_country_output)k);
+        json_object_set_new(c, tw_country_output_key((tw_country_output)k),
+                            out_json_number(v ? v[i] : NAN));
+    }
+    if (c) {
+        json_object_set_new(c, "median_tariff_pct", out_json_number(game_median_tariff_pct(g, p, i)));
+        json_object_set_new(c, "mean_tariff_pct", out_json_number(game_mean_tariff_pct(g, p, i)));
+    }
+    return c;
+}
+
+/* ---- instruments --------------------------------------------------------- */
+
+static unsigned instrument_flags(const game *g)
+{
+    unsigned f = g->go.best.instruments;
+    return f ? f : TW_INSTRUMENT_IMPORT_TARIFFS;
+}
+
+/* Each cell some player may move: kind, exporter (or country), importer, sector. */
+typedef void (*cell_fn)(const game *g, int kind, size_t i, size_t n, size_t j, void *user);
+
+static void for_each_cell(const game *g, cell_fn fn, void *user)
+{
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    const double *X = tw_model_get(g->base, TW_FLOWS);
+    unsigned f = instrument_flags(g);
+    for (size_t n = 0; n < N && (f & TW_INSTRUMENT_IMPORT_TARIFFS); n++)
+        for (size_t i = 0; game_is_player(g, n) && i < N; i++)
+            for (size_t j = 0; j < J; j++)
+                if (game_tariff_cell(g, i, n, j))
+                    fn(g, TW_INSTRUMENT_IMPORT_TARIFFS, i, n, j, user);
+    for (size_t i = 0; i < N && (f & TW_INSTRUMENT_EXPORT_TAXES); i++)
+        for (size_t n = 0; game_is_player(g, i) && n < N; n++)
+            for (size_t j = 0; j < J; j++)
+                if (game_targets(g, i, n) && sector_on(g, j) && X[tw_idx3(N, J, i, n, j)] > 0)
+                    fn(g, TW_INSTRUMENT_EXPORT_TAXES, i, n, j, user);
+    for (size_t i = 0; i < N && (f & TW_INSTRUMENT_SUBSIDIES); i++)
+        for (size_t j = 0; game_is_player(g, i) && j < J; j++)
+            if (sector_on(g, j))
+                fn(g, TW_INSTRUMENT_SUBSIDIES, i, i, j, user);
+}
+
+static double rate_of(const tw_policy *p, int kind, size_t i, size_t n, size_t j)
+{
+    if (kind == TW_INSTRUMENT_IMPORT_TARIFFS)
+        return tw_policy_tariff(p, i, n, j);
+    if (kind == TW_INSTRUMENT_EXPORT_TAXES)
+        return tw_policy_export_tax(p, i, n, j);
+    return tw_policy_subsidy(p, i, j);
+}
+
+static const char *kind_name(int kind)
+{
+    return kind == TW_INSTRUMENT_IMPORT_TARIFFS ? "tariff"
+           : kind == TW_INSTRUMENT_EXPORT_TAXES ? "export_tax" : "subsidy";
+}
+
+typedef struct {
+    json_t *list;
+    const game_columns *c;
+    tw_policy *base;
+} json_cells;
+
+static void json_cell(const game *g, int kind, size_t i, size_t n, size_t j, void *user)
+{
+    json_cells *u = user;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "instrument", kind_name(kind), "exporter",
+                          country_code(g, i), "importer",
+                          kind == TW_INSTRUMENT_SUBSIDIES ? "" : country_code(g, n), "sector",
+                          tw_model_sector_code(g->base, j), "base",
+                          out_json_number(rate_of(u->base, kind, i, n, j)));
+    if (kind == TW_INSTRUMENT_SUBSIDIES && o) {
+        json_object_del(o, "exporter");
+        json_object_del(o, "importer");
+        json_object_set_new(o, "country", json_string(country_code(g, i)));
+    }
+    for (size_t k = 0; o && k < u->c->n; k++)
+        json_object_set_new(o, u->c->name[k], out_json_number(rate_of(u->c->p[k], kind, i, n, j)));
+    json_array_append_new(u->list, o);
+}
+
+json_t *game_instruments_json(const game *g, const game_columns *c)
+{
+    json_cells u = {json_array(), c, tw_policy_create(g->base)};
+    if (u.list && u.base)
+        for_each_cell(g, json_cell, &u);
+    tw_policy_free(u.base);
+    return u.list;
+}
+
+/* ---- CSV ----------------------------------------------------------------- */
+
+void game_csv_text(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void game_csv_number(FILE *f, double x)
+{
+    fputc(',', f);
+    if (!isnan(x))
+        fprintf(f, "%.17g", x);
+}
+
+void game_csv_provenance(FILE *f, const game *g, int converged)
+{
+    fprintf(f, "# tradewar %s %s data=%s checksum=%s", TW_VERSION_STRING, g->a.command,
+            g->a.data_dir, g->data_checksum);
+    if (g->sc)
+        fprintf(f, " scenario=%s stage=%s", scenario_path(g), tw_scenario_stage_name(g->sc, g->stage));
+    else if (g->a.which & G_ENFORCE)
+        fprintf(f, " agreement=%s", g->a.agreement);
+    fprintf(f, " options=deficits=%s,method=%s,tol=%.15g,max_iter=%d,anderson_depth=%d,"
+               "damping=%.15g,fallback=%s converged=%s\n",
+            out_deficits_name(g->deficits), out_method_name(g->so.method), g->so.tol,
+            g->so.max_iter, g->so.anderson_depth, g->so.damping, g->so.fallback ? "true" : "false",
+            converged ? "true" : "false");
+}
+
+typedef struct {
+    FILE *f;
+    const game_columns *c;
+    tw_policy *base;
+    int kind;
+} csv_cells;
+
+static void csv_cell(const game *g, int kind, size_t i, size_t n, size_t j, void *user)
+{
+    csv_cells *u = user;
+    if (kind != u->kind)
+        return;
+    if (kind == TW_INSTRUMENT_SUBSIDIES)
+        fprintf(u->f, "%s,%s", country_code(g, i), tw_model_sector_code(g->base, j));
+    else
+        fprintf(u->f, "%s,%s,%s", country_code(g, i), country_code(g, n),
+                tw_model_sector_code(g->base, j));
+    game_csv_number(u->f, rate_of(u->base, kind, i, n, j));
+    for (size_t k = 0; k < u->c->n; k++)
+        game_csv_number(u->f, rate_of(u->c->p[k], kind, i, n, j));
+    fputc('\n', u->f);
+}
+
+static void cells_csv(FILE *f, const game *g, const game_columns *c, int kind)
+{
+    csv_cells u = {f, c, tw_policy_create(g->base), kind};
+    game_csv_provenance(f, g, 1);
+    fputs(kind == TW_INSTRUMENT_SUBSIDIES ? "country,sector,base" : "exporter,importer,sector,base",
+          f);
+    for (size_t k = 0; k < c->n; k++)
+        fprintf(f, ",%s", c->name[k]);
+    fputc('\n', f);
+    if (u.base)
+        for_each_cell(g, csv_cell, &u);
+    tw_policy_free(u.base);
+}
+
+void game_tariffs_csv(FILE *f, const game *g, const game_columns *c)
+{
+    cells_csv(f, g, c, TW_INSTRUMENT_IMPORT_TARIFFS);
+}
+
+void game_export_taxes_csv(FILE *f, const game *g, const game_columns *c)
+{
+    cells_csv(f, g, c, TW_INSTRUMENT_EXPORT_TAXES);
+}
+
+void game_subsidies_csv(FILE *f, const game *g, const game_columns *c)
+{
+    cells_csv(f, g, c, TW_INSTRUMENT_SUBSIDIES);
+}
+
+/* ---- output directories -------------------------------------------------- */
+
+#define MAX_FILES 8
+#define PATH_CAP 4200
+
+static int fail_why(char *why, size_t size, const char *what, const char *path)
+{
+    snprintf(why, size, "%s %s: %s", what, path, strerror(errno));
+    return -1;
+}
+
+/* One file under its temporary name; *made is set once the file exists. */
+static int write_one(const game_file *file, char *tmp, const char *final_, void *user,
+                     int *made, char *why, size_t size)
+{
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return fail_why(why, size, "cannot create a file in", final_);
+    *made = 1;
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return fail_why(why, size, "cannot write", final_);
+    }
+    int st = file->write(f, user);
+    if (ferror(f))
+        st = -1;
+    if (fclose(f) != 0)
+        st = -1;
+    return st != 0 ? fail_why(why, size, "cannot write", final_) : 0;
+}
+
+typedef struct {
+    char tmp[MAX_FILES][PATH_CAP], final_[MAX_FILES][PATH_CAP];
+    int made[MAX_FILES];
+} dir_batch;
+
+/* The directory, created when missing; none of the files may be a directory in it. */
+static int prepare_dir(const char *dir, const game_file *files, size_t n, dir_batch *b,
+                       char *why, size_t size)
+{
+    struct stat sb;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return fail_why(why, size, "cannot create directory", dir);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is not a directory", dir);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        int len = snprintf(b->final_[k], PATH_CAP, "%s/%s", dir, files[k].name);
+        snprintf(b->tmp[k], PATH_CAP, "%s/.%s.XXXXXX", dir, files[k].name);
+        if (len < 0 || (size_t)len >= PATH_CAP - 16) {
+            snprintf(why, size, "output directory name too long");
+            return -1;
+        }
+        if (stat(b->final_[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            snprintf(why, size, "%s is a directory", b->final_[k]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int game_write_dir(const char *dir, const game_file *files, size_t n, void *user, char *why,
+                   size_t why_size)
+{
+    if (n > MAX_FILES) {
+        snprintf(why, why_size, "too many output files");
+        return -1;
+    }
+    dir_batch *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
+    int st = prepare_dir(dir, files, n, b, why, why_size);
+    for (size_t k = 0; k < n && st == 0; k++)
+        st = write_one(&files[k], b->tmp[k], b->final_[k], user, &b->made[k], why, why_size);
+    size_t renamed = 0;
+    for (; st == 0 && renamed < n; renamed++)
+        if (rename(b->tmp[renamed], b->final_[renamed]) != 0)
+            st = fail_why(why, why_size, "cannot rename to", b->final_[renamed]);
+    /* whatever was not renamed is removed: no half-written file is left */
+    for (size_t k = renamed; k < n; k++)
+        if (b->made[k])
+            unlink(b->tmp[k]);
+    free(b);
+    return st;
+}
+
+/* ---- emitting a report --------------------------------------------------- */
+
+typedef struct {
+    const game *g;
+    const game_report *r;
+} emit_ctx;
+
+static int emit_json(FILE *f, void *user)
+{
+    return out_json_dump(f, ((emit_ctx *)user)->r->json);
+}
+
+static int emit_countries(FILE *f, void *user)
+{
+    emit_ctx *e = user;
+    e->r->countries_csv(f, e->r->user);
+    return 0;
+}
+
+static int emit_tariffs(FILE *f, void *user)
+{
+    emit_ctx *e = user;
+    game_tariffs_csv(f, e->g, e->r->columns);
+    return 0;
+}
+
+static int emit_export_taxes(FILE *f, void *user)
+{
+    emit_ctx *e = user;
+    game_export_taxes_csv(f, e->g, e->r->columns);
+    return 0;
+}
+
+static int emit_subsidies(FILE *f, void *user)
+{
+    emit_ctx *e = user;
+    game_subsidies_csv(f, e->g, e->r->columns);
+    return 0;
+}
+
+int game_emit(const game *g, const game_report *r)
+{
+    emit_ctx e = {g, r};
+    if (g->a.output) {
+        game_file files[5];
+        size_t n = 0;
+        unsigned f = instrument_flags(g);
+        files[n++] = (game_file){"result.json", emit_json};
+        files[n++] = (game_file){"countries.csv", emit_countries};
+        if (r->columns && (f & TW_INSTRUMENT_IMPORT_TARIFFS))
+            files[n++] = (game_file){"tariffs.csv", emit_tariffs};
+        if (r->columns && (f & TW_INSTRUMENT_EXPORT_TAXES))
+            files[n++] = (game_file){"export_taxes.csv", emit_export_taxes};
+        if (r->columns && (f & TW_INSTRUMENT_SUBSIDIES))
+            files[n++] = (game_file){"subsidies.csv", emit_subsidies};
+        char why[512];
+        if (game_write_dir(g->a.output, files, n, &e, why, sizeof why) != 0) {
+            cli_error("%s (nothing written to %s)", why, g->a.output);
+            return CLI_FAILURE;
+        }
+    }
+    int bad = 0;
+    if (g->a.format == FORMAT_JSON)
+        bad = out_json_dump(stdout, r->json) != 0;
+    else if (g->a.format == FORMAT_CSV)
+        r->countries_csv(stdout, r->user);
+    else
+        r->table(stdout, r->user);
+    if (bad || fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write the results to standard output");
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
+/* ---- the countries table ------------------------------------------------- */
+
+void game_countries_csv(FILE *f, const game *g, const tw_result *res, const tw_policy *p,
+                        int converged)
+{
+    size_t N = tw_model_countries(g->base);
+    game_csv_provenance(f, g, converged);
+    fputs("code,name,player", f);
+    for (int k = 0; k < TW_C_COUNT; k++)
+        fprintf(f, ",%s", tw_country_output_key((tw_country_output)k));
+    fputs(",median_tariff_pct,mean_tariff_pct\n", f);
+    for (size_t i = 0; i < N; i++) {
+        game_csv_text(f, country_code(g, i));
+        fputc(',', f);
+        game_csv_text(f, tw_model_country_name(g->base, i));
+        fprintf(f, ",%s", game_is_player(g, i) ? "true" : "false");
+        for (int k = 0; k < TW_C_COUNT; k++) {
+            const double *v = tw_result_country(res, (tw_country_output)k);
+            game_csv_number(f, v ? v[i] : NAN);
+        }
+        game_csv_number(f, game_median_tariff_pct(g, p, i));
+        game_csv_number(f, game_mean_tariff_pct(g, p, i));
+        fputc('\n', f);
+    }
+}
+
+void game_table_header(FILE *f, const game *g, const char *title)
+{
+    const tw_baseline_report *b = &g->report;
+    fprintf(f, "%s\n", title);
+    fprintf(f, "Data: %s (checksum %s)\n", g->a.data_dir, g->data_checksum);
+    if (g->sc)
+        fprintf(f, "Scenario: %s (%s)\n", tw_scenario_name(g->sc),
+                tw_scenario_stage_name(g->sc, g->stage));
+    fprintf(f, "Baseline: %s deficits%s\n", out_deficits_name(g->deficits),
+            b->calibrated ? ", calibrated" : "");
+    json_t *ins = instruments_names(g->go.best.instruments);
+    fputs("Instruments:", f);
+    for (size_t k = 0; k < json_array_size(ins); k++)
+        fprintf(f, "%s %s", k ? "," : "", json_string_value(json_array_get(ins, k)));
+    json_decref(ins);
+    fprintf(f, " in [%g, %g]%s%s\n\n", g->go.best.lower, g->go.best.upper,
+            g->go.best.mfn ? ", MFN (one rate per sector)" : "",
+            g->warmup ? ", after an MFN warm-up" : "");
+}
+
+/* Round-off (|x| < 5e-9) shows as 0, not as "-0.0000". */
+double game_tidy(double x) { return fabs(x) < 5e-9 ? 0.0 : x; }

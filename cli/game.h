@@ -1,0 +1,186 @@
+/*
+ * game.h - what the strategic commands (`optimal`, `war`, `talks`, `enforce`)
+ * share: their options, the base economy they start from, the players, the
+ * tariff-war procedure (MFN warm-up, then bilateral) and the reports
+ * (JSON, CSV, terminal tables, output directories). cli/game.c.
+ */
+#ifndef TW_CLI_GAME_H
+#define TW_CLI_GAME_H
+
+#include "output.h"
+
+/* Which command an option belongs to (bit flags). */
+enum { G_OPTIMAL = 1, G_WAR = 2, G_TALKS = 4, G_ENFORCE = 8, G_ALL = 15 };
+
+/* The command line, as given (values are checked in game_setup()). */
+typedef struct game_args {
+    const char *command;
+    unsigned which; /* G_* of the command */
+    const char *data_dir, *output, *scenario, *stage;
+    out_format format;
+    /* solver options (the names of `solve`) */
+    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+    /* what governments choose */
+    const char *country, *players, *partners, *sectors, *instruments;
+    const char *lower, *upper, *xtol, *ftol, *gtol, *max_eval;
+    int mfn, no_warmup;
+    /* wars */
+    const char *threads, *max_rounds, *war_tol;
+    /* talks and enforcement */
+    const char *weights, *punishment, *snapback, *delta, *agreement;
+} game_args;
+
+/* Parse argv of a strategic command; `help` prints its --help. Operands are
+ * refused except by `enforce` (the agreement). Returns CLI_OK or an exit code. */
+int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, unsigned which,
+               const char *command, void (*help)(FILE *f));
+
+/* Everything a strategic command works with. */
+typedef struct game {
+    game_args a;
+    cli_ctx ctx;
+    tw_solver_options so;
+    tw_deficit_mode deficits;
+    tw_game_options go;        /* go.best: the instruments and the optimiser's tolerances */
+    int warmup;                /* 1: MFN warm-up before bilateral tariffs (tariffs only) */
+    size_t *players, nplayers; /* war, talks, enforce: sorted country indices */
+    size_t country;            /* optimal */
+    unsigned char *partner_mask, *sector_mask; /* NULL: the default */
+    int partners_players;      /* --partners players */
+    double *weights;           /* talks: one per player (NULL: equal) */
+    char data_dir_buf[4096];
+    char data_checksum[17];
+    tw_scenario *sc;           /* --scenario or the agreement file */
+    size_t stage;
+    tw_model *raw, *base;
+    tw_baseline_report report;
+    tw_solver *solver;
+    tw_policy *start;          /* the base policy, or the scenario's */
+} game;
+
+/* Parse options, load data and scenario, build the baseline and the solver,
+ * resolve players, partners and sectors. On error prints it and returns the
+ * exit code; game_free() in any case. */
+int game_setup(game *g, const game_args *a, const cli_ctx *ctx);
+void game_free(game *g);
+
+/* ---- procedures ---------------------------------------------------------- */
+
+/* A best response or an optimisation, with its MFN warm-up when there was one. */
+typedef struct game_opt_run {
+    tw_optimal_report rep, warm;
+    int warmed;
+    tw_status status; /* TW_OK or TW_ERR_NO_CONVERGENCE */
+} game_opt_run;
+
+/* `country`'s best response from `policy` (in: the start; out: the optimum):
+ * MFN optimum first when g->warmup, then the requested instruments. Returns
+ * CLI_OK, CLI_NO_CONVERGENCE (policy and res hold the last point) or an error
+ * exit code (printed). */
+int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *res,
+                       game_opt_run *run);
+
+/* A tariff war among g->players from `policy` (in: the start; out: the
+ * equilibrium): the MFN war first when g->warmup, then the requested
+ * instruments. Progress on stderr after each round. Same returns. */
+typedef struct game_war_run {
+    tw_game_report rep, warm;
+    int warmed;
+    tw_status status;
+} game_war_run;
+int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run);
+
+/* Trade talks among g->players from g->start (the status quo): the war (the
+ * threat point), the cooperative outcome and, when `bargain`, the Nash
+ * bargaining outcome. cli/cmd_talks.c. */
+typedef struct game_talks_run {
+    tw_policy *sq, *war, *coop, *barg;
+    tw_result *sq_res, *war_res, *coop_res, *barg_res;
+    game_war_run war_run;
+    tw_optimal_report coop_rep, barg_rep;
+    tw_status coop_status, barg_status;
+    const char *barg_start; /* "status quo" or "cooperative" */
+    int bargained;
+} game_talks_run;
+/* Same returns as game_war(); on CLI_OK or CLI_NO_CONVERGENCE every computed
+ * outcome is in `t`. game_talks_free() in any case. */
+int game_talks(game *g, game_talks_run *t, int bargain);
+void game_talks_free(game_talks_run *t);
+
+/* ---- figures ------------------------------------------------------------- */
+
+/* 1 when importer n's tariff on i in sector j is one a government may move
+ * here: i != n, a positive base flow, the sector allowed. */
+int game_tariff_cell(const game *g, size_t i, size_t n, size_t j);
+/* Median and mean (percent) of importer n's tariffs over its partners and
+ * sectors with positive base flows; NAN when there are none. */
+double game_median_tariff_pct(const game *g, const tw_policy *p, size_t n);
+double game_mean_tariff_pct(const game *g, const tw_policy *p, size_t n);
+/* 1 when country i is a player (war, talks, enforce) or the country (optimal). */
+int game_is_player(const game *g, size_t i);
+/* 1 when `setter` may move the cell (importer for tariffs, exporter for
+ * export taxes) towards `other` under the partner rules. */
+int game_targets(const game *g, size_t setter, size_t other);
+
+/* ---- reports ------------------------------------------------------------- */
+
+json_t *game_header_json(const game *g);   /* the "tradewar" provenance block */
+json_t *game_baseline_json(const game *g); /* the "baseline" block */
+json_t *game_stats_json(tw_solver_stats s);
+json_t *game_optimal_json(const tw_optimal_report *r);
+json_t *game_war_json(const tw_game_report *r);
+/* Every per-country output of `res` plus median_tariff_pct and mean_tariff_pct of `p`. */
+json_t *game_country_json(const game *g, const tw_result *res, const tw_policy *p, size_t i);
+
+/* Instruments: every cell governments could move, with base and rates under
+ * up to three policies (named, e.g. "rate", "war", "cooperative"). */
+typedef struct game_columns {
+    size_t n;
+    const char *name[3];
+    const tw_policy *p[3];
+} game_columns;
+json_t *game_instruments_json(const game *g, const game_columns *c);
+/* tariffs.csv (exporter,importer,sector,base,<columns>; usable as a scenario's
+ * from_file), export_taxes.csv, subsidies.csv. */
+void game_tariffs_csv(FILE *f, const game *g, const game_columns *c);
+void game_export_taxes_csv(FILE *f, const game *g, const game_columns *c);
+void game_subsidies_csv(FILE *f, const game *g, const game_columns *c);
+
+/* The provenance comment line of every CSV file. */
+void game_csv_provenance(FILE *f, const game *g, int converged);
+void game_csv_text(FILE *f, const char *s);
+void game_csv_number(FILE *f, double x); /* ",value" (empty when NaN) */
+
+/* A file of an output directory. */
+typedef struct game_file {
+    const char *name;
+    int (*write)(FILE *f, void *user);
+} game_file;
+/* Write `files` into `dir` all or nothing (as `solve --output`); 0 or -1 with `why`. */
+int game_write_dir(const char *dir, const game_file *files, size_t n, void *user, char *why,
+                   size_t why_size);
+/* The files every strategic command writes, the result first and stdout last:
+ * --output DIR (result.json, countries.csv, the instruments' CSVs and `extra`)
+ * then stdout in g->a.format. `json` is the whole result; `countries_csv` and
+ * `table` print to a FILE. Returns CLI_OK or CLI_FAILURE (printed). */
+typedef struct game_report {
+    json_t *json;
+    void (*countries_csv)(FILE *f, void *user);
+    void (*table)(FILE *f, void *user);
+    const game_columns *columns; /* NULL: no instrument files */
+    void *user;
+} game_report;
+int game_emit(const game *g, const game_report *r);
+
+/* countries.csv of optimal and war: code,name,player, every per-country
+ * output, median_tariff_pct, mean_tariff_pct. */
+void game_countries_csv(FILE *f, const game *g, const tw_result *res, const tw_policy *p,
+                        int converged);
+/* The first lines of a terminal table: title, data, scenario, baseline, instruments. */
+void game_table_header(FILE *f, const game *g, const char *title);
+double game_tidy(double x);
+
+/* Percent from a welfare hat. */
+static inline double game_pct(double hat) { return 100 * (hat - 1); }
+
+#endif
