@@ -105,5 +105,12 @@ void cmd_talks_help(FILE *f);
 void cmd_enforce_help(FILE *f);
 int cmd_waves(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_waves_help(FILE *f);
+int cmd_report(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_report_help(FILE *f);
+int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_timeline_help(FILE *f);
+
+int cmd_sweep(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_sweep_help(FILE *f);
 
 #endif

@@ -24,6 +24,11 @@ static const char usage_text[] =
     "  enforce AGREEMENT  whether an agreement enforces itself (Bagwell-Staiger)\n"
     "  waves            generate the 2018-20 US-China tariff-wave scenarios from the\n"
     "                   monthly tariffs by NAICS3 sector\n"
+    "  report SCENARIO  compare a scenario's first stage with each later one: welfare,\n"
+    "                   wages, trade, tariff revenue, sectors, elasticity range, charts\n"
+    "  timeline SCENARIO  solve every stage of a scenario and chart the path\n"
+    "  sweep SCENARIO   many solves: parameter grids, scenario lists, Monte Carlo draws of\n"
+    "                   the elasticities (threads, MPI, resumable); means and quantiles\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "Options:\n"
@@ -61,6 +66,9 @@ static const command commands[] = {
     {"talks", cmd_talks, cmd_talks_help},
     {"enforce", cmd_enforce, cmd_enforce_help},
     {"waves", cmd_waves, cmd_waves_help},
+    {"report", cmd_report, cmd_report_help},
+    {"timeline", cmd_timeline, cmd_timeline_help},
+    {"sweep", cmd_sweep, cmd_sweep_help},
 };
 
 static const command *find_command(const char *name)

@@ -1,0 +1,355 @@
+/* staged.c - the shared setup of `tradewar report` and `tradewar timeline`. */
+#include "staged.h"
+
+#include "output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+double staged_pct(double now, double base) { return base != 0 ? 100 * (now / base - 1) : NAN; }
+
+double staged_pair(const double *flows, size_t N, size_t J, size_t i, size_t n)
+{
+    double s = 0;
+    for (size_t j = 0; j < J; j++)
+        s += flows[tw_idx3(N, J, i, n, j)];
+    return s;
+}
+
+/* ---- the command line ----------------------------------------------------- */
+
+static int stored_option(cli_args *c, staged_args *a)
+{
+    static const char *const names[] = {"--output", "--from", "--focus", "--method",
+                                        "--deficits", "--tol", "--max-iter",
+                                        "--anderson-depth", "--damping", "--fallback"};
+    const char **slots[] = {&a->output, &a->from, &a->focus, &a->method, &a->deficits,
+                            &a->tol, &a->max_iter, &a->depth, &a->damping, &a->fallback};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (cli_is(c, names[k], NULL, 1)) {
+            *slots[k] = c->value;
+            return c->value ? 1 : -1;
+        }
+    return 0;
+}
+
+int staged_parse(int argc, char **argv, int first, cli_ctx *ctx, staged_args *a,
+                 void (*help)(FILE *f))
+{
+    cli_args c;
+    const char *cmd = a->command;
+    a->charts = 1;
+    cli_args_init(&c, argc, argv, first, cmd);
+    for (cli_arg_kind kind; (kind = cli_args_next(&c)) != ARG_END;) {
+        if (kind == ARG_OPERAND) {
+            if (a->scenario)
+                return cli_usage_error(cmd, "one scenario at a time ('%s' and '%s')",
+                                       a->scenario, c.arg);
+            a->scenario = c.arg;
+        } else if (cli_is(&c, "--help", "-h", 0)) {
+            help(stdout);
+            return -1;
+        } else if (cli_common_option(&c, ctx, &a->data_dir)) {
+            if (!a->data_dir && strcmp(c.arg, "--data") == 0)
+                return cli_bad_value(&c, "a directory");
+        } else if (cli_is(&c, "--format", NULL, 1)) {
+            if (!c.value || (strcmp(c.value, "table") && strcmp(c.value, "json")))
+                return cli_bad_value(&c, "table or json");
+            a->json = strcmp(c.value, "json") == 0;
+        } else if (cli_is(&c, "--charts", NULL, 1)) {
+            if (!c.value || (strcmp(c.value, "png,svg") && strcmp(c.value, "none")))
+                return cli_bad_value(&c, "png,svg or none");
+            a->charts = strcmp(c.value, "none") != 0;
+        } else {
+            int st = stored_option(&c, a);
+            if (st < 0)
+                return cli_bad_value(&c, "see --help");
+            if (st == 0)
+                return cli_usage_error(cmd, "unknown option '%s'", c.arg);
+        }
+    }
+    if (!a->scenario)
+        return cli_usage_error(cmd, "no scenario file given");
+    if (strcmp(a->scenario, "-") == 0)
+        return cli_usage_error(cmd, "the scenario must be a file (its stages are read twice)");
+    return CLI_OK;
+}
+
+static int flag_error(const char *cmd, const char *flag, const char *value, const char *expected)
+{
+    return cli_usage_error(cmd, "bad value '%s' for --%s (%s)", value, flag, expected);
+}
+
+/* Command-line solver options on top of the defaults and the scenario's. */
+static int apply_flags(const staged_args *a, tw_solver_options *o, tw_deficit_mode *d)
+{
+    const char *c = a->command;
+    if (a->method && strcmp(a->method, "anderson") && strcmp(a->method, "newton"))
+        return flag_error(c, "method", a->method, "anderson or newton");
+    if (a->method)
+        o->method = strcmp(a->method, "newton") == 0 ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
+    if (a->deficits && strcmp(a->deficits, "fixed") && strcmp(a->deficits, "balanced"))
+        return flag_error(c, "deficits", a->deficits, "fixed or balanced");
+    if (a->deficits)
+        *d = strcmp(a->deficits, "balanced") == 0 ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
+    if (a->tol && (!cli_parse_double(a->tol, &o->tol) || !(o->tol > 0)))
+        return flag_error(c, "tol", a->tol, "a positive number");
+    if (a->max_iter && (!cli_parse_int(a->max_iter, &o->max_iter) || o->max_iter < 1))
+        return flag_error(c, "max-iter", a->max_iter, "a positive integer");
+    if (a->depth && (!cli_parse_int(a->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
+                     o->anderson_depth > 1000))
+        return flag_error(c, "anderson-depth", a->depth, "an integer from 0 to 1000");
+    if (a->damping &&
+        (!cli_parse_double(a->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
+        return flag_error(c, "damping", a->damping, "a number in (0, 1]");
+    if (a->fallback) {
+        int b = !strcmp(a->fallback, "yes") || !strcmp(a->fallback, "true")  ? 1
+                : !strcmp(a->fallback, "no") || !strcmp(a->fallback, "false") ? 0
+                                                                              : -1;
+        if (b < 0)
+            return flag_error(c, "fallback", a->fallback, "yes or no");
+        o->fallback = b;
+    }
+    return CLI_OK;
+}
+
+static int find_focus(staged *s, const staged_args *a)
+{
+    char buf[80];
+    snprintf(buf, sizeof buf, "%s", a->focus ? a->focus : "USA,CHN");
+    char *comma = strchr(buf, ',');
+    if (!comma)
+        return cli_usage_error(a->command, "--focus takes two economies, e.g. USA,CHN");
+    *comma = '\0';
+    const char *names[2] = {buf, comma + 1};
+    for (int k = 0; k < 2; k++) {
+        long i = tw_model_find_country(s->raw, names[k]);
+        if (i < 0) {
+            cli_error("%s: no economy '%s' in the data%s", a->scenario, names[k],
+                      a->focus ? "" : " (use --focus A,B for other data)");
+            return CLI_BAD_INPUT;
+        }
+        s->focus[k] = (size_t)i;
+    }
+    return CLI_OK;
+}
+
+int staged_prepare(const cli_ctx *ctx, staged_args *a, staged *s)
+{
+    tw_error err = {0};
+    tw_status st = tw_scenario_load(a->scenario, &s->sc, &err);
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    tw_solver_options_default(&s->opt);
+    s->deficits = TW_DEFICIT_FIXED;
+    tw_scenario_apply_options(s->sc, &s->opt, &s->deficits);
+    int rc = apply_flags(a, &s->opt, &s->deficits);
+    if (rc != CLI_OK)
+        return rc;
+    s->data_dir = a->data_dir ? a->data_dir : cli_default_data(s->data_buf, sizeof s->data_buf);
+    if ((rc = cli_load_data(ctx, s->data_dir, &s->raw)) != CLI_OK)
+        return rc;
+    tw_model_checksum(s->raw, s->data_checksum);
+    if ((rc = find_focus(s, a)) != CLI_OK)
+        return rc;
+    /* every stage resolves on the raw data before the baseline is built */
+    for (size_t k = 0; s->deficits == TW_DEFICIT_FIXED && k < tw_scenario_stage_count(s->sc); k++) {
+        tw_policy *p = staged_policy(s, k, s->raw, &rc);
+        tw_policy_free(p);
+        if (!p)
+            return rc;
+    }
+    cli_note(ctx, 1, "building the baseline (%s deficits)", out_deficits_name(s->deficits));
+    st = tw_baseline_build(s->raw, s->deficits, &s->opt, &s->base, &s->report, &err);
+    if (st == TW_ERR_NO_CONVERGENCE) {
+        cli_error("the baseline could not be built: %s", err.message);
+        return CLI_NO_CONVERGENCE;
+    }
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    tw_model_checksum(s->base, s->base_checksum);
+    return CLI_OK;
+}
+
+void staged_free(staged *s)
+{
+    tw_model_free(s->base);
+    tw_model_free(s->raw);
+    tw_scenario_free(s->sc);
+}
+
+tw_policy *staged_policy(const staged *s, size_t k, const tw_model *m, int *rc)
+{
+    tw_error err = {0};
+    tw_policy *p = tw_policy_create(m);
+    if (!p) {
+        cli_error("out of memory");
+        *rc = CLI_FAILURE;
+        return NULL;
+    }
+    tw_status st = tw_scenario_policy(s->sc, k, m, p, &err);
+    if (st != TW_OK) {
+        *rc = cli_fail(&err, st);
+        tw_policy_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int staged_pick(const staged *s, const char *want, const char *command, size_t *out)
+{
+    size_t count = tw_scenario_stage_count(s->sc);
+    int k;
+    *out = 0;
+    if (!want)
+        return CLI_OK;
+    if (cli_parse_int(want, &k) && k >= 1 && (size_t)k <= count) {
+        *out = (size_t)k - 1;
+        return CLI_OK;
+    }
+    for (size_t j = 0; j < count; j++)
+        if (strcmp(tw_scenario_stage_name(s->sc, j), want) == 0) {
+            *out = j;
+            return CLI_OK;
+        }
+    return cli_usage_error(command, "no stage '%s' in the scenario (it has %zu)", want, count);
+}
+
+/* ---- provenance ------------------------------------------------------------ */
+
+json_t *staged_stats_json(tw_solver_stats st)
+{
+    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged", st.converged,
+                     "iterations", (json_int_t)st.iterations, "residual",
+                     out_json_number(st.residual), "method", out_method_name(st.method), "stop",
+                     tw_stop_reason_name(st.stop), "seconds", out_json_number(st.seconds),
+                     "evaluations", (json_int_t)st.evaluations);
+}
+
+json_t *staged_header_json(const staged *s, const staged_args *a)
+{
+    json_t *opt = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
+                            out_deficits_name(s->deficits), "method",
+                            out_method_name(s->opt.method), "tol", out_json_number(s->opt.tol),
+                            "max_iter", s->opt.max_iter, "anderson_depth",
+                            s->opt.anderson_depth, "damping", out_json_number(s->opt.damping),
+                            "fallback", s->opt.fallback);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "version", TW_VERSION_STRING,
+                     "command", a->command, "data", s->data_dir, "data_checksum",
+                     s->data_checksum, "base_checksum", s->base_checksum, "scenario",
+                     a->scenario, "scenario_name", tw_scenario_name(s->sc), "options", opt);
+}
+
+void staged_provenance(FILE *f, const staged *s, const staged_args *a)
+{
+    fprintf(f,
+            "# tradewar %s %s data=%s checksum=%s scenario=%s options=deficits=%s,method=%s,"
+            "tol=%.15g,max_iter=%d,anderson_depth=%d,damping=%.15g,fallback=%s\n",
+            TW_VERSION_STRING, a->command, s->data_dir, s->data_checksum, a->scenario,
+            out_deficits_name(s->deficits), out_method_name(s->opt.method), s->opt.tol,
+            s->opt.max_iter, s->opt.anderson_depth, s->opt.damping,
+            s->opt.fallback ? "true" : "false");
+}
+
+/* ---- files written all or none ------------------------------------------------ */
+
+int batch_begin(file_batch *b, const char *dir, char *why, size_t size)
+{
+    struct stat sb;
+    memset(b, 0, sizeof *b);
+    if (strlen(dir) >= sizeof b->dir - 64) {
+        snprintf(why, size, "output directory name too long");
+        return -1;
+    }
+    strcpy(b->dir, dir);
+    /* like mkdir -p: "out/list3" on a fresh clone */
+    char part[4096];
+    strcpy(part, dir);
+    for (char *p = part + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(part, 0777) != 0 && errno != EEXIST) {
+            snprintf(why, size, "cannot create directory %s: %s", part, strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(why, size, "cannot create directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is not a directory", dir);
+        return -1;
+    }
+    return 0;
+}
+
+const char *batch_path(const file_batch *b, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", b->dir, name);
+    return buf;
+}
+
+FILE *batch_open(file_batch *b, const char *name, char *why, size_t size)
+{
+    if (b->n == BATCH_MAX) {
+        snprintf(why, size, "too many output files");
+        return NULL;
+    }
+    size_t k = b->n;
+    snprintf(b->fin[k], sizeof b->fin[k], "%s/%s", b->dir, name);
+    snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.%s.XXXXXX", b->dir, name);
+    int fd = mkstemp(b->tmp[k]);
+    if (fd < 0) {
+        snprintf(why, size, "cannot create a file in %s: %s", b->dir, strerror(errno));
+        return NULL;
+    }
+    b->n++;
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        snprintf(why, size, "cannot write %s: %s", b->fin[k], strerror(errno));
+    }
+    return f;
+}
+
+int batch_close(FILE *f, const char *name, char *why, size_t size)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        snprintf(why, size, "cannot write %s", name);
+        return -1;
+    }
+    return 0;
+}
+
+int batch_commit(file_batch *b, char *why, size_t size)
+{
+    size_t k = 0;
+    for (; k < b->n; k++)
+        if (rename(b->tmp[k], b->fin[k]) != 0) {
+            snprintf(why, size, "cannot rename to %s: %s", b->fin[k], strerror(errno));
+            break;
+        }
+    for (size_t r = k; r < b->n; r++)
+        unlink(b->tmp[r]);
+    int ok = k == b->n;
+    b->n = 0;
+    return ok ? 0 : -1;
+}
+
+void batch_abort(file_batch *b)
+{
+    for (size_t k = 0; k < b->n; k++)
+        unlink(b->tmp[k]);
+    b->n = 0;
+}

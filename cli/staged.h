@@ -1,0 +1,83 @@
+/*
+ * staged.h - what `tradewar report` and `tradewar timeline` share: the
+ * command line (data, scenario, output, solver flags), the base economy, the
+ * cumulative policy after a stage, and output files written all or none.
+ */
+#ifndef TW_CLI_STAGED_H
+#define TW_CLI_STAGED_H
+
+#include "cli.h"
+
+#include <jansson.h>
+
+typedef struct staged_args {
+    const char *command;
+    const char *data_dir, *scenario, *output, *from, *focus;
+    int json;   /* --format json */
+    int charts; /* 0: --charts none */
+    /* solver flags: override the scenario's options */
+    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+} staged_args;
+
+/* Parse the command line; `help` prints the command's help. CLI_OK or an exit code;
+ * -1 after --help (exit 0). */
+int staged_parse(int argc, char **argv, int first, cli_ctx *ctx, staged_args *a,
+                 void (*help)(FILE *f));
+
+typedef struct staged {
+    tw_scenario *sc;
+    tw_model *raw, *base;
+    tw_baseline_report report;
+    tw_solver_options opt;
+    tw_deficit_mode deficits;
+    char data_checksum[17], base_checksum[17];
+    char data_buf[4096];
+    const char *data_dir;
+    size_t focus[2]; /* the pair of economies the report follows (default USA, CHN) */
+} staged;
+
+/* Scenario, options, data and baseline. Prints errors; returns an exit code. */
+int staged_prepare(const cli_ctx *ctx, staged_args *a, staged *s);
+void staged_free(staged *s);
+
+/* The cumulative policy after stage k (0-based) for model m (the base or a
+ * copy of it with other elasticities); NULL after printing the error
+ * (*rc gets the exit code). */
+tw_policy *staged_policy(const staged *s, size_t k, const tw_model *m, int *rc);
+
+/* --from K|NAME (1-based) into *out; default 0. */
+int staged_pick(const staged *s, const char *want, const char *command, size_t *out);
+
+/* The JSON header shared by the commands' files. */
+json_t *staged_header_json(const staged *s, const staged_args *a);
+json_t *staged_stats_json(tw_solver_stats st);
+/* "# tradewar VERSION command data=... checksum=... scenario=... options=..." */
+void staged_provenance(FILE *f, const staged *s, const staged_args *a);
+
+/* ---- files written all or none ------------------------------------------ */
+
+#define BATCH_MAX 24
+typedef struct file_batch {
+    char dir[4096];
+    char tmp[BATCH_MAX][4200], fin[BATCH_MAX][4200];
+    size_t n;
+} file_batch;
+
+/* Create DIR when missing. 0 or -1 with `why`. */
+int batch_begin(file_batch *b, const char *dir, char *why, size_t size);
+/* A new file NAME in the batch, open for writing under a temporary name. */
+FILE *batch_open(file_batch *b, const char *name, char *why, size_t size);
+/* Close f (opened by batch_open); -1 with `why` on a write error. */
+int batch_close(FILE *f, const char *name, char *why, size_t size);
+/* "DIR/NAME" into buf (for charts, which plot.c writes atomically itself). */
+const char *batch_path(const file_batch *b, const char *name, char *buf, size_t size);
+/* Rename every temporary file onto its name; on failure, or for abort, remove them. */
+int batch_commit(file_batch *b, char *why, size_t size);
+void batch_abort(file_batch *b);
+
+/* 100 (now / base - 1), NaN when base is 0. */
+double staged_pct(double now, double base);
+/* Flow from i to n summed over sectors. */
+double staged_pair(const double *flows, size_t N, size_t J, size_t i, size_t n);
+
+#endif
