@@ -198,10 +198,10 @@ static void timeline_csv(FILE *f, const timeline *t, const staged_args *a)
 static void ticks(const timeline *t, char (*buf)[48], const char **out)
 {
     for (size_t k = 0; k < t->K; k++) {
-        snprintf(buf[k], 48, "%s %s", tw_scenario_stage_date(t->s.sc, k),
+        snprintf(buf[k], 48, "%.7s %s", tw_scenario_stage_date(t->s.sc, k),
                  tw_scenario_stage_name(t->s.sc, k));
-        if (strlen(buf[k]) > 40)
-            strcpy(buf[k] + 37, "...");
+        if (strlen(buf[k]) > 28)
+            strcpy(buf[k] + 25, "...");
         out[k] = buf[k];
     }
 }
@@ -236,8 +236,8 @@ static int charts(const timeline *t, const file_batch *b, char *why, size_t size
     plot_series st[2] = {{lab[0], pct[0], NULL, NULL}, {lab[1], pct[1], NULL, NULL}};
     plot_series rv[2] = {{lab[2], t->revenue[0], NULL, NULL}, {lab[3], t->revenue[1], NULL, NULL}};
     const char *title = tw_scenario_name(t->s.sc);
-    plot_labels lw = {title, "welfare after each stage (cumulative)", "stage",
-                      "welfare (real income) change from the base, %", "tradewar " TW_VERSION_STRING};
+    plot_labels lw = {title, "welfare (real income) after each stage, change from the base economy",
+                      "stage", "welfare change, %", "tradewar " TW_VERSION_STRING};
     plot_labels lt = {title, "bilateral trade after each stage (before tariffs)", "stage",
                       "change from the base, %", "tradewar " TW_VERSION_STRING};
     plot_labels lr = {title, "tariff revenue after each stage", "stage",

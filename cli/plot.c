@@ -236,8 +236,12 @@ static void axis_labels(const chart *c, const frame *f, const plot_labels *l)
     page();
     if (l->xlabel)
         page_text(c, (f->vx0 + f->vx1) / 2, f->vy0 - 62 / c->h, 0, 0.5, 1.05, l->xlabel);
-    if (l->ylabel)
-        page_text(c, f->vx0 - 78 / c->w, (f->vy0 + f->vy1) / 2, 90, 0.5, 1.05, l->ylabel);
+    if (l->ylabel) {
+        /* shrink a long label to the height of the plot (about 10 px a character) */
+        double room = (f->vy1 - f->vy0) * c->h, need = 10.5 * (double)strlen(l->ylabel);
+        double scale = need > room ? fmax(0.6, 1.05 * room / need) : 1.05;
+        page_text(c, f->vx0 - 85 / c->w, (f->vy0 + f->vy1) / 2, 90, 0.5, scale, l->ylabel);
+    }
 }
 
 static void rect(double xa, double xb, double ya, double yb, PLINT colour)
@@ -296,7 +300,7 @@ int plot_bars(const char *path, const plot_labels *l, size_t n, const char *cons
     double w = fmax(800, 140 + 90.0 * (double)n), h = 620;
     if (chart_begin(&c, path, w, h, why, why_size) != 0)
         return -1;
-    frame f = {110 / w, 1 - 40 / w, 130 / h, 1 - 90 / h, 0, (double)n, 0, 0};
+    frame f = {120 / w, 1 - 40 / w, 130 / h, 1 - 90 / h, 0, (double)n, 0, 0};
     value_range(values, n, 1, &f.y0, &f.y1);
     chart_texts(&c, l);
     value_axis(&f, 0);
@@ -372,7 +376,7 @@ int plot_grouped_bars(const char *path, const plot_labels *l, int horizontal, si
         w = 1000;
         h = fmax(520, 190 + (double)n * (12.0 * (double)k + 12));
     } else {
-        w = fmax(900, 160 + legend_w + (double)n * (22.0 * (double)k + 16));
+        w = 160 + legend_w + fmax(640, (double)n * (22.0 * (double)k + 16));
         h = 640;
     }
     if (chart_begin(&c, path, w, h, why, why_size) != 0)
@@ -382,7 +386,9 @@ int plot_grouped_bars(const char *path, const plot_labels *l, int horizontal, si
         f = (frame){fmax(110, label_w) / w, 1 - legend_w / w, 110 / h, 1 - 90 / h, 0, 0, 0, (double)n};
         value_range(values, n * k, 1, &f.x0, &f.x1);
     } else {
-        f = (frame){100 / w, 1 - legend_w / w, 170 / h, 1 - 90 / h, 0, (double)n, 0, 0};
+        double plot_w = w - 100 - legend_w;
+        int rotate = 7.0 * (double)longest(categories, n) > plot_w / (double)n;
+        f = (frame){120 / w, 1 - legend_w / w, (rotate ? 170 : 110) / h, 1 - 90 / h, 0, (double)n, 0, 0};
         value_range(values, n * k, 1, &f.y0, &f.y1);
     }
     chart_texts(&c, l);
@@ -401,7 +407,8 @@ int plot_grouped_bars(const char *path, const plot_labels *l, int horizontal, si
         axis_labels(&c, &f, &swapped);
     } else {
         plot_labels lower = *l;
-        lower.xlabel = NULL; /* rotated category names take the space below */
+        if (f.vy0 * h > 150)
+            lower.xlabel = NULL; /* rotated category names take the space below */
         axis_labels(&c, &f, &lower);
     }
     return chart_end(&c, why, why_size);
@@ -477,7 +484,7 @@ int plot_lines(const char *path, const plot_labels *l, size_t n, const double *x
     for (size_t s = 0; s < shown; s++)
         names[s] = series[s].label;
     double legend_w = 90 + 11.0 * (double)longest(names, shown);
-    double tick_h = xticks ? 20 + 5.5 * (double)longest(xticks, n) : 40;
+    double tick_h = xticks ? 20 + 6.0 * (double)longest(xticks, n) : 40;
     double w = 1100, h = 560 + tick_h;
     chart c;
     if (chart_begin(&c, path, w, h, why, why_size) != 0) {
@@ -485,7 +492,7 @@ int plot_lines(const char *path, const plot_labels *l, size_t n, const double *x
         return -1;
     }
     double pad = n > 1 ? (xs[n - 1] - xs[0]) * 0.04 : 0.5;
-    double left = xticks ? fmax(100, 6.0 * (double)strlen(xticks[0])) : 100;
+    double left = xticks ? fmax(120, 7.5 * (double)strlen(xticks[0])) : 120;
     frame f = {left / w, 1 - legend_w / w, (tick_h + 80) / h, 1 - 90 / h,
                xs[0] - pad, xs[n - 1] + pad, lo, hi};
     chart_texts(&c, l);
