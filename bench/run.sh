@@ -3,8 +3,9 @@
 # Usage: bash bench/run.sh     (after bash scripts/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake --build build --target bench_solve -j"$(nproc)" >/dev/null
+cmake --build build --target bench_solve bench_waves -j"$(nproc)" >/dev/null
 ONE="taskset -c 0"
 command -v taskset >/dev/null || ONE=""
 $ONE build/bench/bench_solve nafta 21
 $ONE build/bench/bench_solve synthetic 141 65 3
+$ONE build/bench/bench_waves 11
