@@ -13,6 +13,15 @@ for f in waves-us.yaml waves-china.yaml waves-both.yaml list3-25.yaml subsidies.
 done
 [ -z "$(ls -A "$T/gen" | grep '^\.')" ] || fail "waves left temporary files"
 
+# scenarios/us-china-list3-25.yaml holds the rules of stage us-list3-25
+python3 - "$U/waves-us.yaml" "$SRC/scenarios/us-china-list3-25.yaml" <<'PY' || fail "us-china-list3-25.yaml differs from stage us-list3-25"
+import sys
+stage = open(sys.argv[1]).read().split('# us-list3-25, series month')[1].split('  - name:')[0]
+want = [l.strip() for l in stage.splitlines() if l.strip().startswith('- tariff')]
+got = [l.strip() for l in open(sys.argv[2]) if l.strip().startswith('- tariff')]
+sys.exit(0 if want == got and want else 1)
+PY
+
 # 2. The end state is within 10 points of the wave-5 files, except the gaps
 #    docs/us-china.md explains (trade-weighted vs simple averages, unmapped 213, pharma in 325).
 python3 - "$U/wave5-comparison.csv" <<'PY' || fail "wave-5 tolerance"
