@@ -566,7 +566,10 @@ static tw_stop_reason run_method(tw_solver *s, tw_method method, long *iters)
     long nni = 0;
     int flag;
     s->kin_msg[0] = '\0';
-    KINSetNumMaxIters(kmem, s->opt.max_iter);
+    /* Newton converges in tens of steps or not at all: cap it so an economy
+     * without a (stable) equilibrium fails in seconds, not minutes */
+    KINSetNumMaxIters(kmem, method == TW_METHOD_ANDERSON ? s->opt.max_iter
+                                                         : (s->opt.max_iter < 200 ? s->opt.max_iter : 200));
     if (method == TW_METHOD_ANDERSON) {
         /* KINSOL stops the fixed point on the size of the step; the step in
          * wages is mu times the labour-market residual, so ask for less. */
@@ -668,10 +671,22 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
     res->stats.residual = tw__residual(s, u);
     tw__fill_result(s, policy, u, res);
     res->stats.seconds = tw_now() - t0;
-    if (!res->stats.converged)
+    if (!res->stats.converged) {
+        /* With psi theta >= 1 scale economies outweigh comparative advantage:
+         * there may be no interior equilibrium (Kucheryavyy, Lyn and
+         * Rodriguez-Clare 2023). Say so: it is the usual reason. */
+        size_t strong = 0;
+        for (size_t j = 0; j < s->J; j++)
+            strong += s->psi[j] * s->theta[j] >= 1;
+        char hint[160] = "";
+        if (strong)
+            snprintf(hint, sizeof hint,
+                     "; psi*theta >= 1 in %zu sector(s): the model may have no interior equilibrium",
+                     strong);
         return tw_fail(err, TW_ERR_NO_CONVERGENCE,
-                       "the solver did not converge (%s after %ld iterations, residual %.3g%s%s)",
+                       "the solver did not converge (%s after %ld iterations, residual %.3g%s%s%s)",
                        tw_stop_reason_name(stop), iters, res->stats.residual,
-                       s->kin_msg[0] ? "; " : "", s->kin_msg);
+                       s->kin_msg[0] ? "; " : "", s->kin_msg, hint);
+    }
     return TW_OK;
 }
