@@ -29,7 +29,9 @@ void cmd_enforce_help(FILE *f)
           "                           deters deviation at D\n"
           "      --stage K|NAME       the stage of a staged agreement file (default: last)\n"
           "      --weights LIST       cooperative weights (AGREEMENT cooperative)\n"
-          "      --partners, --sectors, --instruments, --lower, --upper, --mfn, --no-warmup,\n"
+          "      --partners LIST      whom deviations and the war target: players (default),\n"
+          "                           all, or codes\n"
+          "      --sectors, --instruments, --lower, --upper, --mfn, --no-warmup,\n"
           "      --threads, --war-tol, --max-rounds, --xtol-rel, --ftol-rel, --max-eval\n"
           "                           as for tradewar war\n"
           "      --format FORMAT      table (default), csv (the countries table) or json\n"
@@ -169,8 +171,9 @@ static json_t *country_json(const enforce_state *s, size_t i)
                           "median_tariff_pct",
                           out_json_number(game_median_tariff_pct(g, s->agreement, i)),
                           "punishment_median_tariff_pct",
-                          s->war ? out_json_number(game_median_tariff_pct(g, s->war, i))
-                                 : json_null());
+                          s->war && !s->snap
+                              ? out_json_number(game_median_tariff_pct(g, s->war, i))
+                              : json_null());
     if (!c || k < 0)
         return c;
     const tw_enforcement *e = &s->e[k];
@@ -206,7 +209,8 @@ static json_t *result_json(const enforce_state *s, const game_columns *cols)
                                   out_json_number(crit));
     json_t *punishment = json_pack("{s:s, s:o, s:o}", "kind", s->snap ? "snapback" : "war",
                                    "snapback", s->snap ? out_json_number(s->snapback) : json_null(),
-                                   "war", s->have_war ? game_war_json(&s->war_run.rep) : json_null());
+                                   "war", s->have_war && !s->snap ? game_war_json(&s->war_run.rep)
+                                                                  : json_null());
     json_t *solver = json_pack("{s:b, s:i, s:o, s:o}", "converged", s->ok, "iterations",
                                s->optimisations, "residual",
                                out_json_number(tw_result_stats(s->agree_res).residual),

@@ -70,6 +70,90 @@ static int beats(const game *g, const tw_result *r, const double *threat)
     return 1;
 }
 
+#define REWEIGHT_TRIES 16
+
+/* Rates of `a` + lambda (`b` - `a`) on every tariff, export tax and subsidy into `out`. */
+static void blend(tw_policy *out, const tw_policy *a, const tw_policy *b, double lambda,
+                  size_t N, size_t J)
+{
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++) {
+            for (size_t n = 0; n < N; n++) {
+                double ta = tw_policy_tariff(a, i, n, j), tb = tw_policy_tariff(b, i, n, j);
+                double ea = tw_policy_export_tax(a, i, n, j), eb = tw_policy_export_tax(b, i, n, j);
+                if (i != n) {
+                    tw_policy_set_tariff(out, i, n, j, ta + lambda * (tb - ta));
+                    tw_policy_set_export_tax(out, i, n, j, ea + lambda * (eb - ea));
+                }
+            }
+            double sa = tw_policy_subsidy(a, i, j), sb = tw_policy_subsidy(b, i, j);
+            tw_policy_set_subsidy(out, i, j, sa + lambda * (sb - sa));
+        }
+}
+
+/* A point on the segment from `a` to `b` that beats the threat, into `out`. */
+static int blend_beats(game *g, const tw_policy *a, const tw_policy *b, const double *threat,
+                       tw_policy *out, tw_result *r)
+{
+    static const double lambdas[] = {0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875};
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    for (size_t q = 0; q < sizeof lambdas / sizeof lambdas[0]; q++) {
+        blend(out, a, b, lambdas[q], N, J);
+        if (tw_solve(g->solver, out, r, NULL) == TW_OK && beats(g, r, threat))
+            return 1;
+    }
+    return 0;
+}
+
+/* A start for bargaining when neither the status quo nor the cooperative
+ * outcome beats the war for everyone: cooperative outcomes with the weights
+ * of the players left below their threat raised by a quarter, up to
+ * REWEIGHT_TRIES times (weighted optima trace the Pareto frontier), and
+ * blends of successive ones (where the frontier has kinks and the weighted
+ * optima jump between corners). NULL when none is found. */
+static tw_policy *reweighted_start(game *g, game_talks_run *t, const double *threat)
+{
+    double *w = calloc(g->nplayers, sizeof *w);
+    tw_policy *p = tw_policy_clone(t->coop), *prev = tw_policy_clone(t->coop);
+    tw_policy *mix = tw_policy_clone(t->coop);
+    tw_result *r = tw_result_create(g->base), *rm = tw_result_create(g->base);
+    int ok = 0;
+    for (size_t k = 0; w && k < g->nplayers; k++)
+        w[k] = g->weights ? g->weights[k] : 1.0;
+    for (int tries = 0; w && p && prev && mix && r && rm && !ok && tries < REWEIGHT_TRIES; tries++) {
+        const tw_result *last = tries == 0 ? t->coop_res : r;
+        for (size_t k = 0; k < g->nplayers; k++)
+            if (!(welfare_hat(last, g->players[k]) > threat[k] + 1e-9))
+                w[k] *= 1.25;
+        cli_note(&g->ctx, 2, "bargaining start: cooperation with reweighted players (try %d)",
+                 tries + 1);
+        tw_status st = tw_cooperate(g->solver, g->players, g->nplayers, w, &g->go.best, p, r,
+                                    NULL, NULL);
+        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+            break;
+        if (beats(g, r, threat))
+            ok = 1;
+        else if (blend_beats(g, prev, p, threat, mix, rm) || blend_beats(g, t->sq, p, threat, mix, rm))
+            ok = 2;
+        tw_policy_free(prev);
+        prev = tw_policy_clone(p);
+    }
+    free(w);
+    tw_result_free(r);
+    tw_result_free(rm);
+    tw_policy_free(prev);
+    if (ok == 2) {
+        tw_policy_free(p);
+        return mix;
+    }
+    tw_policy_free(mix);
+    if (!ok) {
+        tw_policy_free(p);
+        return NULL;
+    }
+    return p;
+}
+
 static int bargain(game *g, game_talks_run *t)
 {
     tw_error err = {0};
@@ -82,17 +166,22 @@ static int bargain(game *g, game_talks_run *t)
         threat[k] = welfare_hat(t->war_res, g->players[k]);
     /* the start must beat the threat point for everyone */
     const tw_policy *from = NULL;
+    tw_policy *found = NULL;
     if (beats(g, t->sq_res, threat)) {
         from = t->sq;
         t->barg_start = "status quo";
     } else if (t->coop_status == TW_OK && beats(g, t->coop_res, threat)) {
         from = t->coop;
         t->barg_start = "cooperative";
+    } else if ((found = reweighted_start(g, t, threat)) != NULL) {
+        from = found;
+        t->barg_start = "reweighted cooperative";
     }
     int rc = CLI_OK;
     if (!from) {
-        cli_error("no bargaining: neither the status quo nor the cooperative outcome gives "
-                  "every player more than the war");
+        cli_error("no bargaining: no policy found that gives every player more than the war "
+                  "(tried the status quo and cooperative outcomes with %d sets of weights)",
+                  REWEIGHT_TRIES + 1);
         rc = CLI_NO_CONVERGENCE;
     } else if (!(t->barg = tw_policy_clone(from)) || !(t->barg_res = tw_result_create(g->base))) {
         cli_error("out of memory");
@@ -112,6 +201,7 @@ static int bargain(game *g, game_talks_run *t)
         }
     }
     free(threat);
+    tw_policy_free(found);
     return rc;
 }
 

@@ -351,7 +351,11 @@ static int resolve_codes(game *g)
     } else if ((rc = resolve_players(g)) != CLI_OK) {
         return rc;
     }
-    if (a->partners && strcmp(a->partners, "players") == 0) {
+    /* talks are about the players' tariffs on each other: so is their war */
+    const char *partners = a->partners;
+    if (!partners && (a->which & (G_TALKS | G_ENFORCE)))
+        partners = "players";
+    if (partners && strcmp(partners, "players") == 0) {
         if (a->which & G_OPTIMAL)
             return bad_flag(g, "partners", a->partners, "codes or all");
         size_t N = tw_model_countries(g->raw);
@@ -361,7 +365,7 @@ static int resolve_codes(game *g)
         for (size_t k = 0; k < g->nplayers; k++)
             g->partner_mask[g->players[k]] = 1;
         g->partners_players = 1;
-    } else if (a->partners && (rc = code_mask(g, "partners", a->partners, 0, &g->partner_mask)) != CLI_OK) {
+    } else if (partners && (rc = code_mask(g, "partners", partners, 0, &g->partner_mask)) != CLI_OK) {
         return rc;
     }
     if (a->sectors && (rc = code_mask(g, "sectors", a->sectors, 1, &g->sector_mask)) != CLI_OK)
