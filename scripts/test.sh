@@ -12,4 +12,4 @@ echo "== tests (ASan + UBSan build)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTW_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-   ctest --output-on-failure -j"$(nproc)")
+   ctest --output-on-failure -j"$(nproc)" -LE slow)
