@@ -1,0 +1,995 @@
+/*
+ * cmd_sweep.c - `tradewar sweep`: many solves of one base economy (a grid over
+ * scenario parameters, a list of scenario files, Monte Carlo draws of theta
+ * and psi), in threads and MPI ranks, stored as they finish so that an
+ * interrupted run resumes, then summarised (docs/sweeps.md).
+ */
+#include "sweep.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_GRIDS 8
+#define MAX_SCENARIOS 256
+
+void cmd_sweep_help(FILE *f)
+{
+    fputs("Usage: tradewar sweep [OPTIONS] SCENARIO [SCENARIO...] --output DIR\n"
+          "\n"
+          "Solve one base economy many times: over a grid of scenario parameters, a list of\n"
+          "scenario files, and Monte Carlo draws of the trade and scale elasticities; report\n"
+          "the central value, mean, standard deviation and quantiles of every output.\n"
+          "Every finished solve is stored in DIR at once: rerunning the same command after an\n"
+          "interruption computes only what is missing. Under mpirun the solves are split\n"
+          "across ranks (docs/sweeps.md).\n"
+          "\n"
+          "Options:\n"
+          "      --data DIR           data set (default: the bundled us-china-2017)\n"
+          "      --output DIR         where the records and the summary go (required)\n"
+          "      --draws N            Monte Carlo draws per point (default 0: central only)\n"
+          "      --seed S             seed of the draws (default 1)\n"
+          "      --theta-se SPEC      normal draws of theta truncated to positive values, with\n"
+          "                           standard error 0.2x (relative to each sector's theta),\n"
+          "                           0.5 (absolute) or FILE.csv (columns sector,se)\n"
+          "                           (default when drawing: 0.2x)\n"
+          "      --theta-range LO:HI  uniform draws of theta instead, e.g. 0.8x:1.2x or 2:8\n"
+          "      --psi-se SPEC, --psi-range LO:HI   likewise for psi (default: psi fixed)\n"
+          "      --draws-file FILE    the draws themselves: CSV draw,sector,theta[,psi]\n"
+          "                           (draws numbered from 1; missing cells keep the data's)\n"
+          "      --grid NAME=FROM:TO:STEP | NAME=V1,V2,...\n"
+          "                           put each value in for ${NAME} in the scenario file\n"
+          "                           (several --grid: every combination)\n"
+          "      --quantiles LIST     percentages reported (default 5,50,95)\n"
+          "      --sector-outputs LIST  per-sector outputs to summarise too (e.g. output_pct)\n"
+          "      --threads T          solves in parallel in this process (default: cores,\n"
+          "                           divided among the MPI ranks on this machine)\n"
+          "      --format FORMAT      table (default), csv (summary.csv) or json (summary.json)\n"
+          "      --stage K|NAME       the stage of staged scenarios (default: the last)\n"
+          "      --no-chart           do not draw DIR/chart.png\n"
+          "Solver options (as for solve): --deficits --method --tol --max-iter\n"
+          "      --anderson-depth --damping --fallback\n"
+          "  -q, --quiet              no progress bar or messages\n"
+          "  -v, --verbose            more detail on stderr\n"
+          "  -h, --help               show this help\n"
+          "\n"
+#ifdef TW_HAVE_MPI
+          "MPI: built in (run with mpirun -np K tradewar sweep ...).\n"
+#else
+          "MPI: not built in (install libopenmpi-dev and rebuild for mpirun).\n"
+#endif
+          "Exit status: 0 success (failed draws are counted in the summary), 2 usage error,\n"
+          "3 bad data, scenario or draws, 4 I/O or internal error.\n",
+          f);
+}
+
+typedef struct sweep_args {
+    const char *data_dir, *output, *stage, *draws, *seed, *draws_file, *quantiles,
+        *sector_outputs, *threads;
+    const char *theta_se, *theta_range, *psi_se, *psi_range;
+    const char *grid[MAX_GRIDS];
+    size_t n_grid;
+    const char *scenarios[MAX_SCENARIOS];
+    size_t n_scenarios;
+    out_format format;
+    int no_chart;
+    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+} sweep_args;
+
+/* ---- the command line ---------------------------------------------------------- */
+
+static int stored_option(cli_args *a, sweep_args *s)
+{
+    static const char *const names[] = {
+        "--output", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
+        "--sector-outputs", "--threads", "--theta-se", "--theta-range", "--psi-se",
+        "--psi-range", "--method", "--deficits", "--tol", "--max-iter", "--anderson-depth",
+        "--damping", "--fallback"};
+    const char **slots[] = {&s->output, &s->stage, &s->draws, &s->seed, &s->draws_file,
+                            &s->quantiles, &s->sector_outputs, &s->threads, &s->theta_se,
+                            &s->theta_range, &s->psi_se, &s->psi_range, &s->method,
+                            &s->deficits, &s->tol, &s->max_iter, &s->depth, &s->damping,
+                            &s->fallback};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (cli_is(a, names[k], NULL, 1)) {
+            *slots[k] = a->value;
+            return a->value ? 1 : -1;
+        }
+    return 0;
+}
+
+static int parse_format(const char *s, out_format *out)
+{
+    *out = !strcmp(s, "csv") ? FORMAT_CSV : !strcmp(s, "json") ? FORMAT_JSON : FORMAT_TABLE;
+    return !strcmp(s, "csv") || !strcmp(s, "json") || !strcmp(s, "table");
+}
+
+static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args *s)
+{
+    cli_args a;
+    cli_args_init(&a, argc, argv, first, "sweep");
+    for (cli_arg_kind kind; (kind = cli_args_next(&a)) != ARG_END;) {
+        if (kind == ARG_OPERAND) {
+            if (s->n_scenarios == MAX_SCENARIOS)
+                return cli_usage_error("sweep", "at most %d scenario files", MAX_SCENARIOS);
+            s->scenarios[s->n_scenarios++] = a.arg;
+        } else if (cli_is(&a, "--help", "-h", 0)) {
+            cmd_sweep_help(stdout);
+            return -1;
+        } else if (cli_common_option(&a, ctx, &s->data_dir)) {
+            if (!s->data_dir && strcmp(a.arg, "--data") == 0)
+                return cli_bad_value(&a, "a directory");
+        } else if (cli_is(&a, "--format", NULL, 1)) {
+            if (!a.value || !parse_format(a.value, &s->format))
+                return cli_bad_value(&a, "table, csv or json");
+        } else if (cli_is(&a, "--no-chart", NULL, 0)) {
+            s->no_chart = 1;
+        } else if (cli_is(&a, "--grid", NULL, 1)) {
+            if (!a.value || !strchr(a.value, '='))
+                return cli_bad_value(&a, "NAME=FROM:TO:STEP or NAME=V1,V2,...");
+            if (s->n_grid == MAX_GRIDS)
+                return cli_usage_error("sweep", "at most %d --grid parameters", MAX_GRIDS);
+            s->grid[s->n_grid++] = a.value;
+        } else {
+            int st = stored_option(&a, s);
+            if (st < 0)
+                return cli_bad_value(&a, "see tradewar sweep --help");
+            if (st == 0)
+                return cli_usage_error("sweep", "unknown option '%s'", a.arg);
+        }
+    }
+    if (!s->n_scenarios)
+        return cli_usage_error("sweep", "no scenario file given");
+    if (!s->output || !strcmp(s->output, "-"))
+        return cli_usage_error("sweep", "--output DIR is required: the records of the solves "
+                                        "are kept there (and a rerun resumes from them)");
+    if (s->n_grid && s->n_scenarios > 1)
+        return cli_usage_error("sweep", "--grid takes one scenario file (%zu given)",
+                               s->n_scenarios);
+    for (size_t k = 0; k < s->n_scenarios; k++)
+        if (!strcmp(s->scenarios[k], "-"))
+            return cli_usage_error("sweep", "scenarios are read from files ('-' cannot be "
+                                            "read again when the run resumes)");
+    if ((s->theta_se && s->theta_range) || (s->psi_se && s->psi_range))
+        return cli_usage_error("sweep", "give a standard error or a range, not both");
+    if (s->draws_file && (s->theta_se || s->theta_range || s->psi_se || s->psi_range))
+        return cli_usage_error("sweep", "--draws-file gives the draws: no --theta-*/--psi-*");
+    return CLI_OK;
+}
+
+static int flag_error(const char *flag, const char *value, const char *expected)
+{
+    return cli_usage_error("sweep", "bad value '%s' for --%s (%s)", value, flag, expected);
+}
+
+/* Solver flags over the defaults and the first scenario's options. */
+static int apply_solver_flags(const sweep_args *s, tw_solver_options *o, tw_deficit_mode *d)
+{
+    if (s->method && strcmp(s->method, "anderson") && strcmp(s->method, "newton"))
+        return flag_error("method", s->method, "anderson or newton");
+    if (s->method)
+        o->method = !strcmp(s->method, "newton") ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
+    if (s->deficits && strcmp(s->deficits, "fixed") && strcmp(s->deficits, "balanced"))
+        return flag_error("deficits", s->deficits, "fixed or balanced");
+    if (s->deficits)
+        *d = !strcmp(s->deficits, "balanced") ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
+    if (s->tol && (!cli_parse_double(s->tol, &o->tol) || !(o->tol > 0)))
+        return flag_error("tol", s->tol, "a positive number");
+    if (s->max_iter && (!cli_parse_int(s->max_iter, &o->max_iter) || o->max_iter < 1))
+        return flag_error("max-iter", s->max_iter, "a positive integer");
+    if (s->depth && (!cli_parse_int(s->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
+                     o->anderson_depth > 1000))
+        return flag_error("anderson-depth", s->depth, "an integer from 0 to 1000");
+    if (s->damping &&
+        (!cli_parse_double(s->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
+        return flag_error("damping", s->damping, "a number in (0, 1]");
+    if (s->fallback) {
+        int yes = !strcmp(s->fallback, "yes") || !strcmp(s->fallback, "true");
+        if (!yes && strcmp(s->fallback, "no") && strcmp(s->fallback, "false"))
+            return flag_error("fallback", s->fallback, "yes or no");
+        o->fallback = yes;
+    }
+    return CLI_OK;
+}
+
+/* ---- reading files ------------------------------------------------------------- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 14, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf && (n += fread(buf + n, 1, cap - n, f)) == cap) {
+        char *grown = realloc(buf, 2 * cap + 1);
+        if (!grown)
+            free(buf);
+        buf = grown;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* ---- grids --------------------------------------------------------------------- */
+
+/* NAME=FROM:TO:STEP or NAME=V1,V2,... */
+static int parse_grid(const char *spec, sweep_grid *g)
+{
+    const char *eq = strchr(spec, '=');
+    g->name = strndup(spec, (size_t)(eq - spec));
+    const char *v = eq + 1;
+    double a, b, step;
+    char tail;
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    if (!g->name || !*g->name || strspn(g->name, ok) != strlen(g->name))
+        return flag_error("grid", spec, "NAME: letters, digits and _");
+    if (sscanf(v, "%lf:%lf:%lf%c", &a, &b, &step, &tail) == 3) {
+        if (!(step > 0) || !(b >= a) || !isfinite(a) || !isfinite(b) || (b - a) / step > 1e6)
+            return flag_error("grid", spec, "FROM <= TO and STEP > 0");
+        g->n = (size_t)floor((b - a) / step + 1e-9) + 1;
+        g->values = malloc(g->n * sizeof *g->values);
+        for (size_t k = 0; g->values && k < g->n; k++)
+            g->values[k] = a + (double)k * step;
+    } else {
+        g->n = 1;
+        for (const char *c = v; *c; c++)
+            g->n += *c == ',';
+        g->values = malloc(g->n * sizeof *g->values);
+        char *copy = strdup(v), *save = NULL;
+        size_t k = 0;
+        for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && g->values;
+             t = strtok_r(NULL, ",", &save))
+            if (k < g->n && !cli_parse_double(t, &g->values[k++]))
+                k = g->n + 1;
+        free(copy);
+        if (k != g->n)
+            return flag_error("grid", spec, "FROM:TO:STEP or a list of numbers");
+    }
+    if (!g->values) {
+        cli_error("out of memory");
+        return CLI_FAILURE;
+    }
+    for (size_t k = 0; k < g->n; k++) { /* what is shown (%.15g) is what is solved */
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.15g", g->values[k]);
+        g->values[k] = strtod(buf, NULL);
+    }
+    return CLI_OK;
+}
+
+/* The scenario text with ${NAME} replaced by the point's values (%.15g). */
+static char *substitute(const char *text, const sweep_grid *g, size_t n_grids, const double *v,
+                        const char *path, int *rc)
+{
+    size_t cap = strlen(text) * 2 + 64 * n_grids + 1, n = 0;
+    char *out = malloc(cap);
+    for (const char *c = text; out && *c;) {
+        if (c[0] == '$' && c[1] == '{') {
+            const char *end = strchr(c, '}');
+            size_t k = 0, len = end ? (size_t)(end - c - 2) : 0;
+            while (end && k < n_grids &&
+                   !(strlen(g[k].name) == len && !strncmp(c + 2, g[k].name, len)))
+                k++;
+            if (!end || k == n_grids) {
+                int line = 1;
+                for (const char *x = text; x < c; x++)
+                    line += *x == '\n';
+                cli_error("%s:%d: '%.*s' is not a --grid parameter", path, line,
+                          end ? (int)(end - c + 1) : 2, c);
+                free(out);
+                *rc = CLI_BAD_INPUT;
+                return NULL;
+            }
+            if (n + 40 >= cap) {
+                char *grown = realloc(out, cap *= 2);
+                if (!grown)
+                    free(out);
+                out = grown;
+                if (!out)
+                    break;
+            }
+            n += (size_t)snprintf(out + n, cap - n, "%.15g", v[k]);
+            c = end + 1;
+            continue;
+        }
+        if (n + 2 >= cap) {
+            char *grown = realloc(out, cap *= 2);
+            if (!grown)
+                free(out);
+            if (!(out = grown))
+                break;
+        }
+        out[n++] = *c++;
+    }
+    if (!out) {
+        cli_error("out of memory");
+        *rc = CLI_FAILURE;
+        return NULL;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* ---- the plan ------------------------------------------------------------------ */
+
+/* What cmd_sweep owns; freed together. */
+typedef struct sweep_state {
+    sweep_plan plan;
+    tw_model *raw, *base;
+    char data_checksum[17];
+    json_t *identity;
+    double *quantiles;
+    size_t n_quantiles;
+    sweep_item *items;
+    size_t n_items;
+} sweep_state;
+
+static void state_free(sweep_state *s)
+{
+    sweep_plan *p = &s->plan;
+    for (size_t k = 0; p->points && k < p->n_points; k++) {
+        free(p->points[k].label);
+        free(p->points[k].path);
+        free(p->points[k].grid);
+        tw_scenario_free(p->points[k].sc);
+        tw_policy_free(p->points[k].policy);
+    }
+    for (size_t g = 0; g < p->n_grids; g++) {
+        free(p->grids[g].name);
+        free(p->grids[g].values);
+    }
+    free(p->points);
+    free(p->grids);
+    free(p->theta_a);
+    free(p->theta_b);
+    free(p->psi_a);
+    free(p->psi_b);
+    free(p->file_theta);
+    free(p->file_psi);
+    tw_model_free(s->base);
+    tw_model_free(s->raw);
+    json_decref(s->identity);
+    free(s->quantiles);
+    free(s->items);
+}
+
+/* --stage K (1-based) or NAME; the last stage by default. */
+static int pick_stage(const tw_scenario *sc, const char *want, size_t *out)
+{
+    size_t count = tw_scenario_stage_count(sc);
+    int k;
+    *out = count - 1;
+    if (!want)
+        return CLI_OK;
+    if (cli_parse_int(want, &k) && k >= 1 && (size_t)k <= count) {
+        *out = (size_t)k - 1;
+        return CLI_OK;
+    }
+    for (size_t s = 0; s < count; s++)
+        if (!strcmp(tw_scenario_stage_name(sc, s), want)) {
+            *out = s;
+            return CLI_OK;
+        }
+    return cli_usage_error("sweep", "no stage '%s' in %s (it has %zu)", want,
+                           tw_scenario_name(sc), count);
+}
+
+/* Point k of the grid: the mixed-radix digits of k, the first grid slowest. */
+static void grid_point(const sweep_plan *p, size_t k, double *v, char *label, size_t size)
+{
+    size_t used = 0;
+    label[0] = '\0';
+    for (size_t g = p->n_grids; g-- > 0;) {
+        v[g] = p->grids[g].values[k % p->grids[g].n];
+        k /= p->grids[g].n;
+    }
+    for (size_t g = 0; g < p->n_grids && used < size; g++)
+        used += (size_t)snprintf(label + used, size - used, "%s%s=%.15g", g ? ";" : "",
+                                 p->grids[g].name, v[g]);
+}
+
+/* Read and parse every point's scenario (with grid values put in). */
+static int load_points(const sweep_args *a, sweep_state *s, json_t *scenarios)
+{
+    sweep_plan *p = &s->plan;
+    p->n_points = a->n_grid ? 1 : a->n_scenarios;
+    for (size_t g = 0; g < p->n_grids; g++)
+        p->n_points *= p->grids[g].n;
+    if (p->n_points > 10000000)
+        return cli_usage_error("sweep", "%zu points are too many", p->n_points);
+    p->points = calloc(p->n_points, sizeof *p->points);
+    if (!p->points)
+        return CLI_FAILURE;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = CLI_OK;
+    for (size_t k = 0; k < p->n_points && rc == CLI_OK; k++) {
+        sweep_point *pt = &p->points[k];
+        const char *path = a->scenarios[a->n_grid ? 0 : k];
+        tw_error err = {0};
+        if (!text || !a->n_grid) {
+            free(text);
+            if (!(text = read_file(path, &len))) {
+                cli_error("cannot read %s: %s", path, strerror(errno));
+                rc = CLI_FAILURE;
+                break;
+            }
+        }
+        char label[512];
+        pt->path = strdup(path);
+        if (a->n_grid) {
+            pt->grid = malloc(p->n_grids * sizeof *pt->grid);
+            if (!pt->grid)
+                return CLI_FAILURE;
+            grid_point(p, k, pt->grid, label, sizeof label);
+        } else {
+            const char *slash = strrchr(path, '/');
+            snprintf(label, sizeof label, "%s", slash ? slash + 1 : path);
+        }
+        pt->label = strdup(label);
+        char *t = a->n_grid ? substitute(text, p->grids, p->n_grids, pt->grid, path, &rc) : text;
+        if (!t)
+            break;
+        tw_status st = tw_scenario_parse(t, strlen(t), path, &pt->sc, &err);
+        if (st == TW_OK && (a->n_grid ? k == 0 : 1)) { /* the file as written */
+            char h[17];
+            snprintf(h, sizeof h, "%016llx",
+                     (unsigned long long)sweep_fnv1a(SWEEP_FNV_INIT, text, len));
+            json_array_append_new(scenarios, json_pack("{s:s, s:s}", "name",
+                                                       tw_scenario_name(pt->sc), "text_fnv", h));
+        }
+        if (t != text)
+            free(t);
+        if (st != TW_OK)
+            rc = cli_fail(&err, st);
+    }
+    free(text);
+    return rc;
+}
+
+/* Each point's policy on the base economy, and a checksum of them all. */
+static int build_policies(const sweep_args *a, sweep_state *s, char hash[17])
+{
+    sweep_plan *p = &s->plan;
+    uint64_t h = SWEEP_FNV_INIT;
+    static const tw_array arrays[] = {TW_TARIFFS, TW_EXPORT_TAXES, TW_TRADE_COSTS, TW_SUBSIDIES};
+    for (size_t k = 0; k < p->n_points; k++) {
+        tw_error err = {0};
+        size_t stage;
+        int rc = pick_stage(p->points[k].sc, a->stage, &stage);
+        if (rc != CLI_OK)
+            return rc;
+        if (!(p->points[k].policy = tw_policy_create(s->base))) {
+            cli_error("out of memory");
+            return CLI_FAILURE;
+        }
+        tw_status st = tw_scenario_policy(p->points[k].sc, stage, s->base, p->points[k].policy,
+                                          &err);
+        if (st != TW_OK)
+            return cli_fail(&err, st);
+        for (size_t q = 0; q < sizeof arrays / sizeof arrays[0]; q++)
+            h = sweep_fnv1a(h, tw_policy_get(p->points[k].policy, arrays[q]),
+                            tw_model_array_length(s->base, arrays[q]) * sizeof(double));
+        for (size_t n = 0; n < p->N; n++) {
+            double d = tw_policy_deficit(p->points[k].policy, n);
+            h = sweep_fnv1a(h, &d, sizeof d);
+        }
+    }
+    snprintf(hash, 17, "%016llx", (unsigned long long)h);
+    return CLI_OK;
+}
+
+/* ---- elasticity distributions --------------------------------------------------- */
+
+/* "0.2x" (relative to the central value), or an absolute number. */
+static int parse_amount(const char *s, const double *central, double *out, size_t J)
+{
+    char buf[64];
+    double v;
+    size_t len = strlen(s);
+    int rel = len > 1 && (s[len - 1] == 'x' || s[len - 1] == 'X');
+    if (len >= sizeof buf)
+        return 0;
+    memcpy(buf, s, len + 1);
+    if (rel)
+        buf[len - 1] = '\0';
+    if (!cli_parse_double(buf, &v) || v < 0)
+        return 0;
+    for (size_t j = 0; j < J; j++)
+        out[j] = rel ? v * central[j] : v;
+    return 1;
+}
+
+/* A CSV of sector,se (header line first; '#' comments). */
+static int read_se_file(const char *path, const tw_model *m, double *out)
+{
+    size_t len, J = tw_model_sectors(m);
+    char *text = read_file(path, &len), *save = NULL;
+    if (!text) {
+        cli_error("cannot read %s: %s", path, strerror(errno));
+        return CLI_FAILURE;
+    }
+    int line = 0, rc = CLI_OK;
+    for (char *l = strtok_r(text, "\n", &save); l && rc == CLI_OK; l = strtok_r(NULL, "\n", &save)) {
+        line++;
+        l[strcspn(l, "\r")] = '\0';
+        if (!*l || *l == '#' || line == 1)
+            continue;
+        char *comma = strchr(l, ',');
+        double v;
+        long j = -1;
+        if (comma) {
+            *comma = '\0';
+            j = tw_model_find_sector(m, l);
+        }
+        if (!comma || j < 0 || !cli_parse_double(comma + 1, &v) || v < 0) {
+            cli_error("%s:%d: expected sector,se with a known sector code and se >= 0 (got "
+                      "'%s%s%s')", path, line, l, comma ? "," : "", comma ? comma + 1 : "");
+            rc = CLI_BAD_INPUT;
+        } else
+            out[j] = v;
+    }
+    (void)J;
+    free(text);
+    return rc;
+}
+
+/* theta or psi: normal with a standard error, uniform on a range, or fixed. */
+static int make_spec(const char *name, const char *se, const char *range, const double *central,
+                     const tw_model *m, tw_draw_spec *spec, double **a, double **b)
+{
+    size_t J = tw_model_sectors(m);
+    *a = malloc(J * sizeof **a);
+    *b = calloc(J, sizeof **b);
+    if (!*a || !*b)
+        return CLI_FAILURE;
+    memcpy(*a, central, J * sizeof **a);
+    *spec = (tw_draw_spec){TW_DIST_FIXED, *a, *b};
+    if (se) {
+        spec->dist = TW_DIST_NORMAL;
+        if (!parse_amount(se, central, *b, J)) {
+            if (access(se, F_OK) != 0)
+                return cli_usage_error("sweep", "bad value '%s' for --%s-se (0.2x, 0.5 or a "
+                                                "CSV file of sector,se)", se, name);
+            return read_se_file(se, m, *b);
+        }
+    } else if (range) {
+        const char *colon = strchr(range, ':');
+        char lo[64];
+        spec->dist = TW_DIST_UNIFORM;
+        if (!colon || (size_t)(colon - range) >= sizeof lo)
+            return cli_usage_error("sweep", "bad value '%s' for --%s-range (LO:HI)", range, name);
+        memcpy(lo, range, (size_t)(colon - range));
+        lo[colon - range] = '\0';
+        if (!parse_amount(lo, central, *a, J) || !parse_amount(colon + 1, central, *b, J))
+            return cli_usage_error("sweep", "bad value '%s' for --%s-range (LO:HI, e.g. "
+                                            "0.8x:1.2x or 2:8)", range, name);
+    }
+    return CLI_OK;
+}
+
+/* --draws-file: CSV with columns draw,sector and theta and/or psi, in any order. */
+static int read_draws_file(const char *path, sweep_state *s, uint64_t *hash)
+{
+    sweep_plan *p = &s->plan;
+    size_t len, J = p->J, cap = 0;
+    char *text = read_file(path, &len), *save = NULL;
+    if (!text) {
+        cli_error("cannot read %s: %s", path, strerror(errno));
+        return CLI_FAILURE;
+    }
+    *hash = sweep_fnv1a(SWEEP_FNV_INIT, text, len);
+    int col[4] = {-1, -1, -1, -1}, line = 0, rc = CLI_OK; /* draw, sector, theta, psi */
+    static const char *const names[4] = {"draw", "sector", "theta", "psi"};
+    size_t draws = 0;
+    for (char *l = strtok_r(text, "\n", &save); l && rc == CLI_OK;
+         l = strtok_r(NULL, "\n", &save)) {
+        line++;
+        l[strcspn(l, "\r")] = '\0';
+        if (!*l || *l == '#')
+            continue;
+        char *field[16], *fs = NULL;
+        int nf = 0;
+        for (char *f = strtok_r(l, ",", &fs); f && nf < 16; f = strtok_r(NULL, ",", &fs))
+            field[nf++] = f;
+        if (col[0] < 0) { /* the header */
+            for (int c = 0; c < nf; c++)
+                for (int k = 0; k < 4; k++)
+                    if (!strcmp(field[c], names[k]))
+                        col[k] = c;
+            if (col[0] < 0 || col[1] < 0 || (col[2] < 0 && col[3] < 0)) {
+                cli_error("%s:%d: the header must name draw, sector and theta and/or psi",
+                          path, line);
+                rc = CLI_BAD_INPUT;
+            }
+            continue;
+        }
+        int k;
+        long j = -1;
+        double th = 0, ps = 0;
+        const char *bad = NULL, *what = NULL;
+        if (col[0] >= nf || col[1] >= nf || col[2] >= nf || col[3] >= nf)
+            bad = l, what = "too few fields in";
+        else if (!cli_parse_int(field[col[0]], &k) || k < 1 || k > 10000000)
+            bad = field[col[0]], what = "bad draw number (1, 2, ...)";
+        else if ((j = tw_model_find_sector(s->base, field[col[1]])) < 0)
+            bad = field[col[1]], what = "unknown sector";
+        else if (col[2] >= 0 && !(cli_parse_double(field[col[2]], &th) && th > 0))
+            bad = field[col[2]], what = "theta must be a positive number, not";
+        else if (col[3] >= 0 && !(cli_parse_double(field[col[3]], &ps) && ps >= 0))
+            bad = field[col[3]], what = "psi must be a number >= 0, not";
+        if (bad) {
+            cli_error("%s:%d: %s '%s'", path, line, what, bad);
+            rc = CLI_BAD_INPUT;
+            break;
+        }
+        while ((size_t)k > cap) { /* grow, filling new draws with the central values */
+            size_t ncap = cap ? 2 * cap : 64;
+            double *t = realloc(p->file_theta, ncap * J * sizeof *t);
+            if (t)
+                p->file_theta = t;
+            double *u = t ? realloc(p->file_psi, ncap * J * sizeof *u) : NULL;
+            if (!u) {
+                free(text);
+                return CLI_FAILURE;
+            }
+            p->file_psi = u;
+            for (size_t d = cap; d < ncap; d++) {
+                memcpy(p->file_theta + d * J, p->theta_a, J * sizeof *t);
+                memcpy(p->file_psi + d * J, p->psi_a, J * sizeof *u);
+            }
+            cap = ncap;
+        }
+        if (col[2] >= 0)
+            p->file_theta[(size_t)(k - 1) * J + (size_t)j] = th;
+        if (col[3] >= 0)
+            p->file_psi[(size_t)(k - 1) * J + (size_t)j] = ps;
+        if ((size_t)k > draws)
+            draws = (size_t)k;
+    }
+    free(text);
+    if (rc == CLI_OK && draws == 0) {
+        cli_error("%s: no draws", path);
+        rc = CLI_BAD_INPUT;
+    }
+    if (rc == CLI_OK && p->draws > draws) {
+        cli_error("--draws %zu but %s has %zu draws", p->draws, path, draws);
+        rc = CLI_BAD_INPUT;
+    }
+    if (rc == CLI_OK && p->draws == 0)
+        p->draws = draws;
+    return rc;
+}
+
+static json_t *spec_json(const tw_draw_spec *s, size_t J)
+{
+    static const char *const names[] = {"fixed", "normal", "uniform"};
+    json_t *a = json_array(), *b = json_array();
+    for (size_t j = 0; j < J; j++) {
+        json_array_append_new(a, json_real(s->a[j]));
+        json_array_append_new(b, json_real(s->b[j]));
+    }
+    return json_pack("{s:s, s:o, s:o}", "dist", names[s->dist], "a", a, "b", b);
+}
+
+static int has_scale(const tw_model *m)
+{
+    const double *psi = tw_model_get(m, TW_PSI);
+    for (size_t j = 0; j < tw_model_sectors(m); j++)
+        if (psi[j] > 0)
+            return 1;
+    return 0;
+}
+
+/* Draws, seed, distributions. */
+static int plan_draws(const sweep_args *a, sweep_state *s, uint64_t *file_hash)
+{
+    sweep_plan *p = &s->plan;
+    int n;
+    if (a->draws && (!cli_parse_int(a->draws, &n) || n < 0 || n > 100000000))
+        return flag_error("draws", a->draws, "an integer >= 0");
+    p->draws = a->draws ? (size_t)n : 0;
+    p->seed = 1;
+    if (a->seed) {
+        char *end;
+        errno = 0;
+        p->seed = strtoull(a->seed, &end, 10);
+        if (end == a->seed || *end || errno || a->seed[0] == '-')
+            return flag_error("seed", a->seed, "a non-negative integer");
+    }
+    const char *theta_se = a->theta_se;
+    if (p->draws > 0 && !a->theta_se && !a->theta_range && !a->draws_file)
+        theta_se = "0.2x"; /* the documented default */
+    int rc = make_spec("theta", theta_se, a->theta_range, tw_model_get(s->base, TW_THETA),
+                       s->base, &p->theta, &p->theta_a, &p->theta_b);
+    if (rc == CLI_OK)
+        rc = make_spec("psi", a->psi_se, a->psi_range, tw_model_get(s->base, TW_PSI), s->base,
+                       &p->psi, &p->psi_a, &p->psi_b);
+    if (rc != CLI_OK)
+        return rc;
+    if (p->psi.dist != TW_DIST_FIXED && !has_scale(s->base))
+        return cli_usage_error("sweep", "the data have no scale economies (psi = 0 in every "
+                                        "sector): psi cannot be drawn");
+    *file_hash = 0;
+    if (a->draws_file && (rc = read_draws_file(a->draws_file, s, file_hash)) != CLI_OK)
+        return rc;
+    if (a->draws_file && !has_scale(s->base))
+        for (size_t k = 0; k < p->draws * p->J; k++)
+            if (p->file_psi[k] > 0) {
+                cli_error("%s: psi > 0 but the data have no scale economies", a->draws_file);
+                return CLI_BAD_INPUT;
+            }
+    tw_error err = {0};
+    double *t = malloc(p->J * sizeof *t), *u = malloc(p->J * sizeof *u);
+    tw_status st = t && u ? tw_draw_elasticities(&p->theta, &p->psi, p->J, p->seed, 1, t, u, &err)
+                          : TW_ERR_NOMEM;
+    free(t);
+    free(u);
+    if (st != TW_OK)
+        cli_error("elasticity distribution: %s", err.message);
+    return st == TW_OK ? CLI_OK : CLI_BAD_INPUT;
+}
+
+/* --quantiles 5,50,95 and --sector-outputs a,b */
+static int plan_outputs(const sweep_args *a, sweep_state *s)
+{
+    const char *q = a->quantiles ? a->quantiles : "5,50,95";
+    char *copy = strdup(q), *save = NULL;
+    s->quantiles = calloc(strlen(q) + 1, sizeof *s->quantiles);
+    if (!copy || !s->quantiles) {
+        free(copy);
+        return CLI_FAILURE;
+    }
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        double v;
+        if (!cli_parse_double(t, &v) || v < 0 || v > 100 ||
+            (s->n_quantiles && v / 100 <= s->quantiles[s->n_quantiles - 1])) {
+            free(copy);
+            return flag_error("quantiles", q, "ascending percentages from 0 to 100");
+        }
+        s->quantiles[s->n_quantiles++] = v / 100;
+    }
+    free(copy);
+    if (!s->n_quantiles)
+        return flag_error("quantiles", q, "ascending percentages from 0 to 100");
+    if (!a->sector_outputs)
+        return CLI_OK;
+    copy = strdup(a->sector_outputs);
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+        int k = 0;
+        while (k < TW_CS_COUNT && strcmp(tw_sector_output_key((tw_sector_output)k), t))
+            k++;
+        if (k == TW_CS_COUNT || s->plan.n_sector_keys == TW_CS_COUNT) {
+            free(copy);
+            return flag_error("sector-outputs", t, "keys of sectors.csv, e.g. output_pct");
+        }
+        s->plan.sector_keys[s->plan.n_sector_keys++] = k;
+    }
+    free(copy);
+    return CLI_OK;
+}
+
+static json_t *options_json(const tw_solver_options *o, tw_deficit_mode d)
+{
+    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits", out_deficits_name(d),
+                     "method", out_method_name(o->method), "tol", out_json_number(o->tol),
+                     "max_iter", o->max_iter, "anderson_depth", o->anderson_depth, "damping",
+                     out_json_number(o->damping), "fallback", o->fallback);
+}
+
+/* Everything a record's value depends on (the number of draws is not: more
+ * draws may be added to a finished run). */
+static json_t *make_identity(const sweep_args *a, sweep_state *s, json_t *scenarios,
+                             const char *policy_hash, uint64_t file_hash)
+{
+    sweep_plan *p = &s->plan;
+    char base_sum[17], seed[32], fh[17];
+    tw_model_checksum(s->base, base_sum);
+    snprintf(seed, sizeof seed, "%llu", p->seed);
+    snprintf(fh, sizeof fh, "%016llx", (unsigned long long)file_hash);
+    json_t *grids = json_array(), *sectors = json_array();
+    for (size_t g = 0; g < p->n_grids; g++) {
+        json_t *v = json_array();
+        for (size_t k = 0; k < p->grids[g].n; k++)
+            json_array_append_new(v, json_real(p->grids[g].values[k]));
+        json_array_append_new(grids, json_pack("{s:s, s:o}", "name", p->grids[g].name, "values", v));
+    }
+    for (size_t k = 0; k < p->n_sector_keys; k++)
+        json_array_append_new(sectors, json_string(tw_sector_output_key(
+                                           (tw_sector_output)p->sector_keys[k])));
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s?, s:s, s:o, s:o, s:s?, s:o, s:I}",
+                     "command", "sweep", "data_checksum", s->data_checksum, "base_checksum",
+                     base_sum, "options", options_json(&p->opt, p->deficits), "scenarios",
+                     scenarios, "grid", grids, "policy_checksum", policy_hash, "stage",
+                     a->stage, "seed", seed, "theta", spec_json(&p->theta, p->J), "psi",
+                     spec_json(&p->psi, p->J), "draws_file", a->draws_file ? fh : NULL,
+                     "sector_outputs", sectors, "values_per_record",
+                     (json_int_t)p->n_values);
+}
+
+/* Attempt 1: the options as given, warm-started, without the library's
+ * fallback (a hopeless draw fails fast). Attempt 2, the safer one: from "no
+ * change", damped (at most 0.5), five times the iterations, with the fallback
+ * to the other method as the options say (--fallback, default yes). */
+static void attempt_options(sweep_plan *p)
+{
+    p->retry = p->opt;
+    p->retry.damping = p->opt.damping < 0.5 ? p->opt.damping : 0.5;
+    p->retry.max_iter = p->opt.max_iter > 20000 ? 100000 : 5 * p->opt.max_iter;
+    p->opt.fallback = 0;
+}
+
+static int build_baseline(const cli_ctx *ctx, sweep_state *s)
+{
+    tw_error err = {0};
+    tw_baseline_report rep;
+    cli_note(ctx, 1, "building the baseline (%s deficits)", out_deficits_name(s->plan.deficits));
+    tw_status st = tw_baseline_build(s->raw, s->plan.deficits, &s->plan.opt, &s->base, &rep, &err);
+    if (st == TW_ERR_NO_CONVERGENCE)
+        cli_error("the baseline could not be built: %s", err.message);
+    if (st != TW_OK)
+        return st == TW_ERR_NO_CONVERGENCE ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
+    s->plan.base = s->base;
+    s->plan.N = tw_model_countries(s->base);
+    s->plan.J = tw_model_sectors(s->base);
+    return CLI_OK;
+}
+
+/* Arguments to a plan: scenarios, options, data, baseline, policies, draws, identity. */
+static int prepare(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
+{
+    sweep_plan *p = &s->plan;
+    uint64_t file_hash = 0;
+    char policy_hash[17];
+    int rc = CLI_OK;
+    p->grids = calloc(a->n_grid + 1, sizeof *p->grids);
+    if (!p->grids)
+        return CLI_FAILURE;
+    for (; p->n_grids < a->n_grid && rc == CLI_OK; p->n_grids++)
+        rc = parse_grid(a->grid[p->n_grids], &p->grids[p->n_grids]);
+    json_t *scenarios = json_array();
+    if (rc == CLI_OK)
+        rc = load_points(a, s, scenarios);
+    tw_solver_options_default(&p->opt);
+    p->deficits = TW_DEFICIT_FIXED;
+    if (rc == CLI_OK) {
+        tw_scenario_apply_options(p->points[0].sc, &p->opt, &p->deficits);
+        rc = apply_solver_flags(a, &p->opt, &p->deficits);
+    }
+    if (rc == CLI_OK)
+        rc = plan_outputs(a, s);
+    if (rc == CLI_OK)
+        rc = cli_load_data(ctx, a->data_dir, &s->raw);
+    if (rc == CLI_OK) {
+        tw_model_checksum(s->raw, s->data_checksum);
+        rc = build_baseline(ctx, s);
+    }
+    if (rc == CLI_OK)
+        rc = build_policies(a, s, policy_hash);
+    if (rc == CLI_OK)
+        rc = plan_draws(a, s, &file_hash);
+    if (rc != CLI_OK) {
+        json_decref(scenarios);
+        return rc;
+    }
+    p->n_values = sweep_off_psi(p) + p->J;
+    s->identity = make_identity(a, s, scenarios, policy_hash, file_hash);
+    attempt_options(p); /* after the identity: it records the options as given */
+    return s->identity ? CLI_OK : CLI_FAILURE;
+}
+
+/* ---- running -------------------------------------------------------------------- */
+
+/* Rank 0: open the store and list what is missing. */
+static int open_store(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep_store *st)
+{
+    char why[700];
+    int r = sweep_store_open(st, a->output, s->identity, &s->plan, why, sizeof why);
+    if (r != 0) {
+        cli_error("%s", why);
+        return r == -2 ? CLI_USAGE : CLI_FAILURE;
+    }
+    size_t total = s->plan.n_points * (s->plan.draws + 1);
+    s->items = malloc((total ? total : 1) * sizeof *s->items);
+    if (!s->items)
+        return CLI_FAILURE;
+    for (size_t pt = 0; pt < s->plan.n_points; pt++)
+        for (size_t k = 0; k <= s->plan.draws; k++)
+            if (!st->done[pt * st->per_point + k])
+                s->items[s->n_items++] = (sweep_item){(uint32_t)pt, (uint32_t)k};
+    if (st->n_done)
+        cli_note(ctx, 1, "resuming: %zu of %zu solves already in %s", st->n_done, total,
+                 a->output);
+    return CLI_OK;
+}
+
+static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep_store *st)
+{
+    char why[700];
+    sweep_report r = {&s->plan, st, s->identity, a->data_dir, s->quantiles, s->n_quantiles,
+                      !a->no_chart};
+    size_t total, retried, failed;
+    sweep_counts(&r, &total, &retried, &failed);
+    if (sweep_store_sync(st) != 0) {
+        cli_error("cannot sync the records in %s: %s", a->output, strerror(errno));
+        return CLI_FAILURE;
+    }
+    if (sweep_write_report(&r, why, sizeof why) != 0) {
+        cli_error("%s", why);
+        return CLI_FAILURE;
+    }
+    if (failed)
+        cli_error("%zu of %zu solves failed even after a retry: counted in the summary "
+                  "(\"failed\"), left out of the statistics", failed, total);
+    cli_note(ctx, 1, "%zu solves (%zu retried, %zu failed); summary in %s/summary.csv", total,
+             retried, failed, a->output);
+    if (sweep_print(&r, a->format) != 0) {
+        cli_error("cannot write the summary to standard output");
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
+static int run(const sweep_args *a, cli_ctx *ctx, sweep_env *env, sweep_state *s)
+{
+    sweep_store st;
+    memset(&st, 0, sizeof st);
+    st.fd = -1;
+    int rc = env->rank == 0 ? open_store(a, ctx, s, &st) : CLI_OK;
+    rc = sweep_agree(env, rc);
+    if (rc == CLI_OK && sweep_share_items(env, &s->items, &s->n_items) != 0)
+        rc = CLI_FAILURE;
+    if (rc == CLI_OK) {
+        cli_note(ctx, 1, "%zu solves to do on %d rank%s x %d thread%s", s->n_items, env->size,
+                 env->size > 1 ? "s" : "", env->threads, env->threads > 1 ? "s" : "");
+        rc = sweep_run(env, &s->plan, s->items, s->n_items, env->rank == 0 ? &st : NULL, ctx);
+    }
+    rc = sweep_agree(env, rc);
+    if (rc == CLI_OK && env->rank == 0)
+        rc = report(a, ctx, s, &st);
+    sweep_store_close(&st);
+    return rc;
+}
+
+int cmd_sweep(int argc, char **argv, int first, cli_ctx ctx)
+{
+    sweep_args args;
+    sweep_env env;
+    memset(&args, 0, sizeof args);
+    sweep_env_init(&env, &argc, &argv);
+    if (env.rank != 0)
+        ctx.verbosity = 0; /* one voice: rank 0's */
+    int rc = parse_args(argc, argv, first, &ctx, &args);
+    if (rc == -1) { /* --help */
+        sweep_env_finish(&env);
+        return CLI_OK;
+    }
+    if (rc == CLI_OK && args.threads &&
+        (!cli_parse_int(args.threads, &env.threads) || env.threads < 1 || env.threads > 1024))
+        rc = flag_error("threads", args.threads, "an integer from 1 to 1024");
+    env.progress = ctx.verbosity >= 1 && env.rank == 0 && isatty(STDERR_FILENO);
+    char data_buf[4096];
+    if (!args.data_dir)
+        args.data_dir = cli_default_data(data_buf, sizeof data_buf);
+    sweep_state s;
+    memset(&s, 0, sizeof s);
+    if (rc == CLI_OK)
+        rc = prepare(&args, &ctx, &s);
+    rc = sweep_agree(&env, rc);
+    if (rc == CLI_OK)
+        rc = run(&args, &ctx, &env, &s);
+    state_free(&s);
+    sweep_env_finish(&env);
+    return rc;
+}

@@ -1,0 +1,495 @@
+/*
+ * sweep_report.c - what a sweep reports: for every point and output, the
+ * central value (the data's elasticities), and over the converged Monte Carlo
+ * draws the mean, standard deviation and chosen quantiles (type 7, see
+ * tw_quantile_sorted); the counts of retried and failed solves; per-draw
+ * welfare. Written as summary.csv, summary.json, draws.csv and chart.png.
+ * Nothing here depends on timing, threads or ranks, so a run's files are the
+ * same byte for byte however it was computed.
+ */
+#include "plot.h"
+#include "sweep.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Statistics of one value of one point. */
+typedef struct stat1 {
+    double central, mean, sd;
+    size_t n;
+    double *q; /* n_quantiles */
+} stat1;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t at(const sweep_store *st, size_t point, size_t draw)
+{
+    return point * st->per_point + draw;
+}
+
+/* Over draws 1..D of `point` that did not fail and gave a finite value. */
+static void compute(const sweep_report *r, size_t point, size_t v, double *buf, stat1 *s)
+{
+    const sweep_store *st = r->store;
+    size_t nv = r->plan->n_values, n = 0;
+    size_t c = at(st, point, 0);
+    s->central = st->done[c] && st->status[c] != SWEEP_FAILED ? st->values[c * nv + v] : NAN;
+    double sum = 0;
+    for (size_t k = 1; k < st->per_point; k++) {
+        size_t a = at(st, point, k);
+        double x = st->values[a * nv + v];
+        if (st->done[a] && st->status[a] != SWEEP_FAILED && isfinite(x)) {
+            buf[n++] = x;
+            sum += x;
+        }
+    }
+    s->n = n;
+    s->mean = n ? sum / (double)n : NAN;
+    double ss = 0;
+    for (size_t k = 0; k < n; k++)
+        ss += (buf[k] - s->mean) * (buf[k] - s->mean);
+    s->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
+    qsort(buf, n, sizeof *buf, cmp_double);
+    for (size_t q = 0; q < r->n_quantiles; q++)
+        s->q[q] = tw_quantile_sorted(buf, n, r->quantiles[q]);
+}
+
+/* Which values are summarised: the outputs, and the elasticities when drawn. */
+static size_t summarised(const sweep_report *r)
+{
+    return r->plan->draws > 0 ? r->plan->n_values : sweep_off_theta(r->plan);
+}
+
+typedef struct table {
+    stat1 *s;   /* n_points * n_values */
+    double *qs; /* their quantiles */
+} table;
+
+static int build_table(const sweep_report *r, table *t)
+{
+    size_t P = r->plan->n_points, M = summarised(r), nq = r->n_quantiles;
+    t->s = calloc(P * M, sizeof *t->s);
+    t->qs = calloc(P * M * nq + 1, sizeof *t->qs);
+    double *buf = malloc((r->store->per_point + 1) * sizeof *buf);
+    if (!t->s || !t->qs || !buf) {
+        free(buf);
+        return -1;
+    }
+    for (size_t p = 0; p < P; p++)
+        for (size_t v = 0; v < M; v++) {
+            t->s[p * M + v].q = t->qs + (p * M + v) * nq;
+            compute(r, p, v, buf, &t->s[p * M + v]);
+        }
+    free(buf);
+    return 0;
+}
+
+static void free_table(table *t)
+{
+    free(t->s);
+    free(t->qs);
+}
+
+/* "q5", "q50", "q97.5" */
+static void qname(char *buf, size_t size, double p) { snprintf(buf, size, "q%.10g", 100 * p); }
+
+/* Names of value v: country (or ""), sector (or ""), output key. */
+static void value_names(const sweep_plan *p, size_t v, const char **country, const char **sector,
+                        const char **key)
+{
+    size_t N = p->N, J = p->J;
+    *country = *sector = "";
+    if (v < sweep_off_sector(p)) {
+        *key = tw_country_output_key((tw_country_output)(v / N));
+        *country = tw_model_country_code(p->base, v % N);
+    } else if (v < sweep_off_theta(p)) {
+        size_t w = v - sweep_off_sector(p);
+        *key = tw_sector_output_key((tw_sector_output)p->sector_keys[w / (N * J)]);
+        *country = tw_model_country_code(p->base, (w % (N * J)) / J);
+        *sector = tw_model_sector_code(p->base, w % J);
+    } else {
+        size_t w = v - sweep_off_theta(p);
+        *key = w < J ? "theta" : "psi";
+        *sector = tw_model_sector_code(p->base, w % J);
+    }
+}
+
+void sweep_counts(const sweep_report *r, size_t *total, size_t *retried, size_t *failed)
+{
+    const sweep_store *st = r->store;
+    *total = *retried = *failed = 0;
+    for (size_t a = 0; a < st->n_points * st->per_point; a++) {
+        if (!st->done[a])
+            continue;
+        (*total)++;
+        *retried += st->status[a] == SWEEP_RETRIED;
+        *failed += st->status[a] == SWEEP_FAILED;
+    }
+}
+
+/* ---- CSV ---------------------------------------------------------------------- */
+
+static void csv_num(FILE *f, double x)
+{
+    fputc(',', f);
+    if (isfinite(x))
+        fprintf(f, "%.17g", x);
+}
+
+static void provenance(FILE *f, const sweep_report *r)
+{
+    char sum[17];
+    tw_model_checksum(r->plan->base, sum);
+    fprintf(f, "# tradewar %s sweep data=%s base_checksum=%s points=%zu draws=%zu seed=%llu "
+               "quantiles=type7\n",
+            TW_VERSION_STRING, r->data_dir, sum, r->plan->n_points, r->plan->draws,
+            r->plan->seed);
+}
+
+static size_t point_failed(const sweep_report *r, size_t p)
+{
+    size_t f = 0;
+    for (size_t k = 1; k < r->store->per_point; k++)
+        f += r->store->status[at(r->store, p, k)] == SWEEP_FAILED;
+    return f;
+}
+
+static int write_summary_csv(FILE *f, const sweep_report *r, const table *t)
+{
+    const sweep_plan *p = r->plan;
+    size_t M = summarised(r);
+    char q[32];
+    provenance(f, r);
+    fputs("point,label", f);
+    for (size_t g = 0; g < p->n_grids; g++)
+        fprintf(f, ",%s", p->grids[g].name);
+    fputs(",country,sector,output,central,mean,sd", f);
+    for (size_t k = 0; k < r->n_quantiles; k++) {
+        qname(q, sizeof q, r->quantiles[k]);
+        fprintf(f, ",%s", q);
+    }
+    fputs(",n,failed\n", f);
+    for (size_t pt = 0; pt < p->n_points; pt++) {
+        size_t failed = point_failed(r, pt);
+        for (size_t v = 0; v < M; v++) {
+            const stat1 *s = &t->s[pt * M + v];
+            const char *country, *sector, *key;
+            value_names(p, v, &country, &sector, &key);
+            fprintf(f, "%zu,", pt);
+            fputs(p->points[pt].label, f);
+            for (size_t g = 0; g < p->n_grids; g++)
+                csv_num(f, p->points[pt].grid[g]);
+            fprintf(f, ",%s,%s,%s", country, sector, key);
+            csv_num(f, s->central);
+            csv_num(f, s->mean);
+            csv_num(f, s->sd);
+            for (size_t k = 0; k < r->n_quantiles; k++)
+                csv_num(f, s->q[k]);
+            fprintf(f, ",%zu,%zu\n", s->n, failed);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static const char *status_name(uint32_t s)
+{
+    return s == SWEEP_CONVERGED ? "converged" : s == SWEEP_RETRIED ? "retried" : "failed";
+}
+
+/* One row per solve: status and every country's welfare change. */
+static int write_draws_csv(FILE *f, const sweep_report *r)
+{
+    const sweep_plan *p = r->plan;
+    const sweep_store *st = r->store;
+    provenance(f, r);
+    fputs("point,draw,status,iterations,residual", f);
+    for (size_t i = 0; i < p->N; i++)
+        fprintf(f, ",welfare_pct:%s", tw_model_country_code(p->base, i));
+    fputc('\n', f);
+    for (size_t pt = 0; pt < p->n_points; pt++)
+        for (size_t k = 0; k < st->per_point; k++) {
+            size_t a = at(st, pt, k);
+            if (!st->done[a])
+                continue;
+            fprintf(f, "%zu,%zu,%s,%lld", pt, k, status_name(st->status[a]),
+                    (long long)st->iterations[a]);
+            csv_num(f, st->residual[a]);
+            for (size_t i = 0; i < p->N; i++)
+                csv_num(f, st->values[a * p->n_values + (size_t)TW_C_WELFARE_PCT * p->N + i]);
+            fputc('\n', f);
+        }
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- JSON ------------------------------------------------------------------------ */
+
+static json_t *stat_json(const sweep_report *r, const stat1 *s)
+{
+    char q[32];
+    json_t *o = json_pack("{s:o, s:o, s:o}", "central", out_json_number(s->central), "mean",
+                          out_json_number(s->mean), "sd", out_json_number(s->sd));
+    for (size_t k = 0; o && k < r->n_quantiles; k++) {
+        qname(q, sizeof q, r->quantiles[k]);
+        json_object_set_new(o, q, out_json_number(s->q[k]));
+    }
+    json_object_set_new(o, "n", json_integer((json_int_t)s->n));
+    return o;
+}
+
+/* The rows of one point: countries, chosen sectors, elasticities. */
+static json_t *point_json(const sweep_report *r, const table *t, size_t pt)
+{
+    const sweep_plan *p = r->plan;
+    const sweep_store *st = r->store;
+    size_t M = summarised(r), N = p->N, J = p->J;
+    const stat1 *row = t->s + pt * M;
+    json_t *failed = json_array(), *grid = json_object();
+    for (size_t k = 1; k < st->per_point; k++)
+        if (st->status[at(st, pt, k)] == SWEEP_FAILED)
+            json_array_append_new(failed, json_integer((json_int_t)k));
+    for (size_t g = 0; g < p->n_grids; g++)
+        json_object_set_new(grid, p->grids[g].name, out_json_number(p->points[pt].grid[g]));
+    json_t *countries = json_array(), *sectors = json_array(), *elast = json_array();
+    for (size_t i = 0; i < N; i++) {
+        json_t *c = json_pack("{s:s, s:s}", "code", tw_model_country_code(p->base, i), "name",
+                              tw_model_country_name(p->base, i));
+        for (int k = 0; k < TW_C_COUNT; k++)
+            json_object_set_new(c, tw_country_output_key((tw_country_output)k),
+                                stat_json(r, &row[(size_t)k * N + i]));
+        json_array_append_new(countries, c);
+    }
+    for (size_t i = 0; i < N && p->n_sector_keys; i++)
+        for (size_t j = 0; j < J; j++) {
+            json_t *c = json_pack("{s:s, s:s}", "country", tw_model_country_code(p->base, i),
+                                  "sector", tw_model_sector_code(p->base, j));
+            for (size_t k = 0; k < p->n_sector_keys; k++)
+                json_object_set_new(
+                    c, tw_sector_output_key((tw_sector_output)p->sector_keys[k]),
+                    stat_json(r, &row[sweep_off_sector(p) + k * N * J + i * J + j]));
+            json_array_append_new(sectors, c);
+        }
+    for (size_t j = 0; j < J && p->draws > 0; j++)
+        json_array_append_new(elast, json_pack("{s:s, s:o, s:o}", "sector",
+                                               tw_model_sector_code(p->base, j), "theta",
+                                               stat_json(r, &row[sweep_off_theta(p) + j]), "psi",
+                                               stat_json(r, &row[sweep_off_psi(p) + j])));
+    size_t c0 = at(st, pt, 0);
+    return json_pack("{s:I, s:s, s:s, s:o, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "index",
+                     (json_int_t)pt, "label", p->points[pt].label, "scenario",
+                     p->points[pt].path, "grid", grid, "central_converged",
+                     st->done[c0] && st->status[c0] != SWEEP_FAILED, "central_status",
+                     status_name(st->status[c0]), "draws_ok",
+                     (json_int_t)(p->draws - json_array_size(failed)), "draws_failed",
+                     (json_int_t)json_array_size(failed), "failed_draws", failed, "countries",
+                     countries, "sectors", sectors, "elasticities", elast);
+}
+
+static json_t *summary_json(const sweep_report *r, const table *t)
+{
+    size_t total, retried, failed;
+    sweep_counts(r, &total, &retried, &failed);
+    json_t *qs = json_array(), *points = json_array();
+    for (size_t k = 0; k < r->n_quantiles; k++)
+        json_array_append_new(qs, json_real(r->quantiles[k]));
+    for (size_t pt = 0; pt < r->plan->n_points; pt++)
+        json_array_append_new(points, point_json(r, t, pt));
+    return json_pack("{s:{s:s, s:s, s:s, s:O}, s:I, s:I, s:o, s:s, s:{s:I, s:I, s:I, s:I}, s:o}",
+                     "tradewar", "version", TW_VERSION_STRING, "command", "sweep", "data",
+                     r->data_dir, "identity", r->identity, "points_count",
+                     (json_int_t)r->plan->n_points, "draws", (json_int_t)r->plan->draws,
+                     "quantiles", qs, "quantile_definition",
+                     "Hyndman-Fan type 7: linear interpolation between order statistics",
+                     "solves", "total", (json_int_t)total, "converged",
+                     (json_int_t)(total - retried - failed), "retried", (json_int_t)retried,
+                     "failed", (json_int_t)failed, "points", points);
+}
+
+static int write_summary_json(FILE *f, const sweep_report *r, const table *t)
+{
+    json_t *j = summary_json(r, t);
+    int st = j ? out_json_dump(f, j) : -1;
+    json_decref(j);
+    return st;
+}
+
+/* ---- the chart ----------------------------------------------------------------- */
+
+/* Welfare by country: over the grid (one line per country, band = outer
+ * quantiles), or for one point across countries. */
+static int write_chart(const sweep_report *r, const table *t, const char *path, char *why,
+                       size_t size)
+{
+    const sweep_plan *p = r->plan;
+    size_t M = summarised(r), N = p->N, P = p->n_points, nq = r->n_quantiles;
+    int bands = p->draws > 0 && nq >= 2;
+    double *y = calloc(3 * N * P + P, sizeof *y);
+    plot_series *s = calloc(N, sizeof *s);
+    const char **ticks = calloc(P > N ? P : N, sizeof *ticks);
+    if (!y || !s || !ticks) {
+        free(y), free(s), free(ticks);
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    double *lo = y + N * P, *hi = y + 2 * N * P, *x = y + 3 * N * P;
+    for (size_t i = 0; i < N; i++)
+        for (size_t pt = 0; pt < P; pt++) {
+            const stat1 *st = &t->s[pt * M + (size_t)TW_C_WELFARE_PCT * N + i];
+            y[i * P + pt] = p->draws > 0 ? st->mean : st->central;
+            lo[i * P + pt] = bands ? st->q[0] : NAN;
+            hi[i * P + pt] = bands ? st->q[nq - 1] : NAN;
+        }
+    for (size_t k = 0; k < 3 * N * P; k++)
+        if (!isfinite(y[k]) && (k < N * P || bands)) { /* nothing to draw for a failed point */
+            free(y), free(s), free(ticks);
+            return 1;
+        }
+    char sub[160], band[64];
+    snprintf(band, sizeof band, "band: %.3g%%-%.3g%% quantiles", 100 * r->quantiles[0],
+             100 * r->quantiles[nq - 1]);
+    snprintf(sub, sizeof sub, "%zu draws per point, seed %llu%s%s", p->draws, p->seed,
+             bands ? "; line: mean, " : "", bands ? band : "");
+    plot_labels l = {"Welfare change", sub, "", "welfare change, %", "tradewar sweep"};
+    int rc;
+    if (P > 1) {
+        for (size_t pt = 0; pt < P; pt++) {
+            x[pt] = p->n_grids == 1 ? p->points[pt].grid[0] : (double)pt + 1;
+            ticks[pt] = p->points[pt].label;
+        }
+        for (size_t i = 0; i < N; i++)
+            s[i] = (plot_series){tw_model_country_code(p->base, i), y + i * P,
+                                 bands ? lo + i * P : NULL, bands ? hi + i * P : NULL};
+        l.xlabel = p->n_grids == 1 ? p->grids[0].name : "point";
+        rc = plot_lines(path, &l, P, x, p->n_grids == 1 ? NULL : ticks, N, s, why, size);
+    } else {
+        for (size_t i = 0; i < N; i++)
+            ticks[i] = tw_model_country_code(p->base, i);
+        s[0] = (plot_series){p->draws > 0 ? "mean" : "central", y, bands ? lo : NULL,
+                             bands ? hi : NULL};
+        l.xlabel = "economy";
+        /* one point: y holds country i at i * P = i */
+        rc = plot_lines(path, &l, N, NULL, ticks, 1, s, why, size);
+    }
+    free(y), free(s), free(ticks);
+    return rc;
+}
+
+/* ---- files ---------------------------------------------------------------------- */
+
+typedef int (*writer)(FILE *f, const sweep_report *r, const table *t);
+
+static int w_summary_csv(FILE *f, const sweep_report *r, const table *t)
+{
+    return write_summary_csv(f, r, t);
+}
+static int w_summary_json(FILE *f, const sweep_report *r, const table *t)
+{
+    return write_summary_json(f, r, t);
+}
+static int w_draws_csv(FILE *f, const sweep_report *r, const table *t)
+{
+    (void)t;
+    return write_draws_csv(f, r);
+}
+
+/* Write to DIR/.NAME.tmp, then rename onto DIR/NAME. */
+static int write_atomic(const sweep_report *r, const table *t, const char *name, writer w,
+                        char *why, size_t size)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/%s", r->store->dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", r->store->dir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        snprintf(why, size, "cannot write %s", tmp);
+        return -1;
+    }
+    int st = w(f, r, t);
+    if (fflush(f) != 0 || ferror(f))
+        st = -1;
+    if (fclose(f) != 0)
+        st = -1;
+    if (st != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        snprintf(why, size, "cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
+{
+    table t;
+    if (build_table(r, &t) != 0) {
+        free_table(&t);
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
+    int st = write_atomic(r, &t, "summary.csv", w_summary_csv, why, why_size);
+    if (st == 0)
+        st = write_atomic(r, &t, "summary.json", w_summary_json, why, why_size);
+    if (st == 0)
+        st = write_atomic(r, &t, "draws.csv", w_draws_csv, why, why_size);
+    if (st == 0 && r->chart) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/chart.png", r->store->dir);
+        st = write_chart(r, &t, path, why, why_size);
+        if (st == 1) { /* some point has no finite welfare: no chart, not an error */
+            unlink(path);
+            st = 0;
+        }
+    }
+    free_table(&t);
+    return st;
+}
+
+/* The terminal table: welfare by country and point. */
+static void print_table(FILE *f, const sweep_report *r, const table *t)
+{
+    const sweep_plan *p = r->plan;
+    size_t M = summarised(r), nq = r->n_quantiles, total, retried, failed;
+    char q[32];
+    sweep_counts(r, &total, &retried, &failed);
+    fprintf(f, "Sweep: %zu point%s x (1 central + %zu draws), seed %llu\n", p->n_points,
+            p->n_points == 1 ? "" : "s", p->draws, p->seed);
+    fprintf(f, "Solves: %zu, converged %zu, retried and converged %zu, failed %zu\n", total,
+            total - retried - failed, retried, failed);
+    for (size_t pt = 0; pt < p->n_points; pt++) {
+        fprintf(f, "\n%s: welfare %% (failed draws: %zu)\n%-8s %10s %10s %10s", p->points[pt].label,
+                point_failed(r, pt), "country", "central", "mean", "sd");
+        for (size_t k = 0; k < nq; k++) {
+            qname(q, sizeof q, r->quantiles[k]);
+            fprintf(f, " %10s", q);
+        }
+        fputc('\n', f);
+        for (size_t i = 0; i < p->N; i++) {
+            const stat1 *s = &t->s[pt * M + (size_t)TW_C_WELFARE_PCT * p->N + i];
+            fprintf(f, "%-8s %10.4f %10.4f %10.4f", tw_model_country_code(p->base, i),
+                    s->central, s->mean, s->sd);
+            for (size_t k = 0; k < nq; k++)
+                fprintf(f, " %10.4f", s->q[k]);
+            fputc('\n', f);
+        }
+    }
+}
+
+int sweep_print(const sweep_report *r, out_format format)
+{
+    table t;
+    int st = build_table(r, &t);
+    if (st == 0) {
+        if (format == FORMAT_TABLE)
+            print_table(stdout, r, &t);
+        else if (format == FORMAT_CSV)
+            st = write_summary_csv(stdout, r, &t);
+        else
+            st = write_summary_json(stdout, r, &t);
+    }
+    free_table(&t);
+    return st == 0 && fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+}
