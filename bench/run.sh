@@ -9,3 +9,7 @@ command -v taskset >/dev/null || ONE=""
 $ONE build/bench/bench_solve nafta 21
 $ONE build/bench/bench_solve synthetic 141 65 3
 $ONE build/bench/bench_waves 11
+# the strategic layer on Ossa (2014)'s data; the war uses both cores (2 threads)
+cmake --build build --target bench_game -j"$(nproc)" >/dev/null
+$ONE build/bench/bench_game optimal USA
+build/bench/bench_game war 2

@@ -1,8 +1,7 @@
 # test_game_ossa_optimal.sh - `tradewar optimal` for each of Ossa (2014)'s
 # seven regions (6 partners x 33 sectors, after the MFN warm-up): the median
 # optimal tariffs average 58.9% (within 0.05), as in the paper. ~10 s in a
-# Release build; labelled `slow` (skipped in the sanitizer run, see
-# tests/CMakeLists.txt and scripts).
+# Release build, about 2 minutes under the sanitizers.
 source "$(dirname "$0")/lib.sh" "$@"
 [ -f "$SRC/data/ossa2007/trade_ijs.csv" ] || { echo "SKIP: data/ossa2007 missing"; exit 0; }
 

@@ -1,7 +1,7 @@
 # test_game_ossa_smoke.sh - the strategic commands on Ossa (2014)'s data, small
 # enough for the sanitizer build: one region's MFN optimum and an MFN war of
-# two regions on each other (the full reproductions, test_game_ossa*.sh, are
-# labelled `slow` and left out of the sanitizer run).
+# two regions on each other (the full war, test_game_ossa.sh, is labelled
+# `slow` and left out of the sanitizer run).
 source "$(dirname "$0")/lib.sh" "$@"
 [ -f "$SRC/data/ossa2007/trade_ijs.csv" ] || { echo "SKIP: data/ossa2007 missing"; exit 0; }
 OSSA=$SRC/data/ossa2007
