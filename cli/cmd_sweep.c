@@ -820,13 +820,13 @@ static json_t *make_identity(const sweep_args *a, sweep_state *s, json_t *scenar
 
 /* Attempt 1: the options as given, warm-started, without the library's
  * fallback (a hopeless draw fails fast). Attempt 2, the safer one: from "no
- * change", damped (at most 0.5), five times the iterations, with the fallback
+ * change", damped (at most 0.5), twice the iterations, with the fallback
  * to the other method as the options say (--fallback, default yes). */
 static void attempt_options(sweep_plan *p)
 {
     p->retry = p->opt;
     p->retry.damping = p->opt.damping < 0.5 ? p->opt.damping : 0.5;
-    p->retry.max_iter = p->opt.max_iter > 20000 ? 100000 : 5 * p->opt.max_iter;
+    p->retry.max_iter = p->opt.max_iter > 500000 ? 1000000 : 2 * p->opt.max_iter;
     p->opt.fallback = 0;
 }
 

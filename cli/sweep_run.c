@@ -461,7 +461,7 @@ static void collect(collector *c, shared *sh)
         pthread_mutex_unlock(&sh->mu);
         for (size_t k = 0; k < n; k++)
             handle_record(c, batch + k * c->record_bytes);
-        if (c->store && one)
+        if (c->store && one && c->env->mpi)
             remote_left -= receive_remote(c, one);
         if (finished && remote_left <= 0)
             break;

@@ -12,6 +12,7 @@ PACKAGES=(build-essential cmake pkg-config
           libjansson-dev    # JSON output
           libplplot-dev     # charts (PNG and SVG) of the reports: cli/plot.c
           plplot-driver-cairo # PLplot's pngcairo and svgcairo devices, which write those files
+          libopenmpi-dev openmpi-bin # MPI: tradewar sweep across ranks and machines (mpirun)
           libcmocka-dev     # unit-test framework
           python3)          # CLI tests read the JSON output
 

@@ -1,0 +1,96 @@
+# test_sweep.sh - tradewar sweep: usage errors, results independent of the thread
+# count, grids and scenario lists, the central value equals `solve`, quantiles
+# (type 7) of the draws, a known distribution (uniform theta), failed draws counted,
+# a directory made by another command refused.
+source "$(dirname "$0")/lib.sh" "$@"
+D=$SRC/tests/data/sweep
+
+# usage errors
+run sweep "$D/war-fixed.yaml" --draws 3
+expect_rc 2 "no --output"
+expect_in "$T/err" "--output DIR is required" "no --output message"
+run sweep "$D/war.yaml" --grid us=0:0.1 --output "$T/x"
+expect_rc 2 "bad --grid"
+run sweep "$D/war-fixed.yaml" --output "$T/x" --theta-se 0.1x --theta-range 1:2
+expect_rc 2 "se and range"
+run sweep "$D/war.yaml" --grid us=0,0.1 --output "$T/x" -q
+expect_rc 3 "a placeholder that is no --grid parameter"
+expect_in "$T/err" "war.yaml:13: '\${cn}' is not a --grid parameter" "placeholder message names file and line"
+
+# the same draws on 1 and 2 threads: the same files, byte for byte
+for t in 1 2; do
+    run sweep -q "$D/war-fixed.yaml" --draws 12 --seed 2019 --theta-se 0.05x --quantiles 10,50,90 \
+        --threads $t --output "$T/t$t" --format json --no-chart
+    expect_rc 0 "sweep on $t threads"
+    cp "$T/out" "$T/t$t.json"
+done
+for f in summary.json summary.csv draws.csv; do
+    cmp -s "$T/t1/$f" "$T/t2/$f" || fail "$f differs between 1 and 2 threads"
+done
+cmp -s "$T/t1.json" "$T/t1/summary.json" || fail "--format json prints summary.json"
+json_check 'd["solves"] == {"total": 13, "converged": 13, "retried": 0, "failed": 0}' "solve counts"
+json_check 'd["quantiles"] == [0.1, 0.5, 0.9] and d["draws"] == 12' "quantiles and draws"
+json_check 'set(d["points"][0]["countries"][0]["welfare_pct"]) == {"central","mean","sd","q10","q50","q90","n"}' "statistics keys"
+
+# the central value is what `solve` gives
+run solve -q "$D/war-fixed.yaml" --format json
+python3 - "$T/out" "$T/t1/summary.json" <<'PY' || fail "central value equals solve"
+import json, sys
+solve, sweep = (json.load(open(p)) for p in sys.argv[1:])
+for a, b in zip(solve["countries"], sweep["points"][0]["countries"]):
+    assert a["code"] == b["code"]
+    assert abs(a["welfare_pct"] - b["welfare_pct"]["central"]) < 1e-9, (a, b)
+PY
+
+# quantiles and means of the summary against draws.csv (type 7, computed here)
+python3 - "$T/t1/draws.csv" "$T/t1/summary.csv" <<'PY' || fail "summary statistics from the draws"
+import csv, sys, statistics
+rows = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))]
+summ = [r for r in csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#"))]
+def q7(xs, p):
+    xs = sorted(xs); h = (len(xs) - 1) * p; lo = int(h)
+    return xs[lo] if lo + 1 >= len(xs) else xs[lo] + (h - lo) * (xs[lo + 1] - xs[lo])
+for s in summ:
+    if s["output"] != "welfare_pct":
+        continue
+    xs = [float(r["welfare_pct:" + s["country"]]) for r in rows if r["draw"] != "0"]
+    assert len(xs) == 12 and int(s["n"]) == 12
+    assert abs(statistics.mean(xs) - float(s["mean"])) < 1e-12 * max(1, abs(float(s["mean"])))
+    assert abs(statistics.stdev(xs) - float(s["sd"])) < 1e-10
+    for p, k in ((0.1, "q10"), (0.5, "q50"), (0.9, "q90")):
+        assert abs(q7(xs, p) - float(s[k])) <= 1e-13 * max(1, abs(q7(xs, p))), (s, k)
+PY
+
+# a known distribution: theta uniform on [0.9, 1.1] x the data's; its summary rows
+run sweep -q "$D/war-fixed.yaml" --draws 80 --seed 7 --theta-range 0.9x:1.1x --output "$T/u" --format json --no-chart
+expect_rc 0 "uniform theta"
+json_check 'all(abs(e["theta"]["q5"] - 6.23 * (0.9 + 0.2 * 0.05)) < 0.15 and abs(e["theta"]["q50"] - 6.23) < 0.15 and abs(e["theta"]["q95"] - 6.23 * (0.9 + 0.2 * 0.95)) < 0.15 for e in d["points"][0]["elasticities"] if e["sector"] == "agriculture")' "theta quantiles of a uniform draw"
+json_check 'all(6.23 * 0.9 <= e["theta"]["q5"] and e["theta"]["q95"] <= 6.23 * 1.1 and e["psi"]["sd"] < 1e-12 for e in d["points"][0]["elasticities"] if e["sector"] == "agriculture")' "theta within its range, psi fixed"
+
+# a grid: 3 x 2 points; no tariff change at us = cn = 0
+run sweep -q "$D/war.yaml" --grid us=0:0.2:0.1 --grid cn=0,0.15 --output "$T/g" --format json
+expect_rc 0 "grid"
+json_check 'd["points_count"] == 6 and [p["label"] for p in d["points"]][:3] == ["us=0;cn=0", "us=0;cn=0.15", "us=0.1;cn=0"]' "grid points, first grid slowest"
+json_check 'all(abs(c["welfare_pct"]["central"]) < 1e-8 for c in d["points"][0]["countries"])' "no change at the zero point"
+json_check 'd["points"][5]["grid"] == {"us": 0.2, "cn": 0.15}' "grid values"
+[ -s "$T/g/chart.png" ] || fail "grid chart"
+head -2 "$T/g/summary.csv" | tail -1 | grep -q '^point,label,us,cn,country,sector,output,central,mean,sd,q5,q50,q95,n,failed$' || fail "summary.csv header with grid columns"
+
+# a list of scenario files
+run sweep -q "$D/war-fixed.yaml" "$SRC/scenarios/no-change.yaml" --output "$T/l" --format csv
+expect_rc 0 "scenario list"
+grep -q '^1,no-change.yaml,USA,,welfare_pct,' "$T/out" || fail "second scenario's rows"
+
+# failed draws are counted, not averaged in
+run sweep -q "$D/war-fixed.yaml" --draws-file "$D/fail-draws.csv" --max-iter 300 --fallback no --output "$T/f" --format json
+expect_rc 0 "failed draw"
+expect_in "$T/err" "1 of 4 solves failed" "failure reported on stderr"
+json_check 'd["solves"]["failed"] == 1 and d["points"][0]["failed_draws"] == [2] and d["points"][0]["draws_failed"] == 1' "failed draw counted"
+json_check 'all(c["welfare_pct"]["n"] == 2 for c in d["points"][0]["countries"])' "failed draw left out"
+grep -q '^0,2,failed,' "$T/f/draws.csv" || fail "draws.csv marks the failed draw"
+
+# another command into the same directory is refused
+run sweep -q "$D/war-fixed.yaml" --draws 12 --seed 2020 --theta-se 0.05x --output "$T/t1"
+expect_rc 2 "another seed into the same directory"
+expect_in "$T/err" "holds another sweep (seed" "refusal names the difference"
+finish
