@@ -64,27 +64,44 @@ size_t tw_optimal_variables(const tw_model *m, size_t country, const tw_optimal_
 
 /* ---- one optimisation ----------------------------------------------------- */
 
-typedef enum { OBJ_WEIGHTED, OBJ_BARGAIN } objective_kind;
-
 typedef struct {
     tw_solver *s;
     tw_policy *p;
     tw_result *res;
     const tw_instruments *ins;
     tw_gradient_ws *g;
-    objective_kind kind;
-    const size_t *players;
-    size_t nplayers;
-    const double *threat;     /* bargaining: W_hat at the threat point */
-    double *weights;          /* nobj*N: row 0 the objective, rows 1.. each player's W */
+    double *weights;          /* N: the weight of each country's welfare in the objective */
     double *values, *grads;   /* nobj, nobj*K */
     double *cache_x;          /* x of the cached values and gradients */
+    double weight_sum;        /* weighted: sum of the weights (the objective at no change) */
+    /* bargaining: maximise sum_k flog(W_k - threat_k) instead of a fixed weighted sum */
+    const size_t *players;
+    size_t nplayers;
+    const double *threat;
+    double nash;              /* the Nash product's log at the cached point */
     int cached;
     long evals;
     tw_status failure;
     tw_error *err;
     nlopt_opt opt;
 } opt_ctx;
+
+/* log(s), continued below s = eps by its second-order Taylor expansion, so
+ * the Nash product is finite and smooth everywhere and an optimiser started
+ * below a threat point is pulled back above it. Returns the value; *deriv
+ * receives the derivative. */
+#define TW_BARGAIN_EPS 1e-5
+static double smooth_log(double s, double *deriv)
+{
+    const double e = TW_BARGAIN_EPS;
+    if (s >= e) {
+        *deriv = 1 / s;
+        return log(s);
+    }
+    double d = s - e;
+    *deriv = 1 / e - d / (e * e);
+    return log(e) + d / e - d * d / (2 * e * e);
+}
 
 /* Solve the equilibrium at x and compute objective rows (and their gradients
  * when need_grad). Returns 0, or -1 after recording a failure. */
@@ -105,14 +122,16 @@ static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
         return -1;
     }
     tw_solver_set_start(c->s, c->res);
-    size_t nobj = c->kind == OBJ_BARGAIN ? 1 + c->nplayers : 1;
-    if (c->kind == OBJ_BARGAIN) {
-        /* the Nash product's gradient is sum_k grad W_k / (W_k - d_k) */
+    size_t nobj = 1;
+    if (c->threat) {
+        /* the Nash product's gradient is sum_k flog'(slack_k) grad W_k: a
+         * weighted sum whose weights are fixed at this point */
         const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
+        c->nash = 0;
         memset(c->weights, 0, N * sizeof(double));
         for (size_t k = 0; k < c->nplayers; k++) {
             double slack = 1 + wp[c->players[k]] / 100 - c->threat[k];
-            c->weights[c->players[k]] = slack > 1e-12 ? 1 / slack : 1e12;
+            c->nash += smooth_log(slack, &c->weights[c->players[k]]);
         }
     }
     if (need_grad) {
@@ -138,41 +157,17 @@ static double nl_objective(unsigned n, const double *x, double *grad, void *data
     opt_ctx *c = data;
     if (evaluate_at(c, x, grad != NULL) != 0)
         return -HUGE_VAL;
-    if (c->kind == OBJ_WEIGHTED) {
+    if (c->threat) {
         if (grad)
             memcpy(grad, c->grads, n * sizeof *grad);
-        return c->values[0];
+        return c->nash;
     }
-    /* bargaining: sum_k log(W_k - d_k); rows 1.. hold each player's W_k */
-    double f = 0;
-    for (size_t k = 0; k < c->nplayers; k++) {
-        double slack = c->values[1 + k] - c->threat[k];
-        f += slack > 0 ? log(slack) : -1e6;
-    }
-    if (grad) {
-        /* row 0 is sum_k W_k / slack_k at the slacks of this point: its
-         * gradient is the Nash product's gradient */
-        memcpy(grad, c->grads, n * sizeof *grad);
-    }
-    return f;
-}
-
-/* Bargaining constraints: d_k + margin - W_k <= 0. */
-static void nl_constraints(unsigned m, double *result, unsigned n, const double *x, double *grad,
-                           void *data)
-{
-    opt_ctx *c = data;
-    if (evaluate_at(c, x, grad != NULL) != 0) {
-        for (unsigned k = 0; k < m; k++)
-            result[k] = HUGE_VAL;
-        return;
-    }
-    for (unsigned k = 0; k < m; k++) {
-        result[k] = c->threat[k] + 1e-9 - c->values[1 + k];
-        if (grad)
-            for (unsigned v = 0; v < n; v++)
-                grad[k * n + v] = -c->grads[(1 + k) * n + v];
-    }
+    /* in percentage points of welfare: NLopt's relative tolerances then
+     * apply to the change, not to a level near 1 */
+    if (grad)
+        for (unsigned k = 0; k < n; k++)
+            grad[k] = 100 * c->grads[k];
+    return 100 * (c->values[0] - c->weight_sum);
 }
 
 static int nlopt_converged(nlopt_result r)
@@ -185,24 +180,25 @@ static int nlopt_converged(nlopt_result r)
 static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
 {
     double t0 = tw_now();
-    size_t K = c->ins->nvars, N = c->s->N;
-    size_t nobj = c->kind == OBJ_BARGAIN ? 1 + c->nplayers : 1;
+    size_t K = c->ins->nvars;
+    size_t nobj = 1;
     if (K == 0)
         return tw_fail(c->err, TW_ERR_INVALID, "no instrument to choose (check partners and sectors)");
+    /* The optimiser's line search needs welfare computed more exactly than a
+     * single counterfactual does: solver noise of 1e-10 makes it stall. */
+    double saved_tol = c->s->opt.tol;
+    c->s->opt.tol = fmin(saved_tol, 1e-12);
     double *x = tw_calloc(K, sizeof *x), *lb = tw_calloc(K, sizeof *lb), *ub = tw_calloc(K, sizeof *ub);
     c->g = tw__gradient_ws_create(c->s, K, nobj);
     c->values = tw_calloc(nobj, sizeof(double));
     c->grads = tw_calloc(nobj * K, sizeof(double));
     c->cache_x = tw_calloc(K, sizeof(double));
-    c->opt = nlopt_create(c->kind == OBJ_BARGAIN ? NLOPT_LD_SLSQP : NLOPT_LD_LBFGS, (unsigned)K);
+    c->opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
     tw_status st = TW_OK;
     if (!x || !lb || !ub || !c->g || !c->values || !c->grads || !c->cache_x || !c->opt) {
         st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory for %zu instruments", K);
         goto done;
     }
-    if (c->kind == OBJ_BARGAIN)
-        for (size_t k = 0; k < c->nplayers; k++)
-            c->weights[(1 + k) * N + c->players[k]] = 1.0;
     tw__instruments_get(c->ins, c->p, x);
     for (size_t k = 0; k < K; k++) {
         lb[k] = o->lower;
@@ -212,11 +208,6 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
     nlopt_set_lower_bounds(c->opt, lb);
     nlopt_set_upper_bounds(c->opt, ub);
     nlopt_set_max_objective(c->opt, nl_objective, c);
-    if (c->kind == OBJ_BARGAIN) {
-        double *tol = tw_calloc(c->nplayers, sizeof *tol);
-        nlopt_add_inequality_mconstraint(c->opt, (unsigned)c->nplayers, nl_constraints, c, tol);
-        free(tol);
-    }
     nlopt_set_xtol_rel(c->opt, o->xtol_rel);
     nlopt_set_ftol_rel(c->opt, o->ftol_rel);
     nlopt_set_maxeval(c->opt, o->max_eval);
@@ -235,22 +226,18 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
      * out of the box at a bound and vanishes inside it */
     double pg = 0;
     for (size_t k = 0; k < K; k++) {
-        double g = c->grads[k]; /* row 0: the objective's gradient */
+        double g = (c->threat ? 1 : 100) * c->grads[k]; /* as NLopt sees it */
         if ((x[k] <= lb[k] && g < 0) || (x[k] >= ub[k] && g > 0))
             g = 0;
         pg = fmax(pg, fabs(g));
     }
-    /* with bargaining's constraints active the gradient need not vanish: there
-     * only the optimiser's own tests count (or its round-off limit) */
-    int ok = nlopt_converged(r) ||
-             (c->kind == OBJ_BARGAIN ? r == NLOPT_ROUNDOFF_LIMITED
-                                     : pg <= o->gtol && r != NLOPT_MAXEVAL_REACHED);
+    int ok = nlopt_converged(r) || (pg <= o->gtol && r != NLOPT_MAXEVAL_REACHED);
     if (rep) {
         rep->converged = ok;
         rep->optimizer_code = (int)r;
         rep->evaluations = c->evals;
         rep->variables = K;
-        rep->objective = c->kind == OBJ_WEIGHTED ? c->values[0] : best;
+        rep->objective = c->threat ? c->nash : c->values[0];
         rep->projected_gradient = pg;
         rep->seconds = tw_now() - t0;
     }
@@ -260,6 +247,7 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
                      "evaluations; projected gradient %.3g > %.3g)",
                      (int)r, c->evals, pg, o->gtol);
 done:
+    c->s->opt.tol = saved_tol;
     if (c->opt)
         nlopt_destroy(c->opt);
     tw__gradient_ws_free(c->g);
@@ -305,15 +293,16 @@ static tw_status run_weighted(tw_solver *s, const size_t *players, size_t n, con
         free(w);
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     }
+    double wsum = 0;
     for (size_t k = 0; k < n; k++)
-        w[players[k]] = weights ? weights[k] : 1.0;
+        wsum += w[players[k]] = weights ? weights[k] : 1.0;
     opt_ctx c;
     memset(&c, 0, sizeof c);
+    c.weight_sum = wsum;
     c.s = s;
     c.p = policy;
     c.res = res;
     c.ins = ins;
-    c.kind = OBJ_WEIGHTED;
     c.weights = w;
     c.err = err;
     tw_solver_set_start(s, NULL);
@@ -342,28 +331,27 @@ tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
     return run_weighted(s, players, n_players, weights, o, policy, res, rep, err);
 }
 
+/*
+ * Nash bargaining: maximise sum_k log(W_k - d_k) over the players'
+ * instruments with the bound-constrained optimiser (no constraints needed:
+ * the smooth continuation of log below a small slack pulls the search back
+ * above the threat point, so any start point will do).
+ */
 tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, const double *threat,
                      const tw_optimal_options *o, tw_policy *policy, tw_result *res,
                      tw_optimal_report *rep, tw_error *err)
 {
     tw_optimal_options def;
     o = opts_or_default(o, &def);
-    if (!s || !threat)
-        return tw_fail(err, TW_ERR_INVALID, "no solver or no threat point");
+    if (!s || !threat || !policy || !res)
+        return tw_fail(err, TW_ERR_INVALID, "tw_bargain: bad arguments");
     tw_status st = check_players(s, players, n_players, err);
     if (st != TW_OK)
         return st;
-    /* the start point must beat the threat point for everyone */
-    if ((st = tw_solve(s, policy, res, err)) != TW_OK)
-        return st;
-    const double *wp = tw_result_country(res, TW_C_WELFARE_PCT);
-    for (size_t k = 0; k < n_players; k++)
-        if (!(1 + wp[players[k]] / 100 > threat[k]))
-            return tw_fail(err, TW_ERR_INVALID,
-                           "the start point gives %s %.6g, not more than its threat point %.6g",
-                           s->m->country_code[players[k]], 1 + wp[players[k]] / 100, threat[k]);
+    if (policy->N != s->N || res->N != s->N)
+        return tw_fail(err, TW_ERR_INVALID, "policy or result made for another model");
     tw_instruments *ins = tw__instruments_create_multi(s->m, players, n_players, o);
-    double *w = tw_calloc((1 + n_players) * s->N, sizeof *w);
+    double *w = tw_calloc(s->N, sizeof *w);
     if (!ins || !w) {
         tw__instruments_free(ins);
         free(w);
@@ -375,15 +363,25 @@ tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, cons
     c.p = policy;
     c.res = res;
     c.ins = ins;
-    c.kind = OBJ_BARGAIN;
+    c.weights = w;
     c.players = players;
     c.nplayers = n_players;
     c.threat = threat;
-    c.weights = w;
     c.err = err;
     tw_solver_set_start(s, NULL);
     st = optimise(&c, o, rep);
     tw_solver_set_start(s, NULL);
+    if (st == TW_OK || st == TW_ERR_NO_CONVERGENCE) {
+        const double *wp = tw_result_country(res, TW_C_WELFARE_PCT);
+        for (size_t k = 0; k < n_players; k++)
+            if (!(1 + wp[players[k]] / 100 - threat[k] >= TW_BARGAIN_EPS)) {
+                st = tw_fail(err, TW_ERR_INVALID,
+                             "no agreement found gives %s more than its threat point "
+                             "(%.6g vs %.6g): there may be no gains from talks",
+                             s->m->country_code[players[k]], 1 + wp[players[k]] / 100, threat[k]);
+                break;
+            }
+    }
     tw__instruments_free(ins);
     free(w);
     return st;
