@@ -303,8 +303,10 @@ FILE *batch_open(file_batch *b, const char *name, char *why, size_t size)
         return NULL;
     }
     size_t k = b->n;
-    snprintf(b->fin[k], sizeof b->fin[k], "%s/%s", b->dir, name);
-    snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.%s.XXXXXX", b->dir, name);
+    char dir[sizeof b->dir]; /* a copy: the compiler cannot tell b->dir from b->fin */
+    memcpy(dir, b->dir, sizeof dir);
+    snprintf(b->fin[k], sizeof b->fin[k], "%s/%s", dir, name);
+    snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.%s.XXXXXX", dir, name);
     int fd = mkstemp(b->tmp[k]);
     if (fd < 0) {
         snprintf(why, size, "cannot create a file in %s: %s", b->dir, strerror(errno));

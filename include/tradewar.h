@@ -489,14 +489,17 @@ typedef struct tw_optimal_options {
     int mfn;                       /* 1: one rate per sector for all partners; default 0 */
     double lower, upper;           /* bounds on every rate; default 0 and 10 (1000%) */
     const unsigned char *partners; /* N flags: partners the instruments may target; NULL: all
-                                      (for talks and wars: the other players) */
+                                      for a best response or a war, the other players for
+                                      tw_cooperate and tw_bargain */
     const unsigned char *sectors;  /* J flags: sectors whose rates may move; NULL: all */
     double xtol_rel;               /* relative tolerance on the rates, default 1e-8 */
     double ftol_rel;               /* relative tolerance on welfare, default 1e-13 */
     double gtol;                   /* also converged when the projected gradient's largest
-                                      entry is below gtol (default 1e-6; welfare hat per unit
-                                      of rate): the optimiser's line search can stall at the
-                                      optimum, on round-off, before its own tests are met */
+                                      entry is below gtol (default 1e-5, in percentage points
+                                      of welfare per unit of rate: a 10-point rate change
+                                      then moves welfare by less than 1e-6 points): the line
+                                      search can stall at the optimum, on round-off, before
+                                      the optimiser's own tests are met */
     int max_eval;                  /* welfare-and-gradient evaluations, default 1000 */
 } tw_optimal_options;
 void tw_optimal_options_default(tw_optimal_options *o);
@@ -576,9 +579,10 @@ tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
 
 /**
  * Nash bargaining: the players' instruments maximise
- * sum_k log(W_hat[players[k]] - threat[k]) subject to W_hat > threat, where
- * threat[k] is player k's welfare hat at the threat point (the war). The start
- * point `policy` must give every player more than its threat.
+ * sum_k log(W_hat[players[k]] - threat[k]), where threat[k] is player k's
+ * welfare hat at the threat point (the war). Any start point will do (the
+ * logarithm is continued smoothly below a slack of 1e-5); TW_ERR_INVALID
+ * when no point found gives every player more than its threat.
  */
 tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, const double *threat,
                      const tw_optimal_options *o, tw_policy *policy, tw_result *res,

@@ -27,7 +27,7 @@ void tw_optimal_options_default(tw_optimal_options *o)
     o->upper = 10.0;
     o->xtol_rel = 1e-8;
     o->ftol_rel = 1e-13;
-    o->gtol = 1e-6;
+    o->gtol = 1e-5;
     o->max_eval = 1000;
 }
 
@@ -224,9 +224,17 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
     }
     /* first-order optimality for a maximum under bounds: the gradient points
      * out of the box at a bound and vanishes inside it */
-    double pg = 0;
+    /* measured in welfare percentage points per unit of rate; the Nash
+     * product's gradient sum_k c_k grad W_k is first divided by the mean c_k */
+    double pg = 0, scale = 100;
+    if (c->threat) {
+        double csum = 0;
+        for (size_t k = 0; k < c->nplayers; k++)
+            csum += c->weights[c->players[k]];
+        scale = csum > 0 ? 100 * (double)c->nplayers / csum : 100;
+    }
     for (size_t k = 0; k < K; k++) {
-        double g = (c->threat ? 1 : 100) * c->grads[k]; /* as NLopt sees it */
+        double g = scale * c->grads[k];
         if ((x[k] <= lb[k] && g < 0) || (x[k] >= ub[k] && g > 0))
             g = 0;
         pg = fmax(pg, fabs(g));

@@ -242,7 +242,7 @@ static tw_status read_manifest(manifest *mf, const char *text, size_t len, tw_mo
     tw_status st = yaml_load(mf, text, len, err);
     if (st != TW_OK)
         return st;
-    yaml_node_t *root = yaml_document_get_root_node(&mf->doc), *cs, *ss;
+    yaml_node_t *root = yaml_document_get_root_node(&mf->doc), *cs = NULL, *ss = NULL;
     if (!root || root->type != YAML_MAPPING_NODE)
         return tw_fail(err, TW_ERR_PARSE, "%s:1: the manifest must be a mapping of keys",
                        mf->path);

@@ -207,7 +207,7 @@ static tw_status scalar_text(parse_ctx *c, yaml_node_t *node, const char *what, 
 
 static tw_status scalar_dup(parse_ctx *c, yaml_node_t *node, const char *what, char **out)
 {
-    const char *text;
+    const char *text = NULL;
     tw_status st = scalar_text(c, node, what, &text);
     if (st != TW_OK)
         return st;
@@ -218,7 +218,7 @@ static tw_status scalar_dup(parse_ctx *c, yaml_node_t *node, const char *what, c
 
 static tw_status parse_number(parse_ctx *c, yaml_node_t *node, const char *what, double *out)
 {
-    const char *text;
+    const char *text = NULL;
     tw_status st = scalar_text(c, node, what, &text);
     if (st != TW_OK)
         return st;
@@ -240,7 +240,7 @@ static tw_status parse_number(parse_ctx *c, yaml_node_t *node, const char *what,
 static tw_status parse_int(parse_ctx *c, yaml_node_t *node, const char *what, long lo, long hi,
                            int *out)
 {
-    const char *text;
+    const char *text = NULL;
     tw_status st = scalar_text(c, node, what, &text);
     if (st != TW_OK)
         return st;
@@ -257,7 +257,7 @@ static tw_status parse_int(parse_ctx *c, yaml_node_t *node, const char *what, lo
 
 static tw_status parse_bool(parse_ctx *c, yaml_node_t *node, const char *what, int *out)
 {
-    const char *text;
+    const char *text = NULL;
     tw_status st = scalar_text(c, node, what, &text);
     if (st != TW_OK)
         return st;
@@ -274,7 +274,7 @@ static tw_status parse_bool(parse_ctx *c, yaml_node_t *node, const char *what, i
 static tw_status parse_choice(parse_ctx *c, yaml_node_t *node, const char *what,
                               const char *const *words, const char *choices, int *out)
 {
-    const char *text;
+    const char *text = NULL;
     tw_status st = scalar_text(c, node, what, &text);
     if (st != TW_OK)
         return st;
@@ -299,7 +299,7 @@ static tw_status each_pair(parse_ctx *c, yaml_node_t *map, const char *what, pai
     yaml_node_pair_t *start = map->data.mapping.pairs.start;
     for (yaml_node_pair_t *p = start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = get_node(c, p->key), *v = get_node(c, p->value);
-        const char *key;
+        const char *key = NULL;
         tw_status st = scalar_text(c, k, "a key", &key);
         if (st != TW_OK)
             return st;
@@ -635,7 +635,7 @@ static tw_status parse_rule(parse_ctx *c, yaml_node_t *item, sc_rule *r)
                        "(tariff, export_tax, trade_cost, subsidy, deficit)");
     yaml_node_t *k = get_node(c, item->data.mapping.pairs.start->key);
     yaml_node_t *v = get_node(c, item->data.mapping.pairs.start->value);
-    const char *kind;
+    const char *kind = NULL;
     tw_status st = scalar_text(c, k, "a rule kind", &kind);
     if (st != TW_OK)
         return st;
