@@ -500,7 +500,8 @@ typedef struct tw_optimal_options {
                                       then moves welfare by less than 1e-6 points): the line
                                       search can stall at the optimum, on round-off, before
                                       the optimiser's own tests are met */
-    int max_eval;                  /* welfare-and-gradient evaluations, default 1000 */
+    int max_eval;                  /* welfare-and-gradient evaluations; 0 (default):
+                                      1000 + 3 per instrument */
 } tw_optimal_options;
 void tw_optimal_options_default(tw_optimal_options *o);
 

@@ -28,7 +28,7 @@ void tw_optimal_options_default(tw_optimal_options *o)
     o->xtol_rel = 1e-8;
     o->ftol_rel = 1e-13;
     o->gtol = 1e-5;
-    o->max_eval = 1000;
+    o->max_eval = 0; /* automatic: 1000 + 3 per instrument */
 }
 
 void tw_game_options_default(tw_game_options *o)
@@ -210,7 +210,7 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
     nlopt_set_max_objective(c->opt, nl_objective, c);
     nlopt_set_xtol_rel(c->opt, o->xtol_rel);
     nlopt_set_ftol_rel(c->opt, o->ftol_rel);
-    nlopt_set_maxeval(c->opt, o->max_eval);
+    nlopt_set_maxeval(c->opt, o->max_eval > 0 ? o->max_eval : 1000 + 3 * (int)K);
     double best = 0;
     nlopt_result r = nlopt_optimize(c->opt, x, &best);
     if (c->failure != TW_OK) {
