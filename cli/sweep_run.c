@@ -2,8 +2,9 @@
  * sweep_run.c - running a sweep's solves: threads in a process, MPI ranks
  * across processes, progress on stderr.
  *
- * Work: the pending (point, draw) pairs, in order, are split into one
- * contiguous block per MPI rank; inside a rank, threads take them one by one.
+ * Work: the pending (point, draw) pairs, in order, are dealt to the MPI ranks
+ * in turn (rank r takes pairs r, r + size, ...); inside a rank, threads take
+ * them one by one.
  * Each thread has its own solver (solvers are not thread-safe). First every
  * point's central solve (draw 0, the data's elasticities) that the rank needs,
  * then the draws, each warm-started from its point's central solution: the
@@ -465,6 +466,10 @@ static void collect(collector *c, shared *sh)
             remote_left -= receive_remote(c, one);
         if (finished && remote_left <= 0)
             break;
+        if (finished) { /* only other ranks' records to wait for: do not spin */
+            struct timespec nap = {0, 1000000L};
+            nanosleep(&nap, NULL);
+        }
         if (!c->store || c->rc == CLI_OK)
             progress_draw(&c->pr, 0);
     }
@@ -538,25 +543,42 @@ static void free_shared(shared *sh, const sweep_plan *plan)
     free(sh->queue);
 }
 
+/* This rank's items: every size-th from its rank on (random failures, which
+ * cost many ordinary solves, fall evenly on the ranks; threads inside a rank
+ * take items dynamically). */
+static sweep_item *share_of(const sweep_env *env, const sweep_item *items, size_t n_items,
+                            size_t *n)
+{
+    size_t r = (size_t)env->rank, size = (size_t)env->size;
+    sweep_item *mine = malloc((n_items / size + 1) * sizeof *mine);
+    *n = 0;
+    for (size_t k = r; mine && k < n_items; k += size)
+        mine[(*n)++] = items[k];
+    return mine;
+}
+
 int sweep_run(const sweep_env *env, const sweep_plan *plan, const sweep_item *items,
               size_t n_items, sweep_store *store, const cli_ctx *ctx)
 {
-    size_t lo = n_items * (size_t)env->rank / (size_t)env->size;
-    size_t hi = n_items * (size_t)(env->rank + 1) / (size_t)env->size;
+    size_t n_mine;
+    sweep_item *mine = share_of(env, items, n_items, &n_mine);
     int threads = env->threads;
-    if ((size_t)threads > hi - lo)
-        threads = hi > lo ? (int)(hi - lo) : 1;
+    if ((size_t)threads > n_mine)
+        threads = n_mine ? (int)n_mine : 1;
     shared sh;
+    memset(&sh, 0, sizeof sh);
     collector c = {env, store, sweep_record_bytes(plan), {0}, CLI_OK, ""};
     c.pr.on = env->progress && store;
     c.pr.total = n_items;
     c.pr.t0 = c.pr.last = wall();
-    if (setup_shared(&sh, plan, items + lo, hi - lo, threads) != 0) {
+    if (!mine || setup_shared(&sh, plan, mine, n_mine, threads) != 0) {
         free_shared(&sh, plan);
+        free(mine);
         cli_error("out of memory");
         return CLI_FAILURE;
     }
-    cli_note(ctx, 2, "rank %d of %d: %zu solves on %d threads", env->rank, env->size, hi - lo,
+    free(mine);
+    cli_note(ctx, 2, "rank %d of %d: %zu solves on %d threads", env->rank, env->size, n_mine,
              threads);
     worker *w = calloc((size_t)threads, sizeof *w);
     int started = 0;
