@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 # Debian packages, and why each is there (see README.md, "Dependencies").
 PACKAGES=(build-essential cmake pkg-config
           libsundials-dev   # KINSOL: Anderson fixed point and Newton-Krylov solvers
+          libnlopt-dev      # NLopt: optimal policies, talks (L-BFGS with bounds)
+          liblapacke-dev libopenblas-dev # LAPACK (LU) for the adjoint welfare gradients
           libcsv-dev        # CSV parsing of data sets
           libyaml-dev       # scenario files and data-set manifests
           libjansson-dev    # JSON output
           libplplot-dev     # charts (PNG and SVG) of the reports: cli/plot.c
           plplot-driver-cairo # PLplot's pngcairo and svgcairo devices, which write those files
+          fonts-dejavu-core # the charts' lettering
           libopenmpi-dev openmpi-bin # MPI: tradewar sweep across ranks and machines (mpirun)
           libcmocka-dev     # unit-test framework
           python3)          # CLI tests read the JSON output
