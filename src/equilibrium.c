@@ -426,10 +426,12 @@ static int setup_kinsol(tw_solver *s)
     if (KINInit(s->kin_nk, nk_residual, s->u) != KIN_SUCCESS)
         return 0;
     KINSetUserData(s->kin_nk, s);
-    s->ls = SUNLinSol_SPGMR(s->u, SUN_PREC_NONE, 60, s->ctx);
+    /* GMRES: 40 Krylov vectors and 2 restarts are plenty where Newton works;
+     * more only makes a hopeless solve (no equilibrium) slow */
+    s->ls = SUNLinSol_SPGMR(s->u, SUN_PREC_NONE, 40, s->ctx);
     if (!s->ls || KINSetLinearSolver(s->kin_nk, s->ls, NULL) != KIN_SUCCESS)
         return 0;
-    SUNLinSol_SPGMRSetMaxRestarts(s->ls, 5);
+    SUNLinSol_SPGMRSetMaxRestarts(s->ls, 2);
     KINSetMaxSetupCalls(s->kin_nk, 1);
     KINSetScaledStepTol(s->kin_nk, 1e-15);
     return 1;
@@ -569,7 +571,7 @@ static tw_stop_reason run_method(tw_solver *s, tw_method method, long *iters)
     /* Newton converges in tens of steps or not at all: cap it so an economy
      * without a (stable) equilibrium fails in seconds, not minutes */
     KINSetNumMaxIters(kmem, method == TW_METHOD_ANDERSON ? s->opt.max_iter
-                                                         : (s->opt.max_iter < 200 ? s->opt.max_iter : 200));
+                                                         : (s->opt.max_iter < 60 ? s->opt.max_iter : 60));
     if (method == TW_METHOD_ANDERSON) {
         /* KINSOL stops the fixed point on the size of the step; the step in
          * wages is mu times the labour-market residual, so ask for less. */
