@@ -233,12 +233,12 @@ static void countries_csv(FILE *f, void *user)
           f);
     for (size_t i = 0; i < tw_model_countries(g->base); i++) {
         long k = player_slot(g, i);
-        game_csv_text(f, tw_model_country_code(g->base, i));
+        out_csv_text(f, tw_model_country_code(g->base, i));
         fputc(',', f);
-        game_csv_text(f, tw_model_country_name(g->base, i));
+        out_csv_text(f, tw_model_country_name(g->base, i));
         fprintf(f, ",%s", k >= 0 ? "true" : "false");
-        game_csv_number(f, tw_result_country(s->agree_res, TW_C_WELFARE_PCT)[i]);
-        game_csv_number(f, game_median_tariff_pct(g, s->agreement, i));
+        out_csv_number(f, tw_result_country(s->agree_res, TW_C_WELFARE_PCT)[i]);
+        out_csv_number(f, game_median_tariff_pct(g, s->agreement, i));
         if (k < 0) {
             fputs(",,,,,,,,\n", f);
             continue;
@@ -248,9 +248,9 @@ static void countries_csv(FILE *f, void *user)
                       game_pct(e->punishment_welfare), 100 * e->deviation_gain,
                       100 * e->punishment_loss, isfinite(e->critical_discount) ? e->critical_discount : NAN};
         for (size_t q = 0; q < sizeof v / sizeof v[0]; q++)
-            game_csv_number(f, v[q]);
+            out_csv_number(f, v[q]);
         fprintf(f, ",%s", s->min_snap ? (holds_at(s, e) ? "true" : "false") : "");
-        game_csv_number(f, s->min_snap && isfinite(s->min_snap[k]) ? 100 * s->min_snap[k] : NAN);
+        out_csv_number(f, s->min_snap && isfinite(s->min_snap[k]) ? 100 * s->min_snap[k] : NAN);
         fputc('\n', f);
     }
 }

@@ -344,16 +344,16 @@ static void countries_csv(FILE *f, void *user)
           f);
     for (size_t i = 0; i < tw_model_countries(g->base); i++) {
         talks_row r = row_of(s, i);
-        game_csv_text(f, tw_model_country_code(g->base, i));
+        out_csv_text(f, tw_model_country_code(g->base, i));
         fputc(',', f);
-        game_csv_text(f, tw_model_country_name(g->base, i));
+        out_csv_text(f, tw_model_country_name(g->base, i));
         fprintf(f, ",%s", game_is_player(g, i) ? "true" : "false");
         double v[] = {r.barg,      r.med_barg,         r.sq,         r.war,
                       r.coop,      r.barg,             r.barg - r.war, r.barg - r.sq,
                       r.coop - r.war, r.coop - r.sq,   r.med_war,    r.med_coop,
                       r.med_barg};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
-            game_csv_number(f, v[k]);
+            out_csv_number(f, v[k]);
         fputc('\n', f);
     }
 }

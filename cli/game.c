@@ -916,28 +916,6 @@ json_t *game_instruments_json(const game *g, const game_columns *c)
 
 /* ---- CSV ----------------------------------------------------------------- */
 
-void game_csv_text(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-void game_csv_number(FILE *f, double x)
-{
-    fputc(',', f);
-    if (!isnan(x))
-        fprintf(f, "%.17g", x);
-}
-
 void game_csv_provenance(FILE *f, const game *g, int converged)
 {
     fprintf(f, "# tradewar %s %s data=%s checksum=%s", TW_VERSION_STRING, g->a.command,
@@ -970,9 +948,9 @@ static void csv_cell(const game *g, int kind, size_t i, size_t n, size_t j, void
     else
         fprintf(u->f, "%s,%s,%s", country_code(g, i), country_code(g, n),
                 tw_model_sector_code(g->base, j));
-    game_csv_number(u->f, rate_of(u->base, kind, i, n, j));
+    out_csv_number(u->f, rate_of(u->base, kind, i, n, j));
     for (size_t k = 0; k < u->c->n; k++)
-        game_csv_number(u->f, rate_of(u->c->p[k], kind, i, n, j));
+        out_csv_number(u->f, rate_of(u->c->p[k], kind, i, n, j));
     fputc('\n', u->f);
 }
 
@@ -1185,16 +1163,16 @@ void game_countries_csv(FILE *f, const game *g, const tw_result *res, const tw_p
         fprintf(f, ",%s", tw_country_output_key((tw_country_output)k));
     fputs(",median_tariff_pct,mean_tariff_pct\n", f);
     for (size_t i = 0; i < N; i++) {
-        game_csv_text(f, country_code(g, i));
+        out_csv_text(f, country_code(g, i));
         fputc(',', f);
-        game_csv_text(f, tw_model_country_name(g->base, i));
+        out_csv_text(f, tw_model_country_name(g->base, i));
         fprintf(f, ",%s", game_is_player(g, i) ? "true" : "false");
         for (int k = 0; k < TW_C_COUNT; k++) {
             const double *v = tw_result_country(res, (tw_country_output)k);
-            game_csv_number(f, v ? v[i] : NAN);
+            out_csv_number(f, v ? v[i] : NAN);
         }
-        game_csv_number(f, game_median_tariff_pct(g, p, i));
-        game_csv_number(f, game_mean_tariff_pct(g, p, i));
+        out_csv_number(f, game_median_tariff_pct(g, p, i));
+        out_csv_number(f, game_mean_tariff_pct(g, p, i));
         fputc('\n', f);
     }
 }

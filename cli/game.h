@@ -148,8 +148,6 @@ void game_subsidies_csv(FILE *f, const game *g, const game_columns *c);
 
 /* The provenance comment line of every CSV file. */
 void game_csv_provenance(FILE *f, const game *g, int converged);
-void game_csv_text(FILE *f, const char *s);
-void game_csv_number(FILE *f, double x); /* ",value" (empty when NaN) */
 
 /* A file of an output directory. */
 typedef struct game_file {

@@ -148,7 +148,7 @@ json_t *out_solve_json(const run_info *r)
 /* ---- CSV ----------------------------------------------------------------- */
 
 /* A field, quoted when it holds a comma, quote or line break. */
-static void csv_text(FILE *f, const char *s)
+void out_csv_text(FILE *f, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, f);
@@ -164,7 +164,7 @@ static void csv_text(FILE *f, const char *s)
 }
 
 /* Numbers round-trip with 17 digits; an unknown value is an empty field. */
-static void csv_number(FILE *f, double x)
+void out_csv_number(FILE *f, double x)
 {
     fputc(',', f);
     if (!isnan(x))
@@ -192,12 +192,12 @@ void out_countries_csv(FILE *f, const run_info *r)
         fprintf(f, ",%s", tw_country_output_key((tw_country_output)k));
     fputc('\n', f);
     for (size_t i = 0; i < tw_model_countries(r->base); i++) {
-        csv_text(f, tw_model_country_code(r->base, i));
+        out_csv_text(f, tw_model_country_code(r->base, i));
         fputc(',', f);
-        csv_text(f, tw_model_country_name(r->base, i));
+        out_csv_text(f, tw_model_country_name(r->base, i));
         for (int k = 0; k < TW_C_COUNT; k++) {
             const double *v = tw_result_country(r->res, (tw_country_output)k);
-            csv_number(f, v ? v[i] : NAN);
+            out_csv_number(f, v ? v[i] : NAN);
         }
         fputc('\n', f);
     }
@@ -216,7 +216,7 @@ void out_sectors_csv(FILE *f, const run_info *r)
             fprintf(f, "%s,%s", tw_model_country_code(r->base, i), tw_model_sector_code(r->base, j));
             for (int k = 0; k < TW_CS_COUNT; k++) {
                 const double *v = tw_result_sector(r->res, (tw_sector_output)k);
-                csv_number(f, v ? v[tw_idx2(J, i, j)] : NAN);
+                out_csv_number(f, v ? v[tw_idx2(J, i, j)] : NAN);
             }
             fputc('\n', f);
         }
@@ -234,9 +234,9 @@ void out_bilateral_csv(FILE *f, const run_info *r)
                 continue;
             double b = pair_total(base, N, J, i, n), x = pair_total(now, N, J, i, n);
             fprintf(f, "%s,%s", tw_model_country_code(r->base, i), tw_model_country_code(r->base, n));
-            csv_number(f, b);
-            csv_number(f, x);
-            csv_number(f, pct(x, b));
+            out_csv_number(f, b);
+            out_csv_number(f, x);
+            out_csv_number(f, pct(x, b));
             fputc('\n', f);
         }
 }
@@ -253,8 +253,8 @@ void out_flows_csv(FILE *f, const run_info *r)
                 size_t x = tw_idx3(N, J, i, n, j);
                 fprintf(f, "%s,%s,%s", tw_model_country_code(r->base, i),
                         tw_model_country_code(r->base, n), tw_model_sector_code(r->base, j));
-                csv_number(f, base[x]);
-                csv_number(f, now ? now[x] : NAN);
+                out_csv_number(f, base[x]);
+                out_csv_number(f, now ? now[x] : NAN);
                 fputc('\n', f);
             }
 }

@@ -24,6 +24,9 @@ typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } out_format;
 
 /* A finite number, or JSON null (JSON has no NaN or infinity). */
 json_t *out_json_number(double x);
+/* CSV fields: text quoted when needed; a number as ',' then %.17g (empty when NaN). */
+void out_csv_text(FILE *f, const char *s);
+void out_csv_number(FILE *f, double x);
 /* Dump with 17 significant digits and a final newline; 0 on success. */
 int out_json_dump(FILE *f, const json_t *j);
 

@@ -283,9 +283,12 @@ static tw_status check_players(const tw_solver *s, const size_t *players, size_t
     return TW_OK;
 }
 
-static tw_status run_weighted(tw_solver *s, const size_t *players, size_t n, const double *weights,
-                              const tw_optimal_options *o, tw_policy *policy, tw_result *res,
-                              tw_optimal_report *rep, tw_error *err)
+/* One optimisation over the players' instruments: a weighted sum of their
+ * welfare (weights NULL: equal), or with `threat` the Nash product. */
+static tw_status run_players(tw_solver *s, const size_t *players, size_t n, const double *weights,
+                             const double *threat, const tw_optimal_options *o,
+                             tw_policy *policy, tw_result *res, tw_optimal_report *rep,
+                             tw_error *err)
 {
     tw_optimal_options def;
     o = opts_or_default(o, &def);
@@ -301,17 +304,18 @@ static tw_status run_weighted(tw_solver *s, const size_t *players, size_t n, con
         free(w);
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     }
-    double wsum = 0;
-    for (size_t k = 0; k < n; k++)
-        wsum += w[players[k]] = weights ? weights[k] : 1.0;
     opt_ctx c;
     memset(&c, 0, sizeof c);
-    c.weight_sum = wsum;
+    for (size_t k = 0; k < n && !threat; k++)
+        c.weight_sum += w[players[k]] = weights ? weights[k] : 1.0;
     c.s = s;
     c.p = policy;
     c.res = res;
     c.ins = ins;
-    c.weights = w;
+    c.weights = w; /* with a threat point: set at every evaluation */
+    c.players = players;
+    c.nplayers = n;
+    c.threat = threat;
     c.err = err;
     tw_solver_set_start(s, NULL);
     st = optimise(&c, o, rep);
@@ -327,7 +331,7 @@ tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_option
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
-    return run_weighted(s, &country, 1, NULL, o, policy, res, rep, err);
+    return run_players(s, &country, 1, NULL, NULL, o, policy, res, rep, err);
 }
 
 tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
@@ -336,7 +340,7 @@ tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
-    return run_weighted(s, players, n_players, weights, o, policy, res, rep, err);
+    return run_players(s, players, n_players, weights, NULL, o, policy, res, rep, err);
 }
 
 /*
@@ -349,36 +353,9 @@ tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, cons
                      const tw_optimal_options *o, tw_policy *policy, tw_result *res,
                      tw_optimal_report *rep, tw_error *err)
 {
-    tw_optimal_options def;
-    o = opts_or_default(o, &def);
-    if (!s || !threat || !policy || !res)
+    if (!s || !threat)
         return tw_fail(err, TW_ERR_INVALID, "tw_bargain: bad arguments");
-    tw_status st = check_players(s, players, n_players, err);
-    if (st != TW_OK)
-        return st;
-    if (policy->N != s->N || res->N != s->N)
-        return tw_fail(err, TW_ERR_INVALID, "policy or result made for another model");
-    tw_instruments *ins = tw__instruments_create_multi(s->m, players, n_players, o);
-    double *w = tw_calloc(s->N, sizeof *w);
-    if (!ins || !w) {
-        tw__instruments_free(ins);
-        free(w);
-        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
-    }
-    opt_ctx c;
-    memset(&c, 0, sizeof c);
-    c.s = s;
-    c.p = policy;
-    c.res = res;
-    c.ins = ins;
-    c.weights = w;
-    c.players = players;
-    c.nplayers = n_players;
-    c.threat = threat;
-    c.err = err;
-    tw_solver_set_start(s, NULL);
-    st = optimise(&c, o, rep);
-    tw_solver_set_start(s, NULL);
+    tw_status st = run_players(s, players, n_players, NULL, threat, o, policy, res, rep, err);
     if (st == TW_OK || st == TW_ERR_NO_CONVERGENCE) {
         const double *wp = tw_result_country(res, TW_C_WELFARE_PCT);
         for (size_t k = 0; k < n_players; k++)
@@ -390,8 +367,6 @@ tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, cons
                 break;
             }
     }
-    tw__instruments_free(ins);
-    free(w);
     return st;
 }
 
