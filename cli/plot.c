@@ -370,7 +370,7 @@ int plot_grouped_bars(const char *path, const plot_labels *l, int horizontal, si
         return -1;
     chart c;
     double label_w = 30 + 10.5 * (double)longest(categories, n);
-    double legend_w = k > 1 ? 80 + 11.0 * (double)longest(series, k) : 40;
+    double legend_w = k > 1 ? 90 + 13.0 * (double)longest(series, k) : 40; /* ~12.5 px a character */
     double w, h;
     if (horizontal) {
         w = 1000;
@@ -388,7 +388,7 @@ int plot_grouped_bars(const char *path, const plot_labels *l, int horizontal, si
     } else {
         double plot_w = w - 100 - legend_w;
         int rotate = 7.0 * (double)longest(categories, n) > plot_w / (double)n;
-        f = (frame){120 / w, 1 - legend_w / w, (rotate ? 170 : 110) / h, 1 - 90 / h, 0, (double)n, 0, 0};
+        f = (frame){150 / w, 1 - legend_w / w, (rotate ? 170 : 110) / h, 1 - 90 / h, 0, (double)n, 0, 0};
         value_range(values, n * k, 1, &f.y0, &f.y1);
     }
     chart_texts(&c, l);
@@ -483,7 +483,7 @@ int plot_lines(const char *path, const plot_labels *l, size_t n, const double *x
     size_t shown = k < 64 ? k : 64;
     for (size_t s = 0; s < shown; s++)
         names[s] = series[s].label;
-    double legend_w = 90 + 11.0 * (double)longest(names, shown);
+    double legend_w = 100 + 13.0 * (double)longest(names, shown);
     double tick_h = xticks ? 20 + 6.0 * (double)longest(xticks, n) : 40;
     double w = 1100, h = 560 + tick_h;
     chart c;
