@@ -627,24 +627,14 @@ static int write_outputs(const report *r, const staged_args *a)
         st = batch_close(f, csvs[k].name, why, sizeof why);
     }
     if (st == 0) {
-        FILE *f = batch_open(b, "report.json", why, sizeof why);
-        json_t *j = f ? report_json(r, a) : NULL;
-        st = f && j ? out_json_dump(f, j) : -1;
+        json_t *j = report_json(r, a);
+        st = batch_json(b, "report.json", j, why, sizeof why);
         json_decref(j);
-        if (f && batch_close(f, "report.json", why, sizeof why) != 0)
-            st = -1;
     }
     /* charts are written (each atomically) before the data files are renamed */
     if (st == 0 && a->charts)
         st = charts(r, b, why, sizeof why);
-    if (st == 0)
-        st = batch_commit(b, why, sizeof why);
-    else if (b)
-        batch_abort(b);
-    free(b);
-    if (st != 0)
-        cli_error("%s (data files not written to %s)", why, a->output);
-    return st == 0 ? CLI_OK : CLI_FAILURE;
+    return batch_finish(b, st, a->output, why, sizeof why);
 }
 
 int cmd_report(int argc, char **argv, int first, cli_ctx ctx)

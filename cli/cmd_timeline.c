@@ -274,23 +274,13 @@ static int write_outputs(const timeline *t, const staged_args *a)
         st = batch_close(f, "timeline.csv", why, sizeof why);
     }
     if (st == 0) {
-        f = batch_open(b, "timeline.json", why, sizeof why);
-        json_t *j = f ? timeline_json(t, a) : NULL;
-        st = f && j ? out_json_dump(f, j) : -1;
+        json_t *j = timeline_json(t, a);
+        st = batch_json(b, "timeline.json", j, why, sizeof why);
         json_decref(j);
-        if (f && batch_close(f, "timeline.json", why, sizeof why) != 0)
-            st = -1;
     }
     if (st == 0 && a->charts)
         st = charts(t, b, why, sizeof why);
-    if (st == 0)
-        st = batch_commit(b, why, sizeof why);
-    else if (b)
-        batch_abort(b);
-    free(b);
-    if (st != 0)
-        cli_error("%s (data files not written to %s)", why, a->output);
-    return st == 0 ? CLI_OK : CLI_FAILURE;
+    return batch_finish(b, st, a->output, why, sizeof why);
 }
 
 int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)

@@ -355,3 +355,28 @@ void batch_abort(file_batch *b)
         unlink(b->tmp[k]);
     b->n = 0;
 }
+
+int batch_json(file_batch *b, const char *name, const json_t *j, char *why, size_t size)
+{
+    FILE *f = batch_open(b, name, why, size);
+    if (!f)
+        return -1;
+    int st = j ? out_json_dump(f, j) : -1;
+    if (!j)
+        snprintf(why, size, "out of memory building %s", name);
+    if (batch_close(f, name, why, size) != 0)
+        st = -1;
+    return st;
+}
+
+int batch_finish(file_batch *b, int st, const char *output, char *why, size_t size)
+{
+    if (st == 0)
+        st = batch_commit(b, why, size);
+    else if (b)
+        batch_abort(b);
+    free(b);
+    if (st != 0)
+        cli_error("%s (data files not written to %s)", why, output);
+    return st == 0 ? CLI_OK : CLI_FAILURE;
+}

@@ -74,6 +74,11 @@ const char *batch_path(const file_batch *b, const char *name, char *buf, size_t 
 /* Rename every temporary file onto its name; on failure, or for abort, remove them. */
 int batch_commit(file_batch *b, char *why, size_t size);
 void batch_abort(file_batch *b);
+/* Write j (borrowed) as the batch's file NAME; 0 or -1 with `why`. */
+int batch_json(file_batch *b, const char *name, const json_t *j, char *why, size_t size);
+/* Commit the batch when st == 0, else abort it; frees b. On failure says why
+ * on stderr (naming `output`). Returns CLI_OK or CLI_FAILURE. */
+int batch_finish(file_batch *b, int st, const char *output, char *why, size_t size);
 
 /* 100 (now / base - 1), NaN when base is 0. */
 double staged_pct(double now, double base);

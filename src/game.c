@@ -428,22 +428,13 @@ typedef struct {
     tw_error err;
 } war_worker;
 
-static void copy_policy(tw_policy *dst, const tw_policy *src)
-{
-    size_t nnj = src->N * src->N * src->J, nj = src->N * src->J;
-    memcpy(dst->tariff, src->tariff, nnj * sizeof(double));
-    memcpy(dst->export_tax, src->export_tax, nnj * sizeof(double));
-    memcpy(dst->trade_cost_change, src->trade_cost_change, nnj * sizeof(double));
-    memcpy(dst->subsidy, src->subsidy, nj * sizeof(double));
-    memcpy(dst->deficit, src->deficit, src->N * sizeof(double));
-}
 
 static void *war_round(void *arg)
 {
     war_worker *w = arg;
     for (size_t k = (size_t)w->thread; k < w->nplayers && w->status == TW_OK;
          k += (size_t)w->nthreads) {
-        copy_policy(w->work, w->current);
+        tw__policy_copy(w->work, w->current);
         tw_optimal_report rep;
         memset(&rep, 0, sizeof rep);
         tw_status st = tw_best_response(w->s, w->players[k], &w->go->best, w->work, w->res, &rep,
@@ -453,7 +444,7 @@ static void *war_round(void *arg)
             w->status = st;
             break;
         }
-        copy_policy(w->best[k], w->work);
+        tw__policy_copy(w->best[k], w->work);
     }
     return NULL;
 }
@@ -545,7 +536,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         if (st != TW_OK)
             break;
         /* everyone moves at once: take each player's instruments from its best response */
-        copy_policy(next, policy);
+        tw__policy_copy(next, policy);
         change = 0;
         for (size_t k = 0; k < n_players; k++) {
             double *old = vbuf, *new_ = vbuf + ins[k]->nvars;
@@ -555,7 +546,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
                 change = fmax(change, fabs(new_[v] - old[v]));
             tw__instruments_set(ins[k], next, new_);
         }
-        copy_policy(policy, next);
+        tw__policy_copy(policy, next);
         converged = change <= go->tol;
         if (go->progress)
             go->progress(go->progress_user, round, change);
@@ -622,12 +613,24 @@ static tw_status agreement_and_deviation(tw_solver *s, size_t player, const tw_o
     if (st != TW_OK)
         return st;
     e->agreement_welfare = welfare_hat(res, player);
-    copy_policy(work, agreement);
+    tw__policy_copy(work, agreement);
     st = tw_best_response(s, player, o, work, res, NULL, err);
     if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
         return st;
     e->deviation_welfare = welfare_hat(res, player);
     return TW_OK;
+}
+
+/* A scratch policy and result for s's model. */
+static tw_status work_space(tw_solver *s, tw_policy **work, tw_result **res, tw_error *err)
+{
+    *work = tw_policy_create(s->m);
+    *res = tw_result_create(s->m);
+    if (*work && *res)
+        return TW_OK;
+    tw_policy_free(*work);
+    tw_result_free(*res);
+    return tw_fail(err, TW_ERR_NOMEM, "out of memory");
 }
 
 tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
@@ -639,13 +642,10 @@ tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
     tw_status st = check_players(s, players, n_players, err);
     if (st != TW_OK)
         return st;
-    tw_policy *work = tw_policy_create(s->m);
-    tw_result *res = tw_result_create(s->m);
-    if (!work || !res) {
-        tw_policy_free(work);
-        tw_result_free(res);
-        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
-    }
+    tw_policy *work = NULL;
+    tw_result *res = NULL;
+    if ((st = work_space(s, &work, &res, err)) != TW_OK)
+        return st;
     st = tw_solve(s, punishment, res, err);
     for (size_t k = 0; k < n_players && st == TW_OK; k++) {
         memset(&out[k], 0, sizeof out[k]);
@@ -667,7 +667,7 @@ static tw_status snapback_welfare(tw_solver *s, size_t player, const size_t *pla
                                   tw_error *err)
 {
     size_t N = s->N, J = s->J;
-    copy_policy(work, agreement);
+    tw__policy_copy(work, agreement);
     for (size_t k = 0; k < n; k++) {
         size_t q = players[k];
         if (q == player)
@@ -695,13 +695,10 @@ tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players
     tw_status st = check_players(s, players, n_players, err);
     if (st != TW_OK)
         return st;
-    tw_policy *work = tw_policy_create(s->m);
-    tw_result *res = tw_result_create(s->m);
-    if (!work || !res) {
-        tw_policy_free(work);
-        tw_result_free(res);
-        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
-    }
+    tw_policy *work = NULL;
+    tw_result *res = NULL;
+    if ((st = work_space(s, &work, &res, err)) != TW_OK)
+        return st;
     memset(out, 0, sizeof *out);
     st = agreement_and_deviation(s, player, o, agreement, work, res, out, err);
     if (st == TW_OK)
@@ -734,13 +731,10 @@ tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, si
         *snapback = INFINITY;
         return TW_OK;
     }
-    tw_policy *work = tw_policy_create(s->m);
-    tw_result *res = tw_result_create(s->m);
-    if (!work || !res) {
-        tw_policy_free(work);
-        tw_result_free(res);
-        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
-    }
+    tw_policy *work = NULL;
+    tw_result *res = NULL;
+    if ((st = work_space(s, &work, &res, err)) != TW_OK)
+        return st;
     double lo = 0, hi = o->upper;
     while (hi - lo > 1e-4 && st == TW_OK) {
         double mid = 0.5 * (lo + hi), w = 0;

@@ -30,6 +30,9 @@ struct tw_policy {
     double *deficit;              /* N     */
 };
 
+/* Copy every instrument of src into dst (same model dimensions). */
+void tw__policy_copy(tw_policy *dst, const tw_policy *src);
+
 /* Fill err (may be NULL) with code and a printf-style message; returns code. */
 tw_status tw_fail(tw_error *err, tw_status code, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -41,19 +41,23 @@ void tw_policy_free(tw_policy *p)
     free(p);
 }
 
+void tw__policy_copy(tw_policy *dst, const tw_policy *src)
+{
+    size_t nnj = src->N * src->N * src->J, nj = src->N * src->J;
+    memcpy(dst->tariff, src->tariff, nnj * sizeof(double));
+    memcpy(dst->export_tax, src->export_tax, nnj * sizeof(double));
+    memcpy(dst->trade_cost_change, src->trade_cost_change, nnj * sizeof(double));
+    memcpy(dst->subsidy, src->subsidy, nj * sizeof(double));
+    memcpy(dst->deficit, src->deficit, src->N * sizeof(double));
+}
+
 tw_policy *tw_policy_clone(const tw_policy *p)
 {
     if (!p)
         return NULL;
     tw_policy *c = tw_policy_create(p->model);
-    if (!c)
-        return NULL;
-    size_t nnj = p->N * p->N * p->J, nj = p->N * p->J;
-    memcpy(c->tariff, p->tariff, nnj * sizeof(double));
-    memcpy(c->export_tax, p->export_tax, nnj * sizeof(double));
-    memcpy(c->trade_cost_change, p->trade_cost_change, nnj * sizeof(double));
-    memcpy(c->subsidy, p->subsidy, nj * sizeof(double));
-    memcpy(c->deficit, p->deficit, p->N * sizeof(double));
+    if (c)
+        tw__policy_copy(c, p);
     return c;
 }
 
