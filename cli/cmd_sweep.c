@@ -37,6 +37,12 @@ void cmd_sweep_help(FILE *f)
           "                           (default when drawing: 0.2x)\n"
           "      --theta-range LO:HI  uniform draws of theta instead, e.g. 0.8x:1.2x or 2:8\n"
           "      --psi-se SPEC, --psi-range LO:HI   likewise for psi (default: psi fixed)\n"
+          "      --max-psi-theta X    keep psi*theta below X in every sector of every draw,\n"
+          "                           redrawing a sector's pair until it is (default 1: the\n"
+          "                           model has an interior equilibrium only below 1; none)\n"
+          "      --unstable redraw|keep  a draw under which the base economy is an unstable\n"
+          "                           equilibrium (scale economies feeding on themselves):\n"
+          "                           replaced by a fresh one (default) or solved as it is\n"
           "      --draws-file FILE    the draws themselves: CSV draw,sector,theta[,psi]\n"
           "                           (draws numbered from 1; missing cells keep the data's)\n"
           "      --grid NAME=FROM:TO:STEP | NAME=V1,V2,...\n"
@@ -68,7 +74,7 @@ void cmd_sweep_help(FILE *f)
 typedef struct sweep_args {
     const char *data_dir, *output, *stage, *draws, *seed, *draws_file, *quantiles,
         *sector_outputs, *threads;
-    const char *theta_se, *theta_range, *psi_se, *psi_range;
+    const char *theta_se, *theta_range, *psi_se, *psi_range, *max_psi_theta, *unstable;
     const char *grid[MAX_GRIDS];
     size_t n_grid;
     const char *scenarios[MAX_SCENARIOS];
@@ -86,12 +92,12 @@ static int stored_option(cli_args *a, sweep_args *s)
         "--output", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
         "--sector-outputs", "--threads", "--theta-se", "--theta-range", "--psi-se",
         "--psi-range", "--method", "--deficits", "--tol", "--max-iter", "--anderson-depth",
-        "--damping", "--fallback"};
+        "--damping", "--fallback", "--max-psi-theta", "--unstable"};
     const char **slots[] = {&s->output, &s->stage, &s->draws, &s->seed, &s->draws_file,
                             &s->quantiles, &s->sector_outputs, &s->threads, &s->theta_se,
                             &s->theta_range, &s->psi_se, &s->psi_range, &s->method,
                             &s->deficits, &s->tol, &s->max_iter, &s->depth, &s->damping,
-                            &s->fallback};
+                            &s->fallback, &s->max_psi_theta, &s->unstable};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (cli_is(a, names[k], NULL, 1)) {
             *slots[k] = a->value;
@@ -730,10 +736,33 @@ static int plan_draws(const sweep_args *a, sweep_state *s, uint64_t *file_hash)
                 cli_error("%s: psi > 0 but the data have no scale economies", a->draws_file);
                 return CLI_BAD_INPUT;
             }
+    /* the model's domain: psi theta < 1 (docs/sweeps.md, "Elasticity draws") */
+    p->max_psi_theta = 1;
+    if (a->max_psi_theta && !strcmp(a->max_psi_theta, "none"))
+        p->max_psi_theta = INFINITY;
+    else if (a->max_psi_theta &&
+             (!cli_parse_double(a->max_psi_theta, &p->max_psi_theta) || !(p->max_psi_theta > 0)))
+        return flag_error("max-psi-theta", a->max_psi_theta, "a positive number or none");
+    p->check_stability = has_scale(s->base);
+    p->stable_only = 1;
+    if (a->unstable && strcmp(a->unstable, "redraw") && strcmp(a->unstable, "keep"))
+        return flag_error("unstable", a->unstable, "redraw or keep");
+    if (a->unstable && !strcmp(a->unstable, "keep"))
+        p->stable_only = 0;
+    /* every draw now: a bad distribution is named before any solve, and the
+     * report says how many sector pairs the bound redrew */
     tw_error err = {0};
     double *t = malloc(p->J * sizeof *t), *u = malloc(p->J * sizeof *u);
-    tw_status st = t && u ? tw_draw_elasticities(&p->theta, &p->psi, p->J, p->seed, 1, t, u, &err)
-                          : TW_ERR_NOMEM;
+    tw_status st = t && u ? TW_OK : TW_ERR_NOMEM;
+    p->redrawn = 0;
+    p->draws_redrawn = 0;
+    for (size_t k = 1; st == TW_OK && k <= p->draws && !p->file_theta; k++) {
+        unsigned long long r = 0;
+        st = tw_draw_elasticities_bounded(&p->theta, &p->psi, p->J, p->max_psi_theta, p->seed, k,
+                                          t, u, &r, &err);
+        p->redrawn += r;
+        p->draws_redrawn += r > 0;
+    }
     free(t);
     free(u);
     if (st != TW_OK)
@@ -808,12 +837,15 @@ static json_t *make_identity(const sweep_args *a, sweep_state *s, json_t *scenar
     for (size_t k = 0; k < p->n_sector_keys; k++)
         json_array_append_new(sectors, json_string(tw_sector_output_key(
                                            (tw_sector_output)p->sector_keys[k])));
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s?, s:s, s:o, s:o, s:s?, s:o, s:I}",
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s?, s:s, s:o, s:o, s:o, s:b, s:s?, "
+                     "s:o, s:I}",
                      "command", "sweep", "data_checksum", s->data_checksum, "base_checksum",
                      base_sum, "options", options_json(&p->opt, p->deficits), "scenarios",
                      scenarios, "grid", grids, "policy_checksum", policy_hash, "stage",
                      a->stage, "seed", seed, "theta", spec_json(&p->theta, p->J), "psi",
-                     spec_json(&p->psi, p->J), "draws_file", a->draws_file ? fh : NULL,
+                     spec_json(&p->psi, p->J), "max_psi_theta",
+                     out_json_number(p->max_psi_theta), "unstable_redrawn",
+                     p->check_stability && p->stable_only, "draws_file", a->draws_file ? fh : NULL,
                      "sector_outputs", sectors, "values_per_record",
                      (json_int_t)p->n_values);
 }

@@ -40,6 +40,11 @@ typedef struct sweep_plan {
     tw_draw_spec theta, psi; /* arrays below */
     double *theta_a, *theta_b, *psi_a, *psi_b;
     double *file_theta, *file_psi; /* draws x J from --draws-file (row k-1 is draw k), or NULL */
+    double max_psi_theta;          /* random draws keep psi theta below this (INFINITY: no bound) */
+    unsigned long long redrawn;    /* sector pairs the bound redrew, over every draw */
+    size_t draws_redrawn;          /* draws with at least one */
+    int check_stability;           /* scale economies: each draw's base stability is estimated */
+    int stable_only;               /* random draws are redrawn until the base is stable */
     tw_solver_options opt;   /* the first attempt (with the library's fallback) */
     tw_solver_options retry; /* the safer second attempt */
     tw_deficit_mode deficits;
@@ -64,8 +69,11 @@ typedef struct sweep_record {
     uint32_t magic, point, draw, status;
     int64_t iterations;
     double residual;
+    uint32_t redraws;  /* candidates of this draw set aside for an unstable base */
+    uint32_t reserved; /* 0 */
+    double growth;     /* the base's stability estimate under the draw (NaN: not checked) */
 } sweep_record;
-#define SWEEP_RECORD_MAGIC 0x31525754u /* "TWR1" */
+#define SWEEP_RECORD_MAGIC 0x32525754u /* "TWR2" */
 static inline size_t sweep_record_bytes(const sweep_plan *p)
 {
     return sizeof(sweep_record) + p->n_values * sizeof(double) + sizeof(uint64_t);
@@ -93,6 +101,8 @@ typedef struct sweep_store {
     uint32_t *status;      /* likewise */
     int64_t *iterations;
     double *residual;
+    uint32_t *redraws;
+    double *growth;
     double *values;        /* n_points * per_point * n_values */
     size_t n_done;
     double last_sync;

@@ -203,14 +203,37 @@ static const char *status_name(uint32_t s)
 }
 
 /* One row per solve: status and every country's welfare change. */
+/* Over point 0's draws (every point has the same draws): candidates set
+ * aside for an unstable base, and draws solved although it was unstable. */
+static void stability_counts(const sweep_report *r, unsigned long long *set_aside,
+                             size_t *kept_unstable)
+{
+    const sweep_store *st = r->store;
+    *set_aside = 0;
+    *kept_unstable = 0;
+    for (size_t k = 1; r->plan->n_points && k < st->per_point; k++) {
+        if (!st->done[k])
+            continue;
+        *set_aside += st->redraws[k];
+        *kept_unstable += st->growth[k] >= 1;
+    }
+}
+
 static int write_draws_csv(FILE *f, const sweep_report *r)
 {
     const sweep_plan *p = r->plan;
     const sweep_store *st = r->store;
     provenance(f, r);
-    fputs("point,draw,status,iterations,residual", f);
+    /* the drawn elasticities too, so outcomes can be read against them */
+    int th = p->draws > 0 && (p->theta.dist != TW_DIST_FIXED || p->file_theta);
+    int ps = p->draws > 0 && (p->psi.dist != TW_DIST_FIXED || p->file_psi);
+    fputs("point,draw,status,iterations,residual,redraws,base_growth", f);
     for (size_t i = 0; i < p->N; i++)
         fprintf(f, ",welfare_pct:%s", tw_model_country_code(p->base, i));
+    for (size_t j = 0; th && j < p->J; j++)
+        fprintf(f, ",theta:%s", tw_model_sector_code(p->base, j));
+    for (size_t j = 0; ps && j < p->J; j++)
+        fprintf(f, ",psi:%s", tw_model_sector_code(p->base, j));
     fputc('\n', f);
     for (size_t pt = 0; pt < p->n_points; pt++)
         for (size_t k = 0; k < st->per_point; k++) {
@@ -220,8 +243,15 @@ static int write_draws_csv(FILE *f, const sweep_report *r)
             fprintf(f, "%zu,%zu,%s,%lld", pt, k, status_name(st->status[a]),
                     (long long)st->iterations[a]);
             csv_num(f, st->residual[a]);
+            fprintf(f, ",%u", (unsigned)st->redraws[a]);
+            csv_num(f, st->growth[a]);
+            const double *v = st->values + a * p->n_values;
             for (size_t i = 0; i < p->N; i++)
-                csv_num(f, st->values[a * p->n_values + (size_t)TW_C_WELFARE_PCT * p->N + i]);
+                csv_num(f, v[(size_t)TW_C_WELFARE_PCT * p->N + i]);
+            for (size_t j = 0; th && j < p->J; j++)
+                csv_num(f, v[sweep_off_theta(p) + j]);
+            for (size_t j = 0; ps && j < p->J; j++)
+                csv_num(f, v[sweep_off_psi(p) + j]);
             fputc('\n', f);
         }
     return ferror(f) ? -1 : 0;
@@ -299,10 +329,22 @@ static json_t *summary_json(const sweep_report *r, const table *t)
         json_array_append_new(qs, json_real(r->quantiles[k]));
     for (size_t pt = 0; pt < r->plan->n_points; pt++)
         json_array_append_new(points, point_json(r, t, pt));
-    return json_pack("{s:{s:s, s:s, s:s, s:O}, s:I, s:I, s:o, s:s, s:{s:I, s:I, s:I, s:I}, s:o}",
+    const sweep_plan *p = r->plan;
+    unsigned long long set_aside;
+    size_t kept_unstable;
+    stability_counts(r, &set_aside, &kept_unstable);
+    return json_pack("{s:{s:s, s:s, s:s, s:O}, s:I, s:I, s:{s:o, s:I, s:I, s:b, s:b, s:I, s:I, "
+                     "s:o}, s:o, s:s, s:{s:I, s:I, s:I, s:I}, s:o}",
                      "tradewar", "version", TW_VERSION_STRING, "command", "sweep", "data",
                      r->data_dir, "identity", r->identity, "points_count",
-                     (json_int_t)r->plan->n_points, "draws", (json_int_t)r->plan->draws,
+                     (json_int_t)p->n_points, "draws", (json_int_t)p->draws, "truncation",
+                     "max_psi_theta", out_json_number(p->max_psi_theta), "redrawn_sector_pairs",
+                     (json_int_t)p->redrawn, "draws_with_a_redraw",
+                     (json_int_t)p->draws_redrawn, "stability_checked", p->check_stability,
+                     "unstable_redrawn", p->check_stability && p->stable_only,
+                     "unstable_set_aside", (json_int_t)set_aside, "unstable_kept",
+                     (json_int_t)kept_unstable, "central_growth",
+                     out_json_number(p->n_points ? r->store->growth[0] : NAN),
                      "quantiles", qs, "quantile_definition",
                      "Hyndman-Fan type 7: linear interpolation between order statistics",
                      "solves", "total", (json_int_t)total, "converged",
@@ -459,6 +501,17 @@ static void print_table(FILE *f, const sweep_report *r, const table *t)
             p->n_points == 1 ? "" : "s", p->draws, p->seed);
     fprintf(f, "Solves: %zu, converged %zu, retried and converged %zu, failed %zu\n", total,
             total - retried - failed, retried, failed);
+    unsigned long long set_aside;
+    size_t kept_unstable;
+    stability_counts(r, &set_aside, &kept_unstable);
+    if (set_aside)
+        fprintf(f, "Draws under which the base economy is unstable, replaced: %llu\n", set_aside);
+    if (kept_unstable)
+        fprintf(f, "Draws under which the base economy is unstable, solved anyway: %zu\n",
+                kept_unstable);
+    if (p->draws_redrawn)
+        fprintf(f, "Draws kept to psi*theta < %g: %zu of %zu draws had sector pairs redrawn (%llu "
+                   "pairs)\n", p->max_psi_theta, p->draws_redrawn, p->draws, p->redrawn);
     for (size_t pt = 0; pt < p->n_points; pt++) {
         fprintf(f, "\n%s: welfare %% (failed draws: %zu)\n%-8s %10s %10s %10s", p->points[pt].label,
                 point_failed(r, pt), "country", "central", "mean", "sd");

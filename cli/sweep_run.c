@@ -136,7 +136,8 @@ int sweep_elasticities(const sweep_plan *p, size_t k, double *theta, double *psi
         memcpy(psi, p->file_psi + (k - 1) * p->J, p->J * sizeof *psi);
         return 0;
     }
-    return tw_draw_elasticities(&p->theta, &p->psi, p->J, p->seed, k, theta, psi, err) == TW_OK
+    return tw_draw_elasticities_bounded(&p->theta, &p->psi, p->J, p->max_psi_theta, p->seed, k,
+                                        theta, psi, NULL, err) == TW_OK
                ? 0 : -1;
 }
 
@@ -225,6 +226,41 @@ static tw_status attempt(worker *w, tw_solver *s, const tw_result *start, uint32
     return tw_solve(s, w->sh->plan->points[point].policy, res, err);
 }
 
+/* Candidates of one draw before the run stops: the spread puts almost all of
+ * its mass where the base economy is unstable, a mistake in the inputs. */
+enum { MAX_CANDIDATES = 1000 };
+
+/* The elasticities of draw k into w->theta and w->psi. With scale economies,
+ * the base economy's stability under them too (*growth, docs/sweeps.md); a
+ * random draw under which it is unstable is replaced, when the plan says so,
+ * by candidate b = 1, 2, ... whose numbers come from draw k + b 2^40 (so the
+ * choice stays a function of (seed, k)). 0, or -1 with err. */
+static int choose_draw(worker *w, uint32_t k, uint32_t *redraws, double *growth, tw_error *err)
+{
+    const sweep_plan *p = w->sh->plan;
+    *redraws = 0;
+    *growth = NAN;
+    for (uint64_t b = 0;; b++) {
+        if (sweep_elasticities(p, (size_t)(k + (b << 40)), w->theta, w->psi, err) != 0)
+            return -1;
+        if (!p->check_stability)
+            return 0;
+        if (tw_solver_set_elasticities(w->solver, w->theta, w->psi, err) != TW_OK ||
+            tw_solver_base_stability(w->solver, growth, err) != TW_OK)
+            return -1;
+        if (*growth < 1 || k == 0 || p->file_theta || !p->stable_only)
+            return 0;
+        if (b + 1 == MAX_CANDIDATES) {
+            snprintf(err->message, sizeof err->message,
+                     "draw %u: %d candidates in a row make the base economy unstable (growth "
+                     ">= 1; docs/sweeps.md): narrow the spread of the elasticities",
+                     (unsigned)k, MAX_CANDIDATES);
+            return -1;
+        }
+        (*redraws)++;
+    }
+}
+
 /* Solve (point, draw) into res and fill w->rec. 0, or -1 after set_error(). */
 static int solve_item(worker *w, uint32_t point, uint32_t draw, const tw_result *start,
                       tw_result *res)
@@ -232,7 +268,9 @@ static int solve_item(worker *w, uint32_t point, uint32_t draw, const tw_result 
     shared *sh = w->sh;
     const sweep_plan *p = sh->plan;
     tw_error err = {0};
-    if (sweep_elasticities(p, draw, w->theta, w->psi, &err) != 0) {
+    uint32_t redraws;
+    double growth;
+    if (choose_draw(w, draw, &redraws, &growth, &err) != 0) {
         set_error(sh, CLI_BAD_INPUT, "%s", err.message);
         return -1;
     }
@@ -252,8 +290,8 @@ static int solve_item(worker *w, uint32_t point, uint32_t draw, const tw_result 
         set_error(sh, cli_exit_code(st), "%s", err.message);
         return -1;
     }
-    sweep_record r = {SWEEP_RECORD_MAGIC, point, draw, status, iters,
-                      tw_result_stats(res).residual};
+    sweep_record r = {SWEEP_RECORD_MAGIC, point,   draw, status, iters,
+                      tw_result_stats(res).residual, redraws, 0,    growth};
     memcpy(w->rec, &r, sizeof r);
     fill_record(p, res, w, status == SWEEP_FAILED, sweep_record_values(w->rec));
     sweep_record_seal(w->rec, sh->record_bytes);

@@ -4,7 +4,7 @@
  *
  * records.twr: a 16-byte header ("TWSWEEP1" and the FNV-1a 64 hash of the
  * identity), then records, each a fixed header (magic, point, draw, status,
- * iterations, residual), the values and the FNV-1a 64 checksum of all that,
+ * iterations, residual, redraws, growth), the values and the FNV-1a 64 checksum of all that,
  * in the machine's byte order. A record is written with one write(2) as soon
  * as its solve ends, so it survives the process being killed; the file is
  * fdatasync'ed at most once a second and at the end, so a machine crash loses
@@ -128,8 +128,12 @@ static int alloc_tables(sweep_store *st, const sweep_plan *p)
     st->status = calloc(n, sizeof *st->status);
     st->iterations = calloc(n, sizeof *st->iterations);
     st->residual = calloc(n, sizeof *st->residual);
+    st->redraws = calloc(n, sizeof *st->redraws);
+    st->growth = calloc(n, sizeof *st->growth);
     st->values = calloc(n * p->n_values, sizeof *st->values);
-    return st->done && st->status && st->iterations && st->residual && st->values ? 0 : -1;
+    return st->done && st->status && st->iterations && st->residual && st->redraws &&
+                   st->growth && st->values
+               ? 0 : -1;
 }
 
 /* Note a valid record in memory (the first of a key wins; draws beyond this
@@ -148,6 +152,8 @@ static void remember(sweep_store *st, const unsigned char *rec)
     st->status[at] = r.status;
     st->iterations[at] = r.iterations;
     st->residual[at] = r.residual;
+    st->redraws[at] = r.redraws;
+    st->growth[at] = r.growth;
     memcpy(st->values + at * nv, rec + sizeof r, nv * sizeof(double));
     st->n_done++;
 }
@@ -255,10 +261,14 @@ void sweep_store_close(sweep_store *st)
     free(st->status);
     free(st->iterations);
     free(st->residual);
+    free(st->redraws);
+    free(st->growth);
     free(st->values);
     st->done = NULL;
     st->status = NULL;
     st->iterations = NULL;
     st->residual = NULL;
+    st->redraws = NULL;
+    st->growth = NULL;
     st->values = NULL;
 }

@@ -323,6 +323,20 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
  *  (of the same model) instead of from "no change". NULL clears it. */
 tw_status tw_solver_set_start(tw_solver *s, const tw_result *start);
 
+/**
+ * Whether the base equilibrium is a stable one under the solver's current
+ * elasticities (tw_solver_set_elasticities). The base solves the model for any
+ * elasticities, but with scale economies a sector's employment can feed on
+ * itself (psi theta near 1, amplified through input-output links): then a
+ * small shock grows instead of dying out and tw_solve finds no counterfactual
+ * equilibrium near the base. *growth receives the largest real part among the
+ * estimated eigenvalues of the Jacobian of the plain fixed-point map at the
+ * base (Arnoldi, 31 evaluations of the map): below 1 the base is stable; 1 or
+ * more, a self-reinforcing mode exists. An estimate: within about 0.01 of the
+ * exact value on the bundled data. Uses the solver's work space, not its start.
+ */
+tw_status tw_solver_base_stability(tw_solver *s, double *growth, tw_error *err);
+
 tw_solver_stats tw_result_stats(const tw_result *r);
 
 /** Per-country outcomes (arrays of N). Percent changes are 100 (hat - 1). */
@@ -710,6 +724,24 @@ typedef struct tw_draw_spec {
 tw_status tw_draw_elasticities(const tw_draw_spec *theta, const tw_draw_spec *psi, size_t J,
                                unsigned long long seed, unsigned long long k, double *theta_out,
                                double *psi_out, tw_error *err);
+
+/**
+ * As tw_draw_elasticities, truncated to psi[j] * theta[j] < max_psi_theta in
+ * every sector: a sector whose pair falls on or above the bound is drawn again
+ * (both elasticities, from fresh random numbers) until it falls below, which
+ * samples the distribution conditional on the bound exactly. With scale
+ * economies the model has an interior equilibrium only where psi theta < 1
+ * (Kucheryavyy, Lyn and Rodriguez-Clare 2023), so 1 is the natural bound;
+ * INFINITY draws without one. Draw 0 (the central values) is never changed.
+ * Where a draw agrees with the bound at once it equals tw_draw_elasticities'
+ * draw. `rejected` (may be NULL) gets how many sector pairs were redrawn.
+ * TW_ERR_INVALID as tw_draw_elasticities, for a bound <= 0, and when 1000
+ * candidates in a row for a sector all miss the bound.
+ */
+tw_status tw_draw_elasticities_bounded(const tw_draw_spec *theta, const tw_draw_spec *psi,
+                                       size_t J, double max_psi_theta, unsigned long long seed,
+                                       unsigned long long k, double *theta_out, double *psi_out,
+                                       unsigned long long *rejected, tw_error *err);
 
 /** The standard normal quantile function (Wichura's AS 241, relative error
  *  about 1e-16): -INFINITY at 0, INFINITY at 1, NaN outside [0, 1]. */

@@ -21,6 +21,8 @@
  */
 #include "solver_internal.h"
 
+#include <lapacke.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +222,8 @@ int tw__evaluate(tw_solver *s, const double *u)
     memset(s->Y, 0, N * J * sizeof(double));
     memset(s->R, 0, N * sizeof(double));
     memset(s->XT, 0, N * sizeof(double));
+    if (lL)
+        memset(s->gainL, 0, N * J * sizeof(double));
     for (size_t i = 0; i < N; i++)
         for (size_t n = 0; n < N; n++) {
             size_t x0 = tw_idx3(N, J, i, n, 0);
@@ -231,6 +235,15 @@ int tw__evaluate(tw_solver *s, const double *u)
                 Yr[j] += q * s->f_prod[x0 + j];
                 rev += q * s->f_tar[x0 + j];
                 etx += q * s->f_etax[x0 + j];
+            }
+            if (lL) { /* sales that a lower own cost takes from rivals: q (1 - lambda') */
+                const double *Sr = s->S + tw_idx2(J, n, 0);
+                double *gr = s->gainL + tw_idx2(J, i, 0);
+                for (size_t j = 0; j < J; j++) {
+                    double own = s->a[x0 + j] * zr[j];
+                    if (Sr[j] > 0)
+                        gr[j] += own * esr[j] * s->f_prod[x0 + j] * (1 - own / Sr[j]);
+                }
             }
             s->R[n] += rev;
             s->XT[i] += etx;
@@ -273,6 +286,8 @@ int tw__evaluate(tw_solver *s, const double *u)
                 size_t nj = tw_idx2(J, n, j);
                 double share = ld > 0 ? beta[nj] * (1 - pi[j]) * s->Y[nj] / ld : 0;
                 s->lL_new[nj] = (s->ell0[nj] > 0 && share > 0) ? log(share / s->ell0[nj]) : 0.0;
+                /* d lL_new / d lL: psi theta (own-cost elasticity of sales) (1 - share) */
+                s->gainL[nj] = s->Y[nj] > 0 ? psi[j] * theta[j] * (s->gainL[nj] / s->Y[nj]) * (1 - share) : 0;
             }
     }
     double bill = 0;
@@ -303,12 +318,11 @@ double tw__residual(const tw_solver *s, const double *u)
     return s->nonfinite ? INFINITY : r;
 }
 
-/* Fixed-point map for KINSOL's KIN_FP: g = G(u). */
-static int fp_map(N_Vector uv, N_Vector gv, void *user)
+/* The fixed-point map g = G(u). `precondition`: the scale block takes a
+ * diagonal Newton step (the solver's map); without it, the plain update whose
+ * stability is the economy's (tw_solver_base_stability). */
+static int fixed_point(tw_solver *s, const double *u, double *g, int precondition)
 {
-    tw_solver *s = user;
-    const double *u = N_VGetArrayPointer(uv);
-    double *g = N_VGetArrayPointer(gv);
     size_t N = s->N, NJ = s->N * s->J;
     if (tw__evaluate(s, u) != 0)
         return -1;
@@ -324,9 +338,23 @@ static int fp_map(N_Vector uv, N_Vector gv, void *user)
     for (size_t n = 0; n < N; n++)
         for (size_t j = 0; j < s->J; j++)
             g[off_x(s) + tw_idx2(s->J, n, j)] = s->E_new[tw_idx2(s->J, n, j)] / s->S0[n];
-    if (s->has_scale)
-        memcpy(g + off_lL(s), s->lL_new, NJ * sizeof(double));
+    if (s->has_scale) {
+        /* Near psi theta = 1 the plain update of employment shrinks the error
+         * by only 1 - gain a step; a diagonal Newton step on each cell
+         * (clamped) takes most of that slow mode out. Same fixed point. */
+        const double *lL = u + off_lL(s);
+        for (size_t x = 0; x < NJ; x++) {
+            double gain = precondition ? fmin(s->gainL[x], 0.95) : 0;
+            g[off_lL(s) + x] = lL[x] + (s->lL_new[x] - lL[x]) / (1 - (gain > 0 ? gain : 0));
+        }
+    }
     return 0;
+}
+
+/* KINSOL's KIN_FP map. */
+static int fp_map(N_Vector uv, N_Vector gv, void *user)
+{
+    return fixed_point(user, N_VGetArrayPointer(uv), N_VGetArrayPointer(gv), 1);
 }
 
 /* Residual for Newton-Krylov: F(u) = 0 at the equilibrium. One labour market
@@ -381,7 +409,7 @@ static int alloc_all(tw_solver *s)
         return 0;
     double **nnj[] = {&s->lambda0, &s->a, &s->f_prod, &s->f_tar, &s->f_etax};
     double **nj[] = {&s->alpha, &s->E0, &s->Y0, &s->ell0, &s->sub, &s->lc, &s->z, &s->S, &s->lp_new,
-                     &s->ES, &s->Y, &s->E_new, &s->lL_new};
+                     &s->ES, &s->Y, &s->E_new, &s->lL_new, &s->gainL};
     double **n1[] = {&s->wL0, &s->S0, &s->mu, &s->D, &s->w, &s->R, &s->XT, &s->LD, &s->PI,
                      &s->SUB, &s->income, &s->ex};
     for (size_t k = 0; k < sizeof nnj / sizeof *nnj; k++)
@@ -396,6 +424,38 @@ static int alloc_all(tw_solver *s)
     return (s->u0 = tw_calloc(s->nu, sizeof(double))) != NULL;
 }
 
+/* N_VDotProd for KINSOL's Anderson mixing, which takes about 2 depth dot
+ * products of the unknowns each iteration: eight partial sums, in a fixed
+ * order (the same result on every run), let the compiler keep the adds in
+ * flight; the serial vector's single running sum waits on each add. */
+static double dot8(const double *x, const double *y, size_t n)
+{
+    size_t k = 0;
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (; k + 8 <= n; k += 8)
+        for (int l = 0; l < 8; l++)
+            acc[l] += x[k + (size_t)l] * y[k + (size_t)l];
+    for (; k < n; k++)
+        acc[0] += x[k] * y[k];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+static sunrealtype dot_unrolled(N_Vector xv, N_Vector yv)
+{
+    return dot8(N_VGetArrayPointer(xv), N_VGetArrayPointer(yv), (size_t)N_VGetLength(xv));
+}
+
+/* N_VLinearSum, z = a x + b y, the other vector operation Anderson mixing
+ * spends its time in: one loop the compiler vectorises. */
+static void linear_sum(sunrealtype a, N_Vector xv, sunrealtype b, N_Vector yv, N_Vector zv)
+{
+    const double *x = N_VGetArrayPointer(xv), *y = N_VGetArrayPointer(yv);
+    double *z = N_VGetArrayPointer(zv);
+    size_t n = (size_t)N_VGetLength(xv);
+    for (size_t k = 0; k < n; k++)
+        z[k] = a * x[k] + b * y[k];
+}
+
 static int setup_kinsol(tw_solver *s)
 {
     if (SUNContext_Create(NULL, &s->ctx) != 0)
@@ -406,6 +466,9 @@ static int setup_kinsol(tw_solver *s)
         return 0;
     N_VConst(1.0, s->scale);
     N_VConst(0.0, s->u);
+    /* KINSOL's work vectors are clones of u and take its operations */
+    s->u->ops->nvdotprod = dot_unrolled;
+    s->u->ops->nvlinearsum = linear_sum;
 
     s->kin_fp = KINCreate(s->ctx);
     if (!s->kin_fp)
@@ -492,10 +555,11 @@ void tw_solver_free(tw_solver *s)
     free(s->buyer);
     double *arrs[] = {s->theta, s->psi, s->inter, s->alpha, s->gam, s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
                       s->ell0, s->sub, s->lc, s->z, s->S, s->lp_new, s->ES, s->Y, s->E_new,
-                      s->lL_new, s->wL0, s->S0, s->mu, s->D, s->w, s->R, s->XT, s->LD,
-                      s->PI, s->SUB, s->income, s->ex, s->u0};
+                      s->lL_new, s->gainL, s->wL0, s->S0, s->mu, s->D, s->w, s->R, s->XT, s->LD,
+                      s->PI, s->SUB, s->income, s->ex, s->u0, s->kry, s->hess};
     for (size_t k = 0; k < sizeof arrs / sizeof *arrs; k++)
         free(arrs[k]);
+    tw_policy_free(s->none);
     if (s->kin_fp)
         KINFree(&s->kin_fp);
     if (s->kin_nk)
@@ -690,5 +754,87 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
                        tw_stop_reason_name(stop), iters, res->stats.residual,
                        s->kin_msg[0] ? "; " : "", s->kin_msg, hint);
     }
+    return TW_OK;
+}
+
+/* ---- stability of the base equilibrium ------------------------------------ */
+
+/*
+ * The base economy solves the equilibrium for any elasticities, but with scale
+ * economies it need not be a stable one: when a sector's employment feeds on
+ * itself (psi theta near 1, amplified by the sector's use of its own output as
+ * an input) a small shock grows instead of dying out, and the counterfactual
+ * equilibrium that tw_solve looks for near the base is no longer there to be
+ * found by the adjustment process. The test is the Jacobian of the plain
+ * fixed-point map at the base: an eigenvalue with real part >= 1 is such a
+ * self-reinforcing mode (complex or negative eigenvalues of modulus near 1
+ * are overshooting of the iteration, not of the economy). Arnoldi's method on
+ * Jacobian-vector products (forward differences) estimates the rightmost
+ * eigenvalues with STAB_M + 1 map evaluations and no n x n matrix.
+ */
+tw_status tw_solver_base_stability(tw_solver *s, double *growth, tw_error *err)
+{
+    if (!s || !growth)
+        return tw_fail(err, TW_ERR_INVALID, "tw_solver_base_stability: missing argument");
+    size_t n = s->nu, m = STAB_M;
+    if (!s->kry) {
+        s->kry = tw_calloc((m + 3) * n, sizeof(double));
+        s->hess = tw_calloc((m + 1) * m, sizeof(double));
+        s->none = tw_policy_create(s->m);
+        if (!s->kry || !s->hess || !s->none)
+            return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    tw_status st = set_policy(s, s->none, err);
+    if (st != TW_OK)
+        return st;
+    double *V = s->kry, *u0 = s->kry + (m + 1) * n, *g = u0 + n, *H = s->hess;
+    initial_point(s, u0);
+    memset(H, 0, (m + 1) * m * sizeof(double));
+    /* start vector: a fixed pattern that meets every block */
+    double norm = 0;
+    for (size_t k = 0; k < n; k++) {
+        V[k] = 1.0 + 0.5 * sin(1.0 + 2.3 * (double)k);
+        norm += V[k] * V[k];
+    }
+    for (size_t k = 0; k < n; k++)
+        V[k] /= sqrt(norm);
+    const double h = 1e-7;
+    size_t done = m;
+    for (size_t j = 0; j < m; j++) {
+        double *v = V + j * n, *w = V + (j + 1) * n;
+        for (size_t k = 0; k < n; k++)
+            w[k] = u0[k] + h * v[k];
+        if (fixed_point(s, w, g, 0) != 0)
+            return tw_fail(err, TW_ERR_INTERNAL, "the equilibrium map is not finite at the base");
+        /* J v = (G(u0 + h v) - G(u0)) / h, and G(u0) = u0 at the base */
+        for (size_t k = 0; k < n; k++)
+            w[k] = (g[k] - u0[k]) / h;
+        for (size_t i = 0; i <= j; i++) { /* modified Gram-Schmidt */
+            double d = dot8(w, V + i * n, n);
+            H[i * m + j] = d;
+            for (size_t k = 0; k < n; k++)
+                w[k] -= d * V[i * n + k];
+        }
+        double wn = sqrt(dot8(w, w, n));
+        H[(j + 1) * m + j] = wn;
+        if (wn < 1e-12) { /* an invariant subspace: its eigenvalues are exact */
+            done = j + 1;
+            break;
+        }
+        for (size_t k = 0; k < n; k++)
+            w[k] /= wn;
+    }
+    /* the Ritz values: eigenvalues of the leading done x done block of H */
+    double wr[STAB_M], wi[STAB_M];
+    lapack_int info = LAPACKE_dhseqr(LAPACK_ROW_MAJOR, 'E', 'N', (lapack_int)done, 1,
+                                     (lapack_int)done, H, (lapack_int)m, wr, wi, NULL,
+                                     (lapack_int)done);
+    if (info != 0)
+        return tw_fail(err, TW_ERR_INTERNAL, "stability estimate: LAPACK dhseqr failed (%d)",
+                       (int)info);
+    double best = -INFINITY;
+    for (size_t k = 0; k < done; k++)
+        best = fmax(best, wr[k]);
+    *growth = best;
     return TW_OK;
 }

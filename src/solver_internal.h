@@ -49,6 +49,7 @@ struct tw_solver {
 
     /* work arrays filled by evaluate() */
     double *w, *lc, *z, *S, *lp_new, *ES, *Y, *R, *XT, *LD, *PI, *SUB, *income, *E_new, *lL_new, *ex;
+    double *gainL;   /* N*J: d lL_new / d lL on the diagonal, for the scale block's step */
     double *inter;   /* J: intermediate spending of the using sectors that buy inputs */
     size_t *buyer;   /* J: which sectors those are */
     double numeraire_gap;
@@ -56,6 +57,11 @@ struct tw_solver {
     /* start point */
     double *u0;
     int warm;
+
+    /* base-stability estimate (tw_solver_base_stability), allocated on first use */
+    double *kry;      /* (STAB_M + 1) * nu Krylov basis, then the map at the base and a trial */
+    double *hess;     /* (STAB_M + 1) * STAB_M Hessenberg matrix */
+    tw_policy *none;  /* "no change" */
 
     /* KINSOL */
     SUNContext ctx;
@@ -66,6 +72,9 @@ struct tw_solver {
     int nonfinite;
     char kin_msg[256];
 };
+
+/* Krylov vectors of the base-stability estimate: its cost in map evaluations. */
+#define STAB_M 30
 
 struct tw_result {
     size_t N, J, nu;

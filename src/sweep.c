@@ -8,6 +8,11 @@
  * made it. Normal draws truncated to positive values use the inverse CDF
  * (Wichura's AS 241, relative accuracy about 1e-16) on the part of (0,1)
  * above Phi(-mean/se): exact truncation, one uniform per value, no rejection.
+ *
+ * A bound on psi*theta (the model has an interior equilibrium only below 1)
+ * is kept by rejection, sector by sector: a sector's pair is redrawn from
+ * fresh streams until psi*theta is below the bound, which samples the joint
+ * distribution truncated to that set exactly.
  */
 #include "internal.h"
 
@@ -83,13 +88,12 @@ double tw_normal_quantile(double p)
     return q < 0 ? -x : x;
 }
 
-/* One value of one variable: v is 0 for theta, 1 for psi. */
-static double draw_one(const tw_draw_spec *s, size_t j, size_t J, int v, uint64_t seed,
-                       uint64_t k)
+/* One value of one variable in sector j: its uniform is stream `off + j`. */
+static double draw_one(const tw_draw_spec *s, size_t j, uint64_t off, uint64_t seed, uint64_t k)
 {
     if (s->dist == TW_DIST_FIXED || k == 0)
         return s->a[j];
-    double u = counter_uniform(seed, k, (uint64_t)v * J + j);
+    double u = counter_uniform(seed, k, off + j);
     if (s->dist == TW_DIST_UNIFORM)
         return s->a[j] + u * (s->b[j] - s->a[j]);
     double mean = s->a[j], se = s->b[j];
@@ -123,22 +127,55 @@ static tw_status check_spec(const tw_draw_spec *s, size_t J, const char *name, i
     return TW_OK;
 }
 
-tw_status tw_draw_elasticities(const tw_draw_spec *theta, const tw_draw_spec *psi, size_t J,
-                               unsigned long long seed, unsigned long long k, double *theta_out,
-                               double *psi_out, tw_error *err)
+/* Candidates per sector before a bounded draw gives up: the bound then cuts
+ * off almost all of the distribution, which is a mistake in the inputs. */
+enum { MAX_ATTEMPTS = 1000 };
+
+tw_status tw_draw_elasticities_bounded(const tw_draw_spec *theta, const tw_draw_spec *psi,
+                                       size_t J, double max_psi_theta, unsigned long long seed,
+                                       unsigned long long k, double *theta_out, double *psi_out,
+                                       unsigned long long *rejected, tw_error *err)
 {
+    if (rejected)
+        *rejected = 0;
     if (!theta || !psi || !theta_out || !psi_out || J == 0)
         return tw_fail(err, TW_ERR_INVALID, "tw_draw_elasticities: missing argument");
+    if (!(max_psi_theta > 0))
+        return tw_fail(err, TW_ERR_INVALID, "the bound on psi*theta (%g) must be positive",
+                       max_psi_theta);
     tw_status st = check_spec(theta, J, "theta", 1, err);
     if (st == TW_OK)
         st = check_spec(psi, J, "psi", 0, err);
     if (st != TW_OK)
         return st;
     for (size_t j = 0; j < J; j++) {
-        theta_out[j] = draw_one(theta, j, J, 0, seed, k);
-        psi_out[j] = draw_one(psi, j, J, 1, seed, k);
+        /* Candidate a of sector j uses its own streams (a = 0: the unbounded
+         * draw's), so rejection keeps a draw a function of its coordinates. */
+        int a = 0;
+        for (;; a++) {
+            uint64_t off = 2 * (uint64_t)a * J;
+            theta_out[j] = draw_one(theta, j, off, seed, k);
+            psi_out[j] = draw_one(psi, j, off + J, seed, k);
+            if (k == 0 || psi_out[j] * theta_out[j] < max_psi_theta)
+                break;
+            if (a + 1 == MAX_ATTEMPTS)
+                return tw_fail(err, TW_ERR_INVALID,
+                               "sector %zu: not one of %d draws has psi*theta below %g "
+                               "(central psi %g, theta %g): narrow the spread",
+                               j + 1, MAX_ATTEMPTS, max_psi_theta, psi->a[j], theta->a[j]);
+        }
+        if (rejected)
+            *rejected += (unsigned long long)a;
     }
     return TW_OK;
+}
+
+tw_status tw_draw_elasticities(const tw_draw_spec *theta, const tw_draw_spec *psi, size_t J,
+                               unsigned long long seed, unsigned long long k, double *theta_out,
+                               double *psi_out, tw_error *err)
+{
+    return tw_draw_elasticities_bounded(theta, psi, J, INFINITY, seed, k, theta_out, psi_out,
+                                        NULL, err);
 }
 
 double tw_quantile_sorted(const double *sorted, size_t n, double p)
