@@ -2,9 +2,13 @@
  * sweep_run.c - running a sweep's solves: threads in a process, MPI ranks
  * across processes, progress on stderr.
  *
- * Work: the pending (point, draw) pairs, in order, are dealt to the MPI ranks
- * in turn (rank r takes pairs r, r + size, ...); inside a rank, threads take
- * them one by one.
+ * Work: every rank first solves the central solve (draw 0) of every point
+ * with pending draws, for their warm starts (rank 0 alone stores them). The
+ * draws are then handed out as they are asked for: rank 0's threads take them
+ * one by one from the list, and the main thread of each other rank asks rank
+ * 0 for a block (guided: a share of what is left, smaller towards the end)
+ * whenever its threads run low, so ranks that draw the slow, failing solves
+ * simply ask less often and all finish together.
  * Each thread has its own solver (solvers are not thread-safe). First every
  * point's central solve (draw 0, the data's elasticities) that the rank needs,
  * then the draws, each warm-started from its point's central solution: the
@@ -31,9 +35,24 @@
 #include <mpi.h>
 #endif
 
-enum { TAG_RECORD = 1, TAG_DONE = 2 };
+enum { TAG_RECORD = 1, TAG_DONE = 2, TAG_FINISHED = 3, TAG_ASK = 4, TAG_BLOCK = 5 };
 
 /* ---- MPI ------------------------------------------------------------------ */
+
+#ifdef TW_HAVE_MPI
+/* Wait for a request without OpenMPI's busy polling, which would take a core
+ * from this machine's solver threads: test, then sleep 0.2 ms. */
+static void wait_politely(MPI_Request *req)
+{
+    for (int done = 0;;) {
+        MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        struct timespec nap = {0, 200000L};
+        nanosleep(&nap, NULL);
+    }
+}
+#endif
 
 /* Started by mpirun/srun? Then MPI; a plain run stays a plain process. */
 static int launched_by_mpi(void)
@@ -149,8 +168,16 @@ typedef struct shared {
     uint32_t *central_points;
     unsigned char *central_record; /* per entry of central_points: store it */
     size_t n_central;
-    sweep_item *draws; /* this share's draws (draw >= 1) */
+    sweep_item *draws; /* every pending draw (draw >= 1), in order */
     size_t n_draws;
+    /* Rank 0 and runs without MPI: threads take draws[next_draw++]. Other
+     * ranks: threads take draws[lo..hi), then the block waiting in
+     * [next_lo, next_hi); `hungry` asks the main thread for another block;
+     * `exhausted`: rank 0 has none left. */
+    int remote;
+    size_t lo, hi, next_lo, next_hi, low_water;
+    int hungry, exhausted;
+    pthread_cond_t more;
     tw_result **central;           /* per point, NULL when not needed here */
     unsigned char *central_ok;     /* per point */
     size_t next_central, next_draw;
@@ -159,6 +186,7 @@ typedef struct shared {
     pthread_cond_t not_empty, not_full;
     unsigned char *queue; /* cap records */
     size_t cap, head, count, record_bytes;
+    size_t signal_at; /* wake the main thread when this many records wait */
     int workers_left;
     int error; /* an exit code, after `message` */
     char message[700];
@@ -180,6 +208,7 @@ static void set_error(shared *sh, int rc, const char *fmt, const char *detail)
         sh->error = rc;
         snprintf(sh->message, sizeof sh->message, fmt, detail);
     }
+    pthread_cond_broadcast(&sh->more); /* threads waiting for draws stop */
     pthread_mutex_unlock(&sh->mu);
 }
 
@@ -191,7 +220,8 @@ static void enqueue(shared *sh, const unsigned char *rec)
     memcpy(sh->queue + ((sh->head + sh->count) % sh->cap) * sh->record_bytes, rec,
            sh->record_bytes);
     sh->count++;
-    pthread_cond_signal(&sh->not_empty);
+    if (sh->count >= sh->signal_at)
+        pthread_cond_signal(&sh->not_empty);
     pthread_mutex_unlock(&sh->mu);
 }
 
@@ -322,10 +352,44 @@ static void run_centrals(worker *w)
     }
 }
 
+/* A rank other than 0: the next draw of the blocks from rank 0, waiting for
+ * one when none is here; (size_t)-1 when there are no more. */
+static size_t take_remote(shared *sh)
+{
+    size_t k = (size_t)-1;
+    pthread_mutex_lock(&sh->mu);
+    while (!sh->error) {
+        if (sh->lo < sh->hi) {
+            k = sh->lo++;
+            break;
+        }
+        if (sh->next_lo < sh->next_hi) {
+            sh->lo = sh->next_lo;
+            sh->hi = sh->next_hi;
+            sh->next_lo = sh->next_hi = 0;
+            continue;
+        }
+        if (sh->exhausted)
+            break;
+        sh->hungry = 1;
+        pthread_cond_signal(&sh->not_empty); /* wake the main thread */
+        pthread_cond_wait(&sh->more, &sh->mu);
+    }
+    /* ask ahead: the next block should be here before this one runs out */
+    if (k != (size_t)-1 && !sh->exhausted && sh->next_lo == sh->next_hi &&
+        sh->hi - sh->lo < sh->low_water && !sh->hungry) {
+        sh->hungry = 1;
+        pthread_cond_signal(&sh->not_empty);
+    }
+    pthread_mutex_unlock(&sh->mu);
+    return k;
+}
+
 static void run_draws(worker *w)
 {
     shared *sh = w->sh;
-    for (size_t k; (k = take(sh, &sh->next_draw, sh->n_draws)) != (size_t)-1;) {
+    for (size_t k; (k = sh->remote ? take_remote(sh) : take(sh, &sh->next_draw, sh->n_draws)) !=
+                   (size_t)-1;) {
         sweep_item it = sh->draws[k];
         const tw_result *start = sh->central_ok[it.point] ? sh->central[it.point] : NULL;
         if (solve_item(w, it.point, it.draw, start, w->res) != 0)
@@ -405,32 +469,69 @@ static void progress_draw(progress *pr, int final)
 typedef struct collector {
     const sweep_env *env;
     sweep_store *store;
-    size_t record_bytes;
+    size_t record_bytes, batch_cap; /* a batch: at most batch_cap records */
     progress pr;
     int rc;
     char why[600];
 } collector;
 
-static void handle_record(collector *c, const unsigned char *rec)
+/* Rank 0 (or a run without MPI): store one record. */
+static void store_record(collector *c, const unsigned char *rec)
 {
     sweep_record r;
     memcpy(&r, rec, sizeof r);
+    if (c->rc == CLI_OK && sweep_store_append(c->store, rec, c->why, sizeof c->why) != 0)
+        c->rc = CLI_FAILURE;
+    c->pr.done++;
+    c->pr.failed += r.status == SWEEP_FAILED;
+    progress_draw(&c->pr, 0);
+}
+
+/* n records, one after the other: stored here, or sent to rank 0 in one
+ * message (a message per record kept the sender's MPI busy-polling). */
+static void handle_records(collector *c, const unsigned char *recs, size_t n)
+{
     if (c->store) {
-        if (c->rc == CLI_OK && sweep_store_append(c->store, rec, c->why, sizeof c->why) != 0)
-            c->rc = CLI_FAILURE;
-        c->pr.done++;
-        c->pr.failed += r.status == SWEEP_FAILED;
-        progress_draw(&c->pr, 0);
+        for (size_t k = 0; k < n; k++)
+            store_record(c, recs + k * c->record_bytes);
     }
 #ifdef TW_HAVE_MPI
-    else if (c->env->mpi)
-        MPI_Send(rec, (int)c->record_bytes, MPI_BYTE, 0, TAG_RECORD, MPI_COMM_WORLD);
+    else if (c->env->mpi && n > 0) {
+        MPI_Request req;
+        MPI_Isend(recs, (int)(n * c->record_bytes), MPI_BYTE, 0, TAG_RECORD, MPI_COMM_WORLD,
+                  &req);
+        wait_politely(&req); /* a large batch waits for rank 0 to take it */
+    }
 #endif
 }
 
 /* Rank 0: records and "done" messages from the other ranks. Returns how many
  * ranks said they were done. */
-static int receive_remote(collector *c, unsigned char *buf)
+/* Rank 0: a block of draws for a rank that asks, guided: a quarter of an even
+ * share of what is left (at least 1, at most 512), so blocks shrink as the
+ * end nears and no rank is left with a long tail. */
+static void grant_block(const collector *c, shared *sh, int to)
+{
+#ifdef TW_HAVE_MPI
+    unsigned long long block[2] = {0, 0};
+    pthread_mutex_lock(&sh->mu);
+    size_t left = sh->error ? 0 : sh->n_draws - sh->next_draw;
+    size_t n = left / (4 * (size_t)c->env->size);
+    n = n < 1 ? 1 : n > 512 ? 512 : n;
+    n = n < left ? n : left;
+    block[0] = sh->next_draw;
+    block[1] = n;
+    sh->next_draw += n;
+    pthread_mutex_unlock(&sh->mu);
+    MPI_Send(block, 2, MPI_UNSIGNED_LONG_LONG, to, TAG_BLOCK, MPI_COMM_WORLD);
+#else
+    (void)c;
+    (void)sh;
+    (void)to;
+#endif
+}
+
+static int receive_remote(collector *c, shared *sh, unsigned char *buf)
 {
     int done = 0;
 #ifdef TW_HAVE_MPI
@@ -441,15 +542,34 @@ static int receive_remote(collector *c, unsigned char *buf)
         if (!flag)
             break;
         if (status.MPI_TAG == TAG_RECORD) {
-            MPI_Recv(buf, (int)c->record_bytes, MPI_BYTE, status.MPI_SOURCE, TAG_RECORD,
-                     MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            if (!sweep_record_valid(buf, c->record_bytes)) {
+            int bytes = 0;
+            MPI_Get_count(&status, MPI_BYTE, &bytes);
+            size_t n = (size_t)bytes / c->record_bytes;
+            if (bytes < 0 || n > c->batch_cap || n * c->record_bytes != (size_t)bytes) {
+                MPI_Recv(NULL, 0, MPI_BYTE, status.MPI_SOURCE, TAG_RECORD, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE); /* truncated: MPI reports, the run stops below */
                 c->rc = CLI_FAILURE;
-                snprintf(c->why, sizeof c->why, "a record from rank %d is corrupt",
-                         status.MPI_SOURCE);
+                snprintf(c->why, sizeof c->why, "a message of %d bytes from rank %d is no "
+                         "batch of records", bytes, status.MPI_SOURCE);
                 continue;
             }
-            handle_record(c, buf);
+            MPI_Recv(buf, bytes, MPI_BYTE, status.MPI_SOURCE, TAG_RECORD, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            for (size_t k = 0; k < n; k++) {
+                const unsigned char *rec = buf + k * c->record_bytes;
+                if (!sweep_record_valid(rec, c->record_bytes)) {
+                    c->rc = CLI_FAILURE;
+                    snprintf(c->why, sizeof c->why, "a record from rank %d is corrupt",
+                             status.MPI_SOURCE);
+                    continue;
+                }
+                store_record(c, rec);
+            }
+        } else if (status.MPI_TAG == TAG_ASK) {
+            int ask = 0;
+            MPI_Recv(&ask, 1, MPI_INT, status.MPI_SOURCE, TAG_ASK, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            grant_block(c, sh, status.MPI_SOURCE);
         } else {
             int rc = 0;
             MPI_Recv(&rc, 1, MPI_INT, status.MPI_SOURCE, TAG_DONE, MPI_COMM_WORLD,
@@ -461,27 +581,89 @@ static int receive_remote(collector *c, unsigned char *buf)
     }
 #else
     (void)c;
+    (void)sh;
     (void)buf;
 #endif
     return done;
+}
+
+/* A rank other than 0: ask rank 0 for a block when the threads are hungry,
+ * and put the answer where they take draws from. *asking: a question is out. */
+static void ask_for_draws(shared *sh, int *asking, void *reply_req, unsigned long long *reply)
+{
+#ifdef TW_HAVE_MPI
+    MPI_Request *req = reply_req;
+    pthread_mutex_lock(&sh->mu);
+    int want = sh->hungry && !sh->exhausted && !sh->error;
+    pthread_mutex_unlock(&sh->mu);
+    if (want && !*asking) {
+        int ask = 1;
+        MPI_Request sent;
+        MPI_Irecv(reply, 2, MPI_UNSIGNED_LONG_LONG, 0, TAG_BLOCK, MPI_COMM_WORLD, req);
+        MPI_Isend(&ask, 1, MPI_INT, 0, TAG_ASK, MPI_COMM_WORLD, &sent);
+        wait_politely(&sent);
+        *asking = 1;
+    }
+    if (!*asking)
+        return;
+    int got = 0;
+    MPI_Test(req, &got, MPI_STATUS_IGNORE);
+    if (!got)
+        return;
+    *asking = 0;
+    pthread_mutex_lock(&sh->mu);
+    if (reply[1] == 0)
+        sh->exhausted = 1;
+    else if (sh->lo == sh->hi) {
+        sh->lo = (size_t)reply[0];
+        sh->hi = (size_t)(reply[0] + reply[1]);
+    } else {
+        sh->next_lo = (size_t)reply[0];
+        sh->next_hi = (size_t)(reply[0] + reply[1]);
+    }
+    sh->hungry = 0;
+    pthread_cond_broadcast(&sh->more);
+    pthread_mutex_unlock(&sh->mu);
+#else
+    (void)sh;
+    (void)asking;
+    (void)reply_req;
+    (void)reply;
+#endif
 }
 
 /* Take records from the workers until they are all finished (and, on rank 0
  * under MPI, until every rank said it was done). */
 static void collect(collector *c, shared *sh)
 {
-    unsigned char *batch = malloc(sh->cap * c->record_bytes), *one = malloc(c->record_bytes);
+    unsigned char *batch = malloc(sh->cap * c->record_bytes);
+    unsigned char *inbox = malloc(sh->cap * c->record_bytes);
     int remote_left = c->store ? c->env->size - 1 : 0;
-    if (!batch || !one) {
+    int sender = c->env->mpi && !c->store;
+    int asking = 0;
+    unsigned long long reply[2] = {0, 0};
+#ifdef TW_HAVE_MPI
+    MPI_Request reply_req = MPI_REQUEST_NULL;
+    void *req = &reply_req;
+#else
+    void *req = NULL;
+#endif
+    c->batch_cap = sh->cap;
+    if (!batch || !inbox) {
         c->rc = CLI_FAILURE;
         snprintf(c->why, sizeof c->why, "out of memory");
     }
     for (;;) {
         pthread_mutex_lock(&sh->mu);
-        if (sh->count == 0 && sh->workers_left > 0) {
+        if (sh->count < sh->signal_at && sh->workers_left > 0 && !(sh->hungry && !asking)) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            long wait_ns = c->env->mpi ? 5000000L : 200000000L;
+            /* rank 0 under MPI looks for other ranks' messages every 5 ms; a
+             * sender wakes when its queue is half full, when its threads
+             * want draws, or after 50 ms, and looks for the answer to its
+             * question every 0.5 ms */
+            long wait_ns = asking ? 500000L : sender ? 50000000L : c->env->mpi ? 5000000L
+                                                                                : 200000000L;
             until.tv_nsec += wait_ns;
             if (until.tv_nsec >= 1000000000L) {
                 until.tv_sec++;
@@ -498,10 +680,11 @@ static void collect(collector *c, shared *sh)
         int finished = sh->workers_left == 0 && sh->count == 0;
         pthread_cond_broadcast(&sh->not_full);
         pthread_mutex_unlock(&sh->mu);
-        for (size_t k = 0; k < n; k++)
-            handle_record(c, batch + k * c->record_bytes);
-        if (c->store && one && c->env->mpi)
-            remote_left -= receive_remote(c, one);
+        handle_records(c, batch, n);
+        if (c->store && inbox && c->env->mpi)
+            remote_left -= receive_remote(c, sh, inbox);
+        if (sender)
+            ask_for_draws(sh, &asking, req, reply);
         if (finished && remote_left <= 0)
             break;
         if (finished) { /* only other ranks' records to wait for: do not spin */
@@ -512,49 +695,46 @@ static void collect(collector *c, shared *sh)
             progress_draw(&c->pr, 0);
     }
     free(batch);
-    free(one);
+    free(inbox);
 }
 
 /* ---- one rank's share ------------------------------------------------------- */
 
-static int setup_shared(shared *sh, const sweep_plan *plan, const sweep_item *mine, size_t n,
-                        int threads)
+/* Every pending draw goes into sh->draws; every point with pending solves
+ * gets its central solve here (stored by rank 0 only, when pending). */
+static int setup_shared(shared *sh, const sweep_env *env, const sweep_plan *plan,
+                        const sweep_item *items, size_t n, int threads)
 {
     memset(sh, 0, sizeof *sh);
     sh->plan = plan;
     sh->record_bytes = sweep_record_bytes(plan);
     sh->cap = 64;
+    sh->remote = env->mpi && env->rank != 0;
+    sh->hungry = sh->remote; /* ask for the first block at once */
+    sh->low_water = 2 * (size_t)threads;
+    /* a rank other than 0 sends its records in batches */
+    sh->signal_at = sh->remote ? sh->cap / 2 : 1;
     sh->queue = malloc(sh->cap * sh->record_bytes);
     sh->central = calloc(plan->n_points, sizeof *sh->central);
     sh->central_ok = calloc(plan->n_points, 1);
     sh->central_points = malloc((plan->n_points + 1) * sizeof *sh->central_points);
     sh->central_record = calloc(plan->n_points + 1, 1);
-    unsigned char *need = calloc(plan->n_points, 1), *rec = calloc(plan->n_points, 1);
-    if (!sh->queue || !sh->central || !sh->central_ok || !sh->central_points ||
-        !sh->central_record || !need || !rec) {
-        free(need);
-        free(rec);
-        return -1;
-    }
     sh->draws = malloc((n ? n : 1) * sizeof *sh->draws);
-    if (!sh->draws) {
-        free(need);
-        free(rec);
-        return -1;
-    }
-    for (size_t k = 0; k < n; k++) {
-        need[mine[k].point] = 1;
-        if (mine[k].draw == 0)
-            rec[mine[k].point] = 1;
+    unsigned char *need = calloc(plan->n_points, 1), *rec = calloc(plan->n_points, 1);
+    int ok = sh->queue && sh->central && sh->central_ok && sh->central_points &&
+             sh->central_record && sh->draws && need && rec;
+    for (size_t k = 0; ok && k < n; k++) {
+        need[items[k].point] = 1;
+        if (items[k].draw == 0)
+            rec[items[k].point] = env->rank == 0;
         else
-            sh->draws[sh->n_draws++] = mine[k];
+            sh->draws[sh->n_draws++] = items[k];
     }
-    for (uint32_t pt = 0; pt < plan->n_points; pt++)
+    for (uint32_t pt = 0; ok && pt < plan->n_points; pt++)
         if (need[pt]) {
             sh->central_record[sh->n_central] = rec[pt];
             sh->central_points[sh->n_central++] = pt;
-            if (!(sh->central[pt] = tw_result_create(plan->base)))
-                break;
+            ok = (sh->central[pt] = tw_result_create(plan->base)) != NULL;
         }
     free(need);
     free(rec);
@@ -562,11 +742,9 @@ static int setup_shared(shared *sh, const sweep_plan *plan, const sweep_item *mi
     pthread_mutex_init(&sh->mu, NULL);
     pthread_cond_init(&sh->not_empty, NULL);
     pthread_cond_init(&sh->not_full, NULL);
+    pthread_cond_init(&sh->more, NULL);
     pthread_barrier_init(&sh->barrier, NULL, (unsigned)threads);
-    for (size_t k = 0; k < sh->n_central; k++)
-        if (!sh->central[sh->central_points[k]])
-            return -1;
-    return 0;
+    return ok ? 0 : -1;
 }
 
 static void free_shared(shared *sh, const sweep_plan *plan)
@@ -581,43 +759,24 @@ static void free_shared(shared *sh, const sweep_plan *plan)
     free(sh->queue);
 }
 
-/* This rank's items: every size-th from its rank on (random failures, which
- * cost many ordinary solves, fall evenly on the ranks; threads inside a rank
- * take items dynamically). */
-static sweep_item *share_of(const sweep_env *env, const sweep_item *items, size_t n_items,
-                            size_t *n)
-{
-    size_t r = (size_t)env->rank, size = (size_t)env->size;
-    sweep_item *mine = malloc((n_items / size + 1) * sizeof *mine);
-    *n = 0;
-    for (size_t k = r; mine && k < n_items; k += size)
-        mine[(*n)++] = items[k];
-    return mine;
-}
-
 int sweep_run(const sweep_env *env, const sweep_plan *plan, const sweep_item *items,
               size_t n_items, sweep_store *store, const cli_ctx *ctx)
 {
-    size_t n_mine;
-    sweep_item *mine = share_of(env, items, n_items, &n_mine);
     int threads = env->threads;
-    if ((size_t)threads > n_mine)
-        threads = n_mine ? (int)n_mine : 1;
+    if ((size_t)threads > n_items)
+        threads = n_items ? (int)n_items : 1;
     shared sh;
     memset(&sh, 0, sizeof sh);
-    collector c = {env, store, sweep_record_bytes(plan), {0}, CLI_OK, ""};
+    collector c = {env, store, sweep_record_bytes(plan), 0, {0}, CLI_OK, ""};
     c.pr.on = env->progress && store;
     c.pr.total = n_items;
     c.pr.t0 = c.pr.last = wall();
-    if (!mine || setup_shared(&sh, plan, mine, n_mine, threads) != 0) {
+    if (setup_shared(&sh, env, plan, items, n_items, threads) != 0) {
         free_shared(&sh, plan);
-        free(mine);
         cli_error("out of memory");
         return CLI_FAILURE;
     }
-    free(mine);
-    cli_note(ctx, 2, "rank %d of %d: %zu solves on %d threads", env->rank, env->size, n_mine,
-             threads);
+    cli_note(ctx, 2, "rank %d of %d: %d threads", env->rank, env->size, threads);
     worker *w = calloc((size_t)threads, sizeof *w);
     int started = 0;
     for (; w && started < threads; started++) {
@@ -641,13 +800,26 @@ int sweep_run(const sweep_env *env, const sweep_plan *plan, const sweep_item *it
     else if (c.rc != CLI_OK && c.why[0])
         cli_error("%s", c.why);
 #ifdef TW_HAVE_MPI
-    if (env->mpi && env->rank != 0)
-        MPI_Send(&rc, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD);
+    /* Ranks that finish first wait here, asleep, until rank 0 has every
+     * record: blocked in the collective that follows, OpenMPI would spin. */
+    if (env->mpi && env->rank != 0) {
+        MPI_Request req;
+        int finished = 0;
+        MPI_Isend(&rc, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, &req);
+        wait_politely(&req);
+        MPI_Irecv(&finished, 1, MPI_INT, 0, TAG_FINISHED, MPI_COMM_WORLD, &req);
+        wait_politely(&req);
+    } else if (env->mpi) {
+        int finished = 1;
+        for (int r = 1; r < env->size; r++)
+            MPI_Send(&finished, 1, MPI_INT, r, TAG_FINISHED, MPI_COMM_WORLD);
+    }
 #endif
     pthread_barrier_destroy(&sh.barrier);
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.not_empty);
     pthread_cond_destroy(&sh.not_full);
+    pthread_cond_destroy(&sh.more);
     free_shared(&sh, plan);
     return rc;
 }
