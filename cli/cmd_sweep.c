@@ -765,7 +765,11 @@ static int plan_draws(const sweep_args *a, sweep_state *s, uint64_t *file_hash)
     }
     free(t);
     free(u);
-    if (st != TW_OK)
+    size_t j;
+    if (st != TW_OK && sscanf(err.message, "sector [%zu]", &j) == 1 && j < p->J)
+        cli_error("elasticity distribution: sector %s: %s", tw_model_sector_code(s->base, j),
+                  strchr(err.message, ':') + 2);
+    else if (st != TW_OK)
         cli_error("elasticity distribution: %s", err.message);
     return st == TW_OK ? CLI_OK : CLI_BAD_INPUT;
 }

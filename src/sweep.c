@@ -160,9 +160,9 @@ tw_status tw_draw_elasticities_bounded(const tw_draw_spec *theta, const tw_draw_
                 break;
             if (a + 1 == MAX_ATTEMPTS)
                 return tw_fail(err, TW_ERR_INVALID,
-                               "sector %zu: not one of %d draws has psi*theta below %g "
-                               "(central psi %g, theta %g): narrow the spread",
-                               j + 1, MAX_ATTEMPTS, max_psi_theta, psi->a[j], theta->a[j]);
+                               "sector [%zu]: not one of %d draws has psi*theta below %g: "
+                               "narrow the spread or move it down",
+                               j, MAX_ATTEMPTS, max_psi_theta);
         }
         if (rejected)
             *rejected += (unsigned long long)a;

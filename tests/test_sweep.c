@@ -139,12 +139,77 @@ static void test_draws_errors(void **state)
     assert_int_equal(tw_draw_elasticities(&th, &ps, J, 1, 1, t, NULL, NULL), TW_ERR_INVALID);
 }
 
+/* Draws bounded to psi theta < 1. With psi fixed at 0.2, theta ~ N(4, 1) is
+ * drawn conditional on 0 < theta < 5: its quantiles are known exactly. Draws
+ * that met the bound at once equal the unbounded draws. */
+static void test_draws_bounded(void **state)
+{
+    (void)state;
+    enum { K = 40000 };
+    const double mean[1] = {4.0}, se[1] = {1.0}, psi[1] = {0.2};
+    tw_draw_spec th = {TW_DIST_NORMAL, mean, se}, ps = {TW_DIST_FIXED, psi, NULL};
+    double *t = malloc(K * sizeof *t);
+    assert_non_null(t);
+    size_t redrawn = 0;
+    for (unsigned long long k = 1; k <= K; k++) {
+        double tb, pb, tu, pu;
+        unsigned long long r = 99;
+        assert_int_equal(tw_draw_elasticities_bounded(&th, &ps, 1, 1.0, 5, k, &tb, &pb, &r, NULL),
+                         TW_OK);
+        assert_int_equal(tw_draw_elasticities(&th, &ps, 1, 5, k, &tu, &pu, NULL), TW_OK);
+        assert_true(tb > 0 && tb * pb < 1.0 && pb == 0.2);
+        if (tu * pu < 1.0) {
+            assert_int_equal(r, 0);
+            assert_true(tb == tu);
+        } else {
+            assert_true(r >= 1);
+            redrawn++;
+        }
+        t[k - 1] = tb;
+    }
+    /* P(theta > 5 | theta > 0) = (1 - Phi(1)) / (1 - Phi(-4)): about 15.9% */
+    double p_out = (1 - normal_cdf(1.0)) / (1 - normal_cdf(-4.0));
+    assert_near((double)redrawn / K, p_out, 4 * sqrt(p_out * (1 - p_out) / K));
+    qsort(t, K, sizeof *t, cmp_double);
+    const double qs[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    double lo = normal_cdf(-4.0), hi = normal_cdf(1.0);
+    for (int q = 0; q < 5; q++) {
+        double exact = 4.0 + tw_normal_quantile(lo + qs[q] * (hi - lo));
+        assert_near(tw_quantile_sorted(t, K, qs[q]), exact, 0.03);
+    }
+    free(t);
+
+    /* both drawn: every pair below the bound; draw 0 is the data's, bound or not */
+    const double pm[J] = {0.2, 0.3, 0.1}, pse[J] = {0.05, 0.1, 0.02};
+    tw_draw_spec th3 = {TW_DIST_NORMAL, theta_mean, theta_se}, ps3 = {TW_DIST_NORMAL, pm, pse};
+    double t3[J], p3[J];
+    for (unsigned long long k = 0; k < 2000; k++) {
+        assert_int_equal(tw_draw_elasticities_bounded(&th3, &ps3, J, 0.9, 3, k, t3, p3, NULL,
+                                                      NULL), TW_OK);
+        for (int j = 0; j < J; j++)
+            assert_true(k == 0 ? t3[j] == theta_mean[j] && p3[j] == pm[j] : t3[j] * p3[j] < 0.9);
+    }
+
+    /* a bound that (almost) nothing meets, and a bound that is no bound */
+    const double m10[1] = {10.0}, s01[1] = {0.1}, p05[1] = {0.5};
+    tw_draw_spec tight = {TW_DIST_NORMAL, m10, s01}, p_half = {TW_DIST_FIXED, p05, NULL};
+    double a, b;
+    tw_error err;
+    assert_int_equal(tw_draw_elasticities_bounded(&tight, &p_half, 1, 1.0, 1, 1, &a, &b, NULL, &err),
+                     TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "not one of 1000 draws has psi*theta below 1"));
+    assert_int_equal(tw_draw_elasticities_bounded(&th, &ps, 1, 0.0, 1, 1, &a, &b, NULL, &err),
+                     TW_ERR_INVALID);
+    assert_int_equal(tw_draw_elasticities_bounded(&th, &ps, 1, -1.0, 1, 1, &a, &b, NULL, NULL),
+                     TW_ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantile_type7),     cmocka_unit_test(test_normal_quantile),
         cmocka_unit_test(test_draws_deterministic), cmocka_unit_test(test_draws_distribution),
-        cmocka_unit_test(test_draws_errors),
+        cmocka_unit_test(test_draws_errors),       cmocka_unit_test(test_draws_bounded),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }

@@ -65,7 +65,9 @@ for s in summ:
 PY
 
 # a known distribution: theta uniform on [0.9, 1.1] x the data's; its summary rows
-run sweep -q "$D/war-fixed.yaml" --draws 80 --seed 7 --theta-range 0.9x:1.1x --output "$T/u" --format json --no-chart
+# (no bound, no stability condition: the draws are exactly uniform)
+run sweep -q "$D/war-fixed.yaml" --draws 80 --seed 7 --theta-range 0.9x:1.1x --max-psi-theta none \
+    --unstable keep --output "$T/u" --format json --no-chart
 expect_rc 0 "uniform theta"
 json_check 'all(abs(e["theta"]["q5"] - 6.23 * (0.9 + 0.2 * 0.05)) < 0.15 and abs(e["theta"]["q50"] - 6.23) < 0.15 and abs(e["theta"]["q95"] - 6.23 * (0.9 + 0.2 * 0.95)) < 0.15 for e in d["points"][0]["elasticities"] if e["sector"] == "agriculture")' "theta quantiles of a uniform draw"
 json_check 'all(6.23 * 0.9 <= e["theta"]["q5"] and e["theta"]["q95"] <= 6.23 * 1.1 and e["psi"]["sd"] < 1e-12 for e in d["points"][0]["elasticities"] if e["sector"] == "agriculture")' "theta within its range, psi fixed"
@@ -91,6 +93,48 @@ expect_in "$T/err" "1 of 4 solves failed" "failure reported on stderr"
 json_check 'd["solves"]["failed"] == 1 and d["points"][0]["failed_draws"] == [2] and d["points"][0]["draws_failed"] == 1' "failed draw counted"
 json_check 'all(c["welfare_pct"]["n"] == 2 for c in d["points"][0]["countries"])' "failed draw left out"
 grep -q '^0,2,failed,' "$T/f/draws.csv" || fail "draws.csv marks the failed draw"
+
+# the model's domain (docs/sweeps.md): by default every draw has psi*theta < 1
+# in each sector and a stable base economy; the draws that needed nothing
+# redrawn are the unconditioned draws themselves
+run sweep -q "$D/war-fixed.yaml" --draws 40 --seed 3 --theta-se 0.1x --psi-se 0.05x --output "$T/dom" --format json --no-chart
+expect_rc 0 "default domain"
+json_check 'd["truncation"]["max_psi_theta"] == 1 and d["truncation"]["unstable_redrawn"] and d["truncation"]["stability_checked"]' "domain recorded"
+json_check 'd["truncation"]["unstable_set_aside"] > 0 and d["truncation"]["redrawn_sector_pairs"] > 0 and d["truncation"]["unstable_kept"] == 0' "domain counts"
+json_check '0.8 < d["truncation"]["central_growth"] < 1' "central growth"
+run sweep -q "$D/war-fixed.yaml" --draws 40 --seed 3 --theta-se 0.1x --psi-se 0.05x --output "$T/keep" --format json --no-chart \
+    --unstable keep --max-psi-theta none
+expect_rc 0 "no domain"
+python3 - "$T/dom/draws.csv" "$T/keep/draws.csv" "$T/out" <<'PY' || fail "draws inside the domain"
+import csv, json, sys
+def rows(path):
+    return [r for r in csv.DictReader(l for l in open(path) if not l.startswith("#"))]
+dom, keep, summ = rows(sys.argv[1]), rows(sys.argv[2]), json.load(open(sys.argv[3]))
+sectors = [k[6:] for k in dom[0] if k.startswith("theta:")]
+assert len(sectors) == 44
+for r in dom[1:]:
+    assert float(r["base_growth"]) < 1, r["draw"]
+    assert all(float(r["theta:" + s]) * float(r["psi:" + s]) < 1 for s in sectors), r["draw"]
+unstable = [r for r in keep[1:] if float(r["base_growth"]) >= 1]
+outside = [r for r in keep[1:] if any(float(r["theta:" + s]) * float(r["psi:" + s]) >= 1 for s in sectors)]
+assert unstable and outside
+assert summ["truncation"]["unstable_kept"] == len(unstable)
+assert summ["truncation"]["redrawn_sector_pairs"] == 0 and summ["truncation"]["unstable_set_aside"] == 0
+same = 0
+for a, b in zip(dom[1:], keep[1:]):
+    inside = float(b["base_growth"]) < 1 and b not in outside
+    if inside:  # nothing to redraw: the very same draw
+        assert all(a["theta:" + s] == b["theta:" + s] and a["psi:" + s] == b["psi:" + s] for s in sectors)
+        same += 1
+assert same > 0
+PY
+run sweep -q "$D/war-fixed.yaml" --draws 4 --max-psi-theta 0 --output "$T/bad"
+expect_rc 2 "bound must be positive"
+run sweep -q "$D/war-fixed.yaml" --draws 4 --unstable maybe --output "$T/bad"
+expect_rc 2 "redraw or keep"
+run sweep -q "$D/war-fixed.yaml" --draws 4 --theta-range 1.2x:1.5x --output "$T/bad"
+expect_rc 3 "a spread that leaves almost nothing inside the domain"
+expect_in "$T/err" "narrow the spread" "advice on a hopeless spread"
 
 # another command into the same directory is refused
 run sweep -q "$D/war-fixed.yaml" --draws 12 --seed 2020 --theta-se 0.05x --output "$T/t1"
