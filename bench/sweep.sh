@@ -27,27 +27,30 @@ import json, sys
 d = json.load(open(sys.argv[1])); print(d["solves"])
 PY
 }
-SWEEP=(sweep -q "$SCN" --stage $STAGE --seed 1 --no-chart)
+SWEEP=(sweep -q "$SCN" --stage $STAGE --seed 1)
 
+# 10,000 draws with the default options: theta ~ N(theta, 0.2 theta), psi*theta < 1,
+# a stable base; summary and chart written
 D=${DRAWS:-10000}
 if [ "$D" -gt 0 ]; then
-s=$(timed "$TW" "${SWEEP[@]}" --draws "$D" --theta-se 0.05x --fallback no)
-echo "mc_draws: draws=$D theta_se=0.05x fallback=no threads=2 seconds=$s solves=$(tail -1 "$T/counts.txt")"
+    s=$(timed "$TW" "${SWEEP[@]}" --draws "$D")
+    echo "mc_draws: draws=$D options=default threads=2 seconds=$s target_s=60 ratio_to_target=$(python3 -c "print(f'{$s/60:.2f}')") solves=$(tail -1 "$T/counts.txt")"
 fi
-DD=${DEFAULT_DRAWS:-0} # e.g. DEFAULT_DRAWS=1000: the default options (slow: many draws fail)
-if [ "$DD" -gt 0 ]; then
-    s=$(timed "$TW" "${SWEEP[@]}" --draws "$DD")
-    echo "mc_draws_default: draws=$DD theta_se=0.2x fallback=yes threads=2 seconds=$s solves=$(tail -1 "$T/counts.txt")"
+NARROW=${NARROW_DRAWS:-0} # e.g. NARROW_DRAWS=10000: theta's standard error 0.05 theta
+if [ "$NARROW" -gt 0 ]; then
+    s=$(timed "$TW" "${SWEEP[@]}" --draws "$NARROW" --theta-se 0.05x)
+    echo "mc_draws_narrow: draws=$NARROW theta_se=0.05x threads=2 seconds=$s solves=$(tail -1 "$T/counts.txt")"
 fi
 
-S=${SPEEDUP_DRAWS:-2000}
-t1=$(timed "$TW" "${SWEEP[@]}" --draws "$S" --theta-se 0.05x --fallback no --threads 1)
-t2=$(timed "$TW" "${SWEEP[@]}" --draws "$S" --theta-se 0.05x --fallback no --threads 2)
-echo "threads: draws=$S t1=$t1 t2=$t2 speedup=$(python3 -c "print(f'{$t1/$t2:.2f}')")"
+# speed-ups, default options, no chart (the same serial tail in both)
+S=${SPEEDUP_DRAWS:-4000}
+t1=$(timed "$TW" "${SWEEP[@]}" --no-chart --draws "$S" --threads 1)
+t2=$(timed "$TW" "${SWEEP[@]}" --no-chart --draws "$S" --threads 2)
+echo "threads: draws=$S t1=$t1 t2=$t2 speedup=$(python3 -c "print(f'{$t1/$t2:.2f}')") target=1.8"
 if "$TW" sweep --help | grep -q "MPI: built in"; then
-    r1=$(timed "${MPIRUN[@]}" -np 1 "$TW" "${SWEEP[@]}" --draws "$S" --theta-se 0.05x --fallback no --threads 1)
-    r2=$(timed "${MPIRUN[@]}" -np 2 "$TW" "${SWEEP[@]}" --draws "$S" --theta-se 0.05x --fallback no --threads 1)
-    echo "mpi_ranks: draws=$S np1=$r1 np2=$r2 speedup=$(python3 -c "print(f'{$r1/$r2:.2f}')")"
+    r1=$(timed "${MPIRUN[@]}" -np 1 "$TW" "${SWEEP[@]}" --no-chart --draws "$S" --threads 1)
+    r2=$(timed "${MPIRUN[@]}" -np 2 "$TW" "${SWEEP[@]}" --no-chart --draws "$S" --threads 1)
+    echo "mpi_ranks: draws=$S np1=$r1 np2=$r2 speedup=$(python3 -c "print(f'{$r1/$r2:.2f}')") target=1.8"
 fi
 
 # time per solve against N (J = 20) and J (N = 50): bench_solve's synthetic case
