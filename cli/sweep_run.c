@@ -505,8 +505,6 @@ static void handle_records(collector *c, const unsigned char *recs, size_t n)
 #endif
 }
 
-/* Rank 0: records and "done" messages from the other ranks. Returns how many
- * ranks said they were done. */
 /* Rank 0: a block of draws for a rank that asks, guided: a quarter of an even
  * share of what is left (at least 1, at most 512), so blocks shrink as the
  * end nears and no rank is left with a long tail. */
@@ -531,6 +529,8 @@ static void grant_block(const collector *c, shared *sh, int to)
 #endif
 }
 
+/* Rank 0: records, requests for draws and "done" messages from the other
+ * ranks. Returns how many ranks said they were done. */
 static int receive_remote(collector *c, shared *sh, unsigned char *buf)
 {
     int done = 0;
@@ -546,8 +546,11 @@ static int receive_remote(collector *c, shared *sh, unsigned char *buf)
             MPI_Get_count(&status, MPI_BYTE, &bytes);
             size_t n = (size_t)bytes / c->record_bytes;
             if (bytes < 0 || n > c->batch_cap || n * c->record_bytes != (size_t)bytes) {
-                MPI_Recv(NULL, 0, MPI_BYTE, status.MPI_SOURCE, TAG_RECORD, MPI_COMM_WORLD,
-                         MPI_STATUS_IGNORE); /* truncated: MPI reports, the run stops below */
+                /* not what a rank sends: take it off the line, stop the run */
+                unsigned char *junk = malloc(bytes > 0 ? (size_t)bytes : 1);
+                MPI_Recv(junk, bytes > 0 ? bytes : 0, MPI_BYTE, status.MPI_SOURCE, TAG_RECORD,
+                         MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                free(junk);
                 c->rc = CLI_FAILURE;
                 snprintf(c->why, sizeof c->why, "a message of %d bytes from rank %d is no "
                          "batch of records", bytes, status.MPI_SOURCE);
@@ -694,6 +697,10 @@ static void collect(collector *c, shared *sh)
         if (!c->store || c->rc == CLI_OK)
             progress_draw(&c->pr, 0);
     }
+#ifdef TW_HAVE_MPI
+    if (asking) /* stopped early (an error): rank 0 answers every question */
+        wait_politely(&reply_req);
+#endif
     free(batch);
     free(inbox);
 }
