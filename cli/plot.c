@@ -326,6 +326,84 @@ int plot_bars(const char *path, const plot_labels *l, size_t n, const char *cons
     return chart_end(&c, why, why_size);
 }
 
+/* ---- ranges: a value and its interval per category ------------------------ */
+
+int plot_ranges(const char *path, const plot_labels *l, size_t n, const char *const *categories,
+                const double *value, const double *mark, const double *lo, const double *hi,
+                const char *const *names, char *why, size_t why_size)
+{
+    if (n == 0)
+        return fail(why, why_size, "%s: nothing to plot", path);
+    if (check_values(value, n, why, why_size, path) != 0 ||
+        (mark && check_values(mark, n, why, why_size, path) != 0) ||
+        check_values(lo, n, why, why_size, path) != 0 ||
+        check_values(hi, n, why, why_size, path) != 0)
+        return -1;
+    double *all = malloc(4 * n * sizeof *all);
+    if (!all)
+        return fail(why, why_size, "out of memory");
+    memcpy(all, value, n * sizeof *all);
+    memcpy(all + n, lo, n * sizeof *all);
+    memcpy(all + 2 * n, hi, n * sizeof *all);
+    memcpy(all + 3 * n, mark ? mark : value, n * sizeof *all);
+    chart c;
+    double legend_w = 100 + 13.0 * (double)longest(names, mark ? 3 : 2);
+    double w = fmax(800, 140 + legend_w + 90.0 * (double)n), h = 620;
+    if (chart_begin(&c, path, w, h, why, why_size) != 0) {
+        free(all);
+        return -1;
+    }
+    frame f = {120 / w, 1 - legend_w / w, 130 / h, 1 - 90 / h, 0, (double)n, 0, 0};
+    value_range(all, 4 * n, 1, &f.y0, &f.y1);
+    free(all);
+    chart_texts(&c, l);
+    value_axis(&f, 0);
+    double cap = 0.12;
+    for (size_t k = 0; k < n; k++) {
+        double x = (double)k + 0.5;
+        plcol0(series_colour(0));
+        plwidth(2);
+        pljoin(x, lo[k], x, hi[k]);
+        pljoin(x - cap, lo[k], x + cap, lo[k]);
+        pljoin(x - cap, hi[k], x + cap, hi[k]);
+        plwidth(1);
+        PLFLT px1[1] = {x}, py1[1] = {value[k]};
+        plssym(0, 1.3);
+        plpoin(1, px1, py1, 17); /* filled circle */
+        if (mark) {
+            PLFLT pm[1] = {mark[k]};
+            plcol0(series_colour(1));
+            plssym(0, 1.2);
+            plpoin(1, px1, pm, 5); /* x */
+        }
+        plssym(0, 1.0);
+    }
+    page();
+    for (size_t k = 0; k < n; k++)
+        page_text(&c, px(&f, (double)k + 0.5), f.vy0 - 26 / h, 0, 0.5, 1.0,
+                  categories ? categories[k] : "");
+    /* legend: the whisker, the dot, the mark */
+    double x = f.vx1 + 18 / w, y = f.vy1 - 12 / h, step = 26 / h;
+    for (int e = 0; e < (mark ? 3 : 2); e++, y -= step) {
+        PLFLT ex[1] = {x + 14 / w}, ey[1] = {y};
+        if (e == 0) {
+            PLFLT lx[2] = {x + 14 / w, x + 14 / w}, ly[2] = {y - 9 / h, y + 9 / h};
+            plcol0(series_colour(0));
+            plwidth(2);
+            plline(2, lx, ly);
+            plwidth(1);
+        } else {
+            plcol0(series_colour(e == 1 ? 0 : 1));
+            plssym(0, e == 1 ? 1.3 : 1.2);
+            plpoin(1, ex, ey, e == 1 ? 17 : 5);
+            plssym(0, 1.0);
+        }
+        page_text(&c, x + 36 / w, y - 5 / h, 0, 0, 0.95, names && names[e] ? names[e] : "");
+    }
+    axis_labels(&c, &f, l);
+    return chart_end(&c, why, why_size);
+}
+
 static void grouped_vertical(const chart *c, const frame *f, size_t n, size_t k,
                              const char *const *categories, const double *values)
 {

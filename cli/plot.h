@@ -59,4 +59,12 @@ int plot_lines(const char *path, const plot_labels *l, size_t n, const double *x
                const char *const *xticks, size_t k, const plot_series *series, char *why,
                size_t why_size);
 
+/* Ranges, one per category: a dot at value[c], a whisker from lo[c] to hi[c]
+ * (e.g. a mean and its 5-95% quantiles) and, when mark is not NULL, a cross
+ * at mark[c] (e.g. the central value). names: the legend's texts for the
+ * whisker, the dot and the cross. */
+int plot_ranges(const char *path, const plot_labels *l, size_t n, const char *const *categories,
+                const double *value, const double *mark, const double *lo, const double *hi,
+                const char *const *names, char *why, size_t why_size);
+
 #endif

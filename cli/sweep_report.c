@@ -370,7 +370,7 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
     const sweep_plan *p = r->plan;
     size_t M = summarised(r), N = p->N, P = p->n_points, nq = r->n_quantiles;
     int bands = p->draws > 0 && nq >= 2;
-    double *y = calloc(3 * N * P + P, sizeof *y);
+    double *y = calloc(3 * N * P + P + N, sizeof *y);
     plot_series *s = calloc(N, sizeof *s);
     const char **ticks = calloc(P > N ? P : N, sizeof *ticks);
     if (!y || !s || !ticks) {
@@ -378,11 +378,13 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
         snprintf(why, size, "out of memory");
         return -1;
     }
-    double *lo = y + N * P, *hi = y + 2 * N * P, *x = y + 3 * N * P;
+    double *lo = y + N * P, *hi = y + 2 * N * P, *x = y + 3 * N * P, *central = x + P;
     for (size_t i = 0; i < N; i++)
         for (size_t pt = 0; pt < P; pt++) {
             const stat1 *st = &t->s[pt * M + (size_t)TW_C_WELFARE_PCT * N + i];
             y[i * P + pt] = p->draws > 0 ? st->mean : st->central;
+            if (P == 1)
+                central[i] = st->central;
             lo[i * P + pt] = bands ? st->q[0] : NAN;
             hi[i * P + pt] = bands ? st->q[nq - 1] : NAN;
         }
@@ -409,13 +411,31 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
         l.xlabel = p->n_grids == 1 ? p->grids[0].name : "point";
         rc = plot_lines(path, &l, P, x, p->n_grids == 1 ? NULL : ticks, N, s, why, size);
     } else {
+        /* one point: economies are categories, not an axis: a dot for the
+         * mean, a whisker for the quantiles, a cross for the central value
+         * (y holds country i at i * P = i) */
         for (size_t i = 0; i < N; i++)
             ticks[i] = tw_model_country_code(p->base, i);
-        s[0] = (plot_series){p->draws > 0 ? "mean" : "central", y, bands ? lo : NULL,
-                             bands ? hi : NULL};
         l.xlabel = "economy";
-        /* one point: y holds country i at i * P = i */
-        rc = plot_lines(path, &l, N, NULL, ticks, 1, s, why, size);
+        if (bands && isfinite(central[0])) {
+            char whisker[64];
+            snprintf(whisker, sizeof whisker, "%.3g%%-%.3g%% quantiles",
+                     100 * r->quantiles[0], 100 * r->quantiles[nq - 1]);
+            const char *names[3] = {whisker, "mean", "central (data's elasticities)"};
+            int all_central = 1;
+            for (size_t i = 0; i < N; i++)
+                all_central &= isfinite(central[i]);
+            snprintf(sub, sizeof sub, "%s: %zu draws, seed %llu", p->points[0].label, p->draws,
+                     p->seed);
+            rc = plot_ranges(path, &l, N, ticks, y, all_central ? central : NULL, lo, hi, names,
+                             why, size);
+        } else if (bands) {
+            s[0] = (plot_series){"mean", y, lo, hi};
+            rc = plot_lines(path, &l, N, NULL, ticks, 1, s, why, size);
+        } else {
+            snprintf(sub, sizeof sub, "the data's elasticities");
+            rc = plot_bars(path, &l, N, ticks, y, "%.3f", why, size);
+        }
     }
     free(y), free(s), free(ticks);
     return rc;

@@ -93,6 +93,7 @@ expect_in "$T/err" "1 of 4 solves failed" "failure reported on stderr"
 json_check 'd["solves"]["failed"] == 1 and d["points"][0]["failed_draws"] == [2] and d["points"][0]["draws_failed"] == 1' "failed draw counted"
 json_check 'all(c["welfare_pct"]["n"] == 2 for c in d["points"][0]["countries"])' "failed draw left out"
 grep -q '^0,2,failed,' "$T/f/draws.csv" || fail "draws.csv marks the failed draw"
+[ -s "$T/f/chart.png" ] || fail "one-point chart (ranges) with a failed draw"
 
 # the model's domain (docs/sweeps.md): by default every draw has psi*theta < 1
 # in each sector and a stable base economy; the draws that needed nothing
