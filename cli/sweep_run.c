@@ -579,6 +579,11 @@ static int receive_remote(collector *c, shared *sh, unsigned char *buf)
                      MPI_STATUS_IGNORE);
             if (rc > c->rc)
                 c->rc = rc;
+            if (rc != CLI_OK) { /* that rank said why; stop handing out draws */
+                char who[64];
+                snprintf(who, sizeof who, "rank %d stopped with an error", status.MPI_SOURCE);
+                set_error(sh, rc, "%s", who);
+            }
             done++;
         }
     }

@@ -136,6 +136,9 @@ expect_rc 2 "redraw or keep"
 run sweep -q "$D/war-fixed.yaml" --draws 4 --theta-range 1.2x:1.5x --output "$T/bad"
 expect_rc 3 "a spread that leaves almost nothing inside the domain"
 expect_in "$T/err" "narrow the spread" "advice on a hopeless spread"
+run sweep -q "$D/war-fixed.yaml" --draws 3 --theta-range 1.3x:1.35x --max-psi-theta none --no-chart --output "$T/bad2"
+expect_rc 3 "every candidate unstable"
+expect_in "$T/err" "1000 candidates in a row make the base economy unstable" "the stability condition named"
 
 # another command into the same directory is refused
 run sweep -q "$D/war-fixed.yaml" --draws 12 --seed 2020 --theta-se 0.05x --output "$T/t1"
