@@ -524,14 +524,16 @@ static void print_table(FILE *f, const sweep_report *r, const table *t)
     unsigned long long set_aside;
     size_t kept_unstable;
     stability_counts(r, &set_aside, &kept_unstable);
-    if (set_aside)
-        fprintf(f, "Draws under which the base economy is unstable, replaced: %llu\n", set_aside);
-    if (kept_unstable)
-        fprintf(f, "Draws under which the base economy is unstable, solved anyway: %zu\n",
-                kept_unstable);
+    /* how much the model's domain shaped the draws (docs/sweeps.md) */
     if (p->draws_redrawn)
-        fprintf(f, "Draws kept to psi*theta < %g: %zu of %zu draws had sector pairs redrawn (%llu "
-                   "pairs)\n", p->max_psi_theta, p->draws_redrawn, p->draws, p->redrawn);
+        fprintf(f, "Domain: psi*theta < %g redrew %llu sector pairs in %zu of %zu draws\n",
+                p->max_psi_theta, p->redrawn, p->draws_redrawn, p->draws);
+    if (set_aside)
+        fprintf(f, "Domain: %llu candidate draws set aside (the base economy unstable under "
+                   "them)\n", set_aside);
+    if (kept_unstable)
+        fprintf(f, "Warning: %zu draws solved although the base economy is unstable under them\n",
+                kept_unstable);
     for (size_t pt = 0; pt < p->n_points; pt++) {
         fprintf(f, "\n%s: welfare %% (failed draws: %zu)\n%-8s %10s %10s %10s", p->points[pt].label,
                 point_failed(r, pt), "country", "central", "mean", "sd");
