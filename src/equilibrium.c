@@ -287,7 +287,9 @@ int tw__evaluate(tw_solver *s, const double *u)
                 double share = ld > 0 ? beta[nj] * (1 - pi[j]) * s->Y[nj] / ld : 0;
                 s->lL_new[nj] = (s->ell0[nj] > 0 && share > 0) ? log(share / s->ell0[nj]) : 0.0;
                 /* d lL_new / d lL: psi theta (own-cost elasticity of sales) (1 - share) */
-                s->gainL[nj] = s->Y[nj] > 0 ? psi[j] * theta[j] * (s->gainL[nj] / s->Y[nj]) * (1 - share) : 0;
+                s->gainL[nj] = s->Y[nj] > 0
+                                   ? psi[j] * theta[j] * (s->gainL[nj] / s->Y[nj]) * (1 - share)
+                                   : 0;
             }
     }
     double bill = 0;

@@ -195,8 +195,9 @@ static void test_draws_bounded(void **state)
     tw_draw_spec tight = {TW_DIST_NORMAL, m10, s01}, p_half = {TW_DIST_FIXED, p05, NULL};
     double a, b;
     tw_error err;
-    assert_int_equal(tw_draw_elasticities_bounded(&tight, &p_half, 1, 1.0, 1, 1, &a, &b, NULL, &err),
-                     TW_ERR_INVALID);
+    assert_int_equal(
+        tw_draw_elasticities_bounded(&tight, &p_half, 1, 1.0, 1, 1, &a, &b, NULL, &err),
+        TW_ERR_INVALID);
     assert_non_null(strstr(err.message, "not one of 1000 draws has psi*theta below 1"));
     assert_int_equal(tw_draw_elasticities_bounded(&th, &ps, 1, 0.0, 1, 1, &a, &b, NULL, &err),
                      TW_ERR_INVALID);
