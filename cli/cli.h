@@ -79,6 +79,19 @@ int cli_common_option(cli_args *a, cli_ctx *ctx, const char **data_dir);
 int cli_parse_double(const char *s, double *out);
 int cli_parse_int(const char *s, int *out);
 
+/* Solver flags, the same for solve, report, timeline, sweep and the strategic
+ * commands, as given (NULL: not given); they win over the scenario's options. */
+typedef struct cli_solver_flags {
+    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+} cli_solver_flags;
+/* The current option is a solver flag: 1 (its value stored in f) or -1 (its
+ * value is missing); 0 when it is not one. */
+int cli_solver_flag(cli_args *a, cli_solver_flags *f);
+/* Put the flags over *o and *d: CLI_OK, or a usage error of `command` that
+ * names the flag, its value and what it takes. */
+int cli_solver_flags_apply(const char *command, const cli_solver_flags *f, tw_solver_options *o,
+                           tw_deficit_mode *d);
+
 /* ---- data ---------------------------------------------------------------- */
 
 /* The bundled economy: $TRADEWAR_DATA, else <exe dir>/../data/us-china-2017,

@@ -340,12 +340,7 @@ int cmd_enforce(int argc, char **argv, int first, cli_ctx ctx)
     if (rc == CLI_OK || (rc == CLI_NO_CONVERGENCE && s.agreement && s.e)) {
         game_columns cols = {1, {"rate"}, {s.agreement}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
-        int erc = r.json ? game_emit(&g, &r) : CLI_FAILURE;
-        if (!r.json)
-            cli_error("out of memory");
-        json_decref(r.json);
-        if (erc != CLI_OK)
-            rc = erc;
+        rc = game_finish(&g, &r, rc);
     }
     if (s.have_war == 2) {
         tw_policy_free(s.war);

@@ -177,14 +177,8 @@ int cmd_optimal(int argc, char **argv, int first, cli_ctx ctx)
     memset(&s, 0, sizeof s);
     s.g = &g;
     rc = game_setup(&g, &a, &ctx);
-    if (rc == CLI_OK) {
-        s.policy = tw_policy_clone(g.start);
-        s.res = tw_result_create(g.base);
-        if (!s.policy || !s.res) {
-            cli_error("out of memory");
-            rc = CLI_FAILURE;
-        }
-    }
+    if (rc == CLI_OK)
+        rc = game_alloc_play(&g, &s.policy, &s.res);
     if (rc == CLI_OK) {
         cli_note(&ctx, 1, "optimising the policy of %s", tw_model_country_code(g.base, g.country));
         rc = game_best_response(&g, g.country, s.policy, s.res, &s.run);
@@ -193,12 +187,7 @@ int cmd_optimal(int argc, char **argv, int first, cli_ctx ctx)
         s.residual = s.run.rep.projected_gradient;
         game_columns cols = {1, {"rate"}, {s.policy}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
-        int erc = r.json ? game_emit(&g, &r) : CLI_FAILURE;
-        if (!r.json)
-            cli_error("out of memory");
-        json_decref(r.json);
-        if (erc != CLI_OK)
-            rc = erc;
+        rc = game_finish(&g, &r, rc);
     }
     tw_result_free(s.res);
     tw_policy_free(s.policy);

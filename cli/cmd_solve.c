@@ -40,31 +40,17 @@ void cmd_solve_help(FILE *f)
 typedef struct {
     const char *data_dir, *scenario, *output, *stage;
     out_format format;
-    /* flags given on the command line win over the scenario file */
-    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+    cli_solver_flags solver; /* win over the scenario file */
 } solve_args;
 
-static int parse_format(const char *s, out_format *out)
-{
-    if (strcmp(s, "table") == 0)
-        *out = FORMAT_TABLE;
-    else if (strcmp(s, "csv") == 0)
-        *out = FORMAT_CSV;
-    else if (strcmp(s, "json") == 0)
-        *out = FORMAT_JSON;
-    else
-        return 0;
-    return 1;
-}
-
-/* Options taking a value that is only stored here and checked in apply_flags(). */
+/* Options taking a value that is only stored here (checked later). */
 static int stored_option(cli_args *a, solve_args *s)
 {
-    static const char *const names[] = {"--output", "--stage", "--method", "--deficits",
-                                        "--tol", "--max-iter", "--anderson-depth", "--damping",
-                                        "--fallback"};
-    const char **slots[] = {&s->output, &s->stage, &s->method, &s->deficits, &s->tol,
-                            &s->max_iter, &s->depth, &s->damping, &s->fallback};
+    int f = cli_solver_flag(a, &s->solver);
+    if (f)
+        return f;
+    static const char *const names[] = {"--output", "--stage"};
+    const char **slots[] = {&s->output, &s->stage};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (cli_is(a, names[k], NULL, 1)) {
             *slots[k] = a->value;
@@ -90,7 +76,7 @@ static int parse_solve_args(int argc, char **argv, int first, cli_ctx *ctx, solv
             if (!s->data_dir && strcmp(a.arg, "--data") == 0)
                 return cli_bad_value(&a, "a directory");
         } else if (cli_is(&a, "--format", NULL, 1)) {
-            if (!a.value || !parse_format(a.value, &s->format))
+            if (!a.value || !out_parse_format(a.value, &s->format))
                 return cli_bad_value(&a, "table, csv or json");
         } else {
             int st = stored_option(&a, s);
@@ -105,43 +91,6 @@ static int parse_solve_args(int argc, char **argv, int first, cli_ctx *ctx, solv
     if (s->output && strcmp(s->output, "-") == 0)
         return cli_usage_error("solve", "--output names a directory; results already go to "
                                         "stdout (use --format)");
-    return CLI_OK;
-}
-
-static int flag_error(const char *flag, const char *value, const char *expected)
-{
-    return cli_usage_error("solve", "bad value '%s' for --%s (%s)", value, flag, expected);
-}
-
-/* Command-line solver options on top of the defaults and the scenario's. */
-static int apply_flags(const solve_args *s, tw_solver_options *o, tw_deficit_mode *d)
-{
-    int b;
-    if (s->method && strcmp(s->method, "anderson") && strcmp(s->method, "newton"))
-        return flag_error("method", s->method, "anderson or newton");
-    if (s->method)
-        o->method = strcmp(s->method, "newton") == 0 ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
-    if (s->deficits && strcmp(s->deficits, "fixed") && strcmp(s->deficits, "balanced"))
-        return flag_error("deficits", s->deficits, "fixed or balanced");
-    if (s->deficits)
-        *d = strcmp(s->deficits, "balanced") == 0 ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
-    if (s->tol && (!cli_parse_double(s->tol, &o->tol) || !(o->tol > 0)))
-        return flag_error("tol", s->tol, "a positive number");
-    if (s->max_iter && (!cli_parse_int(s->max_iter, &o->max_iter) || o->max_iter < 1))
-        return flag_error("max-iter", s->max_iter, "a positive integer");
-    if (s->depth && (!cli_parse_int(s->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
-                     o->anderson_depth > 1000))
-        return flag_error("anderson-depth", s->depth, "an integer from 0 to 1000");
-    if (s->damping &&
-        (!cli_parse_double(s->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
-        return flag_error("damping", s->damping, "a number in (0, 1]");
-    if (s->fallback) {
-        b = !strcmp(s->fallback, "yes") || !strcmp(s->fallback, "true") ? 1
-            : !strcmp(s->fallback, "no") || !strcmp(s->fallback, "false") ? 0 : -1;
-        if (b < 0)
-            return flag_error("fallback", s->fallback, "yes or no");
-        o->fallback = b;
-    }
     return CLI_OK;
 }
 
@@ -222,7 +171,7 @@ static int options_from(const solve_args *a, const cli_ctx *ctx, const tw_scenar
     tw_solver_options_default(&run->opt);
     run->deficits = TW_DEFICIT_FIXED;
     tw_scenario_apply_options(sc, &run->opt, &run->deficits);
-    int rc = apply_flags(a, &run->opt, &run->deficits);
+    int rc = cli_solver_flags_apply("solve", &a->solver, &run->opt, &run->deficits);
     if (rc == CLI_OK)
         cli_note(ctx, 2, "options: deficits=%s method=%s tol=%g max_iter=%d anderson_depth=%d "
                  "damping=%g fallback=%s", out_deficits_name(run->deficits),

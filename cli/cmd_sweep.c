@@ -81,35 +81,30 @@ typedef struct sweep_args {
     size_t n_scenarios;
     out_format format;
     int no_chart;
-    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+    cli_solver_flags solver;
 } sweep_args;
 
 /* ---- the command line ---------------------------------------------------------- */
 
 static int stored_option(cli_args *a, sweep_args *s)
 {
+    int f = cli_solver_flag(a, &s->solver);
+    if (f)
+        return f;
     static const char *const names[] = {
         "--output", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
         "--sector-outputs", "--threads", "--theta-se", "--theta-range", "--psi-se",
-        "--psi-range", "--method", "--deficits", "--tol", "--max-iter", "--anderson-depth",
-        "--damping", "--fallback", "--max-psi-theta", "--unstable"};
+        "--psi-range", "--max-psi-theta", "--unstable"};
     const char **slots[] = {&s->output, &s->stage, &s->draws, &s->seed, &s->draws_file,
                             &s->quantiles, &s->sector_outputs, &s->threads, &s->theta_se,
-                            &s->theta_range, &s->psi_se, &s->psi_range, &s->method,
-                            &s->deficits, &s->tol, &s->max_iter, &s->depth, &s->damping,
-                            &s->fallback, &s->max_psi_theta, &s->unstable};
+                            &s->theta_range, &s->psi_se, &s->psi_range, &s->max_psi_theta,
+                            &s->unstable};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (cli_is(a, names[k], NULL, 1)) {
             *slots[k] = a->value;
             return a->value ? 1 : -1;
         }
     return 0;
-}
-
-static int parse_format(const char *s, out_format *out)
-{
-    *out = !strcmp(s, "csv") ? FORMAT_CSV : !strcmp(s, "json") ? FORMAT_JSON : FORMAT_TABLE;
-    return !strcmp(s, "csv") || !strcmp(s, "json") || !strcmp(s, "table");
 }
 
 static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args *s)
@@ -128,7 +123,7 @@ static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args
             if (!s->data_dir && strcmp(a.arg, "--data") == 0)
                 return cli_bad_value(&a, "a directory");
         } else if (cli_is(&a, "--format", NULL, 1)) {
-            if (!a.value || !parse_format(a.value, &s->format))
+            if (!a.value || !out_parse_format(a.value, &s->format))
                 return cli_bad_value(&a, "table, csv or json");
         } else if (cli_is(&a, "--no-chart", NULL, 0)) {
             s->no_chart = 1;
@@ -168,36 +163,6 @@ static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args
 static int flag_error(const char *flag, const char *value, const char *expected)
 {
     return cli_usage_error("sweep", "bad value '%s' for --%s (%s)", value, flag, expected);
-}
-
-/* Solver flags over the defaults and the first scenario's options. */
-static int apply_solver_flags(const sweep_args *s, tw_solver_options *o, tw_deficit_mode *d)
-{
-    if (s->method && strcmp(s->method, "anderson") && strcmp(s->method, "newton"))
-        return flag_error("method", s->method, "anderson or newton");
-    if (s->method)
-        o->method = !strcmp(s->method, "newton") ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
-    if (s->deficits && strcmp(s->deficits, "fixed") && strcmp(s->deficits, "balanced"))
-        return flag_error("deficits", s->deficits, "fixed or balanced");
-    if (s->deficits)
-        *d = !strcmp(s->deficits, "balanced") ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
-    if (s->tol && (!cli_parse_double(s->tol, &o->tol) || !(o->tol > 0)))
-        return flag_error("tol", s->tol, "a positive number");
-    if (s->max_iter && (!cli_parse_int(s->max_iter, &o->max_iter) || o->max_iter < 1))
-        return flag_error("max-iter", s->max_iter, "a positive integer");
-    if (s->depth && (!cli_parse_int(s->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
-                     o->anderson_depth > 1000))
-        return flag_error("anderson-depth", s->depth, "an integer from 0 to 1000");
-    if (s->damping &&
-        (!cli_parse_double(s->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
-        return flag_error("damping", s->damping, "a number in (0, 1]");
-    if (s->fallback) {
-        int yes = !strcmp(s->fallback, "yes") || !strcmp(s->fallback, "true");
-        if (!yes && strcmp(s->fallback, "no") && strcmp(s->fallback, "false"))
-            return flag_error("fallback", s->fallback, "yes or no");
-        o->fallback = yes;
-    }
-    return CLI_OK;
 }
 
 /* ---- reading files ------------------------------------------------------------- */
@@ -901,7 +866,7 @@ static int prepare(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
     p->deficits = TW_DEFICIT_FIXED;
     if (rc == CLI_OK) {
         tw_scenario_apply_options(p->points[0].sc, &p->opt, &p->deficits);
-        rc = apply_solver_flags(a, &p->opt, &p->deficits);
+        rc = cli_solver_flags_apply("sweep", &a->solver, &p->opt, &p->deficits);
     }
     if (rc == CLI_OK)
         rc = plan_outputs(a, s);

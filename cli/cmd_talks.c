@@ -409,12 +409,7 @@ int cmd_talks(int argc, char **argv, int first, cli_ctx ctx)
         game_columns cols = {s.t.bargained ? 3 : 2, {"war", "cooperative", "rate"},
                              {s.t.war, s.t.coop, s.t.barg}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
-        int erc = r.json ? game_emit(&g, &r) : CLI_FAILURE;
-        if (!r.json)
-            cli_error("out of memory");
-        json_decref(r.json);
-        if (erc != CLI_OK)
-            rc = erc;
+        rc = game_finish(&g, &r, rc);
     }
     game_talks_free(&s.t);
     game_free(&g);

@@ -23,13 +23,6 @@ static const value_option value_options[] = {
     {"--output", GA(output), G_ALL},
     {"--scenario", GA(scenario), G_OPTIMAL | G_WAR | G_TALKS},
     {"--stage", GA(stage), G_ALL},
-    {"--method", GA(method), G_ALL},
-    {"--deficits", GA(deficits), G_ALL},
-    {"--tol", GA(tol), G_ALL},
-    {"--max-iter", GA(max_iter), G_ALL},
-    {"--anderson-depth", GA(depth), G_ALL},
-    {"--damping", GA(damping), G_ALL},
-    {"--fallback", GA(fallback), G_ALL},
     {"--country", GA(country), G_OPTIMAL},
     {"--players", GA(players), G_WAR | G_TALKS | G_ENFORCE},
     {"--partners", GA(partners), G_ALL},
@@ -51,22 +44,12 @@ static const value_option value_options[] = {
 };
 #undef GA
 
-static int parse_format(const char *s, out_format *out)
-{
-    if (strcmp(s, "table") == 0)
-        *out = FORMAT_TABLE;
-    else if (strcmp(s, "csv") == 0)
-        *out = FORMAT_CSV;
-    else if (strcmp(s, "json") == 0)
-        *out = FORMAT_JSON;
-    else
-        return 0;
-    return 1;
-}
-
 /* 1: a value option of this command was read; 0: not one; -1: its value is missing. */
 static int value_option_of(cli_args *ca, game_args *a)
 {
+    int f = cli_solver_flag(ca, &a->solver);
+    if (f)
+        return f;
     for (size_t k = 0; k < sizeof value_options / sizeof value_options[0]; k++) {
         const value_option *o = &value_options[k];
         if (!(o->which & a->which) || !cli_is(ca, o->name, NULL, 1))
@@ -102,7 +85,7 @@ int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, uns
             if (!a->data_dir && strcmp(ca.arg, "--data") == 0)
                 return cli_bad_value(&ca, "a directory");
         } else if (cli_is(&ca, "--format", NULL, 1)) {
-            if (!ca.value || !parse_format(ca.value, &a->format))
+            if (!ca.value || !out_parse_format(ca.value, &a->format))
                 return cli_bad_value(&ca, "table, csv or json");
         } else if (cli_is(&ca, "--mfn", NULL, 0)) {
             a->mfn = 1;
@@ -131,38 +114,6 @@ int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, uns
 static int bad_flag(const game *g, const char *flag, const char *value, const char *expected)
 {
     return cli_usage_error(g->a.command, "bad value '%s' for --%s (%s)", value, flag, expected);
-}
-
-static int solver_flags(game *g)
-{
-    const game_args *a = &g->a;
-    tw_solver_options *o = &g->so;
-    if (a->method && strcmp(a->method, "anderson") && strcmp(a->method, "newton"))
-        return bad_flag(g, "method", a->method, "anderson or newton");
-    if (a->method)
-        o->method = strcmp(a->method, "newton") == 0 ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
-    if (a->deficits && strcmp(a->deficits, "fixed") && strcmp(a->deficits, "balanced"))
-        return bad_flag(g, "deficits", a->deficits, "fixed or balanced");
-    if (a->deficits)
-        g->deficits = strcmp(a->deficits, "balanced") == 0 ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
-    if (a->tol && (!cli_parse_double(a->tol, &o->tol) || !(o->tol > 0)))
-        return bad_flag(g, "tol", a->tol, "a positive number");
-    if (a->max_iter && (!cli_parse_int(a->max_iter, &o->max_iter) || o->max_iter < 1))
-        return bad_flag(g, "max-iter", a->max_iter, "a positive integer");
-    if (a->depth && (!cli_parse_int(a->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
-                     o->anderson_depth > 1000))
-        return bad_flag(g, "anderson-depth", a->depth, "an integer from 0 to 1000");
-    if (a->damping &&
-        (!cli_parse_double(a->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
-        return bad_flag(g, "damping", a->damping, "a number in (0, 1]");
-    if (a->fallback) {
-        int b = !strcmp(a->fallback, "yes") || !strcmp(a->fallback, "true") ? 1
-                : !strcmp(a->fallback, "no") || !strcmp(a->fallback, "false") ? 0 : -1;
-        if (b < 0)
-            return bad_flag(g, "fallback", a->fallback, "yes or no");
-        o->fallback = b;
-    }
-    return CLI_OK;
 }
 
 /* "tariffs,export-taxes,subsidies" */
@@ -505,7 +456,7 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
     } else if (a->stage) {
         return cli_usage_error(a->command, "--stage needs a scenario file");
     }
-    if ((rc = solver_flags(g)) != CLI_OK)
+    if ((rc = cli_solver_flags_apply(g->a.command, &g->a.solver, &g->so, &g->deficits)) != CLI_OK)
         return rc;
     if (!g->a.data_dir)
         g->a.data_dir = cli_default_data(g->data_dir_buf, sizeof g->data_dir_buf);
@@ -1149,6 +1100,30 @@ int game_emit(const game *g, const game_report *r)
         return CLI_FAILURE;
     }
     return CLI_OK;
+}
+
+int game_finish(const game *g, game_report *r, int rc)
+{
+    int erc = r->json ? game_emit(g, r) : CLI_FAILURE;
+    if (!r->json)
+        cli_error("out of memory");
+    json_decref(r->json);
+    r->json = NULL;
+    return erc != CLI_OK ? erc : rc;
+}
+
+int game_alloc_play(const game *g, tw_policy **p, tw_result **res)
+{
+    *p = tw_policy_clone(g->start);
+    *res = tw_result_create(g->base);
+    if (*p && *res)
+        return CLI_OK;
+    tw_policy_free(*p);
+    tw_result_free(*res);
+    *p = NULL;
+    *res = NULL;
+    cli_error("out of memory");
+    return CLI_FAILURE;
 }
 
 /* ---- the countries table ------------------------------------------------- */

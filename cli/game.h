@@ -18,8 +18,7 @@ typedef struct game_args {
     unsigned which; /* G_* of the command */
     const char *data_dir, *output, *scenario, *stage;
     out_format format;
-    /* solver options (the names of `solve`) */
-    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+    cli_solver_flags solver; /* the names of `solve` */
     /* what governments choose */
     const char *country, *players, *partners, *sectors, *instruments;
     const char *lower, *upper, *xtol, *ftol, *gtol, *max_eval;
@@ -169,6 +168,12 @@ typedef struct game_report {
     void *user;
 } game_report;
 int game_emit(const game *g, const game_report *r);
+/* Emit r (an r->json of NULL means the result could not be built: out of
+ * memory), release r->json, and return rc unless writing failed. */
+int game_finish(const game *g, game_report *r, int rc);
+/* A policy to play with, a copy of the start, and a result for it: CLI_OK, or
+ * CLI_FAILURE (printed) with both NULL. */
+int game_alloc_play(const game *g, tw_policy **p, tw_result **res);
 
 /* countries.csv of optimal and war: code,name,player, every per-country
  * output, median_tariff_pct, mean_tariff_pct. */

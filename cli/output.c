@@ -11,6 +11,18 @@
 /* 100 (new / base - 1), NaN when the base is zero. */
 static double pct(double now, double base) { return base != 0 ? 100 * (now / base - 1) : NAN; }
 
+int out_parse_format(const char *s, out_format *out)
+{
+    static const char *const names[] = {"table", "csv", "json"};
+    static const out_format formats[] = {FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON};
+    for (size_t k = 0; k < 3; k++)
+        if (strcmp(s, names[k]) == 0) {
+            *out = formats[k];
+            return 1;
+        }
+    return 0;
+}
+
 json_t *out_json_number(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
 int out_json_dump(FILE *f, const json_t *j)

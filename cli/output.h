@@ -21,6 +21,8 @@ typedef struct run_info {
 } run_info;
 
 typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } out_format;
+/* "table", "csv" or "json" into *out: 1, or 0 for anything else. */
+int out_parse_format(const char *s, out_format *out);
 
 /* A finite number, or JSON null (JSON has no NaN or infinity). */
 json_t *out_json_number(double x);

@@ -24,11 +24,11 @@ double staged_pair(const double *flows, size_t N, size_t J, size_t i, size_t n)
 
 static int stored_option(cli_args *c, staged_args *a)
 {
-    static const char *const names[] = {"--output", "--from", "--focus", "--method",
-                                        "--deficits", "--tol", "--max-iter",
-                                        "--anderson-depth", "--damping", "--fallback"};
-    const char **slots[] = {&a->output, &a->from, &a->focus, &a->method, &a->deficits,
-                            &a->tol, &a->max_iter, &a->depth, &a->damping, &a->fallback};
+    int f = cli_solver_flag(c, &a->solver);
+    if (f)
+        return f;
+    static const char *const names[] = {"--output", "--from", "--focus"};
+    const char **slots[] = {&a->output, &a->from, &a->focus};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (cli_is(c, names[k], NULL, 1)) {
             *slots[k] = c->value;
@@ -79,44 +79,6 @@ int staged_parse(int argc, char **argv, int first, cli_ctx *ctx, staged_args *a,
     return CLI_OK;
 }
 
-static int flag_error(const char *cmd, const char *flag, const char *value, const char *expected)
-{
-    return cli_usage_error(cmd, "bad value '%s' for --%s (%s)", value, flag, expected);
-}
-
-/* Command-line solver options on top of the defaults and the scenario's. */
-static int apply_flags(const staged_args *a, tw_solver_options *o, tw_deficit_mode *d)
-{
-    const char *c = a->command;
-    if (a->method && strcmp(a->method, "anderson") && strcmp(a->method, "newton"))
-        return flag_error(c, "method", a->method, "anderson or newton");
-    if (a->method)
-        o->method = strcmp(a->method, "newton") == 0 ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
-    if (a->deficits && strcmp(a->deficits, "fixed") && strcmp(a->deficits, "balanced"))
-        return flag_error(c, "deficits", a->deficits, "fixed or balanced");
-    if (a->deficits)
-        *d = strcmp(a->deficits, "balanced") == 0 ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
-    if (a->tol && (!cli_parse_double(a->tol, &o->tol) || !(o->tol > 0)))
-        return flag_error(c, "tol", a->tol, "a positive number");
-    if (a->max_iter && (!cli_parse_int(a->max_iter, &o->max_iter) || o->max_iter < 1))
-        return flag_error(c, "max-iter", a->max_iter, "a positive integer");
-    if (a->depth && (!cli_parse_int(a->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
-                     o->anderson_depth > 1000))
-        return flag_error(c, "anderson-depth", a->depth, "an integer from 0 to 1000");
-    if (a->damping &&
-        (!cli_parse_double(a->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
-        return flag_error(c, "damping", a->damping, "a number in (0, 1]");
-    if (a->fallback) {
-        int b = !strcmp(a->fallback, "yes") || !strcmp(a->fallback, "true")  ? 1
-                : !strcmp(a->fallback, "no") || !strcmp(a->fallback, "false") ? 0
-                                                                              : -1;
-        if (b < 0)
-            return flag_error(c, "fallback", a->fallback, "yes or no");
-        o->fallback = b;
-    }
-    return CLI_OK;
-}
-
 static int find_focus(staged *s, const staged_args *a)
 {
     char buf[80];
@@ -147,7 +109,7 @@ int staged_prepare(const cli_ctx *ctx, staged_args *a, staged *s)
     tw_solver_options_default(&s->opt);
     s->deficits = TW_DEFICIT_FIXED;
     tw_scenario_apply_options(s->sc, &s->opt, &s->deficits);
-    int rc = apply_flags(a, &s->opt, &s->deficits);
+    int rc = cli_solver_flags_apply(a->command, &a->solver, &s->opt, &s->deficits);
     if (rc != CLI_OK)
         return rc;
     s->data_dir = a->data_dir ? a->data_dir : cli_default_data(s->data_buf, sizeof s->data_buf);

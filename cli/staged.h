@@ -15,8 +15,7 @@ typedef struct staged_args {
     const char *data_dir, *scenario, *output, *from, *focus;
     int json;   /* --format json */
     int charts; /* 0: --charts none */
-    /* solver flags: override the scenario's options */
-    const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+    cli_solver_flags solver; /* override the scenario's options */
 } staged_args;
 
 /* Parse the command line; `help` prints the command's help. CLI_OK or an exit code;

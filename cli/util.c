@@ -226,3 +226,57 @@ int cli_load_data(const cli_ctx *ctx, const char *dir, tw_model **out)
              tw_model_sectors(*out));
     return CLI_OK;
 }
+
+/* ---- solver flags --------------------------------------------------------- */
+
+int cli_solver_flag(cli_args *a, cli_solver_flags *f)
+{
+    static const char *const names[] = {"--method",         "--deficits", "--tol",
+                                        "--max-iter",       "--anderson-depth",
+                                        "--damping",        "--fallback"};
+    const char **slots[] = {&f->method,  &f->deficits, &f->tol,     &f->max_iter,
+                            &f->depth,   &f->damping,  &f->fallback};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (cli_is(a, names[k], NULL, 1)) {
+            *slots[k] = a->value;
+            return a->value ? 1 : -1;
+        }
+    return 0;
+}
+
+static int bad_flag(const char *command, const char *flag, const char *value,
+                    const char *expected)
+{
+    return cli_usage_error(command, "bad value '%s' for --%s (%s)", value, flag, expected);
+}
+
+int cli_solver_flags_apply(const char *command, const cli_solver_flags *f, tw_solver_options *o,
+                           tw_deficit_mode *d)
+{
+    const char *c = command;
+    if (f->method && strcmp(f->method, "anderson") && strcmp(f->method, "newton"))
+        return bad_flag(c, "method", f->method, "anderson or newton");
+    if (f->method)
+        o->method = strcmp(f->method, "newton") == 0 ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
+    if (f->deficits && strcmp(f->deficits, "fixed") && strcmp(f->deficits, "balanced"))
+        return bad_flag(c, "deficits", f->deficits, "fixed or balanced");
+    if (f->deficits)
+        *d = strcmp(f->deficits, "balanced") == 0 ? TW_DEFICIT_BALANCED : TW_DEFICIT_FIXED;
+    if (f->tol && (!cli_parse_double(f->tol, &o->tol) || !(o->tol > 0)))
+        return bad_flag(c, "tol", f->tol, "a positive number");
+    if (f->max_iter && (!cli_parse_int(f->max_iter, &o->max_iter) || o->max_iter < 1))
+        return bad_flag(c, "max-iter", f->max_iter, "a positive integer");
+    if (f->depth && (!cli_parse_int(f->depth, &o->anderson_depth) || o->anderson_depth < 0 ||
+                     o->anderson_depth > 1000))
+        return bad_flag(c, "anderson-depth", f->depth, "an integer from 0 to 1000");
+    if (f->damping &&
+        (!cli_parse_double(f->damping, &o->damping) || !(o->damping > 0 && o->damping <= 1)))
+        return bad_flag(c, "damping", f->damping, "a number in (0, 1]");
+    if (f->fallback) {
+        int yes = !strcmp(f->fallback, "yes") || !strcmp(f->fallback, "true");
+        if (!yes && strcmp(f->fallback, "no") && strcmp(f->fallback, "false"))
+            return bad_flag(c, "fallback", f->fallback, "yes or no");
+        o->fallback = yes;
+    }
+    return CLI_OK;
+}
