@@ -79,6 +79,10 @@ int cli_common_option(cli_args *a, cli_ctx *ctx, const char **data_dir);
 int cli_parse_double(const char *s, double *out);
 int cli_parse_int(const char *s, int *out);
 
+/* The current option is one of names[0..n) taking a value: 1 (the value put
+ * in *slots[k]) or -1 (the value is missing); 0 when it is none of them. */
+int cli_stored_option(cli_args *a, const char *const *names, const char **const *slots, size_t n);
+
 /* Solver flags, the same for solve, report, timeline, sweep and the strategic
  * commands, as given (NULL: not given); they win over the scenario's options. */
 typedef struct cli_solver_flags {

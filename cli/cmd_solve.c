@@ -50,13 +50,8 @@ static int stored_option(cli_args *a, solve_args *s)
     if (f)
         return f;
     static const char *const names[] = {"--output", "--stage"};
-    const char **slots[] = {&s->output, &s->stage};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (cli_is(a, names[k], NULL, 1)) {
-            *slots[k] = a->value;
-            return a->value ? 1 : -1;
-        }
-    return 0;
+    const char **const slots[] = {&s->output, &s->stage};
+    return cli_stored_option(a, names, slots, sizeof names / sizeof names[0]);
 }
 
 static int parse_solve_args(int argc, char **argv, int first, cli_ctx *ctx, solve_args *s)

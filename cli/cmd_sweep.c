@@ -95,16 +95,12 @@ static int stored_option(cli_args *a, sweep_args *s)
         "--output", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
         "--sector-outputs", "--threads", "--theta-se", "--theta-range", "--psi-se",
         "--psi-range", "--max-psi-theta", "--unstable"};
-    const char **slots[] = {&s->output, &s->stage, &s->draws, &s->seed, &s->draws_file,
-                            &s->quantiles, &s->sector_outputs, &s->threads, &s->theta_se,
-                            &s->theta_range, &s->psi_se, &s->psi_range, &s->max_psi_theta,
-                            &s->unstable};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (cli_is(a, names[k], NULL, 1)) {
-            *slots[k] = a->value;
-            return a->value ? 1 : -1;
-        }
-    return 0;
+    const char **const slots[] = {&s->output,    &s->stage,          &s->draws,
+                                  &s->seed,      &s->draws_file,     &s->quantiles,
+                                  &s->sector_outputs, &s->threads,   &s->theta_se,
+                                  &s->theta_range, &s->psi_se,       &s->psi_range,
+                                  &s->max_psi_theta, &s->unstable};
+    return cli_stored_option(a, names, slots, sizeof names / sizeof names[0]);
 }
 
 static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args *s)

@@ -28,13 +28,8 @@ static int stored_option(cli_args *c, staged_args *a)
     if (f)
         return f;
     static const char *const names[] = {"--output", "--from", "--focus"};
-    const char **slots[] = {&a->output, &a->from, &a->focus};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (cli_is(c, names[k], NULL, 1)) {
-            *slots[k] = c->value;
-            return c->value ? 1 : -1;
-        }
-    return 0;
+    const char **const slots[] = {&a->output, &a->from, &a->focus};
+    return cli_stored_option(c, names, slots, sizeof names / sizeof names[0]);
 }
 
 int staged_parse(int argc, char **argv, int first, cli_ctx *ctx, staged_args *a,

@@ -227,6 +227,18 @@ int cli_load_data(const cli_ctx *ctx, const char *dir, tw_model **out)
     return CLI_OK;
 }
 
+/* ---- options stored as given ---------------------------------------------- */
+
+int cli_stored_option(cli_args *a, const char *const *names, const char **const *slots, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (cli_is(a, names[k], NULL, 1)) {
+            *slots[k] = a->value;
+            return a->value ? 1 : -1;
+        }
+    return 0;
+}
+
 /* ---- solver flags --------------------------------------------------------- */
 
 int cli_solver_flag(cli_args *a, cli_solver_flags *f)
@@ -234,14 +246,9 @@ int cli_solver_flag(cli_args *a, cli_solver_flags *f)
     static const char *const names[] = {"--method",         "--deficits", "--tol",
                                         "--max-iter",       "--anderson-depth",
                                         "--damping",        "--fallback"};
-    const char **slots[] = {&f->method,  &f->deficits, &f->tol,     &f->max_iter,
-                            &f->depth,   &f->damping,  &f->fallback};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (cli_is(a, names[k], NULL, 1)) {
-            *slots[k] = a->value;
-            return a->value ? 1 : -1;
-        }
-    return 0;
+    const char **const slots[] = {&f->method, &f->deficits, &f->tol,     &f->max_iter,
+                                  &f->depth,  &f->damping,  &f->fallback};
+    return cli_stored_option(a, names, slots, sizeof names / sizeof names[0]);
 }
 
 static int bad_flag(const char *command, const char *flag, const char *value,
