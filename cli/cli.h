@@ -79,6 +79,11 @@ int cli_common_option(cli_args *a, cli_ctx *ctx, const char **data_dir);
 int cli_parse_double(const char *s, double *out);
 int cli_parse_int(const char *s, int *out);
 
+/* A stage of sc: K (1-based) or its name; without `want` the last stage
+ * (`last`) or the first. CLI_OK, or a usage error of `command`. */
+int cli_pick_stage(const char *command, const tw_scenario *sc, const char *want, int last,
+                   size_t *out);
+
 /* The current option is one of names[0..n) taking a value: 1 (the value put
  * in *slots[k]) or -1 (the value is missing); 0 when it is none of them. */
 int cli_stored_option(cli_args *a, const char *const *names, const char **const *slots, size_t n);

@@ -120,26 +120,6 @@ static int load_scenario(const char *path, tw_scenario **out)
     return st == TW_OK ? CLI_OK : cli_fail(&err, st);
 }
 
-/* --stage K (1-based) or NAME; the last stage by default. */
-static int pick_stage(const tw_scenario *sc, const char *want, size_t *out)
-{
-    size_t count = tw_scenario_stage_count(sc);
-    int k;
-    *out = count - 1;
-    if (!want)
-        return CLI_OK;
-    if (cli_parse_int(want, &k) && k >= 1 && (size_t)k <= count) {
-        *out = (size_t)k - 1;
-        return CLI_OK;
-    }
-    for (size_t s = 0; s < count; s++)
-        if (strcmp(tw_scenario_stage_name(sc, s), want) == 0) {
-            *out = s;
-            return CLI_OK;
-        }
-    return cli_usage_error("solve", "no stage '%s' in the scenario (it has %zu)", want, count);
-}
-
 /* What a solve owns; freed together. */
 typedef struct {
     tw_scenario *sc;
@@ -215,7 +195,7 @@ static int prepare(const solve_args *a, const cli_ctx *ctx, solve_state *s, run_
     tw_error err = {0};
     int rc = load_scenario(a->scenario, &s->sc);
     if (rc == CLI_OK)
-        rc = pick_stage(s->sc, a->stage, &run->stage);
+        rc = cli_pick_stage("solve", s->sc, a->stage, 1, &run->stage);
     if (rc == CLI_OK)
         rc = options_from(a, ctx, s->sc, run);
     if (rc == CLI_OK)

@@ -331,27 +331,6 @@ static void state_free(sweep_state *s)
     free(s->items);
 }
 
-/* --stage K (1-based) or NAME; the last stage by default. */
-static int pick_stage(const tw_scenario *sc, const char *want, size_t *out)
-{
-    size_t count = tw_scenario_stage_count(sc);
-    int k;
-    *out = count - 1;
-    if (!want)
-        return CLI_OK;
-    if (cli_parse_int(want, &k) && k >= 1 && (size_t)k <= count) {
-        *out = (size_t)k - 1;
-        return CLI_OK;
-    }
-    for (size_t s = 0; s < count; s++)
-        if (!strcmp(tw_scenario_stage_name(sc, s), want)) {
-            *out = s;
-            return CLI_OK;
-        }
-    return cli_usage_error("sweep", "no stage '%s' in %s (it has %zu)", want,
-                           tw_scenario_name(sc), count);
-}
-
 /* Point k of the grid: the mixed-radix digits of k, the first grid slowest. */
 static void grid_point(const sweep_plan *p, size_t k, double *v, char *label, size_t size)
 {
@@ -434,7 +413,7 @@ static int build_policies(const sweep_args *a, sweep_state *s, char hash[17])
     for (size_t k = 0; k < p->n_points; k++) {
         tw_error err = {0};
         size_t stage;
-        int rc = pick_stage(p->points[k].sc, a->stage, &stage);
+        int rc = cli_pick_stage("sweep", p->points[k].sc, a->stage, 1, &stage);
         if (rc != CLI_OK)
             return rc;
         if (!(p->points[k].policy = tw_policy_create(s->base))) {

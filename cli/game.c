@@ -384,22 +384,7 @@ static int load_scenario(game *g, const char *path)
     tw_status st = tw_scenario_load(path, &g->sc, &err);
     if (st != TW_OK)
         return cli_fail(&err, st);
-    size_t count = tw_scenario_stage_count(g->sc);
-    int k;
-    g->stage = count - 1;
-    if (!g->a.stage)
-        return CLI_OK;
-    if (cli_parse_int(g->a.stage, &k) && k >= 1 && (size_t)k <= count) {
-        g->stage = (size_t)k - 1;
-        return CLI_OK;
-    }
-    for (size_t s = 0; s < count; s++)
-        if (strcmp(tw_scenario_stage_name(g->sc, s), g->a.stage) == 0) {
-            g->stage = s;
-            return CLI_OK;
-        }
-    return cli_usage_error(g->a.command, "no stage '%s' in the scenario (it has %zu)", g->a.stage,
-                           count);
+    return cli_pick_stage(g->a.command, g->sc, g->a.stage, 1, &g->stage);
 }
 
 static const char *scenario_path(const game *g)

@@ -159,21 +159,7 @@ tw_policy *staged_policy(const staged *s, size_t k, const tw_model *m, int *rc)
 
 int staged_pick(const staged *s, const char *want, const char *command, size_t *out)
 {
-    size_t count = tw_scenario_stage_count(s->sc);
-    int k;
-    *out = 0;
-    if (!want)
-        return CLI_OK;
-    if (cli_parse_int(want, &k) && k >= 1 && (size_t)k <= count) {
-        *out = (size_t)k - 1;
-        return CLI_OK;
-    }
-    for (size_t j = 0; j < count; j++)
-        if (strcmp(tw_scenario_stage_name(s->sc, j), want) == 0) {
-            *out = j;
-            return CLI_OK;
-        }
-    return cli_usage_error(command, "no stage '%s' in the scenario (it has %zu)", want, count);
+    return cli_pick_stage(command, s->sc, want, 0, out);
 }
 
 /* ---- provenance ------------------------------------------------------------ */

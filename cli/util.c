@@ -287,3 +287,26 @@ int cli_solver_flags_apply(const char *command, const cli_solver_flags *f, tw_so
     }
     return CLI_OK;
 }
+
+/* ---- stages ---------------------------------------------------------------- */
+
+int cli_pick_stage(const char *command, const tw_scenario *sc, const char *want, int last,
+                   size_t *out)
+{
+    size_t count = tw_scenario_stage_count(sc);
+    int k;
+    *out = last ? count - 1 : 0;
+    if (!want)
+        return CLI_OK;
+    if (cli_parse_int(want, &k) && k >= 1 && (size_t)k <= count) {
+        *out = (size_t)k - 1;
+        return CLI_OK;
+    }
+    for (size_t j = 0; j < count; j++)
+        if (strcmp(tw_scenario_stage_name(sc, j), want) == 0) {
+            *out = j;
+            return CLI_OK;
+        }
+    return cli_usage_error(command, "no stage '%s' in the scenario '%s' (it has %zu)", want,
+                           tw_scenario_name(sc), count);
+}
