@@ -616,7 +616,7 @@ static int write_outputs(const report *r, const staged_args *a)
                 {"sensitivity.csv", sensitivity_csv}};
     file_batch *b = calloc(1, sizeof *b);
     char why[600] = "out of memory";
-    int st = b ? batch_begin(b, a->output, why, sizeof why) : -1;
+    int st = b ? batch_begin(b, a->output, 1, why, sizeof why) : -1;
     for (size_t k = 0; st == 0 && k < sizeof csvs / sizeof csvs[0]; k++) {
         FILE *f = batch_open(b, csvs[k].name, why, sizeof why);
         if (!f) {

@@ -265,7 +265,7 @@ static int write_outputs(const timeline *t, const staged_args *a)
 {
     file_batch *b = calloc(1, sizeof *b);
     char why[600] = "out of memory";
-    int st = b ? batch_begin(b, a->output, why, sizeof why) : -1;
+    int st = b ? batch_begin(b, a->output, 1, why, sizeof why) : -1;
     FILE *f = st == 0 ? batch_open(b, "timeline.csv", why, sizeof why) : NULL;
     if (st == 0 && !f)
         st = -1;

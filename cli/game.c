@@ -1,14 +1,13 @@
 /* game.c - what the strategic commands share: options, setup, the MFN
  * warm-up, the war procedure, and the reports (cli/game.h). */
 #include "game.h"
+#include "outdir.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <unistd.h> /* sysconf */
 
 /* ---- argument parsing ---------------------------------------------------- */
 
@@ -919,99 +918,6 @@ void game_subsidies_csv(FILE *f, const game *g, const game_columns *c)
     cells_csv(f, g, c, TW_INSTRUMENT_SUBSIDIES);
 }
 
-/* ---- output directories -------------------------------------------------- */
-
-#define MAX_FILES 8
-#define PATH_CAP 4200
-
-static int fail_why(char *why, size_t size, const char *what, const char *path)
-{
-    snprintf(why, size, "%s %s: %s", what, path, strerror(errno));
-    return -1;
-}
-
-/* One file under its temporary name; *made is set once the file exists. */
-static int write_one(const game_file *file, char *tmp, const char *final_, void *user,
-                     int *made, char *why, size_t size)
-{
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return fail_why(why, size, "cannot create a file in", final_);
-    *made = 1;
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return fail_why(why, size, "cannot write", final_);
-    }
-    int st = file->write(f, user);
-    if (ferror(f))
-        st = -1;
-    if (fclose(f) != 0)
-        st = -1;
-    return st != 0 ? fail_why(why, size, "cannot write", final_) : 0;
-}
-
-typedef struct {
-    char tmp[MAX_FILES][PATH_CAP], final_[MAX_FILES][PATH_CAP];
-    int made[MAX_FILES];
-} dir_batch;
-
-/* The directory, created when missing; none of the files may be a directory in it. */
-static int prepare_dir(const char *dir, const game_file *files, size_t n, dir_batch *b,
-                       char *why, size_t size)
-{
-    struct stat sb;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return fail_why(why, size, "cannot create directory", dir);
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        snprintf(why, size, "%s is not a directory", dir);
-        return -1;
-    }
-    for (size_t k = 0; k < n; k++) {
-        int len = snprintf(b->final_[k], PATH_CAP, "%s/%s", dir, files[k].name);
-        snprintf(b->tmp[k], PATH_CAP, "%s/.%s.XXXXXX", dir, files[k].name);
-        if (len < 0 || (size_t)len >= PATH_CAP - 16) {
-            snprintf(why, size, "output directory name too long");
-            return -1;
-        }
-        if (stat(b->final_[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            snprintf(why, size, "%s is a directory", b->final_[k]);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-int game_write_dir(const char *dir, const game_file *files, size_t n, void *user, char *why,
-                   size_t why_size)
-{
-    if (n > MAX_FILES) {
-        snprintf(why, why_size, "too many output files");
-        return -1;
-    }
-    dir_batch *b = calloc(1, sizeof *b);
-    if (!b) {
-        snprintf(why, why_size, "out of memory");
-        return -1;
-    }
-    int st = prepare_dir(dir, files, n, b, why, why_size);
-    for (size_t k = 0; k < n && st == 0; k++)
-        st = write_one(&files[k], b->tmp[k], b->final_[k], user, &b->made[k], why, why_size);
-    size_t renamed = 0;
-    for (; st == 0 && renamed < n; renamed++)
-        if (rename(b->tmp[renamed], b->final_[renamed]) != 0)
-            st = fail_why(why, why_size, "cannot rename to", b->final_[renamed]);
-    /* whatever was not renamed is removed: no half-written file is left */
-    for (size_t k = renamed; k < n; k++)
-        if (b->made[k])
-            unlink(b->tmp[k]);
-    free(b);
-    return st;
-}
-
 /* ---- emitting a report --------------------------------------------------- */
 
 typedef struct {
@@ -1056,19 +962,19 @@ int game_emit(const game *g, const game_report *r)
 {
     emit_ctx e = {g, r};
     if (g->a.output) {
-        game_file files[5];
+        batch_file files[5];
         size_t n = 0;
         unsigned f = instrument_flags(g);
-        files[n++] = (game_file){"result.json", emit_json};
-        files[n++] = (game_file){"countries.csv", emit_countries};
+        files[n++] = (batch_file){"result.json", emit_json};
+        files[n++] = (batch_file){"countries.csv", emit_countries};
         if (r->columns && (f & TW_INSTRUMENT_IMPORT_TARIFFS))
-            files[n++] = (game_file){"tariffs.csv", emit_tariffs};
+            files[n++] = (batch_file){"tariffs.csv", emit_tariffs};
         if (r->columns && (f & TW_INSTRUMENT_EXPORT_TAXES))
-            files[n++] = (game_file){"export_taxes.csv", emit_export_taxes};
+            files[n++] = (batch_file){"export_taxes.csv", emit_export_taxes};
         if (r->columns && (f & TW_INSTRUMENT_SUBSIDIES))
-            files[n++] = (game_file){"subsidies.csv", emit_subsidies};
+            files[n++] = (batch_file){"subsidies.csv", emit_subsidies};
         char why[512];
-        if (game_write_dir(g->a.output, files, n, &e, why, sizeof why) != 0) {
+        if (batch_write_files(g->a.output, 0, files, n, &e, why, sizeof why) != 0) {
             cli_error("%s (nothing written to %s)", why, g->a.output);
             return CLI_FAILURE;
         }

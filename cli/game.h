@@ -148,14 +148,6 @@ void game_subsidies_csv(FILE *f, const game *g, const game_columns *c);
 /* The provenance comment line of every CSV file. */
 void game_csv_provenance(FILE *f, const game *g, int converged);
 
-/* A file of an output directory. */
-typedef struct game_file {
-    const char *name;
-    int (*write)(FILE *f, void *user);
-} game_file;
-/* Write `files` into `dir` all or nothing (as `solve --output`); 0 or -1 with `why`. */
-int game_write_dir(const char *dir, const game_file *files, size_t n, void *user, char *why,
-                   size_t why_size);
 /* The files every strategic command writes, the result first and stdout last:
  * --output DIR (result.json, countries.csv, the instruments' CSVs and `extra`)
  * then stdout in g->a.format. `json` is the whole result; `countries_csv` and

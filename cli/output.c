@@ -1,12 +1,11 @@
 /* output.c - formatting a solved scenario: JSON, CSV, terminal table, output directories. */
 #include "output.h"
 
-#include <errno.h>
+#include "outdir.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* 100 (new / base - 1), NaN when the base is zero. */
 static double pct(double now, double base) { return base != 0 ? 100 * (now / base - 1) : NAN; }
@@ -335,18 +334,18 @@ int out_print(out_format format, const run_info *r)
 
 /* ---- output directories -------------------------------------------------- */
 
-static int write_json_file(FILE *f, const run_info *r)
+static int write_json_file(FILE *f, void *user)
 {
-    json_t *j = out_solve_json(r);
+    json_t *j = out_solve_json(user);
     int st = j ? out_json_dump(f, j) : -1;
     json_decref(j);
     return st;
 }
 
 #define CSV_WRITER(name)                                                                      \
-    static int write_##name(FILE *f, const run_info *r)                                       \
+    static int write_##name(FILE *f, void *user)                                              \
     {                                                                                         \
-        out_##name##_csv(f, r);                                                               \
+        out_##name##_csv(f, user);                                                            \
         return 0;                                                                             \
     }
 CSV_WRITER(countries)
@@ -354,96 +353,14 @@ CSV_WRITER(sectors)
 CSV_WRITER(bilateral)
 CSV_WRITER(flows)
 
-static const struct {
-    const char *name;
-    int (*write)(FILE *f, const run_info *r);
-} out_files[] = {
-    {"countries.csv", write_countries}, {"sectors.csv", write_sectors},
-    {"bilateral.csv", write_bilateral}, {"flows.csv", write_flows},
-    {"result.json", write_json_file},
-};
-#define OUT_FILES (sizeof out_files / sizeof out_files[0])
-
-typedef struct {
-    char tmp[OUT_FILES][4200];
-    char final[OUT_FILES][4200];
-    size_t made; /* temporary files created so far */
-} out_batch;
-
-static int fail_why(char *why, size_t size, const char *what, const char *path)
-{
-    snprintf(why, size, "%s %s: %s", what, path, strerror(errno));
-    return -1;
-}
-
-/* The directory, created when missing; no file of ours may be a directory in it,
- * so that the renames below cannot fail halfway for that reason. */
-static int prepare_dir(const char *dir, out_batch *b, char *why, size_t size)
-{
-    struct stat sb;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return fail_why(why, size, "cannot create directory", dir);
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        snprintf(why, size, "%s is not a directory", dir);
-        return -1;
-    }
-    for (size_t k = 0; k < OUT_FILES; k++) {
-        int n = snprintf(b->final[k], sizeof b->final[k], "%s/%s", dir, out_files[k].name);
-        snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.%s.XXXXXX", dir, out_files[k].name);
-        if (n < 0 || (size_t)n >= sizeof b->final[k] - 16) {
-            snprintf(why, size, "output directory name too long");
-            return -1;
-        }
-        if (stat(b->final[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            snprintf(why, size, "%s is a directory", b->final[k]);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* One file to its temporary name, with the permissions a plain fopen would give. */
-static int write_temp(out_batch *b, size_t k, const run_info *r, char *why, size_t size)
-{
-    int fd = mkstemp(b->tmp[k]);
-    if (fd < 0)
-        return fail_why(why, size, "cannot create a file in", b->final[k]);
-    b->made = k + 1;
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return fail_why(why, size, "cannot write", b->final[k]);
-    }
-    int st = out_files[k].write(f, r);
-    if (ferror(f))
-        st = -1;
-    if (fclose(f) != 0)
-        st = -1;
-    if (st != 0)
-        return fail_why(why, size, "cannot write", b->final[k]);
-    return 0;
-}
-
 int out_write_dir(const run_info *r, const char *dir, char *why, size_t why_size)
 {
-    out_batch *b = calloc(1, sizeof *b);
-    if (!b) {
-        snprintf(why, why_size, "out of memory");
-        return -1;
-    }
-    int st = prepare_dir(dir, b, why, why_size);
-    for (size_t k = 0; k < OUT_FILES && st == 0; k++)
-        st = write_temp(b, k, r, why, why_size);
-    size_t renamed = 0;
-    for (; st == 0 && renamed < OUT_FILES; renamed++)
-        if (rename(b->tmp[renamed], b->final[renamed]) != 0)
-            st = fail_why(why, why_size, "cannot rename to", b->final[renamed]);
-    /* Whatever was not renamed is removed: no half-written file is left. */
-    for (size_t k = renamed; k < b->made; k++)
-        unlink(b->tmp[k]);
-    free(b);
-    return st;
+    static const batch_file files[] = {
+        {"countries.csv", write_countries}, {"sectors.csv", write_sectors},
+        {"bilateral.csv", write_bilateral}, {"flows.csv", write_flows},
+        {"result.json", write_json_file},
+    };
+    /* the directory itself, not its parents: a mistyped path fails */
+    return batch_write_files(dir, 0, files, sizeof files / sizeof files[0], (void *)r, why,
+                             why_size);
 }

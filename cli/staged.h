@@ -1,12 +1,13 @@
 /*
  * staged.h - what `tradewar report` and `tradewar timeline` share: the
  * command line (data, scenario, output, solver flags), the base economy, the
- * cumulative policy after a stage, and output files written all or none.
+ * cumulative policy after a stage (their output directories: cli/outdir.h).
  */
 #ifndef TW_CLI_STAGED_H
 #define TW_CLI_STAGED_H
 
 #include "cli.h"
+#include "outdir.h"
 
 #include <jansson.h>
 
@@ -52,32 +53,6 @@ json_t *staged_header_json(const staged *s, const staged_args *a);
 json_t *staged_stats_json(tw_solver_stats st);
 /* "# tradewar VERSION command data=... checksum=... scenario=... options=..." */
 void staged_provenance(FILE *f, const staged *s, const staged_args *a);
-
-/* ---- files written all or none ------------------------------------------ */
-
-#define BATCH_MAX 24
-typedef struct file_batch {
-    char dir[4096];
-    char tmp[BATCH_MAX][4200], fin[BATCH_MAX][4200];
-    size_t n;
-} file_batch;
-
-/* Create DIR when missing. 0 or -1 with `why`. */
-int batch_begin(file_batch *b, const char *dir, char *why, size_t size);
-/* A new file NAME in the batch, open for writing under a temporary name. */
-FILE *batch_open(file_batch *b, const char *name, char *why, size_t size);
-/* Close f (opened by batch_open); -1 with `why` on a write error. */
-int batch_close(FILE *f, const char *name, char *why, size_t size);
-/* "DIR/NAME" into buf (for charts, which plot.c writes atomically itself). */
-const char *batch_path(const file_batch *b, const char *name, char *buf, size_t size);
-/* Rename every temporary file onto its name; on failure, or for abort, remove them. */
-int batch_commit(file_batch *b, char *why, size_t size);
-void batch_abort(file_batch *b);
-/* Write j (borrowed) as the batch's file NAME; 0 or -1 with `why`. */
-int batch_json(file_batch *b, const char *name, const json_t *j, char *why, size_t size);
-/* Commit the batch when st == 0, else abort it; frees b. On failure says why
- * on stderr (naming `output`). Returns CLI_OK or CLI_FAILURE. */
-int batch_finish(file_batch *b, int st, const char *output, char *why, size_t size);
 
 /* 100 (now / base - 1), NaN when base is 0. */
 double staged_pct(double now, double base);

@@ -7,6 +7,7 @@
  * Nothing here depends on timing, threads or ranks, so a run's files are the
  * same byte for byte however it was computed.
  */
+#include "outdir.h"
 #include "plot.h"
 #include "sweep.h"
 
@@ -443,45 +444,26 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
 
 /* ---- files ---------------------------------------------------------------------- */
 
-typedef int (*writer)(FILE *f, const sweep_report *r, const table *t);
+/* What the summary files are written from. */
+typedef struct report_files {
+    const sweep_report *r;
+    const table *t;
+} report_files;
 
-static int w_summary_csv(FILE *f, const sweep_report *r, const table *t)
+static int w_summary_csv(FILE *f, void *user)
 {
-    return write_summary_csv(f, r, t);
+    const report_files *x = user;
+    return write_summary_csv(f, x->r, x->t);
 }
-static int w_summary_json(FILE *f, const sweep_report *r, const table *t)
+static int w_summary_json(FILE *f, void *user)
 {
-    return write_summary_json(f, r, t);
+    const report_files *x = user;
+    return write_summary_json(f, x->r, x->t);
 }
-static int w_draws_csv(FILE *f, const sweep_report *r, const table *t)
+static int w_draws_csv(FILE *f, void *user)
 {
-    (void)t;
-    return write_draws_csv(f, r);
-}
-
-/* Write to DIR/.NAME.tmp, then rename onto DIR/NAME. */
-static int write_atomic(const sweep_report *r, const table *t, const char *name, writer w,
-                        char *why, size_t size)
-{
-    char path[4200], tmp[4300];
-    snprintf(path, sizeof path, "%s/%s", r->store->dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", r->store->dir, name);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(why, size, "cannot write %s", tmp);
-        return -1;
-    }
-    int st = w(f, r, t);
-    if (fflush(f) != 0 || ferror(f))
-        st = -1;
-    if (fclose(f) != 0)
-        st = -1;
-    if (st != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        snprintf(why, size, "cannot write %s", path);
-        return -1;
-    }
-    return 0;
+    const report_files *x = user;
+    return write_draws_csv(f, x->r);
 }
 
 int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
@@ -492,11 +474,13 @@ int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
         snprintf(why, why_size, "out of memory");
         return -1;
     }
-    int st = write_atomic(r, &t, "summary.csv", w_summary_csv, why, why_size);
-    if (st == 0)
-        st = write_atomic(r, &t, "summary.json", w_summary_json, why, why_size);
-    if (st == 0)
-        st = write_atomic(r, &t, "draws.csv", w_draws_csv, why, why_size);
+    /* the three files together, all or none (cli/outdir.h) */
+    static const batch_file files[] = {{"summary.csv", w_summary_csv},
+                                       {"summary.json", w_summary_json},
+                                       {"draws.csv", w_draws_csv}};
+    report_files x = {r, &t};
+    int st = batch_write_files(r->store->dir, 0, files, sizeof files / sizeof files[0], &x, why,
+                               why_size);
     if (st == 0 && r->chart) {
         char path[4200];
         snprintf(path, sizeof path, "%s/chart.png", r->store->dir);

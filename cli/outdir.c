@@ -1,0 +1,172 @@
+/*
+ * outdir.c - output directories written all or none (outdir.h).
+ */
+#include "outdir.h"
+
+#include "cli.h"
+#include "output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int batch_begin(file_batch *b, const char *dir, int parents, char *why, size_t size)
+{
+    struct stat sb;
+    memset(b, 0, sizeof *b);
+    if (strlen(dir) >= sizeof b->dir - 64) {
+        snprintf(why, size, "output directory name too long");
+        return -1;
+    }
+    strcpy(b->dir, dir);
+    /* with parents, like mkdir -p: "out/list3" on a fresh clone */
+    char part[4096];
+    strcpy(part, dir);
+    for (char *p = part + 1; parents && *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(part, 0777) != 0 && errno != EEXIST) {
+            snprintf(why, size, "cannot create directory %s: %s", part, strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(why, size, "cannot create directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is not a directory", dir);
+        return -1;
+    }
+    return 0;
+}
+
+const char *batch_path(const file_batch *b, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", b->dir, name);
+    return buf;
+}
+
+FILE *batch_open(file_batch *b, const char *name, char *why, size_t size)
+{
+    if (b->n == BATCH_MAX) {
+        snprintf(why, size, "too many output files");
+        return NULL;
+    }
+    size_t k = b->n;
+    char dir[sizeof b->dir]; /* a copy: the compiler cannot tell b->dir from b->fin */
+    memcpy(dir, b->dir, sizeof dir);
+    snprintf(b->fin[k], sizeof b->fin[k], "%s/%s", dir, name);
+    snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.%s.XXXXXX", dir, name);
+    struct stat sb;
+    if (stat(b->fin[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is a directory", b->fin[k]);
+        return NULL;
+    }
+    int fd = mkstemp(b->tmp[k]);
+    if (fd < 0) {
+        snprintf(why, size, "cannot create a file in %s: %s", b->dir, strerror(errno));
+        return NULL;
+    }
+    b->n++;
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        snprintf(why, size, "cannot write %s: %s", b->fin[k], strerror(errno));
+    }
+    return f;
+}
+
+int batch_close(FILE *f, const char *name, char *why, size_t size)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        snprintf(why, size, "cannot write %s", name);
+        return -1;
+    }
+    return 0;
+}
+
+int batch_commit(file_batch *b, char *why, size_t size)
+{
+    size_t k = 0;
+    for (; k < b->n; k++)
+        if (rename(b->tmp[k], b->fin[k]) != 0) {
+            snprintf(why, size, "cannot rename to %s: %s", b->fin[k], strerror(errno));
+            break;
+        }
+    for (size_t r = k; r < b->n; r++)
+        unlink(b->tmp[r]);
+    int ok = k == b->n;
+    b->n = 0;
+    return ok ? 0 : -1;
+}
+
+void batch_abort(file_batch *b)
+{
+    for (size_t k = 0; k < b->n; k++)
+        unlink(b->tmp[k]);
+    b->n = 0;
+}
+
+int batch_json(file_batch *b, const char *name, const json_t *j, char *why, size_t size)
+{
+    FILE *f = batch_open(b, name, why, size);
+    if (!f)
+        return -1;
+    int st = j ? out_json_dump(f, j) : -1;
+    if (!j)
+        snprintf(why, size, "out of memory building %s", name);
+    if (batch_close(f, name, why, size) != 0)
+        st = -1;
+    return st;
+}
+
+int batch_finish(file_batch *b, int st, const char *output, char *why, size_t size)
+{
+    if (st == 0)
+        st = batch_commit(b, why, size);
+    else if (b)
+        batch_abort(b);
+    free(b);
+    if (st != 0)
+        cli_error("%s (data files not written to %s)", why, output);
+    return st == 0 ? CLI_OK : CLI_FAILURE;
+}
+
+int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n,
+                      void *user, char *why, size_t size)
+{
+    file_batch *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    int st = batch_begin(b, dir, parents, why, size);
+    for (size_t k = 0; st == 0 && k < n; k++) {
+        FILE *f = batch_open(b, files[k].name, why, size);
+        if (!f) {
+            st = -1;
+            break;
+        }
+        char buf[4200];
+        st = files[k].write(f, user);
+        if (st != 0)
+            snprintf(why, size, "cannot write %s", batch_path(b, files[k].name, buf, sizeof buf));
+        if (batch_close(f, files[k].name, why, size) != 0)
+            st = -1;
+    }
+    if (st == 0)
+        st = batch_commit(b, why, size);
+    else
+        batch_abort(b);
+    free(b);
+    return st;
+}
