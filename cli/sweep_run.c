@@ -245,13 +245,11 @@ static void fill_record(const sweep_plan *p, const tw_result *res, const worker 
     memcpy(v + sweep_off_psi(p), w->psi, J * sizeof(double));
 }
 
-/* One attempt on one solver; TW_OK, TW_ERR_NO_CONVERGENCE or an error. */
+/* One attempt on one solver (its elasticities already the draw's); TW_OK,
+ * TW_ERR_NO_CONVERGENCE or an error. */
 static tw_status attempt(worker *w, tw_solver *s, const tw_result *start, uint32_t point,
                          tw_result *res, tw_error *err)
 {
-    tw_status st = tw_solver_set_elasticities(s, w->theta, w->psi, err);
-    if (st != TW_OK)
-        return st;
     tw_solver_set_start(s, start);
     return tw_solve(s, w->sh->plan->points[point].policy, res, err);
 }
@@ -260,11 +258,12 @@ static tw_status attempt(worker *w, tw_solver *s, const tw_result *start, uint32
  * its mass where the base economy is unstable, a mistake in the inputs. */
 enum { MAX_CANDIDATES = 1000 };
 
-/* The elasticities of draw k into w->theta and w->psi. With scale economies,
- * the base economy's stability under them too (*growth, docs/sweeps.md); a
- * random draw under which it is unstable is replaced, when the plan says so,
- * by candidate b = 1, 2, ... whose numbers come from draw k + b 2^40 (so the
- * choice stays a function of (seed, k)). 0, or -1 with err. */
+/* The elasticities of draw k into w->theta and w->psi, and into the first
+ * attempt's solver. With scale economies, the base economy's stability under
+ * them too (*growth, docs/sweeps.md); a random draw under which it is
+ * unstable is replaced, when the plan says so, by candidate b = 1, 2, ...
+ * whose numbers come from draw k + b 2^40 (so the choice stays a function of
+ * (seed, k)). 0, or -1 with err. */
 static int choose_draw(worker *w, uint32_t k, uint32_t *redraws, double *growth, tw_error *err)
 {
     const sweep_plan *p = w->sh->plan;
@@ -273,10 +272,11 @@ static int choose_draw(worker *w, uint32_t k, uint32_t *redraws, double *growth,
     for (uint64_t b = 0;; b++) {
         if (sweep_elasticities(p, (size_t)(k + (b << 40)), w->theta, w->psi, err) != 0)
             return -1;
+        if (tw_solver_set_elasticities(w->solver, w->theta, w->psi, err) != TW_OK)
+            return -1;
         if (!p->check_stability)
             return 0;
-        if (tw_solver_set_elasticities(w->solver, w->theta, w->psi, err) != TW_OK ||
-            tw_solver_base_stability(w->solver, growth, err) != TW_OK)
+        if (tw_solver_base_stability(w->solver, growth, err) != TW_OK)
             return -1;
         if (*growth < 1 || k == 0 || p->file_theta || !p->stable_only)
             return 0;
@@ -312,7 +312,9 @@ static int solve_item(worker *w, uint32_t point, uint32_t draw, const tw_result 
             set_error(sh, CLI_FAILURE, "%s", err.message[0] ? err.message : "out of memory");
             return -1;
         }
-        st = attempt(w, w->retry, NULL, point, res, &err);
+        st = tw_solver_set_elasticities(w->retry, w->theta, w->psi, &err);
+        if (st == TW_OK)
+            st = attempt(w, w->retry, NULL, point, res, &err);
         iters += tw_result_stats(res).iterations;
         status = st == TW_OK ? SWEEP_RETRIED : SWEEP_FAILED;
     }

@@ -222,8 +222,6 @@ int tw__evaluate(tw_solver *s, const double *u)
     memset(s->Y, 0, N * J * sizeof(double));
     memset(s->R, 0, N * sizeof(double));
     memset(s->XT, 0, N * sizeof(double));
-    if (lL)
-        memset(s->gainL, 0, N * J * sizeof(double));
     for (size_t i = 0; i < N; i++)
         for (size_t n = 0; n < N; n++) {
             size_t x0 = tw_idx3(N, J, i, n, 0);
@@ -235,15 +233,6 @@ int tw__evaluate(tw_solver *s, const double *u)
                 Yr[j] += q * s->f_prod[x0 + j];
                 rev += q * s->f_tar[x0 + j];
                 etx += q * s->f_etax[x0 + j];
-            }
-            if (lL) { /* sales that a lower own cost takes from rivals: q (1 - lambda') */
-                const double *Sr = s->S + tw_idx2(J, n, 0);
-                double *gr = s->gainL + tw_idx2(J, i, 0);
-                for (size_t j = 0; j < J; j++) {
-                    double own = s->a[x0 + j] * zr[j];
-                    if (Sr[j] > 0)
-                        gr[j] += own * esr[j] * s->f_prod[x0 + j] * (1 - own / Sr[j]);
-                }
             }
             s->R[n] += rev;
             s->XT[i] += etx;
@@ -286,10 +275,6 @@ int tw__evaluate(tw_solver *s, const double *u)
                 size_t nj = tw_idx2(J, n, j);
                 double share = ld > 0 ? beta[nj] * (1 - pi[j]) * s->Y[nj] / ld : 0;
                 s->lL_new[nj] = (s->ell0[nj] > 0 && share > 0) ? log(share / s->ell0[nj]) : 0.0;
-                /* d lL_new / d lL: psi theta (own-cost elasticity of sales) (1 - share) */
-                s->gainL[nj] = s->Y[nj] > 0
-                                   ? psi[j] * theta[j] * (s->gainL[nj] / s->Y[nj]) * (1 - share)
-                                   : 0;
             }
     }
     double bill = 0;
@@ -320,6 +305,36 @@ double tw__residual(const tw_solver *s, const double *u)
     return s->nonfinite ? INFINITY : r;
 }
 
+/* After tw__evaluate: the diagonal of d lL_new / d lL, cell by cell,
+ * psi_j theta_j (own-cost elasticity of i's sector-j sales) (1 - l_ij), where
+ * a lower own cost raises sales by the share it does not already hold in each
+ * market: sum_n q_inj (1 - lambda'_inj) / Y_ij. */
+static void scale_gain(tw_solver *s)
+{
+    size_t N = s->N, J = s->J;
+    const double *beta = s->m->arr[TW_VA_SHARES], *pi = s->m->arr[TW_MARKUP];
+    memset(s->gainL, 0, N * J * sizeof(double));
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++) {
+            size_t x0 = tw_idx3(N, J, i, n, 0);
+            const double *zr = s->z + tw_idx2(J, i, 0), *esr = s->ES + tw_idx2(J, n, 0);
+            const double *Sr = s->S + tw_idx2(J, n, 0);
+            double *gr = s->gainL + tw_idx2(J, i, 0);
+            for (size_t j = 0; j < J; j++) {
+                double own = s->a[x0 + j] * zr[j];
+                if (Sr[j] > 0)
+                    gr[j] += own * esr[j] * s->f_prod[x0 + j] * (1 - own / Sr[j]);
+            }
+        }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++) {
+            size_t ij = tw_idx2(J, i, j);
+            double Y = s->Y[ij], ld = s->LD[i];
+            double share = ld > 0 ? beta[ij] * (1 - pi[j]) * Y / ld : 0;
+            s->gainL[ij] = Y > 0 ? s->psi[j] * s->theta[j] * (s->gainL[ij] / Y) * (1 - share) : 0;
+        }
+}
+
 /* The fixed-point map g = G(u). `precondition`: the scale block takes a
  * diagonal Newton step (the solver's map); without it, the plain update whose
  * stability is the economy's (tw_solver_base_stability). */
@@ -345,6 +360,8 @@ static int fixed_point(tw_solver *s, const double *u, double *g, int preconditio
          * by only 1 - gain a step; a diagonal Newton step on each cell
          * (clamped) takes most of that slow mode out. Same fixed point. */
         const double *lL = u + off_lL(s);
+        if (precondition)
+            scale_gain(s);
         for (size_t x = 0; x < NJ; x++) {
             double gain = precondition ? fmin(s->gainL[x], 0.95) : 0;
             g[off_lL(s) + x] = lL[x] + (s->lL_new[x] - lL[x]) / (1 - (gain > 0 ? gain : 0));
