@@ -140,6 +140,16 @@ run sweep -q "$D/war-fixed.yaml" --draws 3 --theta-range 1.3x:1.35x --max-psi-th
 expect_rc 3 "every candidate unstable"
 expect_in "$T/err" "1000 candidates in a row make the base economy unstable" "the stability condition named"
 
+# the summary files are written all or none: a name taken by a directory stops
+# them all, and the records stay for a rerun
+mkdir -p "$T/blocked/summary.json"
+run sweep -q "$D/war-fixed.yaml" --draws 3 --theta-se 0.05x --no-chart --output "$T/blocked"
+expect_rc 4 "summary name taken"
+expect_in "$T/err" "summary.json is a directory" "the blocked name named"
+[ ! -e "$T/blocked/summary.csv" ] && [ ! -e "$T/blocked/draws.csv" ] || fail "half a summary written"
+[ -z "$(ls -A "$T/blocked" | grep '^\.')" ] || fail "temporary files left: $(ls -A "$T/blocked")"
+[ -s "$T/blocked/records.twr" ] || fail "records kept"
+
 # another command into the same directory is refused
 run sweep -q "$D/war-fixed.yaml" --draws 12 --seed 2020 --theta-se 0.05x --output "$T/t1"
 expect_rc 2 "another seed into the same directory"
