@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifndef TW_INSTALL_DATADIR
+#define TW_INSTALL_DATADIR "share/tradewar/data"
+#endif
 #ifndef TW_SOURCE_DIR
 #define TW_SOURCE_DIR "."
 #endif
@@ -183,8 +186,9 @@ static int is_dir(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* <exe dir>/../data/us-china-2017, when it exists: an installed or built
- * program finds the data next to it without configuration. */
+/* <exe dir>/../data/us-china-2017 (a build tree) or
+ * <exe dir>/../share/tradewar/data/us-china-2017 (an installed program), when
+ * it exists: the program finds the data next to it without configuration. */
 static int data_near_exe(char *buf, size_t size)
 {
     char exe[4096];
@@ -199,7 +203,12 @@ static int data_near_exe(char *buf, size_t size)
     char *parent = strrchr(exe, '/'); /* <exe dir>/.. without "..", for readable messages */
     if (parent)
         *parent = '\0';
-    int n = snprintf(buf, size, "%s/data/us-china-2017", parent ? exe : "..");
+    const char *prefix = parent ? exe : "..";
+    /* a build tree or checkout (<top>/data), then an installed program (<prefix>/share/tradewar/data) */
+    int n = snprintf(buf, size, "%s/data/us-china-2017", prefix);
+    if (n > 0 && (size_t)n < size && is_dir(buf))
+        return 1;
+    n = snprintf(buf, size, "%s/%s/us-china-2017", prefix, TW_INSTALL_DATADIR);
     return n > 0 && (size_t)n < size && is_dir(buf);
 }
 
