@@ -192,7 +192,7 @@ void tw_model_checksum(const tw_model *m, char hex[17]);
  * A seeded synthetic economy for tests and benchmarks: N countries, J sectors
  * (the first 60% goods with tariffs, the rest services), every sector's scale
  * elasticity psi, drawn from the fixed distributions documented in
- * src/synthetic.c and docs/model.md, with flows that make it an exact
+ * docs/model.md ("Synthetic economies"), with flows that make it an exact
  * equilibrium with balanced trade. Same arguments, same economy.
  */
 tw_status tw_model_synthetic(size_t n_countries, size_t n_sectors, unsigned long seed, double psi,
@@ -756,7 +756,7 @@ double tw_normal_quantile(double p);
 double tw_quantile_sorted(const double *sorted, size_t n, double p);
 
 /* ------------------------------------------------------------------------ */
-/* Comparing two policies: stage k-1 -> stage k (src/compare.c)             */
+/* Comparing two policies: stage k-1 -> stage k                             */
 /* ------------------------------------------------------------------------ */
 
 /**

@@ -420,6 +420,8 @@ typedef struct {
     const tw_policy *current; /* the round's starting policy (read only) */
     tw_policy **best;         /* per player: its best response (its instruments) */
     int thread, nthreads;
+    pthread_t tid; /* this worker's thread in the current round, when started */
+    int started;
     tw_solver *s;
     tw_policy *work;
     tw_result *res;
@@ -514,16 +516,17 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
             wk[t].current = policy;
             wk[t].status = TW_OK;
         }
-        pthread_t tid[64];
-        int launched = 0;
-        for (int t = 1; t < nthreads && t < 64; t++)
-            if (pthread_create(&tid[t], NULL, war_round, &wk[t]) == 0)
-                launched = t;
-            else
-                war_round(&wk[t]); /* could not start a thread: do it here */
+        /* every worker runs, on its own thread or (when one cannot be
+         * started) on this one; only threads that started are joined */
+        for (int t = 1; t < nthreads; t++) {
+            wk[t].started = pthread_create(&wk[t].tid, NULL, war_round, &wk[t]) == 0;
+            if (!wk[t].started)
+                war_round(&wk[t]);
+        }
         war_round(&wk[0]);
-        for (int t = 1; t <= launched; t++)
-            pthread_join(tid[t], NULL);
+        for (int t = 1; t < nthreads; t++)
+            if (wk[t].started)
+                pthread_join(wk[t].tid, NULL);
         for (int t = 0; t < nthreads; t++) {
             evals += wk[t].evals;
             wk[t].evals = 0;
