@@ -187,7 +187,8 @@ def main():
     def emit(name, date, comments, only=None):
         lv = book.levels()
         rules = []
-        keys = sorted(set(lv) | set(prev))
+        keys = sorted(set(lv) | set(prev),
+                      key=lambda k: (k[0], k[1], SECTORS.index(k[2])))
         for k in keys:
             d = lv.get(k, 0.0) - prev.get(k, 0.0)
             if abs(d) >= 5e-7:
@@ -279,13 +280,9 @@ def main():
         "about 70% of US food exports to China): weights are assumptions.",
     ])
     # ---- 6: 232 steel and aluminium 25%, all countries
-    for p in PARTNERS:
-        if p in ("CHN", "IND"):
-            book.set("USA", p, "s232_metals", 1.0,
-                     cov(0.0, basic_metals=0.25 * (S_STEEL + S_ALU)), "")
-        else:
-            book.set("USA", p, "s232_metals", 1.0,
-                     cov(0.0, basic_metals=0.25 * (S_STEEL + S_ALU)), "")
+    for p in PARTNERS:   # China and India: from their 2018 level (above)
+        book.set("USA", p, "s232_metals", 1.0,
+                 cov(0.0, basic_metals=0.25 * (S_STEEL + S_ALU)), "")
     emit("US: steel and aluminium 25%, no exemptions", "2025-03-12", [
         "Proclamation 10896 (steel) and 10895 (aluminium), 2025-02-10, from",
         "2025-03-12: 25% on steel and aluminium from all countries (exemptions,",
