@@ -2,7 +2,10 @@
 """Write scenarios/us-2025/tariffs-2025.yaml: the US tariff actions of 2025 and
 the partners' answers as dated, cumulative stages on data/us-china-2017.
 
-    python3 scripts/us2025_scenario.py            # from the repository root
+    python3 scripts/us2025_scenario.py [--output FILE] [-q]
+
+(default output: the committed file; tests/cli/test_us2025.sh checks that
+regenerating it changes nothing).
 
 Every rate below carries its public source; every weight or coverage share is
 either measured from the project's data (said so) or a stated assumption.
@@ -158,6 +161,11 @@ def fmt(x):
 
 
 def main():
+    global OUT
+    args = sys.argv[1:]
+    quiet = "-q" in args
+    if "--output" in args:
+        OUT = os.path.abspath(args[args.index("--output") + 1])
     tar, flow = read_base()
     book = Book()
     prev = {}
@@ -435,6 +443,8 @@ def main():
         f.write("\n".join(out) + "\n")
     os.replace(tmp, OUT)
 
+    if quiet:
+        return 0
     # Report measured coverage fractions (printed, for the docs).
     for name, c in (("reciprocal", RECIP), ("brazil40", BRA40)):
         for p in PARTNERS:
@@ -444,7 +454,8 @@ def main():
     print("ROW reciprocal: base %.4f, Apr 9 %.4f, Aug 7 %.4f; border Mar %.4f, Aug %.4f"
           % (row_avg(ROW_BASE), row_avg(ROW_APR9), row_avg(ROW_AUG7),
              row_border(.25, .25), row_border(.35, .25)))
-    print("wrote", os.path.relpath(OUT, ROOT))
+    print("wrote", OUT)
+    return 0
 
 
 if __name__ == "__main__":
