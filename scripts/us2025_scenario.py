@@ -192,8 +192,22 @@ def main():
     w("  duties on China and India). Other partners did not retaliate in 2025.")
     w("stages:")
 
+    table = []   # (stage, US add on goods imports, by partner, China's add)
+
     def emit(name, date, comments, only=None):
         lv = book.levels()
+        if not table:
+            emit.base = dict(lv)
+        def avg(imp, exps):
+            num = den = 0.0
+            for e in exps:
+                for i, s in enumerate(SECTORS):
+                    f = flow[(e, imp, i + 1)]
+                    num += f * (lv.get((imp, e, s), 0.0) - emit.base.get((imp, e, s), 0.0))
+                    den += f
+            return num / den
+        table.append((name, avg("USA", PARTNERS), [avg("USA", [p]) for p in PARTNERS],
+                      avg("CHN", ["USA"])))
         rules = []
         keys = sorted(set(lv) | set(prev),
                       key=lambda k: (k[0], k[1], SECTORS.index(k[2])))
@@ -445,6 +459,13 @@ def main():
 
     if quiet:
         return 0
+    # The added tariffs weighted by the data's 2017 flows ("pre-substitution"),
+    # in percentage points since the first stage (printed, for the docs).
+    print("added tariff since stage 1, pp, 2017 goods-flow weights:")
+    print("%-3s %-55s %6s  %s  %6s" % ("#", "stage", "USA", " ".join("%5s" % p for p in PARTNERS), "CHN"))
+    for k, (name, us, byp, cn) in enumerate(table):
+        print("%-3d %-55s %6.1f  %s  %6.1f" % (k + 1, name[:55], 100 * us,
+              " ".join("%5.1f" % (100 * v) for v in byp), 100 * cn))
     # Report measured coverage fractions (printed, for the docs).
     for name, c in (("reciprocal", RECIP), ("brazil40", BRA40)):
         for p in PARTNERS:
