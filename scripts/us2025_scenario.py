@@ -73,8 +73,10 @@ BRA40 = cov(mining_energy=0.0, petroleum=0.0, other_transport=0.0,
 
 # ---------------------------------------------------------------- ROW weights
 # 2017 US goods imports by country, $ bn (US Census Bureau, "U.S. imports by
-# country", 2017, rounded). ROW is the world minus BRA CHN EU IND JPN; the
-# EU of the data is taken as EU27 (the UK is counted in ROW: both face 10%).
+# country", 2017, rounded; entered by hand, not re-checked against the Census
+# table in this repository, which holds no country split). ROW is the world
+# minus BRA CHN EU IND JPN; the EU of the data is taken as EU27 (the UK is
+# counted in ROW: both face 10%).
 ROW_IMP = {"MEX": 314.0, "CAN": 299.3, "KOR": 71.2, "GBR": 53.1, "VNM": 46.5,
            "TWN": 42.5, "MYS": 37.4, "CHE": 36.0, "THA": 31.0, "ISR": 22.0,
            "IDN": 20.2, "SGP": 19.1, "SAU": 18.7, "RUS": 17.0, "PHL": 12.0,
@@ -379,7 +381,7 @@ def main():
     emit("Geneva truce: US 30% on China, China 10%", "2025-05-14", [
         "Joint Statement on the US-China Economic and Trade Meeting in Geneva,",
         "2025-05-12; EO 14298 'Modifying Reciprocal Tariff Rates To Reflect",
-        "Discussions With the PRC', 2025-05-12: China's reciprocal rate 34% with 24",
+        "Discussions With the PRC', 2025-05-12 (FR Doc 2025-09297): China's rate 34% with 24",
         "points suspended = 10% from 2025-05-14 (30% with fentanyl); China: Tariff",
         "Commission announcement of 2025-05-13, 10% from 2025-05-14. China's",
         "February and March lists stay. Extended 2025-08-11 and 2025-11-04.",
@@ -408,7 +410,7 @@ def main():
         "I from 2025-08-07: EU 15% all-in (15% minus the MFN rate where that is below",
         "15%; the data's 2017 US tariff on the EU stands for MFN); Japan 15%, made",
         "all-in like the EU's by EO 14345 'Implementing the US-Japan Agreement'",
-        "(2025-09-04, retroactive to 2025-08-07); India 25%%; Brazil 10%%; ROW %.4f"
+        "(2025-09-04, FR Doc 2025-17389, retroactive to 2025-08-07); India 25%%; Brazil 10%%; ROW %.4f"
         % row_avg(ROW_AUG7),
         "(Korea 15, Vietnam 20, Taiwan 20, Switzerland 39, Thailand 19, Malaysia 19,",
         "Indonesia 19, Israel 15, Philippines 19, others 10; 2017 Census weights).",
