@@ -30,6 +30,32 @@ assert dates == sorted(dates), dates
 assert dates[0] < '2025-02-01' and dates[-1] >= '2025-11-01', dates
 PY
 
+# 2b. The stages add up to the November 2025 rates the orders give, in sectors
+#     that no exemption or partial coverage touches (textiles, agriculture):
+#     China 10% fentanyl + 10% reciprocal; India 25% + 25%; Brazil 10% + 40%;
+#     the EU 15% all-in (15% minus the data's 2017 US tariff on EU textiles);
+#     China's answer 10% on US farm goods (the March list ended). Summed
+#     independently of the generator, from the YAML rules of stages 2 onwards.
+python3 - "$Y" "$SRC/data/us-china-2017/tariff_prewar2017.csv" <<'PY' || fail "the stages do not add up to the November rates"
+import csv, re, sys
+stages = open(sys.argv[1]).read().split('\n  - name: ')[2:]
+add = {}
+for st in stages:
+    for m in re.finditer(r'importer: (\w+), exporter: (\w+), sectors: (\w+), add: (-?[0-9.]+)\}', st):
+        k = m.group(1, 2, 3)
+        add[k] = add.get(k, 0.0) + float(m.group(4))
+mfn = {}
+with open(sys.argv[2], encoding='utf-8-sig') as f:
+    for r in csv.DictReader(f):
+        mfn[(r['iso_d'], r['iso_o'], int(r['indcode']))] = float(r['AHS_simple'])
+want = {('USA', 'CHN', 'textiles'): 0.20, ('USA', 'IND', 'textiles'): 0.50,
+        ('USA', 'BRA', 'textiles'): 0.50, ('USA', 'EU', 'textiles'): 0.15 - mfn[('USA', 'EU', 7)],
+        ('CHN', 'USA', 'agriculture'): 0.10, ('USA', 'JPN', 'textiles'): 0.15 - mfn[('USA', 'JPN', 7)]}
+bad = [(k, add.get(k), v) for k, v in want.items() if abs(add.get(k, 0.0) - v) > 2e-6]
+if bad: print(bad)
+sys.exit(1 if bad else 0)
+PY
+
 # 3. The timeline runs and converges at every stage.
 run timeline "$Y" --format json
 expect_rc 0 "timeline"
