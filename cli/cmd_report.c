@@ -535,18 +535,20 @@ static int welfare_chart(const report *r, const file_batch *b, const char *ext, 
     int st = -1;
     if (cats && series && v) {
         for (size_t i = 0; i < N; i++)
-            cats[i] = tw_model_country_code(r->s.base, i);
+            cats[i] = tw_model_country_name(r->s.base, i);
         for (size_t k = 0; k < r->count; k++) {
             series[k] = tw_scenario_stage_name(r->s.sc, r->c[k].stage);
             for (size_t i = 0; i < N; i++)
                 v[k * N + i] = country(&r->c[k], TW_C_WELFARE_PCT, i);
         }
         char path[4400], sub[512], name[64];
-        snprintf(sub, sizeof sub, "compared with: %s", tw_scenario_stage_name(r->s.sc, r->from));
-        plot_labels l = {tw_scenario_name(r->s.sc), sub, "economy",
+        snprintf(sub, sizeof sub, "Welfare (real income) change of each stage, compared with: %s",
+                 tw_scenario_stage_name(r->s.sc, r->from));
+        plot_labels l = {tw_scenario_name(r->s.sc), sub, NULL,
                          "welfare (real income) change, %", "tradewar " TW_VERSION_STRING};
         snprintf(name, sizeof name, "welfare.%s", ext);
-        st = plot_grouped_bars(batch_path(b, name, path, sizeof path), &l, 0, N, cats, r->count,
+        st = plot_grouped_bars(b ? batch_path(b, name, path, sizeof path) : NULL, &l, 0, N, cats,
+                               r->count,
                                series, v, why, size);
     } else
         snprintf(why, size, "out of memory");
@@ -571,22 +573,24 @@ static int sectors_chart(const report *r, size_t k, const file_batch *b, const c
             if (x == n)
                 list[n++] = c->top[d][t];
         }
-    const char *cats[2 * TOP], *series[2] = {tw_model_country_code(m, r->s.focus[0]),
-                                             tw_model_country_code(m, r->s.focus[1])};
+    const char *cats[2 * TOP], *series[2] = {tw_model_country_name(m, r->s.focus[0]),
+                                             tw_model_country_name(m, r->s.focus[1])};
     double v[4 * TOP];
     const double *pct = tw_result_sector(c->res, TW_CS_OUTPUT_PCT);
     for (size_t x = 0; x < n; x++) {
-        cats[x] = tw_model_sector_code(m, list[x]);
+        cats[x] = tw_model_sector_name(m, list[x]);
         for (int d = 0; d < 2; d++)
             v[(size_t)d * n + x] = pct[tw_idx2(J, r->s.focus[d], list[x])];
     }
     char path[4400], title[512], name[64];
+    char sub[1024];
     snprintf(title, sizeof title, "Output by sector: %s", tw_scenario_stage_name(r->s.sc, c->stage));
-    plot_labels l = {title, "the five sectors that move most in each economy", NULL,
-                     "gross output change, %", "tradewar " TW_VERSION_STRING};
+    snprintf(sub, sizeof sub, "%s; the five sectors that move most in each economy, compared with: %s",
+             tw_scenario_name(r->s.sc), tw_scenario_stage_name(r->s.sc, r->from));
+    plot_labels l = {title, sub, NULL, "gross output change, %", "tradewar " TW_VERSION_STRING};
     snprintf(name, sizeof name, "sectors-%zu.%s", k + 1, ext);
-    return plot_grouped_bars(batch_path(b, name, path, sizeof path), &l, 1, n, cats, 2, series, v,
-                             why, size);
+    return plot_grouped_bars(b ? batch_path(b, name, path, sizeof path) : NULL, &l, 1, n, cats, 2,
+                             series, v, why, size);
 }
 
 static int charts(const report *r, const file_batch *b, char *why, size_t size)
@@ -598,6 +602,8 @@ static int charts(const report *r, const file_batch *b, char *why, size_t size)
         for (size_t k = 0; k < r->count; k++)
             if (sectors_chart(r, k, b, exts[e], why, size) != 0)
                 return -1;
+        if (!b)
+            break; /* drawn once, for the capture (cli/html.c) */
     }
     return 0;
 }
