@@ -314,6 +314,7 @@ static void state_free(sweep_state *s)
     }
     for (size_t g = 0; g < p->n_grids; g++) {
         free(p->grids[g].name);
+        free(p->grids[g].where);
         free(p->grids[g].values);
     }
     free(p->points);
@@ -345,6 +346,33 @@ static void grid_point(const sweep_plan *p, size_t k, double *v, char *label, si
                                  p->grids[g].name, v[g]);
 }
 
+/* Each grid parameter's first line in the scenario text, for the chart's axis. */
+static void grid_where(sweep_plan *p, const char *text)
+{
+    for (size_t g = 0; g < p->n_grids; g++) {
+        char pat[300];
+        snprintf(pat, sizeof pat, "${%s}", p->grids[g].name);
+        const char *hit = strstr(text, pat);
+        if (!hit)
+            continue;
+        const char *b = hit, *e = hit;
+        while (b > text && b[-1] != '\n')
+            b--;
+        while (*e && *e != '\n')
+            e++;
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '-'))
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\r'))
+            e--;
+        char *w = malloc((size_t)(e - b) + 1);
+        if (w) {
+            memcpy(w, b, (size_t)(e - b));
+            w[e - b] = '\0';
+        }
+        p->grids[g].where = w;
+    }
+}
+
 /* Read and parse every point's scenario (with grid values put in). */
 static int load_points(const sweep_args *a, sweep_state *s, json_t *scenarios)
 {
@@ -374,6 +402,8 @@ static int load_points(const sweep_args *a, sweep_state *s, json_t *scenarios)
         }
         char label[512];
         pt->path = strdup(path);
+        if (a->n_grid && k == 0)
+            grid_where(p, text);
         if (a->n_grid) {
             pt->grid = malloc(p->n_grids * sizeof *pt->grid);
             if (!pt->grid)
@@ -416,6 +446,7 @@ static int build_policies(const sweep_args *a, sweep_state *s, char hash[17])
         int rc = cli_pick_stage("sweep", p->points[k].sc, a->stage, 1, &stage);
         if (rc != CLI_OK)
             return rc;
+        p->points[k].stage = stage;
         if (!(p->points[k].policy = tw_policy_create(s->base))) {
             cli_error("out of memory");
             return CLI_FAILURE;

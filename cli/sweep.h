@@ -19,10 +19,12 @@ typedef struct sweep_point {
     double *grid;      /* the point's value of each grid parameter (n_grids), or NULL */
     tw_scenario *sc;
     tw_policy *policy; /* on the base economy */
+    size_t stage;      /* the stage solved (0-based) */
 } sweep_point;
 
 typedef struct sweep_grid {
     char *name;
+    char *where; /* the scenario's first line with ${NAME}, trimmed (chart axis), or NULL */
     double *values;
     size_t n;
 } sweep_grid;

@@ -394,12 +394,23 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
             free(y), free(s), free(ticks);
             return 1;
         }
-    char sub[160], band[64];
+    char sub[1024], band[64], head[600], xlab[600];
+    const tw_scenario *sc0 = p->points[0].sc;
     snprintf(band, sizeof band, "band: %.3g%%-%.3g%% quantiles", 100 * r->quantiles[0],
              100 * r->quantiles[nq - 1]);
-    snprintf(sub, sizeof sub, "%zu draws per point, seed %llu%s%s", p->draws, p->seed,
+    /* the scenario and the stage solved (the first point's: a list of files names each) */
+    if (p->n_grids > 0 || P == 1)
+        snprintf(head, sizeof head, "%s, stage %zu: %s", tw_scenario_name(sc0),
+                 p->points[0].stage + 1, tw_scenario_stage_name(sc0, p->points[0].stage));
+    else
+        snprintf(head, sizeof head, "%zu scenarios, stage %zu of the first: %s", P,
+                 p->points[0].stage + 1, tw_scenario_stage_name(sc0, p->points[0].stage));
+    snprintf(sub, sizeof sub, "%s. %zu draws per point, seed %llu%s%s", head, p->draws, p->seed,
              bands ? "; line: mean, " : "", bands ? band : "");
-    plot_labels l = {"Welfare change", sub, "", "welfare change, %", "tradewar sweep"};
+    plot_labels l = {"Welfare change under uncertain elasticities", sub, "",
+                     "welfare change, %", "tradewar " TW_VERSION_STRING " sweep"};
+    if (p->draws == 0)
+        l.title = "Welfare change";
     int rc;
     if (P > 1) {
         for (size_t pt = 0; pt < P; pt++) {
@@ -407,17 +418,24 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
             ticks[pt] = p->points[pt].label;
         }
         for (size_t i = 0; i < N; i++)
-            s[i] = (plot_series){tw_model_country_code(p->base, i), y + i * P,
+            s[i] = (plot_series){tw_model_country_name(p->base, i), y + i * P,
                                  bands ? lo + i * P : NULL, bands ? hi + i * P : NULL};
-        l.xlabel = p->n_grids == 1 ? p->grids[0].name : "point";
+        if (p->n_grids == 1 && p->grids[0].where)
+            snprintf(xlab, sizeof xlab, "%s: the value of ${%s} in the scenario's \"%s\"",
+                     p->grids[0].name, p->grids[0].name, p->grids[0].where);
+        else
+            snprintf(xlab, sizeof xlab, "%s", p->n_grids == 1 ? p->grids[0].name
+                                          : p->n_grids ? "grid point (the values of each --grid)"
+                                                       : "scenario file");
+        l.xlabel = xlab;
         rc = plot_lines(path, &l, P, x, p->n_grids == 1 ? NULL : ticks, N, s, why, size);
     } else {
         /* one point: economies are categories, not an axis: a dot for the
          * mean, a whisker for the quantiles, a cross for the central value
          * (y holds country i at i * P = i) */
         for (size_t i = 0; i < N; i++)
-            ticks[i] = tw_model_country_code(p->base, i);
-        l.xlabel = "economy";
+            ticks[i] = tw_model_country_name(p->base, i);
+        l.xlabel = NULL;
         if (bands && isfinite(central[0])) {
             char whisker[64];
             snprintf(whisker, sizeof whisker, "%.3g%%-%.3g%% quantiles",
@@ -426,15 +444,14 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
             int all_central = 1;
             for (size_t i = 0; i < N; i++)
                 all_central &= isfinite(central[i]);
-            snprintf(sub, sizeof sub, "%s: %zu draws, seed %llu", p->points[0].label, p->draws,
-                     p->seed);
+            snprintf(sub, sizeof sub, "%s. %zu draws, seed %llu", head, p->draws, p->seed);
             rc = plot_ranges(path, &l, N, ticks, y, all_central ? central : NULL, lo, hi, names,
                              why, size);
         } else if (bands) {
             s[0] = (plot_series){"mean", y, lo, hi};
             rc = plot_lines(path, &l, N, NULL, ticks, 1, s, why, size);
         } else {
-            snprintf(sub, sizeof sub, "the data's elasticities");
+            snprintf(sub, sizeof sub, "%s. The data's elasticities", head);
             rc = plot_bars(path, &l, N, ticks, y, "%.3f", why, size);
         }
     }
