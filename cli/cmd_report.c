@@ -5,6 +5,7 @@
  * the same under other elasticities, as a table, CSV, JSON and charts.
  * The economics is tw_compare's: the starting stage's equilibrium becomes the base.
  */
+#include "html.h"
 #include "output.h"
 #include "plot.h"
 #include "staged.h"
@@ -34,6 +35,8 @@ void cmd_report_help(FILE *f)
           "                           sensitivity.csv, report.json and the charts\n"
           "                           welfare.png/.svg and sectors-K.png/.svg into DIR\n"
           "      --charts png,svg|none  draw the charts (default png,svg)\n"
+          "      --html FILE          one self-contained HTML page: question, answer,\n"
+          "                           charts, tables, warnings, data provenance\n"
           "Solver options as for `tradewar solve` (--deficits, --method, --tol, --max-iter,\n"
           "--anderson-depth, --damping, --fallback).\n"
           "  -q, --quiet              no progress messages\n"
@@ -643,6 +646,31 @@ static int write_outputs(const report *r, const staged_args *a)
     return batch_finish(b, st, a->output, why, sizeof why);
 }
 
+/* --html FILE: the page, its charts drawn again into memory (cli/html.c). */
+static int write_html(const report *r, const staged_args *a)
+{
+    plot_capture cap = {0};
+    char why[600] = "out of memory";
+    json_t *j = report_json(r, a);
+    int st = j ? 0 : -1;
+    if (st == 0 && a->charts) {
+        plot_capture_set(&cap);
+        st = charts(r, NULL, why, sizeof why);
+        plot_capture_set(NULL);
+    }
+    if (st == 0) {
+        html_page page = {"report", tw_scenario_name(r->s.sc), j, &cap};
+        st = html_write(a->html, &page, why, sizeof why);
+    }
+    json_decref(j);
+    plot_capture_free(&cap);
+    if (st != 0) {
+        cli_error("%s (nothing written to %s)", why, a->html);
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
 int cmd_report(int argc, char **argv, int first, cli_ctx ctx)
 {
     staged_args a;
@@ -665,6 +693,8 @@ int cmd_report(int argc, char **argv, int first, cli_ctx ctx)
     }
     if (rc == CLI_OK && a.output)
         rc = write_outputs(&r, &a);
+    if (rc == CLI_OK && a.html)
+        rc = write_html(&r, &a);
     if (rc == CLI_OK) {
         if (a.json) {
             json_t *j = report_json(&r, &a);

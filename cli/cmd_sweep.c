@@ -29,6 +29,8 @@ void cmd_sweep_help(FILE *f)
           "Options:\n"
           "      --data DIR           data set (default: the bundled us-china-2017)\n"
           "      --output DIR         where the records and the summary go (required)\n"
+          "      --html FILE          also one self-contained HTML page: question, answer,\n"
+          "                           the chart, the summary's tables, data provenance\n"
           "      --draws N            Monte Carlo draws per point (default 0: central only)\n"
           "      --seed S             seed of the draws (default 1)\n"
           "      --theta-se SPEC      normal draws of theta truncated to positive values, with\n"
@@ -72,7 +74,7 @@ void cmd_sweep_help(FILE *f)
 }
 
 typedef struct sweep_args {
-    const char *data_dir, *output, *stage, *draws, *seed, *draws_file, *quantiles,
+    const char *data_dir, *output, *html, *stage, *draws, *seed, *draws_file, *quantiles,
         *sector_outputs, *threads;
     const char *theta_se, *theta_range, *psi_se, *psi_range, *max_psi_theta, *unstable;
     const char *grid[MAX_GRIDS];
@@ -92,10 +94,10 @@ static int stored_option(cli_args *a, sweep_args *s)
     if (f)
         return f;
     static const char *const names[] = {
-        "--output", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
+        "--output", "--html", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
         "--sector-outputs", "--threads", "--theta-se", "--theta-range", "--psi-se",
         "--psi-range", "--max-psi-theta", "--unstable"};
-    const char **const slots[] = {&s->output,    &s->stage,          &s->draws,
+    const char **const slots[] = {&s->output,    &s->html,    &s->stage,          &s->draws,
                                   &s->seed,      &s->draws_file,     &s->quantiles,
                                   &s->sector_outputs, &s->threads,   &s->theta_se,
                                   &s->theta_range, &s->psi_se,       &s->psi_range,
@@ -934,6 +936,10 @@ static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep
     }
     if (sweep_write_report(&r, why, sizeof why) != 0) {
         cli_error("%s", why);
+        return CLI_FAILURE;
+    }
+    if (a->html && sweep_write_html(&r, a->html, why, sizeof why) != 0) {
+        cli_error("%s (nothing written to %s)", why, a->html);
         return CLI_FAILURE;
     }
     if (failed)

@@ -4,6 +4,7 @@
  * economy's welfare, the focus pair's trade both ways and tariff revenue, as a
  * table, CSV, JSON and line charts.
  */
+#include "html.h"
 #include "output.h"
 #include "plot.h"
 #include "staged.h"
@@ -28,6 +29,8 @@ void cmd_timeline_help(FILE *f)
           "      --output DIR         write timeline.csv, timeline.json and the charts\n"
           "                           welfare, trade and revenue (.png and .svg) into DIR\n"
           "      --charts png,svg|none  draw the charts (default png,svg)\n"
+          "      --html FILE          one self-contained HTML page: question, answer,\n"
+          "                           charts, tables, warnings, data provenance\n"
           "Solver options as for `tradewar solve`.\n"
           "  -q, --quiet              no progress messages\n"
           "  -v, --verbose            more detail on stderr\n"
@@ -328,6 +331,31 @@ static int write_outputs(const timeline *t, const staged_args *a)
     return batch_finish(b, st, a->output, why, sizeof why);
 }
 
+/* --html FILE: the page, its charts drawn again into memory (cli/html.c). */
+static int write_html(const timeline *t, const staged_args *a)
+{
+    plot_capture cap = {0};
+    char why[600] = "out of memory";
+    json_t *j = timeline_json(t, a);
+    int st = j ? 0 : -1;
+    if (st == 0 && a->charts) {
+        plot_capture_set(&cap);
+        st = charts(t, NULL, why, sizeof why);
+        plot_capture_set(NULL);
+    }
+    if (st == 0) {
+        html_page page = {"timeline", tw_scenario_name(t->s.sc), j, &cap};
+        st = html_write(a->html, &page, why, sizeof why);
+    }
+    json_decref(j);
+    plot_capture_free(&cap);
+    if (st != 0) {
+        cli_error("%s (nothing written to %s)", why, a->html);
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
 int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)
 {
     staged_args a;
@@ -360,6 +388,8 @@ int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)
         rc = solve_all(&ctx, &t);
     if (rc == CLI_OK && a.output)
         rc = write_outputs(&t, &a);
+    if (rc == CLI_OK && a.html)
+        rc = write_html(&t, &a);
     if (rc == CLI_OK) {
         if (a.json) {
             json_t *j = timeline_json(&t, &a);

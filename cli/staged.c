@@ -24,8 +24,8 @@ static int stored_option(cli_args *c, staged_args *a)
     int f = cli_solver_flag(c, &a->solver);
     if (f)
         return f;
-    static const char *const names[] = {"--output", "--from", "--focus"};
-    const char **const slots[] = {&a->output, &a->from, &a->focus};
+    static const char *const names[] = {"--output", "--from", "--focus", "--html"};
+    const char **const slots[] = {&a->output, &a->from, &a->focus, &a->html};
     return cli_stored_option(c, names, slots, sizeof names / sizeof names[0]);
 }
 

@@ -167,6 +167,9 @@ typedef struct sweep_report {
 /* summary.csv, summary.json, draws.csv (and chart.png) into the store's
  * directory, each written to a temporary name and renamed. 0, or -1 with `why`. */
 int sweep_write_report(const sweep_report *r, char *why, size_t why_size);
+/* --html FILE: summary.json's content and the chart as one page (cli/html.c).
+ * 0, or -1 with `why`. */
+int sweep_write_html(const sweep_report *r, const char *path, char *why, size_t why_size);
 /* summary.csv, summary.json or a table to stdout. 0 on success. */
 int sweep_print(const sweep_report *r, out_format format);
 /* Counts over every point: draws asked for, converged (first try), retried, failed. */

@@ -7,6 +7,7 @@
  * Nothing here depends on timing, threads or ranks, so a run's files are the
  * same byte for byte however it was computed.
  */
+#include "html.h"
 #include "outdir.h"
 #include "plot.h"
 #include "sweep.h"
@@ -507,6 +508,31 @@ int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
             st = 0;
         }
     }
+    free_table(&t);
+    return st;
+}
+
+int sweep_write_html(const sweep_report *r, const char *path, char *why, size_t why_size)
+{
+    table t;
+    plot_capture cap = {0};
+    json_t *j = NULL;
+    int st = build_table(r, &t) == 0 && (j = summary_json(r, &t)) ? 0 : -1;
+    if (st != 0)
+        snprintf(why, why_size, "out of memory");
+    if (st == 0 && r->chart) {
+        plot_capture_set(&cap);
+        st = write_chart(r, &t, NULL, why, why_size);
+        plot_capture_set(NULL);
+        if (st == 1) /* no finite welfare somewhere: no chart */
+            st = 0;
+    }
+    if (st == 0) {
+        html_page page = {"sweep", tw_scenario_name(r->plan->points[0].sc), j, &cap};
+        st = html_write(path, &page, why, why_size);
+    }
+    json_decref(j);
+    plot_capture_free(&cap);
     free_table(&t);
     return st;
 }
