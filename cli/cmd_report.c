@@ -659,7 +659,7 @@ static int write_html(const report *r, const staged_args *a)
         plot_capture_set(NULL);
     }
     if (st == 0) {
-        html_page page = {"report", tw_scenario_name(r->s.sc), j, &cap};
+        html_page page = {"report", tw_scenario_name(r->s.sc), j, &cap, r->s.base};
         st = html_write(a->html, &page, why, sizeof why);
     }
     json_decref(j);

@@ -344,7 +344,7 @@ static int write_html(const timeline *t, const staged_args *a)
         plot_capture_set(NULL);
     }
     if (st == 0) {
-        html_page page = {"timeline", tw_scenario_name(t->s.sc), j, &cap};
+        html_page page = {"timeline", tw_scenario_name(t->s.sc), j, &cap, t->s.base};
         st = html_write(a->html, &page, why, sizeof why);
     }
     json_decref(j);

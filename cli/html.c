@@ -30,6 +30,10 @@ static void heading(FILE *f, const char *key)
     static const struct {
         const char *suffix, *say;
     } ends[] = {{"_pct", ", %"}, {"_base", " (base)"}};
+    if (strcmp(key, "sensitivity") == 0) {
+        fputs("elasticity range (welfare under other values of theta and psi)", f);
+        return;
+    }
     size_t len = strlen(key);
     const char *tail = "";
     for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
@@ -105,6 +109,26 @@ static void value(FILE *f, const json_t *v)
 
 static int numeric(const json_t *v) { return json_is_number(v); }
 
+/* Text long enough to wrap in its cell. */
+static int long_text(const json_t *v)
+{
+    return (json_is_string(v) && strlen(json_string_value(v)) > 40) || json_is_array(v) ||
+           json_is_object(v);
+}
+
+/* A value that fits a table cell: a scalar or a short list of scalars. */
+static int flat(const json_t *v)
+{
+    if (scalar(v))
+        return 1;
+    if (!json_is_array(v) || json_array_size(v) > 8)
+        return 0;
+    size_t i;
+    const json_t *x;
+    json_array_foreach(v, i, x) if (!scalar(x)) return 0;
+    return 1;
+}
+
 /* An object whose every value is a number (welfare by country code). */
 static int number_map(const json_t *v)
 {
@@ -149,7 +173,7 @@ static void object_array(FILE *f, const char *key, const json_t *a, int depth)
         {
             if (number_map(x))
                 json_object_set_new(maps, k, json_true());
-            else if (scalar(x) || (json_is_array(x) && json_array_size(x) <= 8))
+            else if (flat(x))
                 json_object_set_new(cols, k, json_true());
             else
                 json_object_set_new(nested, k, json_true());
@@ -172,7 +196,7 @@ static void object_array(FILE *f, const char *key, const json_t *a, int depth)
             json_object_foreach(cols, c, unused)
             {
                 const json_t *x = json_object_get(o, c);
-                fprintf(f, "<td%s>", x && numeric(x) ? " class=\"n\"" : "");
+                fprintf(f, "<td%s>", x && numeric(x) ? " class=\"n\"" : long_text(x) ? " class=\"w\"" : "");
                 if (x)
                     value(f, x);
                 fputs("</td>", f);
@@ -237,19 +261,24 @@ static void object_array(FILE *f, const char *key, const json_t *a, int depth)
         }
         fputs("</tbody></table></div>\n", f);
     }
-    json_object_foreach(nested, c, unused)
-    {
+    /* the nested fields item by item: a section for each (a stage, a point) */
+    if (json_object_size(nested) > 0)
         json_array_foreach(a, i, o)
         {
-            const json_t *x = json_object_get(o, c);
-            if (!x || json_is_null(x) || (json_is_array(x) && json_array_size(x) == 0))
-                continue;
-            char buf[32], title[512];
-            snprintf(title, sizeof title, "%s \xE2\x80\x94 %s", item_name(o, i, buf, sizeof buf),
-                     c);
-            render(f, title, x, depth + 1);
+            char buf[32];
+            int h = depth + 3 > 6 ? 6 : depth + 3;
+            fprintf(f, "<section><h%d>", h);
+            esc(f, item_name(o, i, buf, sizeof buf));
+            fprintf(f, "</h%d>\n", h);
+            json_object_foreach(nested, c, unused)
+            {
+                const json_t *x = json_object_get(o, c);
+                if (!x || json_is_null(x) || (json_is_array(x) && json_array_size(x) == 0))
+                    continue;
+                render(f, c, x, depth + 2);
+            }
+            fputs("</section>\n", f);
         }
-    }
     json_decref(cols);
     json_decref(maps);
     json_decref(nested);
@@ -261,28 +290,20 @@ static void object(FILE *f, const json_t *o, int depth)
     const char *k;
     const json_t *x;
     int any = 0;
-    json_object_foreach((json_t *)o, k, x) if (scalar(x) || (json_is_array(x) &&
-                                                              json_array_size(x) <= 8 &&
-                                                              (json_array_size(x) == 0 ||
-                                                               scalar(json_array_get(x, 0)))) ||
-                                               number_map(x))
+    json_object_foreach((json_t *)o, k, x) if (flat(x) || number_map(x))
     {
         if (!any)
             fputs("<div class=\"scroll\"><table class=\"kv\">\n<tbody>\n", f);
         any = 1;
         fputs("<tr><th>", f);
         heading(f, k);
-        fprintf(f, "</th><td%s>", numeric(x) ? " class=\"n\"" : "");
+        fprintf(f, "</th><td%s>", numeric(x) ? " class=\"n\"" : long_text(x) ? " class=\"w\"" : "");
         value(f, x);
         fputs("</td></tr>\n", f);
     }
     if (any)
         fputs("</tbody></table></div>\n", f);
-    json_object_foreach((json_t *)o, k, x) if (!(scalar(x) || (json_is_array(x) &&
-                                                               json_array_size(x) <= 8 &&
-                                                               (json_array_size(x) == 0 ||
-                                                                scalar(json_array_get(x, 0)))) ||
-                                                 number_map(x)))
+    json_object_foreach((json_t *)o, k, x) if (!(flat(x) || number_map(x)))
         render(f, k, x, depth + 1);
 }
 
@@ -342,12 +363,16 @@ static void two_largest(const json_t *map, const char **a, const char **b)
     }
 }
 
-/* "China -0.2126%" -- a code's change from a map */
-static int say(char *buf, size_t size, const json_t *map, const char *code)
+/* "China (-0.202%)" -- a code's change from a map, under the economy's name */
+static int say(const tw_model *m, char *buf, size_t size, const json_t *map, const char *code)
 {
     if (!code)
         return snprintf(buf, size, "(none)");
-    return snprintf(buf, size, "%s %+.3g%%", code, json_number_value(json_object_get(map, code)));
+    const char *name = code;
+    for (size_t i = 0; m && i < tw_model_countries(m); i++)
+        if (strcmp(tw_model_country_code(m, i), code) == 0)
+            name = tw_model_country_name(m, i);
+    return snprintf(buf, size, "%s (%+.3g%%)", name, json_number_value(json_object_get(map, code)));
 }
 
 void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_t as)
@@ -372,8 +397,8 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
             json_object_set_new(map, str_at(row, "code", "?"), json_real(num_at(row, "welfare_pct")));
         const char *ka, *kb;
         two_largest(map, &ka, &kb);
-        say(x, sizeof x, map, ka);
-        say(y, sizeof y, map, kb);
+        say(p->model, x, sizeof x, map, ka);
+        say(p->model, y, sizeof y, map, kb);
         /* the elasticity range of the economy that moves most */
         double lo = INFINITY, hi = -INFINITY;
         const json_t *v;
@@ -385,8 +410,8 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
         }
         char r[160] = "";
         if (lo <= hi)
-            snprintf(r, sizeof r, "; under the other elasticities %s's change lies between %.3g%% "
-                                  "and %.3g%%", ka, lo, hi);
+            snprintf(r, sizeof r, "; under the other elasticities the first one's change lies "
+                                  "between %.3g%% and %.3g%%", lo, hi);
         snprintf(a, as, "After \"%s\", welfare (real income) moves most in %s and %s%s.",
                  str_at(c, "stage", "the last stage"), x, y, r);
         json_decref(map);
@@ -399,8 +424,8 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
         const json_t *map = json_object_get(last, "welfare_pct");
         const char *ka, *kb;
         two_largest(map, &ka, &kb);
-        say(x, sizeof x, map, ka);
-        say(y, sizeof y, map, kb);
+        say(p->model, x, sizeof x, map, ka);
+        say(p->model, y, sizeof y, map, kb);
         snprintf(a, as, "After the last stage (\"%s\", %s), welfare differs most from the base "
                         "economy in %s and %s.",
                  str_at(last, "stage", "?"), str_at(last, "date", "?"), x, y);
@@ -466,10 +491,31 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
         }
         const char *ka, *kb;
         two_largest(map, &ka, &kb);
-        if (ka) {
-            say(x, sizeof x, map, ka);
+        const json_t *ag = json_object_get(j, "agreement");
+        if (strcmp(cmd, "enforce") == 0 && ag) {
+            /* enforceable: every player's own verdict */
+            int all = 1, any = 0;
+            json_array_foreach(json_object_get(j, "countries"), i, row)
+            {
+                const json_t *e = json_object_get(row, "enforceable");
+                if (json_is_boolean(e)) {
+                    any = 1;
+                    all &= json_is_true(e);
+                }
+            }
+            double dc = num_at(ag, "critical_discount"), delta = num_at(j, "delta");
+            if (any)
+                snprintf(a, as, "%s: %s (critical discount factor %.3g%s%s).",
+                         all ? "Yes, the agreement enforces itself"
+                             : "No, the agreement does not enforce itself",
+                         all ? "no player gains by deviating once punished"
+                             : "some player gains by deviating",
+                         dc, isfinite(delta) ? " against a discount factor of " : "",
+                         isfinite(delta) ? (snprintf(y, sizeof y, "%.3g", delta), y) : "");
+        } else if (ka) {
+            say(p->model, x, sizeof x, map, ka);
             if (kb)
-                say(y, sizeof y, map, kb);
+                say(p->model, y, sizeof y, map, kb);
             snprintf(a, as, "Welfare (real income) changes most in %s%s%s (the tables give every "
                             "economy, tariff and the solver's status).",
                      x, kb ? " and " : "", kb ? y : "");
@@ -489,11 +535,12 @@ static const char css[] =
     ".question{font-size:1.1em;color:#444}.answer{font-size:1.15em;font-weight:bold;"
     "background:#eef5fb;border-left:4px solid #0072B2;padding:8px 12px}"
     ".warnings{background:#fff4e0;border-left:4px solid #E69F00;padding:6px 12px}"
-    "figure{margin:1em 0}figure svg{max-width:100%;height:auto;display:block}"
+    "figure{margin:1em 0;overflow-x:auto}"
+    "figure svg{width:100%;min-width:560px;height:auto;display:block}"
     ".scroll{overflow-x:auto;max-width:100%}"
     "table{border-collapse:collapse;margin:.4em 0;font-size:.9em}"
     "th,td{border-bottom:1px solid #e3e3e3;padding:3px 8px;text-align:left;vertical-align:top;"
-    "overflow-wrap:anywhere}"
+    "white-space:nowrap}td.w{white-space:normal;min-width:14em;overflow-wrap:break-word}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     "thead th{background:#f3f3f3}table.kv th{font-weight:normal;color:#444}"
     "footer{color:#555;font-size:.85em;margin-top:2em}"

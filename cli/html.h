@@ -9,6 +9,7 @@
 #define TW_CLI_HTML_H
 
 #include "plot.h"
+#include "tradewar.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@ typedef struct html_page {
     const char *title;    /* the page's title (the scenario's name), or NULL */
     const json_t *json;   /* the command's JSON result (borrowed) */
     const plot_capture *charts; /* SVG charts to show inline, or NULL */
+    const tw_model *model;      /* economies' names for the answer (codes when NULL) */
 } html_page;
 
 /* Write the page to `path` (its directory is created when missing). 0, or -1

@@ -528,7 +528,8 @@ int sweep_write_html(const sweep_report *r, const char *path, char *why, size_t 
             st = 0;
     }
     if (st == 0) {
-        html_page page = {"sweep", tw_scenario_name(r->plan->points[0].sc), j, &cap};
+        html_page page = {"sweep", tw_scenario_name(r->plan->points[0].sc), j, &cap,
+                          r->plan->base};
         st = html_write(path, &page, why, why_size);
     }
     json_decref(j);
