@@ -42,7 +42,8 @@ static const unsigned short width_bold[95] = {
     343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838};
 
 /* Width in pixels of `len` bytes of UTF-8 text at font size `size`. Other
- * characters count as a wide letter; 4% is added for fonts that fall back. */
+ * characters count as a wide letter; 8% is added for a viewer that falls
+ * back to a wider font. */
 static double text_wn(const char *s, size_t len, double size, int bold)
 {
     double w = 0;
@@ -54,7 +55,7 @@ static double text_wn(const char *s, size_t len, double size, int bold)
         else if ((ch & 0xC0) != 0x80 && ch >= 0x80)
             w += 800; /* the first byte of a non-ASCII character */
     }
-    return w * size / 1000 * 1.04;
+    return w * size / 1000 * 1.08;
 }
 static double text_w(const char *s, double size, int bold)
 {
