@@ -466,8 +466,9 @@ typedef struct axis {
     int decimals;
 } axis;
 
-/* A range over the finite values (with 0 when include_zero) on round ticks. */
-static axis nice_axis(const double *v, size_t n, int include_zero)
+/* A range over the finite values (with 0 when include_zero) on round ticks;
+ * with `room`, a step more when a value is at the edge (labels above bars). */
+static axis nice_axis_room(const double *v, size_t n, int include_zero, int room)
 {
     double a = include_zero ? 0 : INFINITY, b = include_zero ? 0 : -INFINITY;
     for (size_t k = 0; k < n; k++)
@@ -485,16 +486,21 @@ static axis nice_axis(const double *v, size_t n, int include_zero)
     double raw = (b - a) / 5, p = pow(10, floor(log10(raw))), f = raw / p;
     double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
     axis x;
-    x.lo = floor(a / step - 1e-9) * step;
-    x.hi = ceil(b / step + 1e-9) * step;
+    x.lo = floor(a / step + 1e-9) * step;
+    x.hi = ceil(b / step - 1e-9) * step;
     /* room above/below the extreme values for labels */
-    if (b > 0 && x.hi - b < 0.04 * (x.hi - x.lo))
+    if (room && b > 0 && x.hi - b < 0.04 * (x.hi - x.lo))
         x.hi += step;
-    if (a < 0 && a - x.lo < 0.04 * (x.hi - x.lo))
+    if (room && a < 0 && a - x.lo < 0.04 * (x.hi - x.lo))
         x.lo -= step;
     x.step = step;
     x.decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
     return x;
+}
+
+static axis nice_axis(const double *v, size_t n, int include_zero)
+{
+    return nice_axis_room(v, n, include_zero, 1);
 }
 
 static void tick_text(const axis *a, double v, char *buf, size_t size)
@@ -615,7 +621,7 @@ static catfit fit_categories(const char *const *cats, size_t n, double slot, dou
     for (size_t k = 0; cats && k < n; k++)
         longest = fmax(longest, text_w(cats[k], TICK_SIZE, 0));
     (void)left_room; /* draw_categories shortens the first labels to the room on the left */
-    f.maxlen = fmin(longest, 250);
+    f.maxlen = fmin(longest, 300);
     f.height = f.maxlen * sin(ROT * PI / 180) + TICK_SIZE + 14;
     return f;
 }
@@ -900,9 +906,11 @@ int plot_panels(const char *path, const plot_labels *l, size_t n, const double *
     double left = PAD + ylabel_w(l->ylabel, panel_h) + tickw + 10;
     double top = header(NULL, w, l, nleg, leg);
     /* x labels: stage names rotated, or numbers */
-    axis xa = nice_axis(xs, n, 0);
-    double xlo = xticks ? xs[0] - (n > 1 ? (xs[n - 1] - xs[0]) * 0.03 : 0.5) : xa.lo;
-    double xhi = xticks ? xs[n - 1] + (n > 1 ? (xs[n - 1] - xs[0]) * 0.03 : 0.5) : xa.hi;
+    axis xa = nice_axis_room(xs, n, 0, 0);
+    /* labelled points sit in the middle of n equal slots across the plot */
+    double half = n > 1 ? (xs[n - 1] - xs[0]) / (double)(n - 1) / 2 : 0.5;
+    double xlo = xticks ? xs[0] - half : xa.lo;
+    double xhi = xticks ? xs[n - 1] + half : xa.hi;
     catfit cf = {0, 0, TICK_SIZE + 10};
     if (xticks) {
         double slot = (w - left - PAD) / (double)n;
@@ -958,11 +966,7 @@ int plot_panels(const char *path, const plot_labels *l, size_t n, const double *
     }
     /* x tick labels under the last panel */
     if (xticks) {
-        area slots = r;
-        double half = (r.x1 - r.x0) / (xhi - xlo) * (n > 1 ? (xs[1] - xs[0]) : 1) / 2;
-        slots.x0 = map(xs[0], xlo, xhi, r.x0, r.x1) - half;
-        slots.x1 = map(xs[n - 1], xlo, xhi, r.x0, r.x1) + half;
-        draw_categories(&d, &slots, xticks, n, &cf);
+        draw_categories(&d, &r, xticks, n, &cf);
     } else {
         char buf[64];
         for (double v = xa.lo; v <= xa.hi + xa.step * 1e-6; v += xa.step) {

@@ -400,7 +400,9 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
     snprintf(band, sizeof band, "band: %.3g%%-%.3g%% quantiles", 100 * r->quantiles[0],
              100 * r->quantiles[nq - 1]);
     /* the scenario and the stage solved (the first point's: a list of files names each) */
-    if (p->n_grids > 0 || P == 1)
+    if ((p->n_grids > 0 || P == 1) && tw_scenario_stage_count(sc0) == 1)
+        snprintf(head, sizeof head, "%s (a one-stage scenario)", tw_scenario_name(sc0));
+    else if (p->n_grids > 0 || P == 1)
         snprintf(head, sizeof head, "%s, stage %zu: %s", tw_scenario_name(sc0),
                  p->points[0].stage + 1, tw_scenario_stage_name(sc0, p->points[0].stage));
     else
