@@ -1015,8 +1015,11 @@ int game_emit(const game *g, const game_report *r)
     if (g->a.html) {
         char why[600] = "out of memory";
         plot_capture cap = {0};
-        html_page page = {g->a.command, g->sc ? tw_scenario_name(g->sc) : NULL, r->json, &cap,
-                          g->base};
+        char title[600];
+        const char *dd = g->a.data_dir ? g->a.data_dir : "", *slash = strrchr(dd, '/');
+        snprintf(title, sizeof title, "tradewar %.20s: %.500s", g->a.command,
+                 g->sc ? tw_scenario_name(g->sc) : slash && slash[1] ? slash + 1 : dd);
+        html_page page = {g->a.command, title, r->json, &cap, g->base};
         int st = welfare_chart(g, r->json, &cap, why, sizeof why);
         if (st == 0)
             st = html_write(g->a.html, &page, why, sizeof why);
