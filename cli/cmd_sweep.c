@@ -155,6 +155,9 @@ static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args
         return cli_usage_error("sweep", "give a standard error or a range, not both");
     if (s->draws_file && (s->theta_se || s->theta_range || s->psi_se || s->psi_range))
         return cli_usage_error("sweep", "--draws-file gives the draws: no --theta-*/--psi-*");
+    if (s->html && (!*s->html || !strcmp(s->html, "-")))
+        return cli_usage_error("sweep", "--html names a file (standard output carries the "
+                                        "results)");
     return CLI_OK;
 }
 

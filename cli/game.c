@@ -104,6 +104,9 @@ int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, uns
     if ((which & G_ENFORCE) && !a->agreement)
         return cli_usage_error(command, "no agreement given (a scenario file, 'talks' or "
                                         "'cooperative')");
+    if (a->html && (!*a->html || strcmp(a->html, "-") == 0))
+        return cli_usage_error(command, "--html names a file (standard output carries the "
+                                        "results)");
     if (a->output && strcmp(a->output, "-") == 0)
         return cli_usage_error(command, "--output names a directory; results already go to "
                                         "stdout (use --format)");

@@ -66,6 +66,8 @@ int staged_parse(int argc, char **argv, int first, cli_ctx *ctx, staged_args *a,
     }
     if (!a->scenario)
         return cli_usage_error(cmd, "no scenario file given");
+    if (a->html && (!*a->html || strcmp(a->html, "-") == 0))
+        return cli_usage_error(cmd, "--html names a file (standard output carries the results)");
     if (strcmp(a->scenario, "-") == 0)
         return cli_usage_error(cmd, "the scenario must be a file (its stages are read twice)");
     return CLI_OK;

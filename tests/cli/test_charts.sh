@@ -93,6 +93,15 @@ if [ ! -w "$T/ro" ]; then  # (root writes anywhere)
     expect_rc 4 "--html into a read-only directory"
     [ -z "$(ls -A "$T/ro")" ] || fail "nothing left in the read-only directory"
 fi
+for cmd in report timeline; do
+    run $cmd -q "$SRC/scenarios/us-china/list3-25.yaml" --html -
+    expect_rc 2 "$cmd --html -"
+    expect_in "$T/err" "--html names a file" "$cmd: says --html names a file"
+done
+run sweep -q "$SRC/scenarios/us-china/list3-25.yaml" --output "$T/s3" --html -
+expect_rc 2 "sweep --html -"
+run war -q --data "$SRC/data/ossa2007/toy" --html ""
+expect_rc 2 "war --html ''"
 mkdir -p "$T/page.html"
 run optimal -q --data "$SRC/data/ossa2007/toy" --country Country3 --html "$T/page.html"
 expect_rc 4 "--html onto a directory"
