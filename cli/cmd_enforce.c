@@ -35,6 +35,8 @@ void cmd_enforce_help(FILE *f)
           "      --threads, --war-tol, --max-rounds, --xtol-rel, --ftol-rel, --max-eval\n"
           "                           as for tradewar war\n"
           "      --format FORMAT      table (default), csv (the countries table) or json\n"
+          "      --html FILE          one self-contained HTML page: question, answer, a\n"
+          "                           welfare chart, tables, data provenance\n"
           "      --output DIR         also write result.json, countries.csv and tariffs.csv\n"
           "                           (the agreement's tariffs)\n"
           "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"

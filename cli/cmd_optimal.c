@@ -32,6 +32,8 @@ void cmd_optimal_help(FILE *f)
           "                           (welfare per unit of rate, default 1e-6)\n"
           "      --max-eval N         welfare-and-gradient evaluations (default 1000)\n"
           "      --format FORMAT      table (default), csv (the countries table) or json\n"
+          "      --html FILE          one self-contained HTML page: question, answer, a\n"
+          "                           welfare chart, tables, data provenance\n"
           "      --output DIR         also write result.json, countries.csv and tariffs.csv\n"
           "                           (export_taxes.csv, subsidies.csv) into DIR (all or none)\n"
           "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"

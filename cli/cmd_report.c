@@ -5,6 +5,7 @@
  * the same under other elasticities, as a table, CSV, JSON and charts.
  * The economics is tw_compare's: the starting stage's equilibrium becomes the base.
  */
+#include "html.h"
 #include "output.h"
 #include "plot.h"
 #include "staged.h"
@@ -34,6 +35,8 @@ void cmd_report_help(FILE *f)
           "                           sensitivity.csv, report.json and the charts\n"
           "                           welfare.png/.svg and sectors-K.png/.svg into DIR\n"
           "      --charts png,svg|none  draw the charts (default png,svg)\n"
+          "      --html FILE          one self-contained HTML page: question, answer,\n"
+          "                           charts, tables, warnings, data provenance\n"
           "Solver options as for `tradewar solve` (--deficits, --method, --tol, --max-iter,\n"
           "--anderson-depth, --damping, --fallback).\n"
           "  -q, --quiet              no progress messages\n"
@@ -535,18 +538,20 @@ static int welfare_chart(const report *r, const file_batch *b, const char *ext, 
     int st = -1;
     if (cats && series && v) {
         for (size_t i = 0; i < N; i++)
-            cats[i] = tw_model_country_code(r->s.base, i);
+            cats[i] = tw_model_country_name(r->s.base, i);
         for (size_t k = 0; k < r->count; k++) {
             series[k] = tw_scenario_stage_name(r->s.sc, r->c[k].stage);
             for (size_t i = 0; i < N; i++)
                 v[k * N + i] = country(&r->c[k], TW_C_WELFARE_PCT, i);
         }
         char path[4400], sub[512], name[64];
-        snprintf(sub, sizeof sub, "compared with: %s", tw_scenario_stage_name(r->s.sc, r->from));
-        plot_labels l = {tw_scenario_name(r->s.sc), sub, "economy",
+        snprintf(sub, sizeof sub, "Welfare (real income) change of each stage, compared with: %s",
+                 tw_scenario_stage_name(r->s.sc, r->from));
+        plot_labels l = {tw_scenario_name(r->s.sc), sub, NULL,
                          "welfare (real income) change, %", "tradewar " TW_VERSION_STRING};
         snprintf(name, sizeof name, "welfare.%s", ext);
-        st = plot_grouped_bars(batch_path(b, name, path, sizeof path), &l, 0, N, cats, r->count,
+        st = plot_grouped_bars(b ? batch_path(b, name, path, sizeof path) : NULL, &l, 0, N, cats,
+                               r->count,
                                series, v, why, size);
     } else
         snprintf(why, size, "out of memory");
@@ -571,22 +576,24 @@ static int sectors_chart(const report *r, size_t k, const file_batch *b, const c
             if (x == n)
                 list[n++] = c->top[d][t];
         }
-    const char *cats[2 * TOP], *series[2] = {tw_model_country_code(m, r->s.focus[0]),
-                                             tw_model_country_code(m, r->s.focus[1])};
+    const char *cats[2 * TOP], *series[2] = {tw_model_country_name(m, r->s.focus[0]),
+                                             tw_model_country_name(m, r->s.focus[1])};
     double v[4 * TOP];
     const double *pct = tw_result_sector(c->res, TW_CS_OUTPUT_PCT);
     for (size_t x = 0; x < n; x++) {
-        cats[x] = tw_model_sector_code(m, list[x]);
+        cats[x] = tw_model_sector_name(m, list[x]);
         for (int d = 0; d < 2; d++)
             v[(size_t)d * n + x] = pct[tw_idx2(J, r->s.focus[d], list[x])];
     }
     char path[4400], title[512], name[64];
+    char sub[1024];
     snprintf(title, sizeof title, "Output by sector: %s", tw_scenario_stage_name(r->s.sc, c->stage));
-    plot_labels l = {title, "the five sectors that move most in each economy", NULL,
-                     "gross output change, %", "tradewar " TW_VERSION_STRING};
+    snprintf(sub, sizeof sub, "%s; the five sectors that move most in each economy, compared with: %s",
+             tw_scenario_name(r->s.sc), tw_scenario_stage_name(r->s.sc, r->from));
+    plot_labels l = {title, sub, NULL, "gross output change, %", "tradewar " TW_VERSION_STRING};
     snprintf(name, sizeof name, "sectors-%zu.%s", k + 1, ext);
-    return plot_grouped_bars(batch_path(b, name, path, sizeof path), &l, 1, n, cats, 2, series, v,
-                             why, size);
+    return plot_grouped_bars(b ? batch_path(b, name, path, sizeof path) : NULL, &l, 1, n, cats, 2,
+                             series, v, why, size);
 }
 
 static int charts(const report *r, const file_batch *b, char *why, size_t size)
@@ -598,6 +605,8 @@ static int charts(const report *r, const file_batch *b, char *why, size_t size)
         for (size_t k = 0; k < r->count; k++)
             if (sectors_chart(r, k, b, exts[e], why, size) != 0)
                 return -1;
+        if (!b)
+            break; /* drawn once, for the capture (cli/html.c) */
     }
     return 0;
 }
@@ -637,6 +646,31 @@ static int write_outputs(const report *r, const staged_args *a)
     return batch_finish(b, st, a->output, why, sizeof why);
 }
 
+/* --html FILE: the page, its charts drawn again into memory (cli/html.c). */
+static int write_html(const report *r, const staged_args *a)
+{
+    plot_capture cap = {0};
+    char why[600] = "out of memory";
+    json_t *j = report_json(r, a);
+    int st = j ? 0 : -1;
+    if (st == 0 && a->charts) {
+        plot_capture_set(&cap);
+        st = charts(r, NULL, why, sizeof why);
+        plot_capture_set(NULL);
+    }
+    if (st == 0) {
+        html_page page = {"report", tw_scenario_name(r->s.sc), j, &cap, r->s.base};
+        st = html_write(a->html, &page, why, sizeof why);
+    }
+    json_decref(j);
+    plot_capture_free(&cap);
+    if (st != 0) {
+        cli_error("%s (nothing written to %s)", why, a->html);
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
 int cmd_report(int argc, char **argv, int first, cli_ctx ctx)
 {
     staged_args a;
@@ -659,6 +693,8 @@ int cmd_report(int argc, char **argv, int first, cli_ctx ctx)
     }
     if (rc == CLI_OK && a.output)
         rc = write_outputs(&r, &a);
+    if (rc == CLI_OK && a.html)
+        rc = write_html(&r, &a);
     if (rc == CLI_OK) {
         if (a.json) {
             json_t *j = report_json(&r, &a);

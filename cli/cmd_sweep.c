@@ -29,6 +29,8 @@ void cmd_sweep_help(FILE *f)
           "Options:\n"
           "      --data DIR           data set (default: the bundled us-china-2017)\n"
           "      --output DIR         where the records and the summary go (required)\n"
+          "      --html FILE          also one self-contained HTML page: question, answer,\n"
+          "                           the chart, the summary's tables, data provenance\n"
           "      --draws N            Monte Carlo draws per point (default 0: central only)\n"
           "      --seed S             seed of the draws (default 1)\n"
           "      --theta-se SPEC      normal draws of theta truncated to positive values, with\n"
@@ -72,7 +74,7 @@ void cmd_sweep_help(FILE *f)
 }
 
 typedef struct sweep_args {
-    const char *data_dir, *output, *stage, *draws, *seed, *draws_file, *quantiles,
+    const char *data_dir, *output, *html, *stage, *draws, *seed, *draws_file, *quantiles,
         *sector_outputs, *threads;
     const char *theta_se, *theta_range, *psi_se, *psi_range, *max_psi_theta, *unstable;
     const char *grid[MAX_GRIDS];
@@ -92,10 +94,10 @@ static int stored_option(cli_args *a, sweep_args *s)
     if (f)
         return f;
     static const char *const names[] = {
-        "--output", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
+        "--output", "--html", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
         "--sector-outputs", "--threads", "--theta-se", "--theta-range", "--psi-se",
         "--psi-range", "--max-psi-theta", "--unstable"};
-    const char **const slots[] = {&s->output,    &s->stage,          &s->draws,
+    const char **const slots[] = {&s->output,    &s->html,    &s->stage,          &s->draws,
                                   &s->seed,      &s->draws_file,     &s->quantiles,
                                   &s->sector_outputs, &s->threads,   &s->theta_se,
                                   &s->theta_range, &s->psi_se,       &s->psi_range,
@@ -153,6 +155,9 @@ static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args
         return cli_usage_error("sweep", "give a standard error or a range, not both");
     if (s->draws_file && (s->theta_se || s->theta_range || s->psi_se || s->psi_range))
         return cli_usage_error("sweep", "--draws-file gives the draws: no --theta-*/--psi-*");
+    if (s->html && (!*s->html || !strcmp(s->html, "-")))
+        return cli_usage_error("sweep", "--html names a file (standard output carries the "
+                                        "results)");
     return CLI_OK;
 }
 
@@ -314,6 +319,7 @@ static void state_free(sweep_state *s)
     }
     for (size_t g = 0; g < p->n_grids; g++) {
         free(p->grids[g].name);
+        free(p->grids[g].where);
         free(p->grids[g].values);
     }
     free(p->points);
@@ -345,6 +351,33 @@ static void grid_point(const sweep_plan *p, size_t k, double *v, char *label, si
                                  p->grids[g].name, v[g]);
 }
 
+/* Each grid parameter's first line in the scenario text, for the chart's axis. */
+static void grid_where(sweep_plan *p, const char *text)
+{
+    for (size_t g = 0; g < p->n_grids; g++) {
+        char pat[300];
+        snprintf(pat, sizeof pat, "${%s}", p->grids[g].name);
+        const char *hit = strstr(text, pat);
+        if (!hit)
+            continue;
+        const char *b = hit, *e = hit;
+        while (b > text && b[-1] != '\n')
+            b--;
+        while (*e && *e != '\n')
+            e++;
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '-'))
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\r'))
+            e--;
+        char *w = malloc((size_t)(e - b) + 1);
+        if (w) {
+            memcpy(w, b, (size_t)(e - b));
+            w[e - b] = '\0';
+        }
+        p->grids[g].where = w;
+    }
+}
+
 /* Read and parse every point's scenario (with grid values put in). */
 static int load_points(const sweep_args *a, sweep_state *s, json_t *scenarios)
 {
@@ -374,6 +407,8 @@ static int load_points(const sweep_args *a, sweep_state *s, json_t *scenarios)
         }
         char label[512];
         pt->path = strdup(path);
+        if (a->n_grid && k == 0)
+            grid_where(p, text);
         if (a->n_grid) {
             pt->grid = malloc(p->n_grids * sizeof *pt->grid);
             if (!pt->grid)
@@ -416,6 +451,7 @@ static int build_policies(const sweep_args *a, sweep_state *s, char hash[17])
         int rc = cli_pick_stage("sweep", p->points[k].sc, a->stage, 1, &stage);
         if (rc != CLI_OK)
             return rc;
+        p->points[k].stage = stage;
         if (!(p->points[k].policy = tw_policy_create(s->base))) {
             cli_error("out of memory");
             return CLI_FAILURE;
@@ -903,6 +939,10 @@ static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep
     }
     if (sweep_write_report(&r, why, sizeof why) != 0) {
         cli_error("%s", why);
+        return CLI_FAILURE;
+    }
+    if (a->html && sweep_write_html(&r, a->html, why, sizeof why) != 0) {
+        cli_error("%s (nothing written to %s)", why, a->html);
         return CLI_FAILURE;
     }
     if (failed)

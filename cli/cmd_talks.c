@@ -31,6 +31,8 @@ void cmd_talks_help(FILE *f)
           "                           tradewar war --help)\n"
           "      --xtol-rel X, --ftol-rel X, --max-eval N   the optimiser\n"
           "      --format FORMAT      table (default), csv (the countries table) or json\n"
+          "      --html FILE          one self-contained HTML page: question, answer, a\n"
+          "                           welfare chart, tables, data provenance\n"
           "      --output DIR         also write result.json, countries.csv and tariffs.csv\n"
           "                           (columns war, cooperative, rate = bargaining)\n"
           "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"

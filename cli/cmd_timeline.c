@@ -4,6 +4,7 @@
  * economy's welfare, the focus pair's trade both ways and tariff revenue, as a
  * table, CSV, JSON and line charts.
  */
+#include "html.h"
 #include "output.h"
 #include "plot.h"
 #include "staged.h"
@@ -28,6 +29,8 @@ void cmd_timeline_help(FILE *f)
           "      --output DIR         write timeline.csv, timeline.json and the charts\n"
           "                           welfare, trade and revenue (.png and .svg) into DIR\n"
           "      --charts png,svg|none  draw the charts (default png,svg)\n"
+          "      --html FILE          one self-contained HTML page: question, answer,\n"
+          "                           charts, tables, warnings, data provenance\n"
           "Solver options as for `tradewar solve`.\n"
           "  -q, --quiet              no progress messages\n"
           "  -v, --verbose            more detail on stderr\n"
@@ -194,67 +197,112 @@ static void timeline_csv(FILE *f, const timeline *t, const staged_args *a)
     }
 }
 
-/* Tick labels "date  stage name" (shortened). */
-static void ticks(const timeline *t, char (*buf)[48], const char **out)
+/* Tick labels: the base economy, then "date stage name" (plot.c shortens
+ * them to fit). */
+static void ticks(const timeline *t, char (*buf)[160], const char **out)
 {
+    snprintf(buf[0], 160, "base economy");
+    out[0] = buf[0];
     for (size_t k = 0; k < t->K; k++) {
-        snprintf(buf[k], 48, "%.7s %s", tw_scenario_stage_date(t->s.sc, k),
+        snprintf(buf[k + 1], 160, "%.7s %s", tw_scenario_stage_date(t->s.sc, k),
                  tw_scenario_stage_name(t->s.sc, k));
-        if (strlen(buf[k]) > 28)
-            strcpy(buf[k] + 25, "...");
-        out[k] = buf[k];
+        out[k + 1] = buf[k + 1];
     }
 }
 
+static const char *name(const timeline *t, size_t i)
+{
+    return tw_model_country_name(t->s.base, i);
+}
+
+/* Welfare: one panel for each focus economy, one for the others (each on its
+ * own scale, so the smaller change stays visible); trade both ways and tariff
+ * revenue in the data's money unit scaled to read (billions), one panel per
+ * direction or economy. Every chart starts at the base economy. */
 static int charts(const timeline *t, const file_batch *b, char *why, size_t size)
 {
     static const char *const exts[] = {"png", "svg"};
-    char tickbuf[MAX_STAGES][48], path[4400], name[64], lab[4][48];
-    const char *tk[MAX_STAGES];
+    enum { P = MAX_STAGES + 1 };
+    char tickbuf[P][160], path[4400], fname[64], lab[4][200], unit[2][128], ylab[2][200];
+    const char *tk[P];
     const size_t *fc = t->s.focus;
+    size_t n = t->K + 1, N = t->N;
     ticks(t, tickbuf, tk);
-    double *w = malloc(t->N * t->K * sizeof *w), pct[2][MAX_STAGES];
-    plot_series *sw = malloc(t->N * sizeof *sw);
+    double *w = malloc(N * n * sizeof *w), tr[2][P], rv[2][P], ftr, frv, maxtr = 0, maxrv = 0;
+    plot_series *sw = malloc(N * sizeof *sw);
     if (!w || !sw) {
         free(w);
         free(sw);
         snprintf(why, size, "out of memory");
         return -1;
     }
-    for (size_t i = 0; i < t->N; i++) {
+    /* the focus economies first, then the others */
+    size_t order[256], m = 0;
+    order[m++] = fc[0];
+    order[m++] = fc[1];
+    for (size_t i = 0; i < N && m < 256; i++)
+        if (i != fc[0] && i != fc[1])
+            order[m++] = i;
+    for (size_t q = 0; q < m; q++) {
+        size_t i = order[q];
+        w[q * n] = 0;
         for (size_t k = 0; k < t->K; k++)
-            w[i * t->K + k] = t->welfare[k * t->N + i];
-        sw[i] = (plot_series){code(t, i), w + i * t->K, NULL, NULL};
+            w[q * n + k + 1] = t->welfare[k * N + i];
+        sw[q] = (plot_series){name(t, i), w + q * n, NULL, NULL};
     }
+    for (int d = 0; d < 2; d++) {
+        tr[d][0] = t->trade_base[d];
+        rv[d][0] = t->revenue_base[d];
+        for (size_t k = 0; k < t->K; k++) {
+            tr[d][k + 1] = t->trade[d][k];
+            rv[d][k + 1] = t->revenue[d][k];
+        }
+        for (size_t k = 0; k < n; k++) {
+            maxtr = fmax(maxtr, fabs(tr[d][k]));
+            maxrv = fmax(maxrv, fabs(rv[d][k]));
+        }
+    }
+    const char *cu = tw_model_currency_unit(t->s.base);
+    plot_money_unit(cu, maxtr, &ftr, unit[0], sizeof unit[0]);
+    plot_money_unit(cu, maxrv, &frv, unit[1], sizeof unit[1]);
     for (int d = 0; d < 2; d++)
-        for (size_t k = 0; k < t->K; k++)
-            pct[d][k] = staged_pct(t->trade[d][k], t->trade_base[d]);
-    snprintf(lab[0], sizeof lab[0], "%s to %s", code(t, fc[0]), code(t, fc[1]));
-    snprintf(lab[1], sizeof lab[1], "%s to %s", code(t, fc[1]), code(t, fc[0]));
-    snprintf(lab[2], sizeof lab[2], "%s", code(t, fc[0]));
-    snprintf(lab[3], sizeof lab[3], "%s", code(t, fc[1]));
-    plot_series st[2] = {{lab[0], pct[0], NULL, NULL}, {lab[1], pct[1], NULL, NULL}};
-    plot_series rv[2] = {{lab[2], t->revenue[0], NULL, NULL}, {lab[3], t->revenue[1], NULL, NULL}};
+        for (size_t k = 0; k < n; k++) {
+            tr[d][k] *= ftr;
+            rv[d][k] *= frv;
+        }
+    snprintf(lab[0], sizeof lab[0], "%s to %s", name(t, fc[0]), name(t, fc[1]));
+    snprintf(lab[1], sizeof lab[1], "%s to %s", name(t, fc[1]), name(t, fc[0]));
+    snprintf(lab[2], sizeof lab[2], "%s", name(t, fc[0]));
+    snprintf(lab[3], sizeof lab[3], "%s", name(t, fc[1]));
+    snprintf(ylab[0], sizeof ylab[0], "%s", unit[0]);
+    snprintf(ylab[1], sizeof ylab[1], "%s", unit[1]);
+    plot_series st[2] = {{lab[0], tr[0], NULL, NULL}, {lab[1], tr[1], NULL, NULL}};
+    plot_series sr[2] = {{lab[2], rv[0], NULL, NULL}, {lab[3], rv[1], NULL, NULL}};
+    plot_panel pw[3] = {{lab[2], 1, sw}, {lab[3], 1, sw + 1}, {"the other economies", N - 2, sw + 2}};
+    plot_panel pt[2] = {{lab[0], 1, st}, {lab[1], 1, st + 1}};
+    plot_panel pr[2] = {{lab[2], 1, sr}, {lab[3], 1, sr + 1}};
     const char *title = tw_scenario_name(t->s.sc);
-    plot_labels lw = {title, "welfare (real income) after each stage, change from the base economy",
-                      "stage", "welfare change, %", "tradewar " TW_VERSION_STRING};
-    plot_labels lt = {title, "bilateral trade after each stage (before tariffs)", "stage",
-                      "change from the base, %", "tradewar " TW_VERSION_STRING};
-    plot_labels lr = {title, "tariff revenue after each stage", "stage",
-                      "tariff revenue, $ million", "tradewar " TW_VERSION_STRING};
+    char note[160];
+    snprintf(note, sizeof note, "tradewar " TW_VERSION_STRING "; each panel has its own scale");
+    plot_labels lw = {title, "Welfare (real income) after each stage: % change from the base economy",
+                      NULL, "welfare change, %", note};
+    plot_labels lt = {title, "Bilateral trade after each stage (before tariffs)", NULL, ylab[0], note};
+    plot_labels lr = {title, "Tariff revenue after each stage", NULL, ylab[1], note};
     int rc = 0;
     for (int e = 0; rc == 0 && e < 2; e++) {
-        snprintf(name, sizeof name, "welfare.%s", exts[e]);
-        rc = plot_lines(batch_path(b, name, path, sizeof path), &lw, t->K, NULL, tk, t->N, sw, why,
-                        size);
-        snprintf(name, sizeof name, "trade.%s", exts[e]);
+        snprintf(fname, sizeof fname, "welfare.%s", exts[e]);
+        rc = plot_panels(b ? batch_path(b, fname, path, sizeof path) : NULL, &lw, n, NULL, tk,
+                         N > 2 ? 3 : 2, pw, why, size);
+        snprintf(fname, sizeof fname, "trade.%s", exts[e]);
         if (rc == 0)
-            rc = plot_lines(batch_path(b, name, path, sizeof path), &lt, t->K, NULL, tk, 2, st,
-                            why, size);
-        snprintf(name, sizeof name, "revenue.%s", exts[e]);
+            rc = plot_panels(b ? batch_path(b, fname, path, sizeof path) : NULL, &lt, n, NULL, tk,
+                             2, pt, why, size);
+        snprintf(fname, sizeof fname, "revenue.%s", exts[e]);
         if (rc == 0)
-            rc = plot_lines(batch_path(b, name, path, sizeof path), &lr, t->K, NULL, tk, 2, rv,
-                            why, size);
+            rc = plot_panels(b ? batch_path(b, fname, path, sizeof path) : NULL, &lr, n, NULL, tk,
+                             2, pr, why, size);
+        if (!b)
+            break; /* drawn once, for the capture */
     }
     free(w);
     free(sw);
@@ -281,6 +329,31 @@ static int write_outputs(const timeline *t, const staged_args *a)
     if (st == 0 && a->charts)
         st = charts(t, b, why, sizeof why);
     return batch_finish(b, st, a->output, why, sizeof why);
+}
+
+/* --html FILE: the page, its charts drawn again into memory (cli/html.c). */
+static int write_html(const timeline *t, const staged_args *a)
+{
+    plot_capture cap = {0};
+    char why[600] = "out of memory";
+    json_t *j = timeline_json(t, a);
+    int st = j ? 0 : -1;
+    if (st == 0 && a->charts) {
+        plot_capture_set(&cap);
+        st = charts(t, NULL, why, sizeof why);
+        plot_capture_set(NULL);
+    }
+    if (st == 0) {
+        html_page page = {"timeline", tw_scenario_name(t->s.sc), j, &cap, t->s.base};
+        st = html_write(a->html, &page, why, sizeof why);
+    }
+    json_decref(j);
+    plot_capture_free(&cap);
+    if (st != 0) {
+        cli_error("%s (nothing written to %s)", why, a->html);
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
 }
 
 int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)
@@ -315,6 +388,8 @@ int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)
         rc = solve_all(&ctx, &t);
     if (rc == CLI_OK && a.output)
         rc = write_outputs(&t, &a);
+    if (rc == CLI_OK && a.html)
+        rc = write_html(&t, &a);
     if (rc == CLI_OK) {
         if (a.json) {
             json_t *j = timeline_json(&t, &a);

@@ -33,6 +33,8 @@ void cmd_war_help(FILE *f)
           "      --max-rounds N       rounds of best responses (default 100)\n"
           "      --xtol-rel X, --ftol-rel X, --max-eval N   each best response's optimiser\n"
           "      --format FORMAT      table (default), csv (the countries table) or json\n"
+          "      --html FILE          one self-contained HTML page: question, answer, a\n"
+          "                           welfare chart, tables, data provenance\n"
           "      --output DIR         also write result.json, countries.csv and tariffs.csv\n"
           "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"
           "      --method, --tol, --max-iter, --anderson-depth, --damping, --fallback\n"

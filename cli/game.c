@@ -1,6 +1,7 @@
 /* game.c - what the strategic commands share: options, setup, the MFN
  * warm-up, the war procedure, and the reports (cli/game.h). */
 #include "game.h"
+#include "html.h"
 #include "outdir.h"
 
 #include <math.h>
@@ -20,6 +21,7 @@ typedef struct {
 #define GA(field) offsetof(game_args, field)
 static const value_option value_options[] = {
     {"--output", GA(output), G_ALL},
+    {"--html", GA(html), G_ALL},
     {"--scenario", GA(scenario), G_OPTIMAL | G_WAR | G_TALKS},
     {"--stage", GA(stage), G_ALL},
     {"--country", GA(country), G_OPTIMAL},
@@ -102,6 +104,9 @@ int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, uns
     if ((which & G_ENFORCE) && !a->agreement)
         return cli_usage_error(command, "no agreement given (a scenario file, 'talks' or "
                                         "'cooperative')");
+    if (a->html && (!*a->html || strcmp(a->html, "-") == 0))
+        return cli_usage_error(command, "--html names a file (standard output carries the "
+                                        "results)");
     if (a->output && strcmp(a->output, "-") == 0)
         return cli_usage_error(command, "--output names a directory; results already go to "
                                         "stdout (use --format)");
@@ -958,6 +963,37 @@ static int emit_subsidies(FILE *f, void *user)
     return 0;
 }
 
+/* The welfare change of every economy in the result, as bars for the page. */
+static int welfare_chart(const game *g, const json_t *j, plot_capture *cap, char *why,
+                         size_t size)
+{
+    const json_t *cs = json_object_get(j, "countries"), *c;
+    size_t n = json_array_size(cs), i, m = 0;
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    double *v = calloc(n ? n : 1, sizeof *v);
+    int st = names && v ? 0 : -1;
+    json_array_foreach(cs, i, c)
+    {
+        const json_t *w = json_object_get(c, "welfare_pct"), *nm = json_object_get(c, "name");
+        if (st == 0 && json_is_number(w) && isfinite(json_number_value(w))) {
+            names[m] = json_is_string(nm) ? json_string_value(nm) : "?";
+            v[m++] = json_number_value(w);
+        }
+    }
+    if (st == 0 && m > 0) {
+        char title[300];
+        snprintf(title, sizeof title, "tradewar %s: welfare change of every economy", g->a.command);
+        plot_labels l = {title, g->sc ? tw_scenario_name(g->sc) : "from the base economy", NULL,
+                         "welfare (real income) change, %", "tradewar " TW_VERSION_STRING};
+        plot_capture_set(cap);
+        st = plot_bars(NULL, &l, m, names, v, "%.2f", why, size);
+        plot_capture_set(NULL);
+    }
+    free(names);
+    free(v);
+    return st;
+}
+
 int game_emit(const game *g, const game_report *r)
 {
     emit_ctx e = {g, r};
@@ -976,6 +1012,23 @@ int game_emit(const game *g, const game_report *r)
         char why[512];
         if (batch_write_files(g->a.output, 0, files, n, &e, why, sizeof why) != 0) {
             cli_error("%s (nothing written to %s)", why, g->a.output);
+            return CLI_FAILURE;
+        }
+    }
+    if (g->a.html) {
+        char why[600] = "out of memory";
+        plot_capture cap = {0};
+        char title[600];
+        const char *dd = g->a.data_dir ? g->a.data_dir : "", *slash = strrchr(dd, '/');
+        snprintf(title, sizeof title, "tradewar %.20s: %.500s", g->a.command,
+                 g->sc ? tw_scenario_name(g->sc) : slash && slash[1] ? slash + 1 : dd);
+        html_page page = {g->a.command, title, r->json, &cap, g->base};
+        int st = welfare_chart(g, r->json, &cap, why, sizeof why);
+        if (st == 0)
+            st = html_write(g->a.html, &page, why, sizeof why);
+        plot_capture_free(&cap);
+        if (st != 0) {
+            cli_error("%s (nothing written to %s)", why, g->a.html);
             return CLI_FAILURE;
         }
     }

@@ -17,6 +17,7 @@ typedef struct game_args {
     const char *command;
     unsigned which; /* G_* of the command */
     const char *data_dir, *output, *scenario, *stage;
+    const char *html; /* --html FILE: one self-contained page (cli/html.c) */
     out_format format;
     cli_solver_flags solver; /* the names of `solve` */
     /* what governments choose */

@@ -93,6 +93,81 @@ static int help(int argc, char **argv, int first)
     return CLI_OK;
 }
 
+/* ---- shell completion ------------------------------------------------------ */
+
+/* The long options in a command's --help text (every "--name" in it), once each. */
+static int complete_flags(const command *c)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return CLI_FAILURE;
+    if (c)
+        c->help(f);
+    else
+        fputs(usage_text, f);
+    fclose(f);
+    char seen[8192] = " ";
+    for (const char *p = text; p && (p = strstr(p, "--")) != NULL;) {
+        const char *e = p + 2;
+        while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '-')
+            e++;
+        char word[80];
+        int n = (int)(e - p);
+        if (n > 3 && n < (int)sizeof word - 2 && (p == text || p[-1] == ' ' || p[-1] == '(' ||
+                                                  p[-1] == '`' || p[-1] == '\n')) {
+            snprintf(word, sizeof word, " %.*s ", n, p);
+            if (!strstr(seen, word) && strlen(seen) + strlen(word) < sizeof seen) {
+                strcat(seen, word + 1);
+                printf("%.*s\n", n, p);
+            }
+        }
+        p = e;
+    }
+    free(text);
+    return CLI_OK;
+}
+
+/*
+ * tradewar __complete WHAT [ARG] - words for the shell completion scripts
+ * (completion/tradewar.bash, completion/_tradewar), one a line; not in --help:
+ *   commands               the commands
+ *   flags [CMD]            the options of CMD (of the program without CMD)
+ *   countries|sectors [DIR]  the codes of data set DIR (default: the bundled one)
+ */
+static int complete(int argc, char **argv, int first)
+{
+    const char *what = first < argc ? argv[first] : "";
+    const char *arg = first + 1 < argc ? argv[first + 1] : NULL;
+    if (strcmp(what, "commands") == 0) {
+        for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+            puts(commands[k].name);
+        puts("help");
+        return CLI_OK;
+    }
+    if (strcmp(what, "flags") == 0) {
+        const command *c = arg ? find_command(arg) : NULL;
+        if (arg && !c)
+            return CLI_USAGE;
+        return complete_flags(c);
+    }
+    int countries = strcmp(what, "countries") == 0;
+    if (!countries && strcmp(what, "sectors") != 0)
+        return cli_usage_error("__complete", "commands, flags [CMD], countries [DIR] or "
+                                             "sectors [DIR]");
+    char buf[4096];
+    tw_model *m = NULL;
+    tw_error err;
+    if (tw_load_any(arg ? arg : cli_default_data(buf, sizeof buf), &m, &err) != TW_OK)
+        return CLI_BAD_INPUT; /* quietly: the shell shows no codes */
+    size_t n = countries ? tw_model_countries(m) : tw_model_sectors(m);
+    for (size_t k = 0; k < n; k++)
+        puts(countries ? tw_model_country_code(m, k) : tw_model_sector_code(m, k));
+    tw_model_free(m);
+    return CLI_OK;
+}
+
 int main(int argc, char **argv)
 {
     cli_ctx ctx = {1};
@@ -121,6 +196,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(a.arg, "help") == 0)
         return help(argc, argv, a.next);
+    if (strcmp(a.arg, "__complete") == 0)
+        return complete(argc, argv, a.next);
     const command *c = find_command(a.arg);
     if (!c)
         return cli_usage_error(NULL, "no command '%s' (solve, info, help)", a.arg);

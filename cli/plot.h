@@ -1,21 +1,29 @@
 /*
- * plot.h - charts for the tradewar program (PNG and SVG, drawn with PLplot).
+ * plot.h - charts for the tradewar program (SVG and PNG).
  *
  * A small API for the charts the commands draw: bars by category (welfare by
  * economy), grouped bars vertical or horizontal (several series per
  * category: output change by sector for the US and China), lines with
- * several series over labelled points (a path of stages), and lines with a
- * shaded band around each series (a mean with its 5-95% range).
+ * several series over labelled points (a path of stages), panels of lines
+ * (one per economy, each with its own scale) and ranges (a mean with its
+ * 5-95% quantiles).
  *
- * The format follows the path's extension: ".png" (PLplot's pngcairo device)
- * or ".svg" (svgcairo). Each chart is drawn into a temporary file in the
- * target's directory (".NAME.XXXXXX") and renamed onto the path only when
- * complete, so a failure never leaves a half-written chart. Every function
- * returns 0 on success, else -1 with a one-line reason in `why`.
+ * plot.c lays a chart out itself and writes it as SVG with real <text>
+ * elements (a label can be edited, searched and read by a screen reader);
+ * a PNG is that same SVG rasterised by librsvg, so both files show one
+ * layout. Text is measured with DejaVu Sans's advance widths: titles wrap
+ * (then shorten with an ellipsis), labels that would collide rotate or
+ * shorten, and nothing is drawn outside the canvas. Series colours are the
+ * Okabe-Ito palette (distinct for colour-blind readers), with a different
+ * marker per series as well.
  *
- * Text may use any UTF-8 character except '#', PLplot's escape character
- * (it is doubled on the way in, so it prints as itself).
- * PLplot keeps global state: draw from one thread at a time.
+ * The format follows the path's extension: ".png" or ".svg". Each chart is
+ * written to a temporary file in the target's directory (".NAME.XXXXXX") and
+ * renamed onto the path only when complete, so a failure never leaves a
+ * half-written chart. A NULL path draws the chart for the capture only (see
+ * plot_capture_set). Every function returns 0 on success, else -1 with a
+ * one-line reason in `why`. Text is UTF-8.
+ * The capture is a static pointer: draw from one thread at a time.
  */
 #ifndef TW_CLI_PLOT_H
 #define TW_CLI_PLOT_H
@@ -59,6 +67,21 @@ int plot_lines(const char *path, const plot_labels *l, size_t n, const double *x
                const char *const *xticks, size_t k, const plot_series *series, char *why,
                size_t why_size);
 
+/* A panel of a multi-panel line chart: its own title and value scale, k series. */
+typedef struct plot_panel {
+    const char *title;
+    size_t k;
+    const plot_series *series;
+} plot_panel;
+
+/* Panels stacked one above the other over the same n points (as plot_lines),
+ * each with its own value axis, so that a small change in one economy stays
+ * visible beside a large one in another. Series are coloured in order across
+ * all panels; a legend names them unless every panel holds one series. */
+int plot_panels(const char *path, const plot_labels *l, size_t n, const double *x,
+                const char *const *xticks, size_t npanels, const plot_panel *panels, char *why,
+                size_t why_size);
+
 /* Ranges, one per category: a dot at value[c], a whisker from lo[c] to hi[c]
  * (e.g. a mean and its 5-95% quantiles) and, when mark is not NULL, a cross
  * at mark[c] (e.g. the central value). names: the legend's texts for the
@@ -66,5 +89,29 @@ int plot_lines(const char *path, const plot_labels *l, size_t n, const double *x
 int plot_ranges(const char *path, const plot_labels *l, size_t n, const char *const *categories,
                 const double *value, const double *mark, const double *lo, const double *hi,
                 const char *const *names, char *why, size_t why_size);
+
+/* ---- capture: the charts of an HTML page ------------------------------------ */
+
+#define PLOT_CAPTURE_MAX 32
+/* The SVG text of each chart drawn while the capture is set, in order (a
+ * chart drawn twice, as .png and .svg, is kept once: from its .svg or NULL
+ * path). svg[k] and title[k] are owned by the capture (plot_capture_free). */
+typedef struct plot_capture {
+    size_t n;
+    char *svg[PLOT_CAPTURE_MAX];
+    char *title[PLOT_CAPTURE_MAX];
+} plot_capture;
+/* Set (or with NULL, clear) the capture. */
+void plot_capture_set(plot_capture *c);
+void plot_capture_free(plot_capture *c);
+
+/* A money unit scaled to read well: values given in `unit` (the data's
+ * currency unit, e.g. "millions of US dollars"; a leading "thousands",
+ * "millions" or "billions" sets its power of ten) whose largest magnitude is
+ * `maxabs` are multiplied by *factor to be read in the returned label
+ * (e.g. "billions of US dollars": factor 1e-3), written into buf. A unit
+ * without such a word is kept as it is (factor 1). */
+const char *plot_money_unit(const char *unit, double maxabs, double *factor, char *buf,
+                            size_t size);
 
 #endif

@@ -24,8 +24,8 @@ static int stored_option(cli_args *c, staged_args *a)
     int f = cli_solver_flag(c, &a->solver);
     if (f)
         return f;
-    static const char *const names[] = {"--output", "--from", "--focus"};
-    const char **const slots[] = {&a->output, &a->from, &a->focus};
+    static const char *const names[] = {"--output", "--from", "--focus", "--html"};
+    const char **const slots[] = {&a->output, &a->from, &a->focus, &a->html};
     return cli_stored_option(c, names, slots, sizeof names / sizeof names[0]);
 }
 
@@ -66,6 +66,8 @@ int staged_parse(int argc, char **argv, int first, cli_ctx *ctx, staged_args *a,
     }
     if (!a->scenario)
         return cli_usage_error(cmd, "no scenario file given");
+    if (a->html && (!*a->html || strcmp(a->html, "-") == 0))
+        return cli_usage_error(cmd, "--html names a file (standard output carries the results)");
     if (strcmp(a->scenario, "-") == 0)
         return cli_usage_error(cmd, "the scenario must be a file (its stages are read twice)");
     return CLI_OK;

@@ -14,6 +14,7 @@
 typedef struct staged_args {
     const char *command;
     const char *data_dir, *scenario, *output, *from, *focus;
+    const char *html; /* --html FILE: one self-contained page (cli/html.c) */
     int json;   /* --format json */
     int charts; /* 0: --charts none */
     cli_solver_flags solver; /* override the scenario's options */

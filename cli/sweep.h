@@ -19,10 +19,12 @@ typedef struct sweep_point {
     double *grid;      /* the point's value of each grid parameter (n_grids), or NULL */
     tw_scenario *sc;
     tw_policy *policy; /* on the base economy */
+    size_t stage;      /* the stage solved (0-based) */
 } sweep_point;
 
 typedef struct sweep_grid {
     char *name;
+    char *where; /* the scenario's first line with ${NAME}, trimmed (chart axis), or NULL */
     double *values;
     size_t n;
 } sweep_grid;
@@ -165,6 +167,9 @@ typedef struct sweep_report {
 /* summary.csv, summary.json, draws.csv (and chart.png) into the store's
  * directory, each written to a temporary name and renamed. 0, or -1 with `why`. */
 int sweep_write_report(const sweep_report *r, char *why, size_t why_size);
+/* --html FILE: summary.json's content and the chart as one page (cli/html.c).
+ * 0, or -1 with `why`. */
+int sweep_write_html(const sweep_report *r, const char *path, char *why, size_t why_size);
 /* summary.csv, summary.json or a table to stdout. 0 on success. */
 int sweep_print(const sweep_report *r, out_format format);
 /* Counts over every point: draws asked for, converged (first try), retried, failed. */

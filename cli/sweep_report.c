@@ -7,6 +7,7 @@
  * Nothing here depends on timing, threads or ranks, so a run's files are the
  * same byte for byte however it was computed.
  */
+#include "html.h"
 #include "outdir.h"
 #include "plot.h"
 #include "sweep.h"
@@ -394,12 +395,25 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
             free(y), free(s), free(ticks);
             return 1;
         }
-    char sub[160], band[64];
+    char sub[1024], band[64], head[600], xlab[600];
+    const tw_scenario *sc0 = p->points[0].sc;
     snprintf(band, sizeof band, "band: %.3g%%-%.3g%% quantiles", 100 * r->quantiles[0],
              100 * r->quantiles[nq - 1]);
-    snprintf(sub, sizeof sub, "%zu draws per point, seed %llu%s%s", p->draws, p->seed,
+    /* the scenario and the stage solved (the first point's: a list of files names each) */
+    if ((p->n_grids > 0 || P == 1) && tw_scenario_stage_count(sc0) == 1)
+        snprintf(head, sizeof head, "%s (a one-stage scenario)", tw_scenario_name(sc0));
+    else if (p->n_grids > 0 || P == 1)
+        snprintf(head, sizeof head, "%s, stage %zu: %s", tw_scenario_name(sc0),
+                 p->points[0].stage + 1, tw_scenario_stage_name(sc0, p->points[0].stage));
+    else
+        snprintf(head, sizeof head, "%zu scenarios, stage %zu of the first: %s", P,
+                 p->points[0].stage + 1, tw_scenario_stage_name(sc0, p->points[0].stage));
+    snprintf(sub, sizeof sub, "%s. %zu draws per point, seed %llu%s%s", head, p->draws, p->seed,
              bands ? "; line: mean, " : "", bands ? band : "");
-    plot_labels l = {"Welfare change", sub, "", "welfare change, %", "tradewar sweep"};
+    plot_labels l = {"Welfare change under uncertain elasticities", sub, "",
+                     "welfare change, %", "tradewar " TW_VERSION_STRING " sweep"};
+    if (p->draws == 0)
+        l.title = "Welfare change";
     int rc;
     if (P > 1) {
         for (size_t pt = 0; pt < P; pt++) {
@@ -407,17 +421,24 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
             ticks[pt] = p->points[pt].label;
         }
         for (size_t i = 0; i < N; i++)
-            s[i] = (plot_series){tw_model_country_code(p->base, i), y + i * P,
+            s[i] = (plot_series){tw_model_country_name(p->base, i), y + i * P,
                                  bands ? lo + i * P : NULL, bands ? hi + i * P : NULL};
-        l.xlabel = p->n_grids == 1 ? p->grids[0].name : "point";
+        if (p->n_grids == 1 && p->grids[0].where)
+            snprintf(xlab, sizeof xlab, "%s: the value of ${%s} in the scenario's \"%s\"",
+                     p->grids[0].name, p->grids[0].name, p->grids[0].where);
+        else
+            snprintf(xlab, sizeof xlab, "%s", p->n_grids == 1 ? p->grids[0].name
+                                          : p->n_grids ? "grid point (the values of each --grid)"
+                                                       : "scenario file");
+        l.xlabel = xlab;
         rc = plot_lines(path, &l, P, x, p->n_grids == 1 ? NULL : ticks, N, s, why, size);
     } else {
         /* one point: economies are categories, not an axis: a dot for the
          * mean, a whisker for the quantiles, a cross for the central value
          * (y holds country i at i * P = i) */
         for (size_t i = 0; i < N; i++)
-            ticks[i] = tw_model_country_code(p->base, i);
-        l.xlabel = "economy";
+            ticks[i] = tw_model_country_name(p->base, i);
+        l.xlabel = NULL;
         if (bands && isfinite(central[0])) {
             char whisker[64];
             snprintf(whisker, sizeof whisker, "%.3g%%-%.3g%% quantiles",
@@ -426,15 +447,14 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
             int all_central = 1;
             for (size_t i = 0; i < N; i++)
                 all_central &= isfinite(central[i]);
-            snprintf(sub, sizeof sub, "%s: %zu draws, seed %llu", p->points[0].label, p->draws,
-                     p->seed);
+            snprintf(sub, sizeof sub, "%s. %zu draws, seed %llu", head, p->draws, p->seed);
             rc = plot_ranges(path, &l, N, ticks, y, all_central ? central : NULL, lo, hi, names,
                              why, size);
         } else if (bands) {
             s[0] = (plot_series){"mean", y, lo, hi};
             rc = plot_lines(path, &l, N, NULL, ticks, 1, s, why, size);
         } else {
-            snprintf(sub, sizeof sub, "the data's elasticities");
+            snprintf(sub, sizeof sub, "%s. The data's elasticities", head);
             rc = plot_bars(path, &l, N, ticks, y, "%.3f", why, size);
         }
     }
@@ -490,6 +510,32 @@ int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
             st = 0;
         }
     }
+    free_table(&t);
+    return st;
+}
+
+int sweep_write_html(const sweep_report *r, const char *path, char *why, size_t why_size)
+{
+    table t;
+    plot_capture cap = {0};
+    json_t *j = NULL;
+    int st = build_table(r, &t) == 0 && (j = summary_json(r, &t)) ? 0 : -1;
+    if (st != 0)
+        snprintf(why, why_size, "out of memory");
+    if (st == 0 && r->chart) {
+        plot_capture_set(&cap);
+        st = write_chart(r, &t, NULL, why, why_size);
+        plot_capture_set(NULL);
+        if (st == 1) /* no finite welfare somewhere: no chart */
+            st = 0;
+    }
+    if (st == 0) {
+        html_page page = {"sweep", tw_scenario_name(r->plan->points[0].sc), j, &cap,
+                          r->plan->base};
+        st = html_write(path, &page, why, why_size);
+    }
+    json_decref(j);
+    plot_capture_free(&cap);
     free_table(&t);
     return st;
 }

@@ -782,6 +782,14 @@ tw_status tw_policy_rebase(const tw_policy *target, const tw_policy *from, tw_po
 tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_policy *from,
                      const tw_policy *to, tw_model **rebased, tw_result **res, tw_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* The data's money unit (src/model.c)                                      */
+/* ------------------------------------------------------------------------ */
+
+/** The unit of the model's money values (flows, EV, revenue), e.g.
+ * "millions of US dollars". Never NULL; owned by the model. */
+const char *tw_model_currency_unit(const tw_model *m);
+
 #ifdef __cplusplus
 }
 #endif

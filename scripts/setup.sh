@@ -12,9 +12,13 @@ PACKAGES=(build-essential cmake pkg-config
           libcsv-dev        # CSV parsing of data sets
           libyaml-dev       # scenario files and data-set manifests
           libjansson-dev    # JSON output
-          libplplot-dev     # charts (PNG and SVG) of the reports: cli/plot.c
-          plplot-driver-cairo # PLplot's pngcairo and svgcairo devices, which write those files
-          fonts-dejavu-core # the charts' lettering
+          librsvg2-dev      # charts: cli/plot.c writes SVG itself; librsvg rasterises it to PNG
+          fonts-dejavu-core # the charts' lettering (plot.c measures text with its widths)
+          help2man          # manual pages made from --help at build time (man/gen-man.sh)
+          man-db            # `man`: tests/cli/test_install.sh reads an installed page
+          chromium          # tests/cli/test_browser.sh opens the HTML pages in headless Chromium
+          nodejs            # ... driven by puppeteer-core from npm (tests/browser/)
+          zsh               # tests/cli/test_install.sh checks the zsh completion parses
           libopenmpi-dev openmpi-bin # MPI: tradewar sweep across ranks and machines (mpirun)
           libcmocka-dev     # unit-test framework
           python3           # CLI tests read the JSON output; scripts/us2025_scenario.py
@@ -32,6 +36,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm for the browser test's puppeteer-core: Debian packages it apart from
+# nodejs, while Node's own packages (nodesource) bundle it and refuse Debian's.
+if ! command -v npm >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -173,6 +173,14 @@ const char *tw_model_sector_name(const tw_model *m, size_t j)
     return (m && j < m->J) ? m->sector_name[j] : NULL;
 }
 
+/* Minimal: every bundled data set is in millions of US dollars (issue 10
+ * reads the unit from the data set's manifest). */
+const char *tw_model_currency_unit(const tw_model *m)
+{
+    (void)m;
+    return "millions of US dollars";
+}
+
 long tw_model_find_country(const tw_model *m, const char *code)
 {
     if (!m || !code)
