@@ -301,11 +301,13 @@ void out_table(FILE *f, const run_info *r)
     if (b->calibrated)
         fprintf(f, " (max |log change| %.3g)", b->calibration_gap);
     fputs("\n\n", f);
-    fprintf(f, "%-8s %10s %14s %8s %8s %11s %15s %10s %10s\n", "country", "welfare %", "EV",
-            "ToT %", "VoT %", "real wage %", "tariff rev. chg", "exports %", "imports %");
+    fprintf(f, "%-8s %10s %11s %14s %8s %8s %11s %15s %10s %10s\n", "country", "welfare %",
+            "real GDP %", "EV", "ToT %", "VoT %", "real wage %", "tariff rev. chg", "exports %",
+            "imports %");
     for (size_t i = 0; i < tw_model_countries(r->base); i++)
-        fprintf(f, "%-8s %10.4f %14.6g %8.4f %8.4f %11.4f %15.6g %10.4f %10.4f\n",
+        fprintf(f, "%-8s %10.4f %11.4f %14.6g %8.4f %8.4f %11.4f %15.6g %10.4f %10.4f\n",
                 tw_model_country_code(r->base, i), country_value(r, TW_C_WELFARE_PCT, i),
+                country_value(r, TW_C_REAL_GDP_PCT, i),
                 country_value(r, TW_C_EV, i), country_value(r, TW_C_TOT_PCT, i),
                 country_value(r, TW_C_VOT_PCT, i), country_value(r, TW_C_REAL_WAGE_PCT, i),
                 tidy(country_value(r, TW_C_TARIFF_REVENUE, i) -

@@ -339,7 +339,14 @@ tw_status tw_solver_base_stability(tw_solver *s, double *growth, tw_error *err);
 
 tw_solver_stats tw_result_stats(const tw_result *r);
 
-/** Per-country outcomes (arrays of N). Percent changes are 100 (hat - 1). */
+/** Per-country outcomes (arrays of N). Percent changes are 100 (hat - 1).
+ *  Nominal GDP is final spending plus exports minus imports (before tariffs),
+ *  i.e. income minus the trade deficit. Real GDP is a quantity index at base
+ *  prices from the expenditure side, as GTAP's qgdp: base final spending
+ *  times its real change (the real-income hat) plus exports minus imports,
+ *  each flow at base value times its quantity change, the flow's border price
+ *  moving as the importer's sector price index times (1 + t0) / (1 + t')
+ *  (docs/model.md, "Real GDP"). Appended keys: the order is the ABI. */
 #define TW_COUNTRY_OUTPUT_LIST(X)                                                       \
     X(TW_C_WELFARE_PCT, "welfare_pct", "real income change, %")                          \
     X(TW_C_EV, "ev", "equivalent variation, base currency units")                       \
@@ -360,7 +367,10 @@ tw_solver_stats tw_result_stats(const tw_result *r);
     X(TW_C_IMPORTS_BASE, "imports_base", "imports before tariffs, base")                \
     X(TW_C_IMPORTS, "imports", "imports before tariffs, counterfactual")                \
     X(TW_C_TRADE_BALANCE_BASE, "trade_balance_base", "exports minus imports, base")     \
-    X(TW_C_TRADE_BALANCE, "trade_balance", "exports minus imports, counterfactual")
+    X(TW_C_TRADE_BALANCE, "trade_balance", "exports minus imports, counterfactual")      \
+    X(TW_C_GDP_BASE, "gdp_base", "nominal GDP (final spending + exports - imports), base") \
+    X(TW_C_GDP, "gdp", "nominal GDP (final spending + exports - imports), counterfactual") \
+    X(TW_C_REAL_GDP_PCT, "real_gdp_pct", "real GDP change at base prices (expenditure side), %")
 
 typedef enum {
 #define TW_X_ENUM(name, key, desc) name,

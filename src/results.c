@@ -171,6 +171,46 @@ static void cp_decomposition(const tw_model *m, const tw_result *r, const double
     }
 }
 
+/* Nominal GDP (income + exports - imports, before tariffs) and real GDP at
+ * base prices from the expenditure side (GTAP's qgdp): base final spending
+ * times the real-income hat, plus each export flow's and minus each import
+ * flow's base value times its quantity hat. A flow's border price hat is the
+ * importer's sector price index hat times (1 + t0) / (1 + t'): in the
+ * Eaton-Kortum model the goods an importer buys from every source have the
+ * same price distribution, so the delivered price of each source's goods
+ * moves with the importer's price index. Each flow enters one exporter's
+ * GDP and one importer's with the same volume, so world real GDP at base
+ * prices equals world real final spending (tests/test_results_gdp.c). */
+static void real_gdp(const tw_model *m, const tw_policy *p, tw_result *r)
+{
+    size_t N = m->N, J = m->J;
+    const double *X0 = m->arr[TW_FLOWS], *t0 = m->arr[TW_TARIFFS];
+    double *g0 = r->country[TW_C_GDP_BASE], *g1 = r->country[TW_C_GDP];
+    double *q = r->country[TW_C_REAL_GDP_PCT]; /* volumes first, percent at the end */
+    for (size_t n = 0; n < N; n++) {
+        g0[n] = r->country[TW_C_INCOME_BASE][n] + r->country[TW_C_TRADE_BALANCE_BASE][n];
+        g1[n] = r->country[TW_C_INCOME][n] + r->country[TW_C_TRADE_BALANCE][n];
+        q[n] = r->country[TW_C_INCOME_BASE][n] * (1 + r->country[TW_C_WELFARE_PCT][n] / 100);
+    }
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++) {
+            if (i == n)
+                continue;
+            for (size_t j = 0; j < J; j++) {
+                size_t x = tw_idx3(N, J, i, n, j);
+                if (!(X0[x] > 0) || !(r->flows[x] > 0))
+                    continue;
+                double t1 = p ? p->tariff[x] : t0[x];
+                double price = r->p_hat[tw_idx2(J, n, j)] * (1 + t0[x]) / (1 + t1);
+                double vol = r->flows[x] / price;
+                q[i] += vol;
+                q[n] -= vol;
+            }
+        }
+    for (size_t n = 0; n < N; n++)
+        q[n] = g0[n] != 0 ? 100 * (q[n] / g0[n] - 1) : NAN;
+}
+
 void tw__fill_result(const tw_solver *s, const tw_policy *p, const double *u, tw_result *r)
 {
     const tw_model *m = s->m;
@@ -235,7 +275,7 @@ void tw__fill_result(const tw_solver *s, const tw_policy *p, const double *u, tw
             r->L_hat[ij] = s->ell0[ij] > 0 ? share / s->ell0[ij] : 1;
         }
     cp_decomposition(m, r, c0);
-    (void)p;
+    real_gdp(m, p, r);
 }
 
 /* ---- independent check of the equilibrium conditions -------------------- */
