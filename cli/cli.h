@@ -92,6 +92,7 @@ int cli_stored_option(cli_args *a, const char *const *names, const char **const 
  * commands, as given (NULL: not given); they win over the scenario's options. */
 typedef struct cli_solver_flags {
     const char *method, *deficits, *tol, *max_iter, *depth, *damping, *fallback;
+    const char *elasticities, *theta_scale, *psi_scale; /* applied by cli_elasticities_apply */
 } cli_solver_flags;
 /* The current option is a solver flag: 1 (its value stored in f) or -1 (its
  * value is missing); 0 when it is not one. */
@@ -100,6 +101,21 @@ int cli_solver_flag(cli_args *a, cli_solver_flags *f);
  * names the flag, its value and what it takes. */
 int cli_solver_flags_apply(const char *command, const cli_solver_flags *f, tw_solver_options *o,
                            tw_deficit_mode *d);
+
+/* The elasticities a run used (recorded in every output): the file or set
+ * given (NULL: the data's own) and the scales (1 when not given). */
+typedef struct cli_elasticities {
+    const char *spec;
+    double theta_scale, psi_scale;
+} cli_elasticities;
+/* Apply --elasticities, --theta-scale and --psi-scale (else the scenario's
+ * options of the same names; sc may be NULL) to the raw model: the file or
+ * set first, then the scales. CLI_OK, a usage error of `command` for a bad
+ * flag value, or the exit code of the library's error (printed). */
+int cli_elasticities_apply(const char *command, const cli_solver_flags *f, const tw_scenario *sc,
+                           tw_model *raw, cli_elasticities *used);
+/* "elasticities=data,theta_scale=1,psi_scale=1" for CSV provenance lines. */
+void cli_elasticities_text(const cli_elasticities *e, char *buf, size_t size);
 
 /* ---- data ---------------------------------------------------------------- */
 

@@ -38,6 +38,8 @@ void cmd_optimal_help(FILE *f)
           "                           (export_taxes.csv, subsidies.csv) into DIR (all or none)\n"
           "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"
           "      --method, --tol, --max-iter, --anderson-depth, --damping, --fallback\n"
+          "      --elasticities FILE|NAME, --theta-scale X, --psi-scale X (0: constant\n"
+          "      returns): the elasticities used, as for `tradewar solve`\n"
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
           "Exit status: 0 success, 1 the optimiser or a solve did not converge (the last\n"

@@ -27,6 +27,10 @@ void cmd_solve_help(FILE *f)
           "      --anderson-depth N   Anderson acceleration depth (default 8)\n"
           "      --damping X          damping in (0, 1] (default 1)\n"
           "      --fallback yes|no    retry with the other method on failure (default yes)\n"
+          "      --elasticities FILE|NAME  replace theta (and psi) from a CSV file\n"
+          "                           sector,theta[,psi] or a bundled set\n"
+          "      --theta-scale X      multiply every theta by X (> 0)\n"
+          "      --psi-scale X        multiply every psi by X (0: constant returns)\n"
           "  -q, --quiet              no progress messages\n"
           "  -v, --verbose            more detail on stderr\n"
           "  -h, --help               show this help\n"
@@ -206,6 +210,8 @@ static int prepare(const solve_args *a, const cli_ctx *ctx, solve_state *s, run_
     run->scenario_path = a->scenario;
     run->data_dir = a->data_dir;
     tw_model_checksum(s->raw, run->data_checksum);
+    if ((rc = cli_elasticities_apply("solve", &a->solver, s->sc, s->raw, &run->elast)) != CLI_OK)
+        return rc;
     if ((rc = precheck_policy(s, run)) != CLI_OK || (rc = build_baseline(ctx, s, run)) != CLI_OK)
         return rc;
     s->solver = tw_solver_create(s->base, &run->opt, &err);

@@ -58,7 +58,8 @@ void cmd_sweep_help(FILE *f)
           "      --stage K|NAME       the stage of staged scenarios (default: the last)\n"
           "      --no-chart           do not draw DIR/chart.png\n"
           "Solver options (as for solve): --deficits --method --tol --max-iter\n"
-          "      --anderson-depth --damping --fallback\n"
+          "      --anderson-depth --damping --fallback; central elasticities (as for\n"
+          "      solve): --elasticities FILE|NAME --theta-scale X --psi-scale X\n"
           "  -q, --quiet              no progress bar or messages\n"
           "  -v, --verbose            more detail on stderr\n"
           "  -h, --help               show this help\n"
@@ -789,12 +790,15 @@ static int plan_outputs(const sweep_args *a, sweep_state *s)
     return CLI_OK;
 }
 
-static json_t *options_json(const tw_solver_options *o, tw_deficit_mode d)
+static json_t *options_json(const tw_solver_options *o, tw_deficit_mode d,
+                            const cli_elasticities *e)
 {
-    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits", out_deficits_name(d),
+    json_t *j = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits", out_deficits_name(d),
                      "method", out_method_name(o->method), "tol", out_json_number(o->tol),
                      "max_iter", o->max_iter, "anderson_depth", o->anderson_depth, "damping",
                      out_json_number(o->damping), "fallback", o->fallback);
+    out_elasticities_json(j, e);
+    return j;
 }
 
 /* Everything a record's value depends on (the number of draws is not: more
@@ -820,7 +824,7 @@ static json_t *make_identity(const sweep_args *a, sweep_state *s, json_t *scenar
     return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s?, s:s, s:o, s:o, s:o, s:b, s:s?, "
                      "s:o, s:I}",
                      "command", "sweep", "data_checksum", s->data_checksum, "base_checksum",
-                     base_sum, "options", options_json(&p->opt, p->deficits), "scenarios",
+                     base_sum, "options", options_json(&p->opt, p->deficits, &p->elast), "scenarios",
                      scenarios, "grid", grids, "policy_checksum", policy_hash, "stage",
                      a->stage, "seed", seed, "theta", spec_json(&p->theta, p->J), "psi",
                      spec_json(&p->psi, p->J), "max_psi_theta",
@@ -885,6 +889,9 @@ static int prepare(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
         rc = cli_load_data(ctx, a->data_dir, &s->raw);
     if (rc == CLI_OK) {
         tw_model_checksum(s->raw, s->data_checksum);
+        rc = cli_elasticities_apply("sweep", &a->solver, p->points[0].sc, s->raw, &p->elast);
+    }
+    if (rc == CLI_OK) {
         rc = build_baseline(ctx, s);
     }
     if (rc == CLI_OK)

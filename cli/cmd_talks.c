@@ -37,6 +37,8 @@ void cmd_talks_help(FILE *f)
           "                           (columns war, cooperative, rate = bargaining)\n"
           "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"
           "      --method, --tol, --max-iter, --anderson-depth, --damping, --fallback\n"
+          "      --elasticities FILE|NAME, --theta-scale X, --psi-scale X (0: constant\n"
+          "      returns): the elasticities used, as for `tradewar solve`\n"
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
           "Exit status: 0 success, 1 an optimisation or the war did not converge (what\n"

@@ -38,6 +38,8 @@ void cmd_war_help(FILE *f)
           "      --output DIR         also write result.json, countries.csv and tariffs.csv\n"
           "Solver options (as for solve): --deficits fixed|balanced (default balanced),\n"
           "      --method, --tol, --max-iter, --anderson-depth, --damping, --fallback\n"
+          "      --elasticities FILE|NAME, --theta-scale X, --psi-scale X (0: constant\n"
+          "      returns): the elasticities used, as for `tradewar solve`\n"
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
           "Progress (one line per round) goes to stderr.\n"

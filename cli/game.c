@@ -452,6 +452,8 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
     if ((rc = cli_load_data(&g->ctx, g->a.data_dir, &g->raw)) != CLI_OK)
         return rc;
     tw_model_checksum(g->raw, g->data_checksum);
+    if ((rc = cli_elasticities_apply(g->a.command, &g->a.solver, g->sc, g->raw, &g->elast)) != CLI_OK)
+        return rc;
     if ((rc = resolve_codes(g)) != CLI_OK || (rc = resolve_weights(g)) != CLI_OK)
         return rc;
     return build(g);
@@ -640,11 +642,13 @@ double game_mean_tariff_pct(const game *g, const tw_policy *p, size_t n)
 
 static json_t *options_json(const game *g)
 {
-    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
+    json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
                      out_deficits_name(g->deficits), "method", out_method_name(g->so.method),
                      "tol", out_json_number(g->so.tol), "max_iter", g->so.max_iter,
                      "anderson_depth", g->so.anderson_depth, "damping",
                      out_json_number(g->so.damping), "fallback", g->so.fallback);
+    out_elasticities_json(o, &g->elast);
+    return o;
 }
 
 static json_t *codes_json(const game *g, const unsigned char *mask, int sectors)
@@ -864,11 +868,13 @@ void game_csv_provenance(FILE *f, const game *g, int converged)
         fprintf(f, " scenario=%s stage=%s", scenario_path(g), tw_scenario_stage_name(g->sc, g->stage));
     else if (g->a.which & G_ENFORCE)
         fprintf(f, " agreement=%s", g->a.agreement);
+    char el[4200];
+    cli_elasticities_text(&g->elast, el, sizeof el);
     fprintf(f, " options=deficits=%s,method=%s,tol=%.15g,max_iter=%d,anderson_depth=%d,"
-               "damping=%.15g,fallback=%s converged=%s\n",
+               "damping=%.15g,fallback=%s,%s converged=%s\n",
             out_deficits_name(g->deficits), out_method_name(g->so.method), g->so.tol,
             g->so.max_iter, g->so.anderson_depth, g->so.damping, g->so.fallback ? "true" : "false",
-            converged ? "true" : "false");
+            el, converged ? "true" : "false");
 }
 
 typedef struct {

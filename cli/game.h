@@ -56,6 +56,7 @@ typedef struct game {
     tw_baseline_report report;
     tw_solver *solver;
     tw_policy *start;          /* the base policy, or the scenario's */
+    cli_elasticities elast;    /* what the run used */
 } game;
 
 /* Parse options, load data and scenario, build the baseline and the solver,

@@ -43,14 +43,25 @@ const char *out_deficits_name(tw_deficit_mode d)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+void out_elasticities_json(json_t *obj, const cli_elasticities *e)
+{
+    if (!obj)
+        return;
+    json_object_set_new(obj, "elasticities", e->spec ? json_string(e->spec) : json_null());
+    json_object_set_new(obj, "theta_scale", out_json_number(e->theta_scale));
+    json_object_set_new(obj, "psi_scale", out_json_number(e->psi_scale));
+}
+
 /* Keys equal scenario option keys, so "options" can be pasted into a scenario. */
 static json_t *options_json(const run_info *r)
 {
-    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
+    json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
                      out_deficits_name(r->deficits), "method", out_method_name(r->opt.method),
                      "tol", out_json_number(r->opt.tol), "max_iter", r->opt.max_iter,
                      "anderson_depth", r->opt.anderson_depth, "damping",
                      out_json_number(r->opt.damping), "fallback", r->opt.fallback);
+    out_elasticities_json(o, &r->elast);
+    return o;
 }
 
 static json_t *stats_json(tw_solver_stats s)
@@ -184,14 +195,16 @@ void out_csv_number(FILE *f, double x)
 
 static void provenance(FILE *f, const run_info *r)
 {
+    char el[4200];
+    cli_elasticities_text(&r->elast, el, sizeof el);
     fprintf(f,
             "# tradewar %s data=%s checksum=%s scenario=%s stage=%s options=deficits=%s,"
-            "method=%s,tol=%.15g,max_iter=%d,anderson_depth=%d,damping=%.15g,fallback=%s "
+            "method=%s,tol=%.15g,max_iter=%d,anderson_depth=%d,damping=%.15g,fallback=%s,%s "
             "converged=%s\n",
             TW_VERSION_STRING, r->data_dir, r->data_checksum, r->scenario_path,
             tw_scenario_stage_name(r->sc, r->stage), out_deficits_name(r->deficits),
             out_method_name(r->opt.method), r->opt.tol, r->opt.max_iter, r->opt.anderson_depth,
-            r->opt.damping, r->opt.fallback ? "true" : "false",
+            r->opt.damping, r->opt.fallback ? "true" : "false", el,
             tw_result_stats(r->res).converged ? "true" : "false");
 }
 

@@ -18,6 +18,7 @@ typedef struct run_info {
     const tw_model *base; /* the economy the counterfactual starts from */
     tw_baseline_report report;
     const tw_result *res;
+    cli_elasticities elast; /* what the run used */
 } run_info;
 
 typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } out_format;
@@ -31,6 +32,9 @@ void out_csv_text(FILE *f, const char *s);
 void out_csv_number(FILE *f, double x);
 /* Dump with 17 significant digits and a final newline; 0 on success. */
 int out_json_dump(FILE *f, const json_t *j);
+
+/* Add "elasticities", "theta_scale" and "psi_scale" (the scenario option keys) to obj. */
+void out_elasticities_json(json_t *obj, const cli_elasticities *e);
 
 const char *out_method_name(tw_method m);
 const char *out_deficits_name(tw_deficit_mode d);

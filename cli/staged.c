@@ -110,6 +110,8 @@ int staged_prepare(const cli_ctx *ctx, staged_args *a, staged *s)
     if ((rc = cli_load_data(ctx, s->data_dir, &s->raw)) != CLI_OK)
         return rc;
     tw_model_checksum(s->raw, s->data_checksum);
+    if ((rc = cli_elasticities_apply(a->command, &a->solver, s->sc, s->raw, &s->elast)) != CLI_OK)
+        return rc;
     if ((rc = find_focus(s, a)) != CLI_OK)
         return rc;
     /* every stage resolves on the raw data before the baseline is built */
@@ -180,6 +182,7 @@ json_t *staged_header_json(const staged *s, const staged_args *a)
                             "max_iter", s->opt.max_iter, "anderson_depth",
                             s->opt.anderson_depth, "damping", out_json_number(s->opt.damping),
                             "fallback", s->opt.fallback);
+    out_elasticities_json(opt, &s->elast);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "version", TW_VERSION_STRING,
                      "command", a->command, "data", s->data_dir, "data_checksum",
                      s->data_checksum, "base_checksum", s->base_checksum, "scenario",
@@ -188,12 +191,14 @@ json_t *staged_header_json(const staged *s, const staged_args *a)
 
 void staged_provenance(FILE *f, const staged *s, const staged_args *a)
 {
+    char el[4200];
+    cli_elasticities_text(&s->elast, el, sizeof el);
     fprintf(f,
             "# tradewar %s %s data=%s checksum=%s scenario=%s options=deficits=%s,method=%s,"
-            "tol=%.15g,max_iter=%d,anderson_depth=%d,damping=%.15g,fallback=%s\n",
+            "tol=%.15g,max_iter=%d,anderson_depth=%d,damping=%.15g,fallback=%s,%s\n",
             TW_VERSION_STRING, a->command, s->data_dir, s->data_checksum, a->scenario,
             out_deficits_name(s->deficits), out_method_name(s->opt.method), s->opt.tol,
             s->opt.max_iter, s->opt.anderson_depth, s->opt.damping,
-            s->opt.fallback ? "true" : "false");
+            s->opt.fallback ? "true" : "false", el);
 }
 

@@ -35,6 +35,7 @@ typedef struct staged {
     char data_buf[4096];
     const char *data_dir;
     size_t focus[2]; /* the pair of economies the report follows (default USA, CHN) */
+    cli_elasticities elast; /* what the run used */
 } staged;
 
 /* Scenario, options, data and baseline. Prints errors; returns an exit code. */

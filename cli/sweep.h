@@ -53,6 +53,7 @@ typedef struct sweep_plan {
     int sector_keys[TW_CS_COUNT]; /* chosen per-sector outputs */
     size_t n_sector_keys;
     size_t n_values; /* per record: TW_C_COUNT*N, then n_sector_keys*N*J, then theta J, psi J */
+    cli_elasticities elast; /* the central elasticities: the data's, a file or set, scaled */
 } sweep_plan;
 
 /* Offsets of the blocks of a record's values. */

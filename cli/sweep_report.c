@@ -148,10 +148,12 @@ static void provenance(FILE *f, const sweep_report *r)
 {
     char sum[17];
     tw_model_checksum(r->plan->base, sum);
+    char el[4200];
+    cli_elasticities_text(&r->plan->elast, el, sizeof el);
     fprintf(f, "# tradewar %s sweep data=%s base_checksum=%s points=%zu draws=%zu seed=%llu "
-               "quantiles=type7\n",
+               "quantiles=type7 %s\n",
             TW_VERSION_STRING, r->data_dir, sum, r->plan->n_points, r->plan->draws,
-            r->plan->seed);
+            r->plan->seed, el);
 }
 
 static size_t point_failed(const sweep_report *r, size_t p)

@@ -252,11 +252,14 @@ int cli_stored_option(cli_args *a, const char *const *names, const char **const 
 
 int cli_solver_flag(cli_args *a, cli_solver_flags *f)
 {
-    static const char *const names[] = {"--method",         "--deficits", "--tol",
+    static const char *const names[] = {"--method",         "--deficits",    "--tol",
                                         "--max-iter",       "--anderson-depth",
-                                        "--damping",        "--fallback"};
-    const char **const slots[] = {&f->method, &f->deficits, &f->tol,     &f->max_iter,
-                                  &f->depth,  &f->damping,  &f->fallback};
+                                        "--damping",        "--fallback",    "--elasticities",
+                                        "--theta-scale",    "--psi-scale"};
+    const char **const slots[] = {&f->method,   &f->deficits,     &f->tol,
+                                  &f->max_iter, &f->depth,        &f->damping,
+                                  &f->fallback, &f->elasticities, &f->theta_scale,
+                                  &f->psi_scale};
     return cli_stored_option(a, names, slots, sizeof names / sizeof names[0]);
 }
 
@@ -295,6 +298,38 @@ int cli_solver_flags_apply(const char *command, const cli_solver_flags *f, tw_so
         o->fallback = yes;
     }
     return CLI_OK;
+}
+
+/* ---- elasticities ---------------------------------------------------------- */
+
+int cli_elasticities_apply(const char *command, const cli_solver_flags *f, const tw_scenario *sc,
+                           tw_model *raw, cli_elasticities *used)
+{
+    const char *spec = NULL;
+    double ts = NAN, ps = NAN;
+    tw_scenario_elasticity_options(sc, &spec, &ts, &ps);
+    if (f->elasticities)
+        spec = f->elasticities;
+    if (f->theta_scale && (!cli_parse_double(f->theta_scale, &ts) || !(ts > 0) || !isfinite(ts)))
+        return bad_flag(command, "theta-scale", f->theta_scale, "a positive number");
+    if (f->psi_scale && (!cli_parse_double(f->psi_scale, &ps) || !(ps >= 0) || !isfinite(ps)))
+        return bad_flag(command, "psi-scale", f->psi_scale, "a number >= 0; 0: constant returns");
+    used->spec = spec;
+    used->theta_scale = isnan(ts) ? 1 : ts;
+    used->psi_scale = isnan(ps) ? 1 : ps;
+    tw_error err = {0};
+    tw_status st = TW_OK;
+    if (spec)
+        st = tw_model_apply_elasticities(raw, spec, NULL, &err);
+    if (st == TW_OK && (used->theta_scale != 1 || used->psi_scale != 1))
+        st = tw_model_scale_elasticities(raw, used->theta_scale, used->psi_scale, &err);
+    return st == TW_OK ? CLI_OK : cli_fail(&err, st);
+}
+
+void cli_elasticities_text(const cli_elasticities *e, char *buf, size_t size)
+{
+    snprintf(buf, size, "elasticities=%s,theta_scale=%.15g,psi_scale=%.15g",
+             e->spec ? e->spec : "data", e->theta_scale, e->psi_scale);
 }
 
 /* ---- stages ---------------------------------------------------------------- */

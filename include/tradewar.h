@@ -793,12 +793,82 @@ tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_p
                      const tw_policy *to, tw_model **rebased, tw_result **res, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* The data's money unit (src/model.c)                                      */
+/* Answers a referee would accept (issue 10): elasticities under control,    */
+/* the data's currency unit, diagnostics and warnings near the model's edge  */
 /* ------------------------------------------------------------------------ */
 
-/** The unit of the model's money values (flows, EV, revenue), e.g.
- * "millions of US dollars". Never NULL; owned by the model. */
+/**
+ * Replace m's elasticities from spec: a CSV file `sector,theta[,psi]` with m's
+ * own sector codes (every sector once; psi kept as it is when the file has no
+ * psi column), or the name of a bundled set (letters, digits, '-', '_'),
+ * looked up under sets_dir (NULL = default) and mapped to m's sectors. On
+ * error m is unchanged and err names the file, line and value.
+ */
+tw_status tw_model_apply_elasticities(tw_model *m, const char *spec, const char *sets_dir,
+                                      tw_error *err);
+
+/** Multiply every sector's theta by theta_scale (> 0) and psi by psi_scale
+ *  (>= 0; 0 = constant returns). TW_ERR_INVALID (m unchanged) otherwise. */
+tw_status tw_model_scale_elasticities(tw_model *m, double theta_scale, double psi_scale,
+                                      tw_error *err);
+
+/** The unit of the model's currency values ("USD million", ...): set by
+ *  every loader from the data's documentation or manifest (`currency_unit`);
+ *  "currency units" when unknown. Never NULL; owned by m. */
 const char *tw_model_currency_unit(const tw_model *m);
+/** Set it (free text, at most 63 bytes, not empty). */
+tw_status tw_model_set_currency_unit(tw_model *m, const char *unit);
+
+/** A scenario's elasticity options (`options:` keys elasticities, theta_scale,
+ *  psi_scale): the file (resolved against the scenario's directory) or set
+ *  name, NULL when absent; the scales, NaN when absent. Owned by sc. */
+void tw_scenario_elasticity_options(const tw_scenario *sc, const char **elasticities,
+                                    double *theta_scale, double *psi_scale);
+
+/* Documented thresholds of the warnings (docs/model.md, "Near the model's edge"). */
+#define TW_WARN_PSI_THETA 0.8      /* psi theta above this in a sector the policy moves:
+                                      supply elasticity theta/(1 - psi theta) > 5 theta */
+#define TW_WARN_BASE_GROWTH 0.95   /* base stability estimate at or above: close to unstable */
+#define TW_WARN_OUTPUT_PCT 50.0    /* a sector's gross output moves by more than 50% */
+
+/** A warning: a machine-readable code ("high-psi-theta", ...) and a one-line
+ *  message that says what to try. */
+typedef struct tw_warning {
+    char code[32];
+    char message[TW_ERROR_MESSAGE_MAX];
+} tw_warning;
+
+#define TW_WARNINGS_MAX 8
+/** What tw_result_diagnose finds. */
+typedef struct tw_diagnostics {
+    double max_psi_theta;       /* largest psi theta over all sectors */
+    long max_psi_theta_sector;  /* its sector (-1 when J = 0) */
+    double base_growth;         /* tw_solver_base_stability at the base; NaN when not estimated */
+    long largest_country;       /* country and sector of the largest |output change| (-1: none) */
+    long largest_sector;
+    double largest_output_pct;  /* that change, % (signed) */
+    size_t n_warnings;
+    tw_warning warnings[TW_WARNINGS_MAX];
+} tw_diagnostics;
+
+/**
+ * Diagnostics and warnings of a solved result `res` (of policy p on model m):
+ * the largest psi theta, the base's stability estimate (with solver s, whose
+ * elasticities should be m's; s NULL: a solver with default options is made
+ * for the estimate) and the largest sector output change; warnings
+ * "base-near-unstable" (growth >= TW_WARN_BASE_GROWTH), "high-psi-theta"
+ * (psi theta > TW_WARN_PSI_THETA in a sector whose instruments p changes from
+ * m's base) and "large-output-change" (|output change| > TW_WARN_OUTPUT_PCT).
+ */
+tw_status tw_result_diagnose(tw_solver *s, const tw_model *m, const tw_policy *p,
+                             const tw_result *res, tw_diagnostics *out, tw_error *err);
+
+/** Append a warning to d (dropped silently when TW_WARNINGS_MAX are there). */
+void tw_diagnostics_add_warning(tw_diagnostics *d, const char *code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 #ifdef __cplusplus
 }

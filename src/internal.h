@@ -18,6 +18,7 @@ struct tw_model {
     char (*sector_code)[TW_CODE_MAX];
     char (*sector_name)[TW_NAME_MAX];
     double *arr[TW_ARRAY_COUNT]; /* one allocation per array, lengths by tw_model_array_length */
+    char currency_unit[64];      /* tw_model_currency_unit; "" = unknown */
 };
 
 struct tw_policy {

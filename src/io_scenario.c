@@ -72,6 +72,8 @@ struct tw_scenario {
     size_t ngroups[2];
     sc_stage *stages;
     size_t nstages;
+    char *elasticities;              /* options: elasticities (a file resolved against dir, or a set name) */
+    double theta_scale, psi_scale;   /* options: theta_scale, psi_scale (NaN: not given) */
 };
 
 enum { G_COUNTRY = 0, G_SECTOR = 1 };
@@ -138,6 +140,7 @@ void tw_scenario_free(tw_scenario *sc)
     free(sc->stages);
     free(sc->path);
     free(sc->dir);
+    free(sc->elasticities);
     free(sc->name);
     free(sc->description);
     free(sc);
@@ -345,6 +348,8 @@ static tw_status parse_list(parse_ctx *c, yaml_node_t *node, const char *what, s
 
 /* ---- options ----------------------------------------------------------- */
 
+static char *join_path(const char *dir, const char *file);
+
 static tw_status option_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
                              void *data)
 {
@@ -381,10 +386,31 @@ static tw_status option_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml
     } else if (strcmp(key, "fallback") == 0) {
         st = parse_bool(c, v, key, &sc->opt.fallback);
         sc->has_opt[OPT_FALLBACK] = 1;
+    } else if (strcmp(key, "theta_scale") == 0 || strcmp(key, "psi_scale") == 0) {
+        int is_theta = key[0] == 't';
+        double x = NAN;
+        st = parse_number(c, v, key, &x);
+        if (st == TW_OK && (is_theta ? !(x > 0) : !(x >= 0)))
+            st = FAIL_AT(c, v, TW_ERR_DATA, "%s must be %s, not %g", key,
+                         is_theta ? "positive" : "0 or more", x);
+        *(is_theta ? &sc->theta_scale : &sc->psi_scale) = x;
+    } else if (strcmp(key, "elasticities") == 0) {
+        char *text = NULL;
+        st = scalar_dup(c, v, key, &text);
+        if (st == TW_OK && !text[0])
+            st = FAIL_AT(c, v, TW_ERR_DATA, "elasticities: empty file or set name");
+        if (st == TW_OK) {
+            /* a set name has no '.' or '/'; anything else is a file next to the scenario */
+            free(sc->elasticities);
+            sc->elasticities = strpbrk(text, "./") ? join_path(sc->dir, text) : strdup(text);
+            if (!sc->elasticities)
+                st = NOMEM(c);
+        }
+        free(text);
     } else {
         st = FAIL_AT(c, k, TW_ERR_PARSE,
                      "unknown key '%s' in options (deficits, method, tol, max_iter, "
-                     "anderson_depth, damping, fallback)",
+                     "anderson_depth, damping, fallback, elasticities, theta_scale, psi_scale)",
                      key);
     }
     return st;
@@ -411,6 +437,17 @@ void tw_scenario_apply_options(const tw_scenario *sc, tw_solver_options *opt,
     }
     if (deficits && sc->has_opt[OPT_DEFICITS])
         *deficits = sc->deficits;
+}
+
+void tw_scenario_elasticity_options(const tw_scenario *sc, const char **elasticities,
+                                    double *theta_scale, double *psi_scale)
+{
+    if (elasticities)
+        *elasticities = sc ? sc->elasticities : NULL;
+    if (theta_scale)
+        *theta_scale = sc ? sc->theta_scale : NAN;
+    if (psi_scale)
+        *psi_scale = sc ? sc->psi_scale : NAN;
 }
 
 /* ---- groups ------------------------------------------------------------ */
@@ -806,6 +843,7 @@ static tw_scenario *scenario_new(const char *name)
         return NULL;
     }
     /* "/x.yaml" lives in "/"; "x.yaml" in the current directory (""). */
+    sc->theta_scale = sc->psi_scale = NAN;
     if (slash && dirlen == 0)
         strcpy(sc->dir, "/");
     else

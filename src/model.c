@@ -103,7 +103,21 @@ tw_model *tw_model_clone(const tw_model *m)
     memcpy(c->sector_name, m->sector_name, m->J * sizeof *m->sector_name);
     for (int a = 0; a < TW_ARRAY_COUNT; a++)
         memcpy(c->arr[a], m->arr[a], array_length(m->N, m->J, (tw_array)a) * sizeof(double));
+    memcpy(c->currency_unit, m->currency_unit, sizeof c->currency_unit);
     return c;
+}
+
+const char *tw_model_currency_unit(const tw_model *m)
+{
+    return m && m->currency_unit[0] ? m->currency_unit : "currency units";
+}
+
+tw_status tw_model_set_currency_unit(tw_model *m, const char *unit)
+{
+    if (!m || !unit || !*unit || strlen(unit) >= sizeof m->currency_unit)
+        return TW_ERR_INVALID;
+    strcpy(m->currency_unit, unit);
+    return TW_OK;
 }
 
 size_t tw_model_countries(const tw_model *m) { return m ? m->N : 0; }
@@ -175,12 +189,6 @@ const char *tw_model_sector_name(const tw_model *m, size_t j)
 
 /* Minimal: every bundled data set is in millions of US dollars (issue 10
  * reads the unit from the data set's manifest). */
-const char *tw_model_currency_unit(const tw_model *m)
-{
-    (void)m;
-    return "millions of US dollars";
-}
-
 long tw_model_find_country(const tw_model *m, const char *code)
 {
     if (!m || !code)

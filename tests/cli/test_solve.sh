@@ -16,7 +16,7 @@ json_check 'd["solver"]["converged"] is True and d["solver"]["stop"] == "converg
 json_check 'set(d["solver"]) == {"converged","iterations","residual","method","stop","seconds","evaluations"}' "solver keys"
 json_check 'set(d["tradewar"]) >= {"version","command","data","data_checksum","scenario","options"}' "tradewar keys"
 json_check 'd["tradewar"]["command"] == "solve" and d["tradewar"]["version"] == "0.1.0"' "tradewar header"
-json_check 'd["tradewar"]["options"] == {"deficits":"fixed","method":"anderson","tol":1e-10,"max_iter":2000,"anderson_depth":8,"damping":1.0,"fallback":True}' "default options"
+json_check 'd["tradewar"]["options"] == {"deficits":"fixed","method":"anderson","tol":1e-10,"max_iter":2000,"anderson_depth":8,"damping":1.0,"fallback":True,"elasticities":None,"theta_scale":1.0,"psi_scale":1.0}' "default options"
 json_check 'set(d["baseline"]) >= {"calibrated","calibration_gap","balanced"}' "baseline keys"
 json_check 'len(d["countries"]) == 7 and all({"code","name","welfare_pct","ev","cp_welfare_pct","tot_pct","vot_pct","real_wage_pct","tariff_revenue","exports"} <= set(c) for c in d["countries"])' "country keys"
 json_check 'len(d["sectors"]) == 7 * 44 and all({"country","sector","output_pct","exports"} <= set(s) for s in d["sectors"])' "sector rows"
