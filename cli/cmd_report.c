@@ -81,11 +81,13 @@ typedef struct {
     int converged[N_VARIANTS];
     size_t top[2][TOP]; /* sectors of the focus pair with the largest |output change| */
     size_t ntop[2];
+    tw_diagnostics diag; /* of the central answer */
 } comparison;
 
 typedef struct {
     staged s;
     size_t from, count; /* comparisons: stages from+1 .. from+count */
+    int from_base;      /* a one-stage scenario: its stage compared with the base economy */
     comparison *c;
     tw_model *models[N_VARIANTS];
     tw_policy *start[N_VARIANTS];
@@ -93,6 +95,28 @@ typedef struct {
 } report;
 
 /* ---- computing ------------------------------------------------------------ */
+
+static const char *from_name(const report *r)
+{
+    return r->from_base ? "the base economy (no policy change)"
+                        : tw_scenario_stage_name(r->s.sc, r->from);
+}
+
+/* Diagnostics of the central answer: on the rebased economy (the starting
+ * point's equilibrium) with the policy expressed relative to it. */
+static int diagnose(report *r, comparison *c, const tw_policy *to)
+{
+    tw_error err = {0};
+    tw_policy *rel = tw_policy_create(c->rebased);
+    tw_status st = rel ? tw_policy_rebase(to, r->start[0], rel, &err) : TW_ERR_NOMEM;
+    if (st == TW_OK)
+        st = tw_result_diagnose(NULL, c->rebased, rel, c->res, &c->diag, &err);
+    tw_policy_free(rel);
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    out_warnings_stderr(&c->diag);
+    return CLI_OK;
+}
 
 /* The base economy with the variant's elasticities (the base is an
  * equilibrium for any elasticities). */
@@ -153,9 +177,10 @@ static int compare_one(const cli_ctx *ctx, report *r, comparison *c, size_t v)
     tw_model *reb = NULL;
     tw_result *res = NULL;
     tw_status st = tw_compare(r->models[v], &r->s.opt, r->start[v], to, &reb, &res, &err);
-    tw_policy_free(to);
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE) {
+        tw_policy_free(to);
         return cli_fail(&err, st);
+    }
     c->converged[v] = st == TW_OK;
     for (size_t i = 0; i < N; i++) {
         c->welfare[v][i] = res && st == TW_OK ? tw_result_country(res, TW_C_WELFARE_PCT)[i] : NAN;
@@ -171,10 +196,16 @@ static int compare_one(const cli_ctx *ctx, report *r, comparison *c, size_t v)
     if (v == 0) {
         c->rebased = reb;
         c->res = res;
-        if (st != TW_OK)
+        if (st != TW_OK) {
+            tw_policy_free(to);
             return CLI_NO_CONVERGENCE;
+        }
         pick_top(c, r->s.focus, tw_model_sectors(r->s.base));
+        rc = diagnose(r, c, to);
+        tw_policy_free(to);
+        return rc;
     } else {
+        tw_policy_free(to);
         tw_result_free(res);
         tw_model_free(reb);
     }
@@ -190,8 +221,10 @@ static int compute(const cli_ctx *ctx, report *r)
             cli_error("out of memory");
             return CLI_FAILURE;
         }
-        if (!(r->start[v] = staged_policy(&r->s, r->from, r->models[v], &rc)))
-            return rc;
+        r->start[v] = r->from_base ? tw_policy_create(r->models[v])
+                                   : staged_policy(&r->s, r->from, r->models[v], &rc);
+        if (!r->start[v])
+            return r->from_base ? CLI_FAILURE : rc;
     }
     r->c = calloc(r->count, sizeof *r->c);
     if (!r->c) {
@@ -200,9 +233,9 @@ static int compute(const cli_ctx *ctx, report *r)
     }
     for (size_t k = 0; k < r->count; k++) {
         comparison *c = &r->c[k];
-        c->stage = r->from + 1 + k;
+        c->stage = r->from_base ? k : r->from + 1 + k;
         cli_note(ctx, 1, "solving '%s' from '%s'", tw_scenario_stage_name(r->s.sc, c->stage),
-                 tw_scenario_stage_name(r->s.sc, r->from));
+                 from_name(r));
         for (size_t v = 0; v < N_VARIANTS; v++) {
             c->welfare[v] = malloc(N * sizeof(double));
             c->ev[v] = malloc(N * sizeof(double));
@@ -289,15 +322,18 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
     const char *A = tw_model_country_code(m, a), *B = tw_model_country_code(m, b);
     const char *date = tw_scenario_stage_date(r->s.sc, c->stage);
     fprintf(f, "== %s%s%s%s ==\n   compared with: %s\n\n", tw_scenario_stage_name(r->s.sc, c->stage),
-            date[0] ? " (" : "", date, date[0] ? ")" : "", tw_scenario_stage_name(r->s.sc, r->from));
-    fprintf(f, "  %-8s %10s %14s %12s\n", "economy", "welfare %", "EV, $ million", "real wage %");
+            date[0] ? " (" : "", date, date[0] ? ")" : "", from_name(r));
+    const char *unit = tw_model_currency_unit(m);
+    fprintf(f, "  Money in %s.\n", unit);
+    fprintf(f, "  %-8s %10s %11s %16s %12s\n", "economy", "welfare %", "real GDP %", "EV",
+            "real wage %");
     for (size_t i = 0; i < tw_model_countries(m); i++)
-        fprintf(f, "  %-8s %10.4f %14.1f %12.4f\n", tw_model_country_code(m, i),
-                tidy(country(c, TW_C_WELFARE_PCT, i)), tidy(country(c, TW_C_EV, i)),
-                tidy(country(c, TW_C_REAL_WAGE_PCT, i)));
+        fprintf(f, "  %-8s %10.4f %11.4f %16.1f %12.4f\n", tw_model_country_code(m, i),
+                tidy(country(c, TW_C_WELFARE_PCT, i)), tidy(country(c, TW_C_REAL_GDP_PCT, i)),
+                tidy(country(c, TW_C_EV, i)), tidy(country(c, TW_C_REAL_WAGE_PCT, i)));
     fprintf(f, "\n  Real wages: %s %+.4f%%, %s %+.4f%%\n", A, tidy(country(c, TW_C_REAL_WAGE_PCT, a)),
             B, tidy(country(c, TW_C_REAL_WAGE_PCT, b)));
-    fputs("  Trade (before tariffs, $ million):\n", f);
+    fprintf(f, "  Trade (before tariffs, %s):\n", unit);
     for (int d = 0; d < 2; d++) {
         size_t i = d ? a : b, n = d ? b : a;
         double x0, x1;
@@ -305,7 +341,7 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
         fprintf(f, "    %s -> %s  %12.1f -> %12.1f  (%+.2f%%)\n", tw_model_country_code(m, i),
                 tw_model_country_code(m, n), x0, x1, tidy(staged_pct(x1, x0)));
     }
-    fputs("  Tariff revenue ($ million):\n", f);
+    fprintf(f, "  Tariff revenue (%s):\n", unit);
     for (int d = 0; d < 2; d++) {
         size_t i = d ? b : a;
         double t0 = country(c, TW_C_TARIFF_REVENUE_BASE, i), t1 = country(c, TW_C_TARIFF_REVENUE, i);
@@ -322,6 +358,9 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
         fputc('\n', f);
     }
     fputc('\n', f);
+    fputs("  ", f);
+    out_diagnostics_lines(f, c->rebased, &c->diag);
+    fputc('\n', f);
     print_sensitivity(f, r, c);
     tw_solver_stats st = tw_result_stats(c->res);
     fprintf(f, "\n  Solver: %s (%s), %ld iterations, residual %.3g, %.3g s\n\n",
@@ -336,8 +375,10 @@ static void print_table(FILE *f, const report *r)
             r->s.report.calibrated ? ", calibrated" : "");
     if (r->s.report.calibrated)
         fprintf(f, " (max |log change| %.3g)", r->s.report.calibration_gap);
-    fprintf(f, "\nStarting point: stage %zu, %s\n\n", r->from + 1,
-            tw_scenario_stage_name(r->s.sc, r->from));
+    if (r->from_base)
+        fprintf(f, "\nStarting point: %s\n\n", from_name(r));
+    else
+        fprintf(f, "\nStarting point: stage %zu, %s\n\n", r->from + 1, from_name(r));
     for (size_t k = 0; k < r->count; k++)
         print_comparison(f, r, &r->c[k]);
 }
@@ -347,7 +388,8 @@ static void print_table(FILE *f, const report *r)
 static const tw_country_output country_keys[] = {
     TW_C_WELFARE_PCT,   TW_C_EV,     TW_C_REAL_WAGE_PCT, TW_C_WAGE_PCT,
     TW_C_PRICE_INDEX_PCT, TW_C_INCOME_BASE, TW_C_TARIFF_REVENUE_BASE, TW_C_TARIFF_REVENUE,
-    TW_C_EXPORTS_BASE,  TW_C_EXPORTS, TW_C_IMPORTS_BASE,  TW_C_IMPORTS};
+    TW_C_EXPORTS_BASE,  TW_C_EXPORTS, TW_C_IMPORTS_BASE,  TW_C_IMPORTS,
+    TW_C_GDP_BASE,      TW_C_GDP,     TW_C_REAL_GDP_PCT};
 #define N_CKEYS (sizeof country_keys / sizeof country_keys[0])
 
 static json_t *countries_json(const report *r, const comparison *c)
@@ -429,11 +471,13 @@ static json_t *report_json(const report *r, const staged_args *a)
     for (size_t k = 0; comps && k < r->count; k++) {
         const comparison *c = &r->c[k];
         json_array_append_new(
-            comps, json_pack("{s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "stage",
+            comps, json_pack("{s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "stage",
                              tw_scenario_stage_name(r->s.sc, c->stage), "stage_index",
                              (json_int_t)c->stage, "date", tw_scenario_stage_date(r->s.sc, c->stage),
-                             "from_stage", tw_scenario_stage_name(r->s.sc, r->from),
-                             "from_stage_index", (json_int_t)r->from, "solver",
+                             "from_stage", r->from_base ? "base" : from_name(r),
+                             "from_stage_index", r->from_base ? (json_int_t)-1 : (json_int_t)r->from,
+                             "diagnostics", out_diagnostics_json(c->rebased, &c->diag), "warnings",
+                             out_warnings_json(&c->diag), "solver",
                              staged_stats_json(tw_result_stats(c->res)), "countries",
                              countries_json(r, c), "trade", trade_json(r, c), "top_sectors",
                              top_json(r, c), "sensitivity", sensitivity_json(r, c)));
@@ -442,7 +486,7 @@ static json_t *report_json(const report *r, const staged_args *a)
     return json_pack("{s:o, s:{s:b, s:o, s:b}, s:s, s:o}", "tradewar", staged_header_json(&r->s, a),
                      "baseline", "calibrated", b->calibrated, "calibration_gap",
                      out_json_number(b->calibration_gap), "balanced", b->balanced, "currency",
-                     "the data's unit (us-china-2017: millions of US dollars)", "comparisons",
+                     tw_model_currency_unit(r->s.base), "comparisons",
                      comps);
 }
 
@@ -547,7 +591,7 @@ static int welfare_chart(const report *r, const file_batch *b, const char *ext, 
         }
         char path[4400], sub[512], name[64];
         snprintf(sub, sizeof sub, "Welfare (real income) change of each stage, compared with: %s",
-                 tw_scenario_stage_name(r->s.sc, r->from));
+                 from_name(r));
         plot_labels l = {tw_scenario_name(r->s.sc), sub, NULL,
                          "welfare (real income) change, %", "tradewar " TW_VERSION_STRING};
         snprintf(name, sizeof name, "welfare.%s", ext);
@@ -685,11 +729,13 @@ int cmd_report(int argc, char **argv, int first, cli_ctx ctx)
     rc = staged_prepare(&ctx, &a, &r.s);
     if (rc == CLI_OK)
         rc = staged_pick(&r.s, a.from, "report", &r.from);
-    if (rc == CLI_OK && r.from + 1 >= tw_scenario_stage_count(r.s.sc))
+    /* a one-stage scenario: its policy against the base economy */
+    r.from_base = rc == CLI_OK && !a.from && tw_scenario_stage_count(r.s.sc) == 1;
+    if (rc == CLI_OK && !r.from_base && r.from + 1 >= tw_scenario_stage_count(r.s.sc))
         rc = cli_usage_error("report", "the scenario needs a stage after the starting stage %zu "
                                        "(it has %zu)", r.from + 1, tw_scenario_stage_count(r.s.sc));
     if (rc == CLI_OK) {
-        r.count = tw_scenario_stage_count(r.s.sc) - r.from - 1;
+        r.count = r.from_base ? 1 : tw_scenario_stage_count(r.s.sc) - r.from - 1;
         rc = compute(&ctx, &r);
     }
     if (rc == CLI_OK && a.output)

@@ -250,6 +250,10 @@ static int solve_and_report(const solve_args *a, const cli_ctx *ctx, solve_state
     if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
         return cli_fail(&err, st);
     run->res = s->res;
+    tw_status dst = tw_result_diagnose(s->solver, s->base, s->policy, s->res, &run->diag, &err);
+    if (dst != TW_OK)
+        return cli_fail(&err, dst);
+    out_warnings_stderr(&run->diag);
     int rc = report(a, run);
     tw_solver_stats stats = tw_result_stats(s->res);
     if (st == TW_ERR_NO_CONVERGENCE) {

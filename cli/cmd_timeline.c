@@ -46,6 +46,8 @@ typedef struct {
     staged s;
     size_t K, N;
     double *welfare;          /* K*N */
+    double *real_gdp;         /* K*N real GDP change, % */
+    tw_diagnostics *diag;     /* K */
     double trade[2][64];      /* [direction][stage]: focus[0]->focus[1], then back (64: MAX_STAGES) */
     double revenue[2][64];    /* the focus pair's tariff revenue after each stage */
     double trade_base[2], revenue_base[2];
@@ -76,8 +78,19 @@ static int solve_all(const cli_ctx *ctx, timeline *t)
             break;
         cli_note(ctx, 1, "stage %zu of %zu: %s", k + 1, t->K, tw_scenario_stage_name(t->s.sc, k));
         tw_status st = tw_solve(solver, p, res, &err);
-        tw_policy_free(p);
         t->stats[k] = tw_result_stats(res);
+        if (st == TW_OK) {
+            tw_status dst = tw_result_diagnose(solver, m, p, res, &t->diag[k], &err);
+            if (dst != TW_OK) {
+                tw_policy_free(p);
+                rc = cli_fail(&err, dst);
+                break;
+            }
+            for (size_t w = 0; w < t->diag[k].n_warnings; w++)
+                fprintf(stderr, "tradewar: warning [%s] (stage %zu): %s\n",
+                        t->diag[k].warnings[w].code, k + 1, t->diag[k].warnings[w].message);
+        }
+        tw_policy_free(p);
         if (st != TW_OK) {
             rc = st == TW_ERR_NO_CONVERGENCE ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
             if (st == TW_ERR_NO_CONVERGENCE)
@@ -86,6 +99,7 @@ static int solve_all(const cli_ctx *ctx, timeline *t)
             break;
         }
         memcpy(t->welfare + k * N, tw_result_country(res, TW_C_WELFARE_PCT), N * sizeof(double));
+        memcpy(t->real_gdp + k * N, tw_result_country(res, TW_C_REAL_GDP_PCT), N * sizeof(double));
         for (int d = 0; d < 2; d++) {
             t->trade[d][k] = staged_pair(tw_result_flows(res), N, J, f[d], f[1 - d]);
             t->revenue[d][k] = tw_result_country(res, TW_C_TARIFF_REVENUE)[f[d]];
@@ -124,9 +138,20 @@ static void print_table(FILE *f, const timeline *t)
             fprintf(f, " %8.4f", fabs(t->welfare[k * t->N + i]) < 5e-9 ? 0 : t->welfare[k * t->N + i]);
         fprintf(f, "  %s\n", tw_scenario_stage_name(t->s.sc, k));
     }
-    fprintf(f, "\nTrade and tariff revenue after each stage ($ million; base: %s->%s %.0f, "
+    fputs("\nReal GDP after each stage, % change from the base economy:\n", f);
+    fprintf(f, "%-3s %-10s", "#", "date");
+    for (size_t i = 0; i < t->N; i++)
+        fprintf(f, " %8s", code(t, i));
+    fputc('\n', f);
+    for (size_t k = 0; k < t->K; k++) {
+        fprintf(f, "%-3zu %-10s", k + 1, tw_scenario_stage_date(t->s.sc, k));
+        for (size_t i = 0; i < t->N; i++)
+            fprintf(f, " %8.4f", fabs(t->real_gdp[k * t->N + i]) < 5e-9 ? 0 : t->real_gdp[k * t->N + i]);
+        fputc('\n', f);
+    }
+    fprintf(f, "\nTrade and tariff revenue after each stage (%s; base: %s->%s %.0f, "
                "%s->%s %.0f; revenue %s %.0f, %s %.0f):\n",
-            code(t, fc[0]), code(t, fc[1]), t->trade_base[0], code(t, fc[1]), code(t, fc[0]),
+            tw_model_currency_unit(t->s.base), code(t, fc[0]), code(t, fc[1]), t->trade_base[0], code(t, fc[1]), code(t, fc[0]),
             t->trade_base[1], code(t, fc[0]), t->revenue_base[0], code(t, fc[1]), t->revenue_base[1]);
     char h[4][32];
     snprintf(h[0], sizeof h[0], "%s->%s", code(t, fc[0]), code(t, fc[1]));
@@ -140,15 +165,22 @@ static void print_table(FILE *f, const timeline *t)
                 staged_pct(t->trade[0][k], t->trade_base[0]), t->trade[1][k],
                 staged_pct(t->trade[1][k], t->trade_base[1]), t->revenue[0][k], t->revenue[1][k],
                 t->stats[k].seconds);
+    fputc('\n', f);
+    for (size_t k = 0; k < t->K; k++) {
+        fprintf(f, "Stage %zu: ", k + 1);
+        out_diagnostics_lines(f, t->s.base, &t->diag[k]);
+    }
 }
 
 static json_t *timeline_json(const timeline *t, const staged_args *a)
 {
     json_t *stages = json_array();
     for (size_t k = 0; stages && k < t->K; k++) {
-        json_t *w = json_object(), *trade = json_array(), *rev = json_object();
-        for (size_t i = 0; w && i < t->N; i++)
+        json_t *w = json_object(), *trade = json_array(), *rev = json_object(), *g = json_object();
+        for (size_t i = 0; w && g && i < t->N; i++) {
             json_object_set_new(w, code(t, i), out_json_number(t->welfare[k * t->N + i]));
+            json_object_set_new(g, code(t, i), out_json_number(t->real_gdp[k * t->N + i]));
+        }
         for (int d = 0; trade && rev && d < 2; d++) {
             size_t i = t->s.focus[d], n = t->s.focus[1 - d];
             json_array_append_new(trade, json_pack("{s:s, s:s, s:o, s:o, s:o}", "exporter",
@@ -159,18 +191,21 @@ static json_t *timeline_json(const timeline *t, const staged_args *a)
                                                                               t->trade_base[d]))));
             json_object_set_new(rev, code(t, i), out_json_number(t->revenue[d][k]));
         }
-        json_array_append_new(stages, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "stage_index",
-                                                (json_int_t)k, "stage",
-                                                tw_scenario_stage_name(t->s.sc, k), "date",
-                                                tw_scenario_stage_date(t->s.sc, k), "welfare_pct", w,
-                                                "trade", trade, "tariff_revenue", rev, "solver",
-                                                staged_stats_json(t->stats[k])));
+        json_array_append_new(
+            stages, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "stage_index",
+                              (json_int_t)k, "stage", tw_scenario_stage_name(t->s.sc, k), "date",
+                              tw_scenario_stage_date(t->s.sc, k), "welfare_pct", w,
+                              "real_gdp_pct", g, "trade", trade, "tariff_revenue", rev,
+                              "diagnostics", out_diagnostics_json(t->s.base, &t->diag[k]),
+                              "warnings", out_warnings_json(&t->diag[k]), "solver",
+                              staged_stats_json(t->stats[k])));
     }
     json_t *rb = json_object();
     for (int d = 0; rb && d < 2; d++)
         json_object_set_new(rb, code(t, t->s.focus[d]), out_json_number(t->revenue_base[d]));
-    return json_pack("{s:o, s:o, s:o}", "tradewar", staged_header_json(&t->s, a),
-                     "tariff_revenue_base", rb, "stages", stages);
+    return json_pack("{s:o, s:s, s:o, s:o}", "tradewar", staged_header_json(&t->s, a),
+                     "currency", tw_model_currency_unit(t->s.base), "tariff_revenue_base", rb,
+                     "stages", stages);
 }
 
 static void timeline_csv(FILE *f, const timeline *t, const staged_args *a)
@@ -180,21 +215,30 @@ static void timeline_csv(FILE *f, const timeline *t, const staged_args *a)
     fputs("stage_index,stage,date", f);
     for (size_t i = 0; i < t->N; i++)
         fprintf(f, ",welfare_pct_%s", code(t, i));
-    fprintf(f, ",trade_%s_%s,trade_%s_%s,tariff_revenue_%s,tariff_revenue_%s,seconds\n",
+    fprintf(f, ",trade_%s_%s,trade_%s_%s,tariff_revenue_%s,tariff_revenue_%s,seconds",
             code(t, fc[0]), code(t, fc[1]), code(t, fc[1]), code(t, fc[0]), code(t, fc[0]),
             code(t, fc[1]));
+    for (size_t i = 0; i < t->N; i++)
+        fprintf(f, ",real_gdp_pct_%s", code(t, i));
+    fputc('\n', f);
     fprintf(f, "0,\"base\",");
     for (size_t i = 0; i < t->N; i++)
         fputs(",0", f);
-    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,\n", t->trade_base[0], t->trade_base[1],
+    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,", t->trade_base[0], t->trade_base[1],
             t->revenue_base[0], t->revenue_base[1]);
+    for (size_t i = 0; i < t->N; i++)
+        fputs(",0", f);
+    fputc('\n', f);
     for (size_t k = 0; k < t->K; k++) {
         fprintf(f, "%zu,\"%s\",%s", k + 1, tw_scenario_stage_name(t->s.sc, k),
                 tw_scenario_stage_date(t->s.sc, k));
         for (size_t i = 0; i < t->N; i++)
             fprintf(f, ",%.17g", t->welfare[k * t->N + i]);
-        fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.6g\n", t->trade[0][k], t->trade[1][k],
+        fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.6g", t->trade[0][k], t->trade[1][k],
                 t->revenue[0][k], t->revenue[1][k], t->stats[k].seconds);
+        for (size_t i = 0; i < t->N; i++)
+            fprintf(f, ",%.17g", t->real_gdp[k * t->N + i]);
+        fputc('\n', f);
     }
 }
 
@@ -380,7 +424,9 @@ int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)
     if (rc == CLI_OK) {
         t.welfare = calloc(t.K * t.N, sizeof *t.welfare);
         t.stats = calloc(t.K, sizeof *t.stats);
-        if (!t.welfare || !t.stats) {
+        t.real_gdp = calloc(t.K * t.N, sizeof *t.real_gdp);
+        t.diag = calloc(t.K, sizeof *t.diag);
+        if (!t.welfare || !t.stats || !t.real_gdp || !t.diag) {
             cli_error("out of memory");
             rc = CLI_FAILURE;
         }
@@ -404,6 +450,8 @@ int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)
     }
     free(t.welfare);
     free(t.stats);
+    free(t.real_gdp);
+    free(t.diag);
     staged_free(&t.s);
     return rc;
 }

@@ -1000,7 +1000,8 @@ static int welfare_chart(const game *g, const json_t *j, plot_capture *cap, char
     return st;
 }
 
-int game_emit(const game *g, const game_report *r)
+/* game_emit, with the lines of `diag` (may be NULL) under the table. */
+static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
 {
     emit_ctx e = {g, r};
     if (g->a.output) {
@@ -1043,8 +1044,13 @@ int game_emit(const game *g, const game_report *r)
         bad = out_json_dump(stdout, r->json) != 0;
     else if (g->a.format == FORMAT_CSV)
         r->countries_csv(stdout, r->user);
-    else
+    else {
         r->table(stdout, r->user);
+        if (diag) {
+            fprintf(stdout, "\nOutcome '%s': ", r->columns->name[r->columns->n - 1]);
+            out_diagnostics_lines(stdout, g->base, diag);
+        }
+    }
     if (bad || fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write the results to standard output");
         return CLI_FAILURE;
@@ -1052,9 +1058,41 @@ int game_emit(const game *g, const game_report *r)
     return CLI_OK;
 }
 
+/* Diagnostics and warnings of the last column's policy (the outcome the
+ * command reports: the optimum, the war, the agreement), solved afresh. */
+int game_emit(const game *g, const game_report *r) { return emit(g, r, NULL); }
+
+static int diagnose_outcome(const game *g, game_report *r, tw_diagnostics *diag)
+{
+    if (!r->json || !r->columns || r->columns->n == 0 || !g->solver)
+        return 0;
+    const tw_policy *p = r->columns->p[r->columns->n - 1];
+    tw_result *res = p ? tw_result_create(g->base) : NULL;
+    tw_error err = {0};
+    int ok = 0;
+    if (!res)
+        return 0;
+    tw_solver_set_start(g->solver, NULL);
+    if (tw_solve(g->solver, p, res, &err) == TW_OK &&
+        tw_result_diagnose(g->solver, g->base, p, res, diag, &err) == TW_OK) {
+        ok = 1;
+        json_t *d = out_diagnostics_json(g->base, diag);
+        json_object_set_new(d, "outcome", json_string(r->columns->name[r->columns->n - 1]));
+        json_object_set_new(r->json, "diagnostics", d);
+        json_object_set_new(r->json, "warnings", out_warnings_json(diag));
+        out_warnings_stderr(diag);
+    } else {
+        cli_error("no diagnostics for the outcome: %s", err.message);
+    }
+    tw_result_free(res);
+    return ok;
+}
+
 int game_finish(const game *g, game_report *r, int rc)
 {
-    int erc = r->json ? game_emit(g, r) : CLI_FAILURE;
+    tw_diagnostics diag;
+    int has = diagnose_outcome(g, r, &diag);
+    int erc = r->json ? emit(g, r, has ? &diag : NULL) : CLI_FAILURE;
     if (!r->json)
         cli_error("out of memory");
     json_decref(r->json);

@@ -41,6 +41,88 @@ const char *out_deficits_name(tw_deficit_mode d)
     return d == TW_DEFICIT_BALANCED ? "balanced" : "fixed";
 }
 
+/* ---- diagnostics and warnings -------------------------------------------- */
+
+json_t *out_diagnostics_json(const tw_model *m, const tw_diagnostics *d)
+{
+    json_t *largest = d->largest_country >= 0
+                          ? json_pack("{s:s, s:s, s:o}", "country",
+                                      tw_model_country_code(m, (size_t)d->largest_country),
+                                      "sector", tw_model_sector_code(m, (size_t)d->largest_sector),
+                                      "pct", out_json_number(d->largest_output_pct))
+                          : json_null();
+    return json_pack("{s:o, s:s?, s:o, s:o}", "max_psi_theta", out_json_number(d->max_psi_theta),
+                     "max_psi_theta_sector",
+                     d->max_psi_theta_sector >= 0
+                         ? tw_model_sector_code(m, (size_t)d->max_psi_theta_sector)
+                         : NULL,
+                     "base_growth", out_json_number(d->base_growth), "largest_output_change",
+                     largest);
+}
+
+json_t *out_warnings_json(const tw_diagnostics *d)
+{
+    json_t *list = json_array();
+    for (size_t k = 0; list && k < d->n_warnings; k++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "code", d->warnings[k].code,
+                                              "message", d->warnings[k].message));
+    return list;
+}
+
+void out_warnings_stderr(const tw_diagnostics *d)
+{
+    for (size_t k = 0; k < d->n_warnings; k++)
+        fprintf(stderr, "tradewar: warning [%s]: %s\n", d->warnings[k].code,
+                d->warnings[k].message);
+}
+
+void out_diagnostics_lines(FILE *f, const tw_model *m, const tw_diagnostics *d)
+{
+    fprintf(f, "Diagnostics: max psi*theta %.3f", d->max_psi_theta);
+    if (d->max_psi_theta_sector >= 0)
+        fprintf(f, " (%s)", tw_model_sector_code(m, (size_t)d->max_psi_theta_sector));
+    fprintf(f, ", base growth %.3f", d->base_growth);
+    if (d->largest_country >= 0)
+        fprintf(f, ", largest output change %s %s %+.2f%%",
+                tw_model_country_code(m, (size_t)d->largest_country),
+                tw_model_sector_code(m, (size_t)d->largest_sector), d->largest_output_pct);
+    fputc('\n', f);
+    for (size_t k = 0; k < d->n_warnings; k++)
+        fprintf(f, "Warning [%s]: %s\n", d->warnings[k].code, d->warnings[k].message);
+}
+
+void out_largest_moves(FILE *f, const tw_model *m, const tw_result *res, size_t count)
+{
+    size_t N = tw_model_countries(m), J = tw_model_sectors(m);
+    const double *pct = tw_result_sector(res, TW_CS_OUTPUT_PCT);
+    const double *y0 = tw_result_sector(res, TW_CS_OUTPUT_BASE);
+    const double *y1 = tw_result_sector(res, TW_CS_OUTPUT);
+    size_t best[16];
+    size_t n = 0;
+    if (count > 16)
+        count = 16;
+    for (size_t x = 0; x < N * J; x++) {
+        if (!(y0[x] > 0) || !isfinite(pct[x]) || fabs(pct[x]) < 5e-9)
+            continue;
+        size_t at = n < count ? n++ : count;
+        while (at > 0 && fabs(pct[best[at - 1]]) < fabs(pct[x])) {
+            if (at < count)
+                best[at] = best[at - 1];
+            at--;
+        }
+        if (at < count)
+            best[at] = x;
+    }
+    if (n == 0)
+        return;
+    fprintf(f, "Largest sector output moves (gross output, %s):\n", tw_model_currency_unit(m));
+    for (size_t k = 0; k < n; k++) {
+        size_t i = best[k] / J, j = best[k] % J;
+        fprintf(f, "  %-8s %-24s %+9.2f%%  %14.6g -> %-14.6g\n", tw_model_country_code(m, i),
+                tw_model_sector_code(m, j), pct[best[k]], y0[best[k]], y1[best[k]]);
+    }
+}
+
 /* ---- JSON ---------------------------------------------------------------- */
 
 void out_elasticities_json(json_t *obj, const cli_elasticities *e)
@@ -161,10 +243,11 @@ static json_t *bilateral_json(const run_info *r)
 
 json_t *out_solve_json(const run_info *r)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "tradewar", header_json(r), "baseline",
-                     baseline_json(r), "solver", stats_json(tw_result_stats(r->res)),
-                     "countries", countries_json(r), "sectors", sectors_json(r), "bilateral",
-                     bilateral_json(r));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "tradewar", header_json(r),
+                     "baseline", baseline_json(r), "solver", stats_json(tw_result_stats(r->res)),
+                     "diagnostics", out_diagnostics_json(r->base, &r->diag), "warnings",
+                     out_warnings_json(&r->diag), "countries", countries_json(r), "sectors",
+                     sectors_json(r), "bilateral", bilateral_json(r));
 }
 
 /* ---- CSV ----------------------------------------------------------------- */
@@ -327,6 +410,9 @@ void out_table(FILE *f, const run_info *r)
                      country_value(r, TW_C_TARIFF_REVENUE_BASE, i)),
                 tidy(pct(country_value(r, TW_C_EXPORTS, i), country_value(r, TW_C_EXPORTS_BASE, i))),
                 tidy(pct(country_value(r, TW_C_IMPORTS, i), country_value(r, TW_C_IMPORTS_BASE, i))));
+    fputc('\n', f);
+    out_largest_moves(f, r->base, r->res, 5);
+    out_diagnostics_lines(f, r->base, &r->diag);
     fputc('\n', f);
     solver_line(f, "Solver", tw_result_stats(r->res));
 }

@@ -19,6 +19,7 @@ typedef struct run_info {
     tw_baseline_report report;
     const tw_result *res;
     cli_elasticities elast; /* what the run used */
+    tw_diagnostics diag;    /* diagnostics and warnings of res (and of the scenario) */
 } run_info;
 
 typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } out_format;
@@ -35,6 +36,17 @@ int out_json_dump(FILE *f, const json_t *j);
 
 /* Add "elasticities", "theta_scale" and "psi_scale" (the scenario option keys) to obj. */
 void out_elasticities_json(json_t *obj, const cli_elasticities *e);
+
+/* {"max_psi_theta", "base_growth", "largest_output_change": {country, sector, pct}}
+ * and [{"code", "message"}] of d, for the model m it was made on. */
+json_t *out_diagnostics_json(const tw_model *m, const tw_diagnostics *d);
+json_t *out_warnings_json(const tw_diagnostics *d);
+/* "tradewar: warning [code]: message" on stderr, one line each. */
+void out_warnings_stderr(const tw_diagnostics *d);
+/* The lines under a table: diagnostics, then "Warning [code]: message". */
+void out_diagnostics_lines(FILE *f, const tw_model *m, const tw_diagnostics *d);
+/* The `count` largest sector output moves of res (by |%|), one line each. */
+void out_largest_moves(FILE *f, const tw_model *m, const tw_result *res, size_t count);
 
 const char *out_method_name(tw_method m);
 const char *out_deficits_name(tw_deficit_mode d);

@@ -829,7 +829,8 @@ void tw_scenario_elasticity_options(const tw_scenario *sc, const char **elastici
 #define TW_WARN_PSI_THETA 0.8      /* psi theta above this in a sector the policy moves:
                                       supply elasticity theta/(1 - psi theta) > 5 theta */
 #define TW_WARN_BASE_GROWTH 0.95   /* base stability estimate at or above: close to unstable */
-#define TW_WARN_OUTPUT_PCT 50.0    /* a sector's gross output moves by more than 50% */
+#define TW_WARN_OUTPUT_PCT 50.0    /* a sector with scale economies (psi > 0): its gross
+                                      output moves by more than 50% */
 
 /** A warning: a machine-readable code ("high-psi-theta", ...) and a one-line
  *  message that says what to try. */
@@ -858,7 +859,9 @@ typedef struct tw_diagnostics {
  * for the estimate) and the largest sector output change; warnings
  * "base-near-unstable" (growth >= TW_WARN_BASE_GROWTH), "high-psi-theta"
  * (psi theta > TW_WARN_PSI_THETA in a sector whose instruments p changes from
- * m's base) and "large-output-change" (|output change| > TW_WARN_OUTPUT_PCT).
+ * m's base) and "large-output-change" (|output change| > TW_WARN_OUTPUT_PCT in
+ * a sector with psi > 0; with constant returns large reallocations are the
+ * model's ordinary specialisation). "base-near-unstable" only with some psi > 0.
  */
 tw_status tw_result_diagnose(tw_solver *s, const tw_model *m, const tw_policy *p,
                              const tw_result *res, tw_diagnostics *out, tw_error *err);
