@@ -136,8 +136,8 @@ static void print_labels(const info_data *d, int sectors)
 
 static void print_table(const info_data *d)
 {
-    printf("Data: %s\nChecksum: %s\nDimensions: %zu countries, %zu sectors\n", d->dir,
-           d->checksum, d->N, d->J);
+    printf("Data: %s\nChecksum: %s\nDimensions: %zu countries, %zu sectors\nCurrency unit: %s\n",
+           d->dir, d->checksum, d->N, d->J, tw_model_currency_unit(d->m));
     printf("Valid: %s%s\n\n", d->valid == TW_OK ? "yes" : "NO: ",
            d->valid == TW_OK ? "" : d->why.message);
     print_labels(d, 0);
@@ -206,7 +206,7 @@ static json_t *flows_json(const info_data *d)
 
 static json_t *info_json(const info_data *d)
 {
-    return json_pack(
+    json_t *j = json_pack(
         "{s:{s:s, s:s, s:s, s:s}, s:{s:I, s:I}, s:b, s:o, s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o}",
         "tradewar", "version", TW_VERSION_STRING, "command", "info", "data", d->dir,
         "data_checksum", d->checksum, "dimensions", "countries", (json_int_t)d->N, "sectors",
@@ -216,6 +216,9 @@ static json_t *info_json(const info_data *d)
         "value_added", out_json_number(world(d, VA)), "tariff_revenue",
         out_json_number(world(d, REVENUE)), "countries", countries_json(d), "sectors",
         sectors_json(d), "largest_flows", flows_json(d));
+    if (j)
+        json_object_set_new(j, "currency_unit", json_string(tw_model_currency_unit(d->m)));
+    return j;
 }
 
 /* ---- the command --------------------------------------------------------- */

@@ -720,6 +720,7 @@ json_t *game_header_json(const game *g)
                           options_json(g), "game", game_options_json(g));
     if (!j)
         return NULL;
+    json_object_set_new(j, "currency_unit", json_string(tw_model_currency_unit(g->base)));
     json_object_set_new(j, "scenario", sp && g->sc ? json_string(sp) : json_null());
     json_object_set_new(j, "scenario_name", g->sc ? json_string(tw_scenario_name(g->sc)) : json_null());
     json_object_set_new(j, "stage", g->sc ? json_string(tw_scenario_stage_name(g->sc, g->stage))

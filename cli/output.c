@@ -159,12 +159,15 @@ static json_t *header_json(const run_info *r)
 {
     char base_sum[17];
     tw_model_checksum(r->base, base_sum);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "version",
+    json_t *h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "version",
                      TW_VERSION_STRING, "command", "solve", "data", r->data_dir, "data_checksum",
                      r->data_checksum, "base_checksum", base_sum, "scenario", r->scenario_path,
                      "scenario_name", tw_scenario_name(r->sc), "stage",
                      tw_scenario_stage_name(r->sc, r->stage), "stage_index",
                      (json_int_t)r->stage, "options", options_json(r));
+    if (h)
+        json_object_set_new(h, "currency_unit", json_string(tw_model_currency_unit(r->base)));
+    return h;
 }
 
 static json_t *baseline_json(const run_info *r)
@@ -396,7 +399,7 @@ void out_table(FILE *f, const run_info *r)
             b->calibrated ? ", calibrated" : "");
     if (b->calibrated)
         fprintf(f, " (max |log change| %.3g)", b->calibration_gap);
-    fputs("\n\n", f);
+    fprintf(f, "\nMoney (EV, revenue): %s\n\n", tw_model_currency_unit(r->base));
     fprintf(f, "%-8s %10s %11s %14s %8s %8s %11s %15s %10s %10s\n", "country", "welfare %",
             "real GDP %", "EV", "ToT %", "VoT %", "real wage %", "tariff rev. chg", "exports %",
             "imports %");

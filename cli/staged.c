@@ -183,10 +183,11 @@ json_t *staged_header_json(const staged *s, const staged_args *a)
                             s->opt.anderson_depth, "damping", out_json_number(s->opt.damping),
                             "fallback", s->opt.fallback);
     out_elasticities_json(opt, &s->elast);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "version", TW_VERSION_STRING,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "version", TW_VERSION_STRING,
                      "command", a->command, "data", s->data_dir, "data_checksum",
                      s->data_checksum, "base_checksum", s->base_checksum, "scenario",
-                     a->scenario, "scenario_name", tw_scenario_name(s->sc), "options", opt);
+                     a->scenario, "scenario_name", tw_scenario_name(s->sc), "currency_unit",
+                     tw_model_currency_unit(s->base), "options", opt);
 }
 
 void staged_provenance(FILE *f, const staged *s, const staged_args *a)

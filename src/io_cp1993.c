@@ -222,8 +222,11 @@ tw_status tw_load_cp1993(const char *dir, tw_model **out, tw_error *err)
     free(r);
     if (st != TW_OK)
         tw_model_free(m);
-    else
+    else {
+        /* flows in US dollars (xbilat1993.txt's thousands times 1000; docs/data-format.md) */
+        tw_model_set_currency_unit(m, "USD");
         *out = m;
+    }
     return st;
 }
 

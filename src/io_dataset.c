@@ -259,6 +259,14 @@ static tw_status read_manifest(manifest *mf, const char *text, size_t len, tw_mo
         tw_model_free(m);
         return st;
     }
+    const char *unit = NULL; /* checked by read_header */
+    get_scalar(mf, root, "currency_unit", 0, &unit, err);
+    if (unit && *unit && strcmp(unit, "unspecified") != 0 &&
+        tw_model_set_currency_unit(m, unit) != TW_OK) {
+        tw_model_free(m);
+        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: currency_unit '%.80s' is longer than 63 bytes",
+                       mf->path, node_line(map_get(&mf->doc, root, "currency_unit")), unit);
+    }
     *out = m;
     return TW_OK;
 }

@@ -199,7 +199,10 @@ static tw_status body_manifest(const writer *w, FILE *f)
     fprintf(f, "# tradewar data set (docs/data-format.md)\n");
     fprintf(f, "format: %s\nversion: 1\n", TW_DS_FORMAT);
     fprintf(f, "title: \"written by tradewar %s\"\n", tw_version());
-    fprintf(f, "source: \"unspecified\"\ncurrency_unit: \"unspecified\"\n");
+    fprintf(f, "source: \"unspecified\"\ncurrency_unit: \"");
+    for (const char *u = m->currency_unit[0] ? m->currency_unit : "unspecified"; *u; u++)
+        fprintf(f, *u == '"' || *u == '\\' ? "\\%c" : "%c", *u); /* a YAML double-quoted string */
+    fputs("\"\n", f);
     fprintf(f, "flows_basis: before_tariffs\n");
     fprintf(f, "dimensions: {countries: %zu, sectors: %zu}\n", m->N, m->J);
     yaml_labels(f, "countries", m->country_code, m->country_name, m->N);

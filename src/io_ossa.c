@@ -196,8 +196,11 @@ done:
     free(trade);
     free(tariff);
     free(sigma);
-    if (st == TW_OK)
+    if (st == TW_OK) {
+        /* the README documents no unit for trade_ijs.csv */
+        tw_model_set_currency_unit(m, "units of Ossa's trade_ijs.csv");
         *out = m;
+    }
     else
         tw_model_free(m);
     return st;

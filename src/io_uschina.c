@@ -180,7 +180,9 @@ tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err)
     free(lines);
     if (st != TW_OK)
         tw_model_free(c.m);
-    else
+    else {
+        tw_model_set_currency_unit(c.m, "USD million"); /* data/us-china-2017/README.md */
         *out = c.m;
+    }
     return st;
 }
