@@ -111,6 +111,9 @@ static int diagnose(report *r, comparison *c, const tw_policy *to)
     tw_status st = rel ? tw_policy_rebase(to, r->start[0], rel, &err) : TW_ERR_NOMEM;
     if (st == TW_OK)
         st = tw_result_diagnose(NULL, c->rebased, rel, c->res, &c->diag, &err);
+    if (st == TW_OK) /* the rules this comparison adds */
+        st = tw_scenario_warnings(r->s.sc, r->from_base ? 0 : r->from + 1, c->stage, r->s.base,
+                                  &c->diag, &err);
     tw_policy_free(rel);
     if (st != TW_OK)
         return cli_fail(&err, st);

@@ -251,6 +251,8 @@ static int solve_and_report(const solve_args *a, const cli_ctx *ctx, solve_state
         return cli_fail(&err, st);
     run->res = s->res;
     tw_status dst = tw_result_diagnose(s->solver, s->base, s->policy, s->res, &run->diag, &err);
+    if (dst == TW_OK)
+        dst = tw_scenario_warnings(s->sc, 0, run->stage, s->base, &run->diag, &err);
     if (dst != TW_OK)
         return cli_fail(&err, dst);
     out_warnings_stderr(&run->diag);

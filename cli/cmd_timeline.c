@@ -81,6 +81,8 @@ static int solve_all(const cli_ctx *ctx, timeline *t)
         t->stats[k] = tw_result_stats(res);
         if (st == TW_OK) {
             tw_status dst = tw_result_diagnose(solver, m, p, res, &t->diag[k], &err);
+            if (dst == TW_OK) /* the rules this stage adds */
+                dst = tw_scenario_warnings(t->s.sc, k, k, m, &t->diag[k], &err);
             if (dst != TW_OK) {
                 tw_policy_free(p);
                 rc = cli_fail(&err, dst);

@@ -1075,7 +1075,8 @@ static int diagnose_outcome(const game *g, game_report *r, tw_diagnostics *diag)
         return 0;
     tw_solver_set_start(g->solver, NULL);
     if (tw_solve(g->solver, p, res, &err) == TW_OK &&
-        tw_result_diagnose(g->solver, g->base, p, res, diag, &err) == TW_OK) {
+        tw_result_diagnose(g->solver, g->base, p, res, diag, &err) == TW_OK &&
+        (!g->sc || tw_scenario_warnings(g->sc, 0, g->stage, g->base, diag, &err) == TW_OK)) {
         ok = 1;
         json_t *d = out_diagnostics_json(g->base, diag);
         json_object_set_new(d, "outcome", json_string(r->columns->name[r->columns->n - 1]));

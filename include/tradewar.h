@@ -825,6 +825,23 @@ tw_status tw_model_set_currency_unit(tw_model *m, const char *unit);
 void tw_scenario_elasticity_options(const tw_scenario *sc, const char **elasticities,
                                     double *theta_scale, double *psi_scale);
 
+/**
+ * Named groups of countries (sectors = 0) or sectors (sectors = 1) that the
+ * data define (a manifest's `groups:`; the bundled layouts define `goods` and
+ * `services`), usable in scenarios like a scenario's own groups. A name is a
+ * code-like identifier that is not `all`, a code or another group. Members:
+ * n indices (duplicates merged, stored ascending). Copied by tw_model_clone.
+ */
+tw_status tw_model_add_group(tw_model *m, int sectors, const char *name, const size_t *members,
+                             size_t n, tw_error *err);
+size_t tw_model_group_count(const tw_model *m, int sectors);
+/** The k-th group's name (NULL when out of range), owned by m. */
+const char *tw_model_group_name(const tw_model *m, int sectors, size_t k);
+/** The k-th group's members (*members: an array of the returned count, owned by m). */
+size_t tw_model_group_members(const tw_model *m, int sectors, size_t k, const size_t **members);
+/** Index of a group by name, or -1. */
+long tw_model_find_group(const tw_model *m, int sectors, const char *name);
+
 /* Documented thresholds of the warnings (docs/model.md, "Near the model's edge"). */
 #define TW_WARN_PSI_THETA 0.8      /* psi theta above this in a sector the policy moves:
                                       supply elasticity theta/(1 - psi theta) > 5 theta */
@@ -872,6 +889,16 @@ void tw_diagnostics_add_warning(tw_diagnostics *d, const char *code, const char 
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/**
+ * Warnings about the rules of stages first..last of a scenario on model m,
+ * appended to d's warnings (its other fields untouched):
+ * "tariff-on-untariffed-sectors" when a tariff rule that adds or sets a
+ * non-zero rate reaches sectors that carry no tariff anywhere in m's base
+ * (services, typically) besides sectors that do. Names the file and line.
+ */
+tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
+                               const tw_model *m, tw_diagnostics *d, tw_error *err);
 
 #ifdef __cplusplus
 }

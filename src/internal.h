@@ -19,7 +19,15 @@ struct tw_model {
     char (*sector_name)[TW_NAME_MAX];
     double *arr[TW_ARRAY_COUNT]; /* one allocation per array, lengths by tw_model_array_length */
     char currency_unit[64];      /* tw_model_currency_unit; "" = unknown */
+    struct tw_model_group *groups[2]; /* the data's groups: [0] countries, [1] sectors */
+    size_t ngroups[2];
 };
+
+typedef struct tw_model_group {
+    char name[TW_CODE_MAX];
+    size_t *members; /* indices, ascending */
+    size_t n;
+} tw_model_group;
 
 struct tw_policy {
     size_t N, J;
@@ -30,6 +38,15 @@ struct tw_policy {
     double *trade_cost_change;    /* N*N*J, factor, INFINITY = ban */
     double *deficit;              /* N     */
 };
+
+/* "FIRST..LAST" (codes of m, in m's order; sectors = 1 for sector codes):
+ * 1 with [*lo, *hi] filled, 0 when `text` has no "..", -1 when an end is not
+ * a code or FIRST comes after LAST. */
+int tw__code_range(const tw_model *m, int sectors, const char *text, size_t *lo, size_t *hi);
+
+/* The groups `goods` (sectors 0..n_goods-1) and `services` (the rest, when
+ * any) of a raw data layout whose goods come first. */
+tw_status tw__add_goods_services(tw_model *m, size_t n_goods, tw_error *err);
 
 /* Copy every instrument of src into dst (same model dimensions). */
 void tw__policy_copy(tw_policy *dst, const tw_policy *src);

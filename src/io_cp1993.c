@@ -220,13 +220,15 @@ tw_status tw_load_cp1993(const char *dir, tw_model **out, tw_error *err)
             tw_fail(err, st, "%s: %s", where, sub.message);
     }
     free(r);
-    if (st != TW_OK)
-        tw_model_free(m);
-    else {
+    if (st == TW_OK) {
         /* flows in US dollars (xbilat1993.txt's thousands times 1000; docs/data-format.md) */
         tw_model_set_currency_unit(m, "USD");
-        *out = m;
+        st = tw__add_goods_services(m, CP_JT, err); /* the tradable sectors come first */
     }
+    if (st != TW_OK)
+        tw_model_free(m);
+    else
+        *out = m;
     return st;
 }
 

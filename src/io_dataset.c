@@ -199,7 +199,7 @@ static tw_status read_header(manifest *mf, yaml_node_t *root, tw_error *err)
     static const char *const keys[] = {"format",        "version",     "title",
                                        "source",        "currency_unit", "flows_basis",
                                        "dimensions",    "countries",   "sectors",
-                                       "files"};
+                                       "files",         "groups"};
     const char *basis, *dummy;
     tw_status st;
     if ((st = read_version(mf, root, err)) ||
@@ -234,6 +234,67 @@ static tw_status yaml_load(manifest *mf, const char *text, size_t len, tw_error 
     return st;
 }
 
+/* Optional `groups: {countries: {NAME: [CODE|FIRST..LAST, ...]}, sectors: {...}}`. */
+static tw_status read_groups(manifest *mf, yaml_node_t *root, tw_model *m, tw_error *err)
+{
+    static const char *const kinds[] = {"countries", "sectors"};
+    yaml_node_t *gs = map_get(&mf->doc, root, "groups");
+    if (!gs)
+        return TW_OK;
+    if (gs->type != YAML_MAPPING_NODE)
+        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: 'groups' must be a mapping (countries, sectors)",
+                       mf->path, node_line(gs));
+    tw_status st = check_keys(mf, gs, kinds, 2, "groups", err);
+    for (int g = 0; g < 2 && st == TW_OK; g++) {
+        yaml_node_t *map = map_get(&mf->doc, gs, kinds[g]);
+        if (!map)
+            continue;
+        if (map->type != YAML_MAPPING_NODE)
+            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: 'groups: %s' must map names to lists",
+                           mf->path, node_line(map), kinds[g]);
+        size_t count = g ? m->J : m->N;
+        size_t *idx = malloc(count * sizeof(size_t));
+        if (!idx)
+            return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+        for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+             p < map->data.mapping.pairs.top && st == TW_OK; p++) {
+            yaml_node_t *kn = yaml_document_get_node(&mf->doc, p->key);
+            yaml_node_t *vn = yaml_document_get_node(&mf->doc, p->value);
+            const char *name = scalar(kn);
+            if (!name || !vn || vn->type != YAML_SEQUENCE_NODE) {
+                st = tw_fail(err, TW_ERR_PARSE, "%s:%zu: a group is NAME: [codes]", mf->path,
+                             node_line(vn ? vn : kn));
+                break;
+            }
+            size_t n = 0;
+            for (yaml_node_item_t *it = vn->data.sequence.items.start;
+                 it < vn->data.sequence.items.top && st == TW_OK; it++) {
+                yaml_node_t *e = yaml_document_get_node(&mf->doc, *it);
+                const char *code = scalar(e);
+                size_t lo, hi;
+                int range = code ? tw__code_range(m, g, code, &lo, &hi) : -1;
+                long k = code && range == 0 ? (g ? tw_model_find_sector(m, code)
+                                                 : tw_model_find_country(m, code))
+                                            : -1;
+                if (range < 0 || (range == 0 && k < 0)) {
+                    st = tw_fail(err, TW_ERR_UNKNOWN_NAME, "%s:%zu: group '%s': unknown %s '%.64s'",
+                                 mf->path, node_line(e ? e : vn), name, g ? "sector" : "country",
+                                 code ? code : "(not a scalar)");
+                    break;
+                }
+                for (size_t x = range ? lo : (size_t)k; x <= (range ? hi : (size_t)k) && n < count;
+                     x++)
+                    idx[n++] = x;
+            }
+            tw_error sub;
+            if (st == TW_OK && tw_model_add_group(m, g, name, idx, n, &sub) != TW_OK)
+                st = tw_fail(err, TW_ERR_PARSE, "%s:%zu: %s", mf->path, node_line(kn), sub.message);
+        }
+        free(idx);
+    }
+    return st;
+}
+
 /* Parse the manifest and create the model with its codes. */
 static tw_status read_manifest(manifest *mf, const char *text, size_t len, tw_model **out,
                                tw_error *err)
@@ -255,7 +316,8 @@ static tw_status read_manifest(manifest *mf, const char *text, size_t len, tw_mo
     if (!m)
         return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory for %zu countries, %zu sectors",
                        mf->path, list_len(cs), list_len(ss));
-    if ((st = read_labels(mf, cs, m, 0, err)) || (st = read_labels(mf, ss, m, 1, err))) {
+    if ((st = read_labels(mf, cs, m, 0, err)) || (st = read_labels(mf, ss, m, 1, err)) ||
+        (st = read_groups(mf, root, m, err))) {
         tw_model_free(m);
         return st;
     }

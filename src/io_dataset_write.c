@@ -199,14 +199,30 @@ static tw_status body_manifest(const writer *w, FILE *f)
     fprintf(f, "# tradewar data set (docs/data-format.md)\n");
     fprintf(f, "format: %s\nversion: 1\n", TW_DS_FORMAT);
     fprintf(f, "title: \"written by tradewar %s\"\n", tw_version());
-    fprintf(f, "source: \"unspecified\"\ncurrency_unit: \"");
-    for (const char *u = m->currency_unit[0] ? m->currency_unit : "unspecified"; *u; u++)
-        fprintf(f, *u == '"' || *u == '\\' ? "\\%c" : "%c", *u); /* a YAML double-quoted string */
-    fputs("\"\n", f);
+    fprintf(f, "source: \"unspecified\"\ncurrency_unit: ");
+    yaml_quoted(f, m->currency_unit[0] ? m->currency_unit : "unspecified");
+    fputc('\n', f);
     fprintf(f, "flows_basis: before_tariffs\n");
     fprintf(f, "dimensions: {countries: %zu, sectors: %zu}\n", m->N, m->J);
     yaml_labels(f, "countries", m->country_code, m->country_name, m->N);
     yaml_labels(f, "sectors", m->sector_code, m->sector_name, m->J);
+    if (m->ngroups[0] || m->ngroups[1]) {
+        fputs("groups:\n", f);
+        for (int g = 0; g < 2; g++) {
+            if (m->ngroups[g])
+                fprintf(f, "  %s:\n", g ? "sectors" : "countries");
+            for (size_t k = 0; k < m->ngroups[g]; k++) {
+                const tw_model_group *grp = &m->groups[g][k];
+                fprintf(f, "    %s: [", grp->name);
+                for (size_t x = 0; x < grp->n; x++) {
+                    fputs(x ? ", " : "", f);
+                    yaml_quoted(f, g ? m->sector_code[grp->members[x]]
+                                     : m->country_code[grp->members[x]]);
+                }
+                fputs("]\n", f);
+            }
+        }
+    }
     fprintf(f, "files:\n");
     for (int t = 0; t < TW_DS_TABLE_COUNT; t++)
         if (table_written(m, t))

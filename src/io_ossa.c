@@ -199,8 +199,10 @@ done:
     if (st == TW_OK) {
         /* the README documents no unit for trade_ijs.csv */
         tw_model_set_currency_unit(m, "units of Ossa's trade_ijs.csv");
-        *out = m;
+        st = tw__add_goods_services(m, tw_model_sectors(m), err); /* all goods */
     }
+    if (st == TW_OK)
+        *out = m;
     else
         tw_model_free(m);
     return st;

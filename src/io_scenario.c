@@ -1019,6 +1019,28 @@ static tw_status mark_list(apply_ctx *a, int g, const sc_list *list, const char 
                 return st;
             continue;
         }
+        /* the data's own groups (goods, services, a manifest's groups:) */
+        long dg = tw_model_find_group(a->m, g, name);
+        if (dg >= 0) {
+            const size_t *mem;
+            size_t nm = tw_model_group_members(a->m, g, (size_t)dg, &mem);
+            for (size_t x = 0; x < nm; x++)
+                mark[mem[x]] = 1;
+            continue;
+        }
+        /* FIRST..LAST: codes in the data's order */
+        size_t lo, hi;
+        int range = tw__code_range(a->m, g, name, &lo, &hi);
+        if (range < 0)
+            return AFAIL(a, list->v[k].line, TW_ERR_UNKNOWN_NAME,
+                         "bad range '%s' in %s: FIRST..LAST with %s codes of the data, FIRST "
+                         "not after LAST",
+                         name, where, group_what[g]);
+        if (range > 0) {
+            for (size_t x = lo; x <= hi; x++)
+                mark[x] = 1;
+            continue;
+        }
         long idx = find_code(a->m, g, name);
         if (idx < 0)
             return AFAIL(a, list->v[k].line, TW_ERR_UNKNOWN_NAME, "unknown %s '%s' in %s",
@@ -1388,6 +1410,55 @@ static tw_status apply_stage(apply_ctx *a, const sc_stage *stage)
             deficit_line = r->line;
     }
     return deficit_line ? check_deficits(a, deficit_line) : TW_OK;
+}
+
+tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
+                               const tw_model *m, tw_diagnostics *d, tw_error *err)
+{
+    if (!sc || !m || !d || first > last || last >= sc->nstages)
+        return tw_fail(err, TW_ERR_INVALID, "tw_scenario_warnings: bad arguments");
+    size_t N = m->N, J = m->J;
+    unsigned char *sec = tw_calloc(J, 1), *untaxed = tw_calloc(J, 1);
+    if (!sec || !untaxed) {
+        free(sec);
+        free(untaxed);
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < J; j++) {
+        untaxed[j] = 1;
+        for (size_t i = 0; i < N && untaxed[j]; i++)
+            for (size_t n = 0; n < N; n++)
+                if (i != n && m->arr[TW_TARIFFS][tw_idx3(N, J, i, n, j)] != 0) {
+                    untaxed[j] = 0;
+                    break;
+                }
+    }
+    apply_ctx a = {sc, m, NULL, err};
+    tw_status st = TW_OK;
+    for (size_t s = first; s <= last && st == TW_OK; s++)
+        for (size_t k = 0; k < sc->stages[s].n && st == TW_OK; k++) {
+            const sc_rule *r = &sc->stages[s].rules[k];
+            /* a rule that can make a zero tariff positive */
+            if (r->kind != RK_TARIFF || !((r->op == OP_ADD || r->op == OP_SET) && r->value != 0))
+                continue;
+            if ((st = resolve(&a, G_SECTOR, &r->sectors, "sectors", sec, J)) != TW_OK)
+                break;
+            size_t hits = 0, first_hit = 0;
+            for (size_t j = 0; j < J; j++)
+                if (sec[j] && untaxed[j] && hits++ == 0)
+                    first_hit = j;
+            if (hits == 0 || hits == J)
+                continue;
+            tw_diagnostics_add_warning(
+                d, "tariff-on-untariffed-sectors",
+                "%s:%d: this tariff rule reaches %zu sector(s) that carry no tariff anywhere in "
+                "the base (e.g. %s: services?); a tariff there is seldom meant and can change "
+                "the answer a lot: name the sectors (e.g. `sectors: goods`)",
+                sc->path, r->line, hits, m->sector_code[first_hit]);
+        }
+    free(sec);
+    free(untaxed);
+    return st;
 }
 
 tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model *m, tw_policy *p,

@@ -77,10 +77,22 @@ tw_model *tw_model_create(size_t n_countries, size_t n_sectors)
     return m;
 }
 
+static void free_groups(tw_model *m)
+{
+    for (int g = 0; g < 2; g++) {
+        for (size_t k = 0; k < m->ngroups[g]; k++)
+            free(m->groups[g][k].members);
+        free(m->groups[g]);
+        m->groups[g] = NULL;
+        m->ngroups[g] = 0;
+    }
+}
+
 void tw_model_free(tw_model *m)
 {
     if (!m)
         return;
+    free_groups(m);
     for (int a = 0; a < TW_ARRAY_COUNT; a++)
         free(m->arr[a]);
     free(m->country_code);
@@ -89,6 +101,8 @@ void tw_model_free(tw_model *m)
     free(m->sector_name);
     free(m);
 }
+
+static int valid_code(const char *code);
 
 tw_model *tw_model_clone(const tw_model *m)
 {
@@ -104,7 +118,128 @@ tw_model *tw_model_clone(const tw_model *m)
     for (int a = 0; a < TW_ARRAY_COUNT; a++)
         memcpy(c->arr[a], m->arr[a], array_length(m->N, m->J, (tw_array)a) * sizeof(double));
     memcpy(c->currency_unit, m->currency_unit, sizeof c->currency_unit);
+    for (int g = 0; g < 2; g++)
+        for (size_t k = 0; k < m->ngroups[g]; k++)
+            if (tw_model_add_group(c, g, m->groups[g][k].name, m->groups[g][k].members,
+                                   m->groups[g][k].n, NULL) != TW_OK) {
+                tw_model_free(c);
+                return NULL;
+            }
     return c;
+}
+
+tw_status tw_model_add_group(tw_model *m, int sectors, const char *name, const size_t *members,
+                             size_t n, tw_error *err)
+{
+    if (!m || !name || (!members && n > 0))
+        return tw_fail(err, TW_ERR_INVALID, "tw_model_add_group: missing argument");
+    int g = sectors ? 1 : 0;
+    size_t count = g ? m->J : m->N;
+    if (!valid_code(name))
+        return tw_fail(err, TW_ERR_INVALID, "group name '%.40s': letters, digits, '_' or '-', "
+                       "at most %d characters", name, TW_CODE_MAX - 1);
+    if (strcmp(name, "all") == 0 ||
+        (g ? tw_model_find_sector(m, name) : tw_model_find_country(m, name)) >= 0 ||
+        tw_model_find_group(m, g, name) >= 0)
+        return tw_fail(err, TW_ERR_INVALID, "group name '%s' is taken (all, a code or a group)",
+                       name);
+    unsigned char *mark = tw_calloc(count, 1);
+    size_t *v = tw_calloc(n ? n : 1, sizeof(size_t));
+    tw_model_group *grown = realloc(m->groups[g], (m->ngroups[g] + 1) * sizeof *grown);
+    if (grown)
+        m->groups[g] = grown;
+    if (!mark || !v || !grown) {
+        free(mark);
+        free(v);
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (members[k] >= count) {
+            free(mark);
+            free(v);
+            return tw_fail(err, TW_ERR_INVALID, "group '%s': member %zu out of range", name,
+                           members[k]);
+        }
+        mark[members[k]] = 1;
+    }
+    size_t used = 0;
+    for (size_t x = 0; x < count; x++)
+        if (mark[x])
+            v[used++] = x;
+    free(mark);
+    tw_model_group *grp = &m->groups[g][m->ngroups[g]++];
+    snprintf(grp->name, sizeof grp->name, "%s", name);
+    grp->members = v;
+    grp->n = used;
+    return TW_OK;
+}
+
+int tw__code_range(const tw_model *m, int sectors, const char *text, size_t *lo, size_t *hi)
+{
+    const char *dots = strstr(text, "..");
+    if (!dots)
+        return 0;
+    char first[TW_CODE_MAX];
+    size_t len = (size_t)(dots - text);
+    if (len == 0 || len >= sizeof first)
+        return -1;
+    memcpy(first, text, len);
+    first[len] = '\0';
+    long a = sectors ? tw_model_find_sector(m, first) : tw_model_find_country(m, first);
+    long b = sectors ? tw_model_find_sector(m, dots + 2) : tw_model_find_country(m, dots + 2);
+    if (a < 0 || b < 0 || a > b)
+        return -1;
+    *lo = (size_t)a;
+    *hi = (size_t)b;
+    return 1;
+}
+
+tw_status tw__add_goods_services(tw_model *m, size_t n_goods, tw_error *err)
+{
+    size_t J = m->J, *idx = tw_calloc(J, sizeof(size_t));
+    if (!idx)
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; j < J; j++)
+        idx[j] = j;
+    if (n_goods > J)
+        n_goods = J;
+    tw_status st = tw_model_add_group(m, 1, "goods", idx, n_goods, err);
+    if (st == TW_OK && n_goods < J)
+        st = tw_model_add_group(m, 1, "services", idx + n_goods, J - n_goods, err);
+    free(idx);
+    return st;
+}
+
+size_t tw_model_group_count(const tw_model *m, int sectors)
+{
+    return m ? m->ngroups[sectors ? 1 : 0] : 0;
+}
+
+const char *tw_model_group_name(const tw_model *m, int sectors, size_t k)
+{
+    return m && k < m->ngroups[sectors ? 1 : 0] ? m->groups[sectors ? 1 : 0][k].name : NULL;
+}
+
+size_t tw_model_group_members(const tw_model *m, int sectors, size_t k, const size_t **members)
+{
+    int g = sectors ? 1 : 0;
+    if (!m || k >= m->ngroups[g]) {
+        if (members)
+            *members = NULL;
+        return 0;
+    }
+    if (members)
+        *members = m->groups[g][k].members;
+    return m->groups[g][k].n;
+}
+
+long tw_model_find_group(const tw_model *m, int sectors, const char *name)
+{
+    int g = sectors ? 1 : 0;
+    for (size_t k = 0; m && name && k < m->ngroups[g]; k++)
+        if (strcmp(m->groups[g][k].name, name) == 0)
+            return (long)k;
+    return -1;
 }
 
 const char *tw_model_currency_unit(const tw_model *m)
