@@ -1018,7 +1018,7 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
         if (r->columns && (f & TW_INSTRUMENT_SUBSIDIES))
             files[n++] = (batch_file){"subsidies.csv", emit_subsidies};
         char why[512];
-        if (batch_write_files(g->a.output, 0, files, n, &e, why, sizeof why) != 0) {
+        if (batch_write_files(g->a.output, 1, files, n, &e, why, sizeof why) != 0) {
             cli_error("%s (nothing written to %s)", why, g->a.output);
             return CLI_FAILURE;
         }

@@ -12,6 +12,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int batch_make_parents(const char *dir, char *why, size_t size)
+{
+    char part[4096];
+    if (strlen(dir) >= sizeof part) {
+        snprintf(why, size, "output directory name too long");
+        return -1;
+    }
+    strcpy(part, dir);
+    for (char *p = part + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(part, 0777) != 0 && errno != EEXIST) {
+            snprintf(why, size, "cannot create directory %s: %s", part, strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
 int batch_begin(file_batch *b, const char *dir, int parents, char *why, size_t size)
 {
     struct stat sb;
@@ -22,18 +43,8 @@ int batch_begin(file_batch *b, const char *dir, int parents, char *why, size_t s
     }
     strcpy(b->dir, dir);
     /* with parents, like mkdir -p: "out/list3" on a fresh clone */
-    char part[4096];
-    strcpy(part, dir);
-    for (char *p = part + 1; parents && *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(part, 0777) != 0 && errno != EEXIST) {
-            snprintf(why, size, "cannot create directory %s: %s", part, strerror(errno));
-            return -1;
-        }
-        *p = '/';
-    }
+    if (parents && batch_make_parents(dir, why, size) != 0)
+        return -1;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         snprintf(why, size, "cannot create directory %s: %s", dir, strerror(errno));
         return -1;

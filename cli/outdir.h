@@ -20,6 +20,9 @@ typedef struct file_batch {
     size_t n;
 } file_batch;
 
+/* Create the missing parents of DIR (not DIR itself), like mkdir -p on its
+ * parent. 0 or -1 with `why`. */
+int batch_make_parents(const char *dir, char *why, size_t size);
 /* Create DIR when missing (with its missing parents when `parents`, like
  * mkdir -p). 0 or -1 with `why`. */
 int batch_begin(file_batch *b, const char *dir, int parents, char *why, size_t size);

@@ -464,7 +464,7 @@ int out_write_dir(const run_info *r, const char *dir, char *why, size_t why_size
         {"bilateral.csv", write_bilateral}, {"flows.csv", write_flows},
         {"result.json", write_json_file},
     };
-    /* the directory itself, not its parents: a mistyped path fails */
-    return batch_write_files(dir, 0, files, sizeof files / sizeof files[0], (void *)r, why,
+    /* with its missing parents (issue 10: `--output runs/x` on a fresh clone) */
+    return batch_write_files(dir, 1, files, sizeof files / sizeof files[0], (void *)r, why,
                              why_size);
 }

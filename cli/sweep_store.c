@@ -12,6 +12,7 @@
  * checksum fails) is cut off, and its solves are done again.
  */
 #include "sweep.h"
+#include "outdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -204,6 +205,8 @@ int sweep_store_open(sweep_store *st, const char *dir, json_t *identity, const s
     st->fd = -1;
     snprintf(st->dir, sizeof st->dir, "%s", dir);
     struct stat sb;
+    if (batch_make_parents(dir, why, why_size) != 0)
+        return -1;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return fail(why, why_size, "cannot create directory", dir);
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {

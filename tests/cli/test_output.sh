@@ -46,8 +46,11 @@ expect_in "$T/err" "result.json is a directory" "write failure message"
 touch "$T/plainfile"
 run solve -q --output "$T/plainfile" "$SRC/scenarios/no-change.yaml"
 expect_rc 4 "--output on a file"
-# a directory we cannot create
+# missing parents are created (like mkdir -p)...
 run solve -q --output "$T/no/such/parent" "$SRC/scenarios/no-change.yaml"
-expect_rc 4 "--output under a missing parent"
-[ ! -e "$T/no" ] || fail "created parents"
+expect_rc 0 "--output under a missing parent"
+[ -f "$T/no/such/parent/result.json" ] || fail "parents not created"
+# ...but a directory under a file cannot be
+run solve -q --output "$T/plainfile/sub/dir" "$SRC/scenarios/no-change.yaml"
+expect_rc 4 "--output under a file"
 finish
