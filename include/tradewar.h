@@ -884,11 +884,7 @@ tw_status tw_result_diagnose(tw_solver *s, const tw_model *m, const tw_policy *p
                              const tw_result *res, tw_diagnostics *out, tw_error *err);
 
 /** Append a warning to d (dropped silently when TW_WARNINGS_MAX are there). */
-void tw_diagnostics_add_warning(tw_diagnostics *d, const char *code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+void tw_diagnostics_add_warning(tw_diagnostics *d, const char *code, const char *fmt, ...);
 
 /**
  * Warnings about the rules of stages first..last of a scenario on model m,
