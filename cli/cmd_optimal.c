@@ -143,10 +143,12 @@ static void table(FILE *f, void *user)
              tw_model_country_code(g->base, g->country));
     game_table_header(f, g, title);
     const double *w = tw_result_country(s->res, TW_C_WELFARE_PCT);
-    fprintf(f, "%-8s %10s %16s %14s\n", "country", "welfare %", "median tariff %", "mean tariff %");
+    const double *q = tw_result_country(s->res, TW_C_REAL_GDP_PCT);
+    fprintf(f, "%-8s %10s %11s %16s %14s\n", "country", "welfare %", "real GDP %",
+            "median tariff %", "mean tariff %");
     for (size_t i = 0; i < N; i++)
-        fprintf(f, "%-8s %10.4f %16.2f %14.2f%s\n", tw_model_country_code(g->base, i),
-                game_tidy(w[i]), game_tidy(game_median_tariff_pct(g, s->policy, i)),
+        fprintf(f, "%-8s %10.4f %11.4f %16.2f %14.2f%s\n", tw_model_country_code(g->base, i),
+                game_tidy(w[i]), game_tidy(q[i]), game_tidy(game_median_tariff_pct(g, s->policy, i)),
                 game_tidy(game_mean_tariff_pct(g, s->policy, i)), i == g->country ? "  <-" : "");
     fputc('\n', f);
     if (ins & TW_INSTRUMENT_IMPORT_TARIFFS)

@@ -140,11 +140,12 @@ static void table(FILE *f, void *user)
     size_t N = tw_model_countries(g->base);
     game_table_header(f, g, "Trade war: the Nash equilibrium of the players' optimal tariffs");
     const double *w = tw_result_country(s->res, TW_C_WELFARE_PCT);
-    fprintf(f, "%-8s %6s %10s %16s %14s\n", "country", "player", "welfare %", "median tariff %",
-            "mean tariff %");
+    const double *q = tw_result_country(s->res, TW_C_REAL_GDP_PCT);
+    fprintf(f, "%-8s %6s %10s %11s %16s %14s\n", "country", "player", "welfare %", "real GDP %",
+            "median tariff %", "mean tariff %");
     for (size_t i = 0; i < N; i++)
-        fprintf(f, "%-8s %6s %10.4f %16.2f %14.2f\n", tw_model_country_code(g->base, i),
-                game_is_player(g, i) ? "yes" : "no", game_tidy(w[i]),
+        fprintf(f, "%-8s %6s %10.4f %11.4f %16.2f %14.2f\n", tw_model_country_code(g->base, i),
+                game_is_player(g, i) ? "yes" : "no", game_tidy(w[i]), game_tidy(q[i]),
                 game_tidy(game_median_tariff_pct(g, s->policy, i)),
                 game_tidy(game_mean_tariff_pct(g, s->policy, i)));
     fputc('\n', f);
