@@ -11,7 +11,9 @@ expect_rc 0 "uninterrupted run"
 # start, wait for some records (header 16 bytes + records), kill -9
 "$TW" "${ARGS[@]}" --output "$T/cut" >/dev/null 2>&1 &
 pid=$!
-rec=$(( 48 + (20 * 7 + 2 * 44) * 8 + 8 )) # bytes per record for us-china-2017 (header 48)
+# bytes per record for us-china-2017 (header 48): 23 per-country outputs (TW_C_COUNT) x 7,
+# theta and psi x 44
+rec=$(( 48 + (23 * 7 + 2 * 44) * 8 + 8 ))
 for _ in $(seq 1 600); do
     size=$(stat -c %s "$T/cut/records.twr" 2>/dev/null || echo 0)
     [ "$size" -ge $((16 + 20 * rec)) ] && break
