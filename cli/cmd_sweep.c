@@ -473,6 +473,39 @@ static int build_policies(const sweep_args *a, sweep_state *s, char hash[17])
     return CLI_OK;
 }
 
+/* Diagnostics and warnings of each point's central answer (docs/model.md), solved
+ * once here; a point whose central solve fails has none (its draws say why). */
+static int diagnose_points(sweep_state *s)
+{
+    sweep_plan *p = &s->plan;
+    tw_error err = {0};
+    tw_solver *solver = tw_solver_create(s->base, &p->opt, &err);
+    tw_result *res = tw_result_create(s->base);
+    if (!solver || !res) {
+        tw_result_free(res);
+        tw_solver_free(solver);
+        return cli_fail(&err, err.code != TW_OK ? err.code : TW_ERR_NOMEM);
+    }
+    int rc = CLI_OK;
+    for (size_t k = 0; k < p->n_points && rc == CLI_OK; k++) {
+        sweep_point *pt = &p->points[k];
+        if (tw_solve(solver, pt->policy, res, &err) != TW_OK)
+            continue;
+        tw_status st = tw_result_diagnose(solver, s->base, pt->policy, res, &pt->diag, &err);
+        if (st == TW_OK)
+            st = tw_scenario_warnings(pt->sc, 0, tw_scenario_stage_count(pt->sc) - 1, s->base,
+                                      &pt->diag, &err);
+        if (st != TW_OK) {
+            rc = cli_fail(&err, st);
+            break;
+        }
+        pt->has_diag = 1;
+    }
+    tw_result_free(res);
+    tw_solver_free(solver);
+    return rc;
+}
+
 /* ---- elasticity distributions --------------------------------------------------- */
 
 /* "0.2x" (relative to the central value), or an absolute number. */
@@ -897,6 +930,8 @@ static int prepare(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
     if (rc == CLI_OK)
         rc = build_policies(a, s, policy_hash);
     if (rc == CLI_OK)
+        rc = diagnose_points(s);
+    if (rc == CLI_OK)
         rc = plan_draws(a, s, &file_hash);
     if (rc != CLI_OK) {
         json_decref(scenarios);
@@ -970,6 +1005,11 @@ static int run(const sweep_args *a, cli_ctx *ctx, sweep_env *env, sweep_state *s
     memset(&st, 0, sizeof st);
     st.fd = -1;
     int rc = env->rank == 0 ? open_store(a, ctx, s, &st) : CLI_OK;
+    for (size_t k = 0; env->rank == 0 && k < s->plan.n_points; k++) /* one voice: rank 0's */
+        for (size_t w = 0; s->plan.points[k].has_diag && w < s->plan.points[k].diag.n_warnings; w++)
+            fprintf(stderr, "tradewar: warning [%s] (%s): %s\n",
+                    s->plan.points[k].diag.warnings[w].code, s->plan.points[k].label,
+                    s->plan.points[k].diag.warnings[w].message);
     rc = sweep_agree(env, rc);
     if (rc == CLI_OK && sweep_share_items(env, &s->items, &s->n_items) != 0)
         rc = CLI_FAILURE;

@@ -20,6 +20,8 @@ typedef struct sweep_point {
     tw_scenario *sc;
     tw_policy *policy; /* on the base economy */
     size_t stage;      /* the stage solved (0-based) */
+    tw_diagnostics diag; /* of the central answer (has_diag: it converged) */
+    int has_diag;
 } sweep_point;
 
 typedef struct sweep_grid {

@@ -314,7 +314,10 @@ static json_t *point_json(const sweep_report *r, const table *t, size_t pt)
                                                stat_json(r, &row[sweep_off_theta(p) + j]), "psi",
                                                stat_json(r, &row[sweep_off_psi(p) + j])));
     size_t c0 = at(st, pt, 0);
-    return json_pack("{s:I, s:s, s:s, s:o, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "index",
+    const sweep_point *sp = &p->points[pt];
+    return json_pack("{s:o, s:o, s:I, s:s, s:s, s:o, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
+                     "diagnostics", sp->has_diag ? out_diagnostics_json(p->base, &sp->diag) : json_null(),
+                     "warnings", sp->has_diag ? out_warnings_json(&sp->diag) : json_array(), "index",
                      (json_int_t)pt, "label", p->points[pt].label, "scenario",
                      p->points[pt].path, "grid", grid, "central_converged",
                      st->done[c0] && st->status[c0] != SWEEP_FAILED, "central_status",

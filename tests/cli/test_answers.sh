@@ -163,4 +163,11 @@ expect_in "$T/out" "Money in EUR billion" "report unit"
 run timeline -q --format json --charts none --focus HOME,FOR --data "$good" "$T/all.yaml"; expect_rc 0 "timeline"
 json_check 'd["currency"] == "EUR billion" and "real_gdp_pct" in d["stages"][0]' "timeline unit and real GDP"
 json_check '[w["code"] for w in d["stages"][0]["warnings"]] == ["tariff-on-untariffed-sectors"]' "timeline warning"
+# a sweep's summary carries each point's central diagnostics and warnings; --output's parents made
+run sweep -q "$T/uc.yaml" --draws 2 --seed 3 --no-chart --output "$T/runs/deep/sw"
+expect_rc 0 "sweep"
+python3 -c 'import json,sys
+p=json.load(open(sys.argv[1]))["points"][0]
+sys.exit(0 if set(p["diagnostics"]) >= {"max_psi_theta","base_growth","largest_output_change"} and "tariff-on-untariffed-sectors" in [w["code"] for w in p["warnings"]] else 1)' "$T/runs/deep/sw/summary.json" || fail "sweep diagnostics"
+expect_in "$T/err" "warning [tariff-on-untariffed-sectors]" "sweep warns on stderr"
 finish
