@@ -15,6 +15,7 @@
  * file conversion.
  */
 #include "cli.h"
+#include "outdir.h"
 
 #include "../src/io_csv.h"
 
@@ -536,6 +537,11 @@ static int write_all(const char *dir, const wave_table *t)
     char tmp[N_OUT][4200], fin[N_OUT][4200];
     size_t made = 0, renamed = 0;
     int st = 0;
+    char why[600];
+    if (batch_make_parents(dir, why, sizeof why) != 0) { /* like every --output: mkdir -p */
+        cli_error("%s", why);
+        return CLI_FAILURE;
+    }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         cli_error("cannot create directory %s: %s", dir, strerror(errno));
         return CLI_FAILURE;
