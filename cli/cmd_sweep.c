@@ -493,7 +493,7 @@ static int diagnose_points(sweep_state *s)
             continue;
         tw_status st = tw_result_diagnose(solver, s->base, pt->policy, res, &pt->diag, &err);
         if (st == TW_OK)
-            st = tw_scenario_warnings(pt->sc, 0, tw_scenario_stage_count(pt->sc) - 1, s->base,
+            st = tw_scenario_warnings(pt->sc, 0, pt->stage, s->base,
                                       &pt->diag, &err);
         if (st != TW_OK) {
             rc = cli_fail(&err, st);

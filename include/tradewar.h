@@ -812,7 +812,7 @@ tw_status tw_model_apply_elasticities(tw_model *m, const char *spec, const char 
 tw_status tw_model_scale_elasticities(tw_model *m, double theta_scale, double psi_scale,
                                       tw_error *err);
 
-/** The unit of the model's currency values ("USD million", ...): set by
+/** The unit of the model's currency values ("millions of US dollars", ...): set by
  *  every loader from the data's documentation or manifest (`currency_unit`);
  *  "currency units" when unknown. Never NULL; owned by m. */
 const char *tw_model_currency_unit(const tw_model *m);

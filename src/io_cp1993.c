@@ -222,7 +222,7 @@ tw_status tw_load_cp1993(const char *dir, tw_model **out, tw_error *err)
     free(r);
     if (st == TW_OK) {
         /* flows in US dollars (xbilat1993.txt's thousands times 1000; docs/data-format.md) */
-        tw_model_set_currency_unit(m, "USD");
+        tw_model_set_currency_unit(m, "US dollars");
         st = tw__add_goods_services(m, CP_JT, err); /* the tradable sectors come first */
     }
     if (st != TW_OK)

@@ -179,7 +179,7 @@ tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err)
         st = tw_ds_validate(c.m, dir, err);
     free(lines);
     if (st == TW_OK) {
-        tw_model_set_currency_unit(c.m, "USD million"); /* data/us-china-2017/README.md */
+        tw_model_set_currency_unit(c.m, "millions of US dollars"); /* data/us-china-2017/README.md */
         /* README: sectors 1..22 are goods (tariffs apply), 23..44 services */
         st = tw__add_goods_services(c.m, 22, err);
     }

@@ -373,7 +373,7 @@ static void test_bundled_units_and_groups(void **state)
     tw_error err;
     if (tw_load_any(tt_src("data/us-china-2017"), &m, &err) != TW_OK)
         fail_msg("load: %s", err.message);
-    assert_string_equal(tw_model_currency_unit(m), "USD million");
+    assert_string_equal(tw_model_currency_unit(m), "millions of US dollars");
     const size_t *mem;
     long g = tw_model_find_group(m, 1, "goods"), s = tw_model_find_group(m, 1, "services");
     assert_true(g >= 0 && s >= 0);

@@ -32,19 +32,19 @@ if [ -f "$SRC/data/cp1993/balanced/xbilat1993.txt" ]; then
     expect_rc 0 "nafta"
     json_check 'd["warnings"] == []' "NAFTA: no warnings"
     expect_empty "$T/err" "NAFTA: nothing on stderr"
-    json_check 'd["tradewar"]["currency_unit"] == "USD"' "cp1993 unit"
+    json_check 'd["tradewar"]["currency_unit"] == "US dollars"' "cp1993 unit"
 fi
 
 # -- real GDP and nominal GDP in every format
 run solve -q --format json "$SRC/scenarios/us-china/list3-25.yaml"
 json_check 'all({"gdp_base","gdp","real_gdp_pct"} <= set(c) for c in d["countries"])' "JSON real GDP"
 json_check 'all(abs(c["gdp_base"] - (c["income_base"] + c["trade_balance_base"])) <= 1e-9 * c["gdp_base"] for c in d["countries"])' "nominal GDP = income + net exports"
-json_check 'd["tradewar"]["currency_unit"] == "USD million"' "bundled unit in JSON"
+json_check 'd["tradewar"]["currency_unit"] == "millions of US dollars"' "bundled unit in JSON"
 run solve -q --format csv "$SRC/scenarios/us-china/list3-25.yaml"
 expect_in "$T/out" ",gdp_base,gdp,real_gdp_pct" "CSV real GDP columns"
 run solve -q "$SRC/scenarios/us-china/list3-25.yaml"
 expect_in "$T/out" "real GDP %" "table real GDP column"
-expect_in "$T/out" "Money (EV, revenue): USD million" "table unit"
+expect_in "$T/out" "Money (EV, revenue): millions of US dollars" "table unit"
 
 # -- a small data set with its own unit and groups
 good=$T/good
@@ -151,7 +151,7 @@ json_check '"tariff-on-untariffed-sectors" not in [w["code"] for w in d["warning
 # -- report on a one-policy scenario compares it with the base, and matches solve
 run report -q --format json --charts none "$T/ucg.yaml"; expect_rc 0 "report one stage"
 json_check 'len(d["comparisons"]) == 1 and d["comparisons"][0]["from_stage"] == "base"' "compared with the base"
-json_check 'd["currency"] == "USD million"' "report currency from the data"
+json_check 'd["currency"] == "millions of US dollars"' "report currency from the data"
 cp "$T/out" "$T/rep.json"
 run solve -q --format json "$T/ucg.yaml"
 python3 -c 'import json,sys
