@@ -151,4 +151,9 @@ void cmd_timeline_help(FILE *f);
 int cmd_sweep(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_sweep_help(FILE *f);
 
+/* gravity estimation (cli/cmd_gravity.c, cli/cmd_gravity_elasticities.c) */
+int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_gravity_help(FILE *f);
+int cmd_gravity_elasticities(int argc, char **argv, int first, cli_ctx ctx);
+
 #endif

@@ -29,6 +29,7 @@ static const char usage_text[] =
     "  timeline SCENARIO  solve every stage of a scenario and chart the path\n"
     "  sweep SCENARIO   many solves: parameter grids, scenario lists, Monte Carlo draws of\n"
     "                   the elasticities (threads, MPI, resumable); means and quantiles\n"
+    "  gravity estimate DATA  PPML with high-dimensional fixed effects (CSV or .dta)\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "Options:\n"
@@ -69,6 +70,7 @@ static const command commands[] = {
     {"report", cmd_report, cmd_report_help},
     {"timeline", cmd_timeline, cmd_timeline_help},
     {"sweep", cmd_sweep, cmd_sweep_help},
+    {"gravity", cmd_gravity, cmd_gravity_help},
 };
 
 static const command *find_command(const char *name)

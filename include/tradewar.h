@@ -29,6 +29,7 @@
 #define TRADEWAR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -895,6 +896,135 @@ void tw_diagnostics_add_warning(tw_diagnostics *d, const char *code, const char 
  */
 tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
                                const tw_model *m, tw_diagnostics *d, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Gravity: data tables and PPML with high-dimensional fixed effects        */
+/* (src/io_table.c, src/gravity.c)                                          */
+/* ------------------------------------------------------------------------ */
+
+/** A rectangular table of named columns read from a long CSV file or a Stata
+ *  .dta file (through ReadStat). Opaque; free with tw_table_free. */
+typedef struct tw_table tw_table;
+
+/**
+ * Read `path`: a Stata .dta file when its name ends in ".dta" (any case),
+ * otherwise CSV with a header row. A column is numeric when every non-empty
+ * cell parses as a finite number (a .dta column: when Stata stores it as a
+ * number); otherwise it is text. Empty cells and Stata missing values are
+ * missing (NaN in the numeric view). *out is the caller's (tw_table_free).
+ * TW_ERR_IO (cannot open), TW_ERR_PARSE (malformed: the message names
+ * file:line), TW_ERR_DATA (no rows, duplicate column names).
+ */
+tw_status tw_table_read(const char *path, tw_table **out, tw_error *err);
+void tw_table_free(tw_table *t);
+size_t tw_table_rows(const tw_table *t);
+size_t tw_table_cols(const tw_table *t);
+/** Column k's name (borrowed), or NULL when k is out of range. */
+const char *tw_table_col_name(const tw_table *t, size_t k);
+/** The index of the column named `name`, or -1. */
+long tw_table_find(const tw_table *t, const char *name);
+/** 1 when column k is numeric. */
+int tw_table_is_numeric(const tw_table *t, size_t k);
+/** Column k as rows() numbers (borrowed; NaN where missing); NULL for a text column. */
+const double *tw_table_numeric(const tw_table *t, size_t k);
+/** Cell (row, k) as text (borrowed; "" when missing). A numeric cell is its %.17g. */
+const char *tw_table_text(const tw_table *t, size_t row, size_t k, char *buf, size_t size);
+/**
+ * Codes for column k as a factor: codes[row] in 0..*levels-1 in order of first
+ * appearance (codes has rows() entries), UINT32_MAX where the cell is missing.
+ * When names is not NULL, *names gets *levels newly allocated level names
+ * (the caller frees each and the array). TW_ERR_NOMEM only.
+ */
+tw_status tw_table_factor(const tw_table *t, size_t k, uint32_t *codes, size_t *levels,
+                          char ***names, tw_error *err);
+
+/** Why the PPML iterations stopped. */
+typedef enum {
+    TW_PPML_CONVERGED = 0,       /* relative deviance change below tol */
+    TW_PPML_MAX_ITER = 1,        /* IRLS iteration limit */
+    TW_PPML_FE_MAX_ITER = 2,     /* a fixed-effect projection hit its limit */
+    TW_PPML_NOT_FINITE = 3       /* the fit became non-finite */
+} tw_ppml_stop;
+
+/** Why an observation was left out (tw_ppml_result.dropped). */
+typedef enum {
+    TW_PPML_KEPT = 0,
+    TW_PPML_MISSING = 1,         /* y, a regressor, a fixed effect or a cluster missing */
+    TW_PPML_SEPARATED_FE = 2,    /* its group in some fixed effect has only y = 0 */
+    TW_PPML_SINGLETON = 3,       /* alone in a fixed-effect group (only with drop_singletons) */
+    TW_PPML_SEPARATED_X = 4      /* separated by the regressors (ReLU check, Correia et al.) */
+} tw_ppml_drop;
+
+typedef enum { TW_VCOV_IID = 0, TW_VCOV_ROBUST = 1, TW_VCOV_CLUSTER = 2 } tw_vcov_kind;
+
+typedef struct tw_ppml_options {
+    double tol;          /* IRLS: stop when |dev - dev_old| / max(min(dev, dev_old), 0.1) < tol; 1e-10 */
+    int max_iter;        /* IRLS iterations; 100 */
+    double fe_tol;       /* projections: max change of a group effect below fe_tol; 1e-10 */
+    int fe_max_iter;     /* sweeps per projection; 10000 */
+    int separation;      /* 1: FE-group check and the ReLU check (default); 0: none */
+    int drop_singletons; /* 1: drop observations alone in a group (ppmlhdfe's default); 0 (default) */
+    tw_vcov_kind vcov;   /* default TW_VCOV_ROBUST */
+} tw_ppml_options;
+void tw_ppml_options_default(tw_ppml_options *o);
+
+/**
+ * A PPML problem: E[y | x, FE] = exp(x'b + sum_d alpha_d[fe_d]). All borrowed.
+ * x is column-major: regressor c of observation i is x[c * n + i]. Each fe[d]
+ * and cluster[g] holds n codes below its levels count (UINT32_MAX: missing).
+ * With n_fe == 0 a constant is fitted (and not reported).
+ */
+typedef struct tw_ppml_problem {
+    size_t n;
+    const double *y;                  /* n, >= 0 (NaN: missing) */
+    size_t k;                         /* regressors */
+    const double *x;                  /* k * n, column-major */
+    size_t n_fe;
+    const uint32_t *const *fe;        /* n_fe arrays of n codes */
+    const size_t *fe_levels;          /* n_fe */
+    size_t n_cluster;                 /* 0, 1 or 2 (two-way: Cameron-Gelbach-Miller) */
+    const uint32_t *const *cluster;   /* n_cluster arrays of n codes */
+    const size_t *cluster_levels;     /* n_cluster */
+} tw_ppml_problem;
+
+/** The fit; arrays owned by the result (tw_ppml_result_free). */
+typedef struct tw_ppml_result {
+    size_t n, k;
+    double *beta;          /* k; NaN for a regressor omitted as collinear with the FE */
+    double *se;            /* k; NaN where omitted */
+    double *vcov;          /* k * k, row-major */
+    unsigned char *dropped;/* n, tw_ppml_drop codes */
+    double *mu;            /* n fitted means (NaN where dropped) */
+    size_t n_used;         /* observations in the fit */
+    size_t n_dropped[5];   /* by tw_ppml_drop code */
+    size_t n_omitted;      /* regressors omitted as collinear */
+    size_t clusters[2];    /* groups per cluster dimension */
+    tw_ppml_stop stop;
+    int converged;         /* 1 when stop == TW_PPML_CONVERGED */
+    int iterations;        /* IRLS iterations */
+    long fe_sweeps;        /* projection sweeps over all IRLS iterations */
+    double deviance, null_deviance, pseudo_r2, log_likelihood;
+    tw_vcov_kind vcov_kind;
+    double seconds;
+} tw_ppml_result;
+
+/**
+ * Fit by iteratively reweighted least squares, the fixed effects absorbed in
+ * each step by weighted alternating projections (block Gauss-Seidel over the
+ * FE dimensions with Irons-Tuck acceleration), warm-started from the previous
+ * step's effects, as ppmlhdfe and fixest do. Observations in an FE group whose
+ * outcomes are all zero are dropped first (the MLE does not exist for them),
+ * then those the ReLU check of Correia, Guimaraes & Zylkin (2019) finds
+ * separated by the regressors. Standard errors: IID (model-based), robust
+ * (sandwich times n/(n-1)) or clustered (G/(G-1); two-way as V1 + V2 - V12).
+ * TW_OK even when the iterations did not converge: res->stop says why
+ * (TW_ERR_NO_CONVERGENCE is not used). TW_ERR_INVALID (dimensions, y < 0),
+ * TW_ERR_DATA (no observation left, collinear regressors), TW_ERR_NOMEM.
+ * *res is initialised by the call; free it with tw_ppml_result_free even on error.
+ */
+tw_status tw_ppml_fit(const tw_ppml_problem *p, const tw_ppml_options *opt, tw_ppml_result *res,
+                      tw_error *err);
+void tw_ppml_result_free(tw_ppml_result *res);
 
 #ifdef __cplusplus
 }
