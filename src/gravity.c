@@ -819,11 +819,12 @@ static tw_status finish(ppml_work *s, const tw_ppml_problem *p, const tw_ppml_op
  * K where y > 0 (so the fit is held at zero there), u = 1{y = 0} at first and
  * then max(fit, 0) where y = 0, until the fit is non-negative everywhere;
  * observations with y = 0 and a positive fit are separated. Without
- * convergence in 100 rounds nothing is dropped.
+ * convergence in 100 rounds nothing is dropped. The thresholds are absolute
+ * (u starts at 1), as in ppmlhdfe.
  */
 #define RELU_K 1e7
-#define RELU_TOL 1e-6  /* negatives this small relative to the largest fit are zero */
-#define RELU_DROP 1e-3 /* a fit above this share of the largest marks separation */
+#define RELU_TOL 1e-6  /* fits above -RELU_TOL count as non-negative (u starts at 1) */
+#define RELU_DROP 1e-3 /* a fit above RELU_DROP marks separation; all below: none */
 tw_status tw__ppml_relu(const tw_ppml_problem *p, const tw_ppml_options *o,
                         unsigned char *dropped, tw_error *err);
 tw_status tw__ppml_relu(const tw_ppml_problem *p, const tw_ppml_options *o,
@@ -872,11 +873,11 @@ tw_status tw__ppml_relu(const tw_ppml_problem *p, const tw_ppml_options *o,
             if (s.y[i] <= 0 && s.eta[i] > hi)
                 hi = s.eta[i];
         }
-        if (hi < 1e-9)
+        if (hi < RELU_DROP)
             break; /* the fit vanished: no separation */
-        if (lo >= -RELU_TOL * hi) {
+        if (lo >= -RELU_TOL) {
             for (size_t i = 0; i < s.n; i++)
-                if (s.y[i] <= 0 && s.eta[i] > RELU_DROP * hi)
+                if (s.y[i] <= 0 && s.eta[i] > RELU_DROP)
                     dropped[s.row[i]] = TW_PPML_SEPARATED_X;
             break;
         }
