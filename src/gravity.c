@@ -54,7 +54,9 @@ typedef struct fe_work {
     double **sw;     /* D arrays of L[d] weight sums */
     double **alpha;  /* D arrays of L[d]*m accumulated effects (for acceleration) */
     double **a1, **a2; /* D arrays of L[d]*m: the last two sweeps' effects */
-    double **delta;  /* D arrays of L[d]*m */
+    double **delta;  /* D arrays of L[d]*m: group means of R (scratch) */
+    double **step;   /* D arrays of L[d]*m: an extrapolation's steps */
+    int ready0;      /* delta[0] holds dimension 0's means of the current R */
     size_t Lsum;
 } fe_work;
 
@@ -72,7 +74,10 @@ static void fe_free(fe_work *f)
             free(f->a2[d]);
         if (f->delta)
             free(f->delta[d]);
+        if (f->step)
+            free(f->step[d]);
     }
+    free(f->step);
     free(f->g);
     free(f->L);
     free(f->sw);
@@ -96,7 +101,8 @@ static int fe_build(fe_work *f, const tw_ppml_problem *p, const unsigned char *d
     f->a1 = tw_calloc(D, sizeof *f->a1);
     f->a2 = tw_calloc(D, sizeof *f->a2);
     f->delta = tw_calloc(D, sizeof *f->delta);
-    if (!f->g || !f->L || !f->sw || !f->alpha || !f->a1 || !f->a2 || !f->delta)
+    f->step = tw_calloc(D, sizeof *f->step);
+    if (!f->g || !f->L || !f->sw || !f->alpha || !f->a1 || !f->a2 || !f->delta || !f->step)
         return -1;
     size_t n = 0;
     for (size_t i = 0; i < p->n; i++)
@@ -129,7 +135,8 @@ static int fe_build(fe_work *f, const tw_ppml_problem *p, const unsigned char *d
         f->a1[d] = tw_calloc(L * m, sizeof(double));
         f->a2[d] = tw_calloc(L * m, sizeof(double));
         f->delta[d] = tw_calloc(L * m, sizeof(double));
-        if (!f->sw[d] || !f->alpha[d] || !f->a1[d] || !f->a2[d] || !f->delta[d])
+        f->step[d] = tw_calloc(L * m, sizeof(double));
+        if (!f->sw[d] || !f->alpha[d] || !f->a1[d] || !f->a2[d] || !f->delta[d] || !f->step[d])
             return -1;
     }
     return 0;
@@ -166,14 +173,28 @@ static void group_means(fe_work *f, size_t d, const double *w, const double *R)
     }
 }
 
+/* Divide the group sums in delta[d] by the groups' weights: means. */
+static void to_means(fe_work *f, size_t d)
+{
+    size_t m = f->m;
+    double *S = f->delta[d];
+    for (size_t l = 0; l < f->L[d]; l++) {
+        double inv = f->sw[d][l] > 0 ? 1.0 / f->sw[d][l] : 0.0;
+        for (size_t c = 0; c < m; c++)
+            S[l * m + c] *= inv;
+    }
+}
+
 /* One Gauss-Seidel sweep over the dimensions: R -= D delta, alpha += delta.
- * The subtraction for dimension d and the sums for d+1 share one pass.
+ * The subtraction for dimension d and the sums for d+1 share one pass, and
+ * the last dimension's pass sums dimension 0 for the next sweep (ready0).
  * Returns the largest |delta| relative to 1 + |alpha|. */
 static double sweep(fe_work *f, const double *w, double *R)
 {
     size_t m = f->m, D = f->D;
     double change = 0;
-    group_means(f, 0, w, R);
+    if (!f->ready0)
+        group_means(f, 0, w, R);
     for (size_t d = 0; d < D; d++) {
         const double *del = f->delta[d];
         double *al = f->alpha[d];
@@ -184,44 +205,45 @@ static double sweep(fe_work *f, const double *w, double *R)
                 change = rel;
         }
         const uint32_t *g = f->g[d];
-        if (d + 1 < D) {
-            size_t Ln = f->L[d + 1];
-            double *S = f->delta[d + 1];
-            memset(S, 0, Ln * m * sizeof *S);
-            const uint32_t *gn = f->g[d + 1];
-            for (size_t i = 0; i < f->n; i++) {
-                double *r = R + i * m;
-                const double *dl = del + (size_t)g[i] * m;
-                double *s = S + (size_t)gn[i] * m;
-                for (size_t c = 0; c < m; c++) {
-                    r[c] -= dl[c];
-                    s[c] += w[i] * r[c];
-                }
-            }
-            for (size_t l = 0; l < Ln; l++) {
-                double inv = f->sw[d + 1][l] > 0 ? 1.0 / f->sw[d + 1][l] : 0.0;
-                for (size_t c = 0; c < m; c++)
-                    S[l * m + c] *= inv;
-            }
-        } else {
+        size_t dn = d + 1 < D ? d + 1 : 0; /* the dimension summed in this pass */
+        if (D == 1) {
             for (size_t i = 0; i < f->n; i++) {
                 double *r = R + i * m;
                 const double *dl = del + (size_t)g[i] * m;
                 for (size_t c = 0; c < m; c++)
                     r[c] -= dl[c];
+            }
+            f->ready0 = 0;
+            break;
+        }
+        /* delta[dn] is free: delta[0] was applied in the first pass */
+        double *S = f->delta[dn];
+        memset(S, 0, f->L[dn] * m * sizeof *S);
+        const uint32_t *gn = f->g[dn];
+        for (size_t i = 0; i < f->n; i++) {
+            double *r = R + i * m;
+            const double *dl = del + (size_t)g[i] * m;
+            double *sr = S + (size_t)gn[i] * m;
+            for (size_t c = 0; c < m; c++) {
+                r[c] -= dl[c];
+                sr[c] += w[i] * r[c];
             }
         }
+        to_means(f, dn);
     }
+    if (D > 1)
+        f->ready0 = 1;
     return change;
 }
 
 /* Irons-Tuck: from alpha0 (a2), alpha1 (a1), alpha2 (alpha) extrapolate each
- * column and move R accordingly. */
-static void irons_tuck(fe_work *f, double *R)
+ * column and move R accordingly in one pass, which also sums dimension 0 for
+ * the next sweep. */
+static void irons_tuck(fe_work *f, const double *w, double *R)
 {
     size_t m = f->m, D = f->D;
-    double num[64], den[64];
-    if (m > 64)
+    double num[65], den[65];
+    if (m > 65)
         return;
     for (size_t c = 0; c < m; c++)
         num[c] = den[c] = 0;
@@ -244,28 +266,36 @@ static void irons_tuck(fe_work *f, double *R)
     if (!any)
         return;
     for (size_t d = 0; d < D; d++) {
-        double *del = f->delta[d];
+        double *st = f->step[d];
         for (size_t l = 0; l < f->L[d]; l++)
             for (size_t c = 0; c < m; c++) {
                 size_t q = l * m + c;
-                double step = -num[c] * (f->alpha[d][q] - f->a1[d][q]);
-                del[q] = step;
-                f->alpha[d][q] += step;
+                st[q] = -num[c] * (f->alpha[d][q] - f->a1[d][q]);
+                f->alpha[d][q] += st[q];
             }
-        const uint32_t *g = f->g[d];
-        for (size_t i = 0; i < f->n; i++) {
-            double *r = R + i * m;
-            const double *dl = del + (size_t)g[i] * m;
-            for (size_t c = 0; c < m; c++)
-                r[c] -= dl[c];
-        }
     }
+    double *S = f->delta[0];
+    memset(S, 0, f->L[0] * m * sizeof *S);
+    for (size_t i = 0; i < f->n; i++) {
+        double *r = R + i * m;
+        for (size_t d = 0; d < D; d++) {
+            const double *st = f->step[d] + (size_t)f->g[d][i] * m;
+            for (size_t c = 0; c < m; c++)
+                r[c] -= st[c];
+        }
+        double *sr = S + (size_t)f->g[0][i] * m;
+        for (size_t c = 0; c < m; c++)
+            sr[c] += w[i] * r[c];
+    }
+    to_means(f, 0);
+    f->ready0 = 1;
 }
 
 /* Partial the fixed effects out of R (n x m, in place) with weights w (already
  * summed by fe_set_weights). Returns sweeps used, or -1 when the limit hit. */
 static long demean(fe_work *f, const double *w, double *R, double tol, int max_sweeps)
 {
+    f->ready0 = 0;
     if (f->D == 1) { /* one dimension: exact in one sweep */
         for (size_t q = 0; q < f->L[0] * f->m; q++)
             f->alpha[0][q] = 0;
@@ -291,7 +321,7 @@ static long demean(fe_work *f, const double *w, double *R, double tol, int max_s
             return s;
         if (s % 3 == 2) {
             /* a2 = before sweep s-1, a1 = before sweep s, alpha = after sweep s */
-            irons_tuck(f, R);
+            irons_tuck(f, w, R);
         }
     }
     return -1;
