@@ -213,13 +213,13 @@ static int parse_options(int argc, char **argv, int first, cli_ctx *ctx, est_run
         if (got == 1)
             continue;
         if (cli_is(&a, "--tol", NULL, 1)) {
-            if (!a.value || cli_parse_double(a.value, &r->o.tol) != 0 || !(r->o.tol > 0))
+            if (!a.value || !cli_parse_double(a.value, &r->o.tol) || !(r->o.tol > 0))
                 return cli_bad_value(&a, "a positive number");
         } else if (cli_is(&a, "--fe-tol", NULL, 1)) {
-            if (!a.value || cli_parse_double(a.value, &r->o.fe_tol) != 0 || !(r->o.fe_tol > 0))
+            if (!a.value || !cli_parse_double(a.value, &r->o.fe_tol) || !(r->o.fe_tol > 0))
                 return cli_bad_value(&a, "a positive number");
         } else if (cli_is(&a, "--max-iter", NULL, 1)) {
-            if (!a.value || cli_parse_int(a.value, &r->o.max_iter) != 0 || r->o.max_iter < 1)
+            if (!a.value || !cli_parse_int(a.value, &r->o.max_iter) || r->o.max_iter < 1)
                 return cli_bad_value(&a, "a positive integer");
         } else if (cli_is(&a, "--no-separation", NULL, 0)) {
             no_sep = 1;

@@ -185,6 +185,33 @@ static void to_means(fe_work *f, size_t d)
     }
 }
 
+/* The hot loop: R -= del[g], then S[gn] += w R, row by row; specialised
+ * for small column counts so that the compiler unrolls the inner loop. */
+#define PASS_BODY(M)                                                              \
+    for (size_t i = 0; i < n; i++) {                                              \
+        double *r = R + i * (M);                                                  \
+        const double *dl = del + (size_t)g[i] * (M);                              \
+        double *sr = S + (size_t)gn[i] * (M);                                     \
+        for (size_t c = 0; c < (M); c++) {                                        \
+            r[c] -= dl[c];                                                        \
+            sr[c] += w[i] * r[c];                                                 \
+        }                                                                         \
+    }
+static void pass_sub_sum(size_t n, size_t m, double *R, const uint32_t *g, const double *del,
+                         const uint32_t *gn, double *S, const double *w)
+{
+    switch (m) {
+    case 1: PASS_BODY(1) break;
+    case 2: PASS_BODY(2) break;
+    case 3: PASS_BODY(3) break;
+    case 4: PASS_BODY(4) break;
+    case 5: PASS_BODY(5) break;
+    case 6: PASS_BODY(6) break;
+    default: PASS_BODY(m) break;
+    }
+}
+#undef PASS_BODY
+
 /* One Gauss-Seidel sweep over the dimensions: R -= D delta, alpha += delta.
  * The subtraction for dimension d and the sums for d+1 share one pass, and
  * the last dimension's pass sums dimension 0 for the next sweep (ready0).
@@ -219,16 +246,7 @@ static double sweep(fe_work *f, const double *w, double *R)
         /* delta[dn] is free: delta[0] was applied in the first pass */
         double *S = f->delta[dn];
         memset(S, 0, f->L[dn] * m * sizeof *S);
-        const uint32_t *gn = f->g[dn];
-        for (size_t i = 0; i < f->n; i++) {
-            double *r = R + i * m;
-            const double *dl = del + (size_t)g[i] * m;
-            double *sr = S + (size_t)gn[i] * m;
-            for (size_t c = 0; c < m; c++) {
-                r[c] -= dl[c];
-                sr[c] += w[i] * r[c];
-            }
-        }
+        pass_sub_sum(f->n, m, R, g, del, f->g[dn], S, w);
         to_means(f, dn);
     }
     if (D > 1)
