@@ -35,7 +35,8 @@ void cmd_sweep_help(FILE *f)
           "      --seed S             seed of the draws (default 1)\n"
           "      --theta-se SPEC      normal draws of theta truncated to positive values, with\n"
           "                           standard error 0.2x (relative to each sector's theta),\n"
-          "                           0.5 (absolute) or FILE.csv (columns sector,se)\n"
+          "                           0.5 (absolute) or FILE.csv (sector, then a column se or\n"
+          "                           theta_se, e.g. `tradewar gravity elasticities` output)\n"
           "                           (default when drawing: 0.2x)\n"
           "      --theta-range LO:HI  uniform draws of theta instead, e.g. 0.8x:1.2x or 2:8\n"
           "      --psi-se SPEC, --psi-range LO:HI   likewise for psi (default: psi fixed)\n"
@@ -528,7 +529,24 @@ static int parse_amount(const char *s, const double *central, double *out, size_
 }
 
 /* A CSV of sector,se (header line first; '#' comments). */
-static int read_se_file(const char *path, const tw_model *m, double *out)
+/* Field k (0-based) of a comma-separated line, NUL-terminated in place. */
+static char *csv_field(char *l, int k)
+{
+    for (int q = 0; q < k && l; q++) {
+        l = strchr(l, ',');
+        if (l)
+            l++;
+    }
+    if (l)
+        l[strcspn(l, ",")] = '\0';
+    return l;
+}
+
+/* The standard errors of theta or psi (`name`) by sector: the first column
+ * is the sector; the column named "se" or "<name>_se" holds them (so the
+ * elasticity file `sector,theta,theta_se` of `tradewar gravity elasticities`
+ * serves as it is), else the second column. */
+static int read_se_file(const char *path, const char *name, const tw_model *m, double *out)
 {
     size_t len, J = tw_model_sectors(m);
     char *text = read_file(path, &len), *save = NULL;
@@ -536,22 +554,39 @@ static int read_se_file(const char *path, const tw_model *m, double *out)
         cli_error("cannot read %s: %s", path, strerror(errno));
         return CLI_FAILURE;
     }
-    int line = 0, rc = CLI_OK;
+    int line = 0, rc = CLI_OK, col = 1, header = 0;
+    char want[64];
+    snprintf(want, sizeof want, "%s_se", name);
     for (char *l = strtok_r(text, "\n", &save); l && rc == CLI_OK; l = strtok_r(NULL, "\n", &save)) {
         line++;
         l[strcspn(l, "\r")] = '\0';
-        if (!*l || *l == '#' || line == 1)
+        if (!*l || *l == '#')
             continue;
+        if (!header) {
+            header = 1;
+            char *h = l;
+            for (int k = 0; h; k++) {
+                char *next = strchr(h, ',');
+                size_t n = next ? (size_t)(next - h) : strlen(h);
+                if ((n == 2 && !strncmp(h, "se", 2)) || (n == strlen(want) && !strncmp(h, want, n)))
+                    col = k;
+                h = next ? next + 1 : NULL;
+            }
+            continue;
+        }
         char *comma = strchr(l, ',');
         double v;
         long j = -1;
+        char *field = NULL;
         if (comma) {
             *comma = '\0';
             j = tw_model_find_sector(m, l);
+            field = col == 1 ? csv_field(comma + 1, 0) : csv_field(comma + 1, col - 1);
         }
-        if (!comma || j < 0 || !cli_parse_double(comma + 1, &v) || v < 0) {
-            cli_error("%s:%d: expected sector,se with a known sector code and se >= 0 (got "
-                      "'%s%s%s')", path, line, l, comma ? "," : "", comma ? comma + 1 : "");
+        if (!comma || j < 0 || !field || !cli_parse_double(field, &v) || v < 0) {
+            cli_error("%s:%d: expected a known sector code and a standard error >= 0 in column %d "
+                      "(got '%s%s%s')", path, line, col + 1, l, field ? "," : "",
+                      field ? field : "");
             rc = CLI_BAD_INPUT;
         } else
             out[j] = v;
@@ -578,7 +613,7 @@ static int make_spec(const char *name, const char *se, const char *range, const 
             if (access(se, F_OK) != 0)
                 return cli_usage_error("sweep", "bad value '%s' for --%s-se (0.2x, 0.5 or a "
                                                 "CSV file of sector,se)", se, name);
-            return read_se_file(se, m, *b);
+            return read_se_file(se, name, m, *b);
         }
     } else if (range) {
         const char *colon = strchr(range, ':');
