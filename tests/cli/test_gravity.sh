@@ -126,4 +126,71 @@ expect_rc 1 "iteration limit: not converged"
 expect_in "$T/out" "iteration limit" "non-convergence shown"
 run gravity --help
 expect_rc 0 "help"
+# ---- gravity elasticities: simulated sectoral flows with known theta -------
+python3 - "$T/el.csv" "$T/elpct.csv" <<'PY'
+import math, random, sys
+random.seed(7)
+C = ["C%02d" % k for k in range(15)]
+S = {"agri": 4.0, "manuf": 6.5, "mining": 9.0}
+ex = {(c, s): random.gauss(0, 0.7) for c in C for s in S}
+im = {(c, s): random.gauss(0, 0.7) for c in C for s in S}
+pair = {(a, b): random.gauss(0, 0.8) for a in C for b in C}
+def pois(mu):
+    if mu > 50:
+        return max(0, round(random.gauss(mu, math.sqrt(mu))))
+    L, k, p = math.exp(-mu), 0, 1.0
+    while True:
+        k += 1; p *= random.random()
+        if p <= L: return k - 1
+with open(sys.argv[1], "w") as f, open(sys.argv[2], "w") as g:
+    f.write("exporter,importer,sector,trade,tariff\n")
+    g.write("exporter,importer,sector,trade,tariff\n")
+    for a in C:
+        for b in C:
+            for s, th in S.items():
+                t = 0 if a == b else random.choice([0, 0, 0.05, 0.1, 0.2, 0.35])
+                y = pois(math.exp(5 + ex[(a, s)] + im[(b, s)] + pair[(a, b)] - th * math.log1p(t)))
+                f.write("%s,%s,%s,%d,%.4f\n" % (a, b, s, y, t))
+                g.write("%s,%s,%s,%d,%.2f\n" % (a, b, s, y, 100 * t))
+PY
+EL=(gravity elasticities --exporter exporter --importer importer --sector sector --trade trade --tariff tariff)
+run "${EL[@]}" "$T/el.csv" --format json
+expect_rc 0 "elasticities by sector"
+json_check 'all(abs(e["theta"] - {"agri": 4.0, "manuf": 6.5, "mining": 9.0}[e["sector"]]) < 4 * e["theta_se"] for e in d["elasticities"])' "theta recovered within 4 SE in every sector"
+json_check 'all(0 < e["theta_se"] < 0.5 for e in d["elasticities"])' "plausible standard errors"
+run "${EL[@]}" "$T/el.csv" --output "$T/theta.csv" -q
+expect_rc 0 "elasticity file"
+head -1 "$T/theta.csv" | grep -qx "sector,theta,theta_se" || fail "elasticity file header"
+[ "$(wc -l <"$T/theta.csv")" -eq 4 ] || fail "one row per sector"
+cmp -s "$T/out" "$T/theta.csv" || fail "stdout is the elasticity file"
+run "${EL[@]}" "$T/elpct.csv" --tariff-unit percent -q
+expect_rc 0 "tariffs in percent"
+python3 - "$T/theta.csv" "$T/out" <<'PY' || fail "percent and rate give the same theta"
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1])))
+b = list(csv.DictReader(open(sys.argv[2])))
+assert [r["sector"] for r in a] == [r["sector"] for r in b]
+assert all(abs(float(x["theta"]) - float(y["theta"])) < 1e-6 for x, y in zip(a, b))
+PY
+run "${EL[@]}" "$T/el.csv" --pooled --format json
+expect_rc 0 "pooled"
+json_check 'len({e["theta"] for e in d["elasticities"]}) == 1 and 4 < d["elasticities"][0]["theta"] < 9' "one pooled theta between the sectors' values"
+run gravity elasticities "$T/el.csv" --exporter exporter --importer importer --sector sector --trade trade
+expect_rc 2 "missing --tariff"
+run "${EL[@]}" "$T/el.csv" --tariff-unit basis
+expect_rc 2 "bad tariff unit"
+run gravity elasticities "$T/el.csv" --exporter exporter --importer importer --sector nosuch --trade trade --tariff tariff
+expect_rc 3 "missing sector column"
+touch "$T/afile"
+run "${EL[@]}" "$T/el.csv" --output "$T/afile/theta.csv"
+expect_rc 4 "output under a file"
+
+# sweep draws theta with the estimated standard errors (sector codes of its data)
+printf 'sector,theta,theta_se\nagriculture,4.5,0.75\nmining_energy,6,1.25\n' >"$T/se.csv"
+run sweep -q "$SRC/tests/data/sweep/war-fixed.yaml" --draws 2 --theta-se "$T/se.csv" --output "$T/sw" --no-chart --format json
+expect_rc 0 "sweep --theta-se elasticity file"
+json_check 'd["tradewar"]["identity"]["theta"]["dist"] == "normal" and d["tradewar"]["identity"]["theta"]["b"][:3] == [0.75, 0, 1.25]' "theta_se column used"
+printf 'sector,theta,theta_se\nnosuch,4.5,0.75\n' >"$T/se-bad.csv"
+run sweep -q "$SRC/tests/data/sweep/war-fixed.yaml" --draws 2 --theta-se "$T/se-bad.csv" --output "$T/sw2" --no-chart
+expect_rc 3 "unknown sector in an SE file"
 finish
