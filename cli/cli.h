@@ -155,5 +155,7 @@ void cmd_sweep_help(FILE *f);
 int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_gravity_help(FILE *f);
 int cmd_gravity_elasticities(int argc, char **argv, int first, cli_ctx ctx);
+int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_gravity_ge_help(FILE *f);
 
 #endif

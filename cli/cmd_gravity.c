@@ -11,6 +11,8 @@
 void cmd_gravity_help(FILE *f)
 {
     fputs("Usage: tradewar gravity estimate DATA --formula FORMULA [OPTIONS]\n"
+          "       tradewar gravity elasticities DATA ...   (see its --help)\n"
+          "       tradewar gravity counterfactual DATA ... (see its --help)\n"
           "\n"
           "Poisson pseudo-maximum likelihood (PPML) with any number of high-dimensional\n"
           "fixed effects, absorbed by weighted alternating projections (as ppmlhdfe and\n"
@@ -346,7 +348,8 @@ static int estimate(int argc, char **argv, int first, cli_ctx ctx)
 int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx)
 {
     if (first >= argc)
-        return cli_usage_error("gravity", "missing subcommand (estimate, elasticities)");
+        return cli_usage_error("gravity", "missing subcommand (estimate, elasticities, "
+                               "counterfactual)");
     const char *sub = argv[first];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         cmd_gravity_help(stdout);
@@ -356,5 +359,8 @@ int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx)
         return estimate(argc, argv, first + 1, ctx);
     if (strcmp(sub, "elasticities") == 0)
         return cmd_gravity_elasticities(argc, argv, first + 1, ctx);
-    return cli_usage_error("gravity", "no subcommand '%s' (estimate, elasticities)", sub);
+    if (strcmp(sub, "counterfactual") == 0)
+        return cmd_gravity_ge(argc, argv, first + 1, ctx);
+    return cli_usage_error("gravity", "no subcommand '%s' (estimate, elasticities, "
+                           "counterfactual)", sub);
 }

@@ -1026,6 +1026,55 @@ tw_status tw_ppml_fit(const tw_ppml_problem *p, const tw_ppml_options *opt, tw_p
                       tw_error *err);
 void tw_ppml_result_free(tw_ppml_result *res);
 
+
+/* ------------------------------------------------------------------------ */
+/* One-sector structural gravity counterfactuals (src/gravity_ge.c)         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A one-sector structural gravity counterfactual with the baseline built from
+ * estimated trade costs (Anderson & van Wincoop 2003; Larch & Yotov 2016):
+ * T[i*N + j] = t_ij^(1-sigma) = exp(b'x_ij) of exporter i, importer j, before
+ * (T0) and after (T1) the change; Y (output) and E (expenditure) by country.
+ * All borrowed.
+ */
+typedef struct tw_gravity_ge_problem {
+    size_t N;
+    const double *Y, *E;     /* N each, > 0 */
+    const double *T0, *T1;   /* N*N each, row-major, > 0 */
+    double sigma;            /* elasticity of substitution, > 1 */
+    size_t reference;        /* the reference importer: inward resistance P = 1 */
+} tw_gravity_ge_problem;
+
+/** Results by country (arrays of N, owned; tw_gravity_ge_result_free). */
+typedef struct tw_gravity_ge_result {
+    size_t N;
+    double *price_pct;    /* factory-gate price p'/p - 1, % */
+    double *imr_pct;      /* inward multilateral resistance P'/P - 1, % */
+    double *omr_pct;      /* outward multilateral resistance Pi'/Pi - 1, % */
+    double *gdp_pct;      /* real GDP (Y/P)'/(Y/P) - 1, % (Y' = p Y) */
+    double *welfare;      /* (E/P)/(E'/P'), E' = (E/Y) Y' (Arkolakis et al.'s statistic) */
+    double *imr0, *omr0;  /* baseline P and Pi (levels) */
+    int iterations;       /* of the last resistance solve */
+    int converged;
+    double residual;      /* largest relative residual of the resistance equations */
+} tw_gravity_ge_result;
+
+/**
+ * gegravity's OneSectorGE convention (its documented method): solve the
+ * multilateral resistances P_j^(1-sigma) = sum_i T_ij (Y_i/Y) / Pi_i^(1-sigma),
+ * Pi_i^(1-sigma) = sum_j T_ij (E_j/E) / P_j^(1-sigma) with P_reference = 1,
+ * for T0 and for T1 (output and expenditure shares held at the baseline's),
+ * and factory-gate prices p_i = Pi_i / Pi'_i (Y'_i = p_i Y_i, E'_i = (E_i/Y_i)
+ * Y'_i). The resistances are found by alternating scaling (Sinkhorn) to
+ * relative residual 1e-13. TW_ERR_INVALID (sizes, non-positive values, sigma
+ * <= 1, reference out of range), TW_ERR_NOMEM; TW_OK with converged = 0 when
+ * the scaling stopped at its limit. *res is the caller's to free.
+ */
+tw_status tw_gravity_ge_gegravity(const tw_gravity_ge_problem *p, tw_gravity_ge_result *res,
+                                  tw_error *err);
+void tw_gravity_ge_result_free(tw_gravity_ge_result *res);
+
 #ifdef __cplusplus
 }
 #endif
