@@ -157,5 +157,11 @@ void cmd_gravity_help(FILE *f);
 int cmd_gravity_elasticities(int argc, char **argv, int first, cli_ctx ctx);
 int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_gravity_ge_help(FILE *f);
+int cmd_gravity_scenario(int argc, char **argv, int first, cli_ctx ctx);
+
+/* importing the world (cli/cmd_import.c; its gravity source: cli/cmd_import_gravity.c) */
+int cmd_import(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_import_help(FILE *f);
+int cmd_import_gravity(int argc, char **argv, int first, cli_ctx ctx);
 
 #endif

@@ -13,6 +13,7 @@ void cmd_gravity_help(FILE *f)
     fputs("Usage: tradewar gravity estimate DATA --formula FORMULA [OPTIONS]\n"
           "       tradewar gravity elasticities DATA ...   (see its --help)\n"
           "       tradewar gravity counterfactual DATA ... (see its --help)\n"
+          "       tradewar gravity scenario DATA ...       (see its --help)\n"
           "\n"
           "Poisson pseudo-maximum likelihood (PPML) with any number of high-dimensional\n"
           "fixed effects, absorbed by weighted alternating projections (as ppmlhdfe and\n"
@@ -349,7 +350,7 @@ int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx)
 {
     if (first >= argc)
         return cli_usage_error("gravity", "missing subcommand (estimate, elasticities, "
-                               "counterfactual)");
+                               "counterfactual, scenario)");
     const char *sub = argv[first];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         cmd_gravity_help(stdout);
@@ -361,6 +362,8 @@ int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx)
         return cmd_gravity_elasticities(argc, argv, first + 1, ctx);
     if (strcmp(sub, "counterfactual") == 0)
         return cmd_gravity_ge(argc, argv, first + 1, ctx);
+    if (strcmp(sub, "scenario") == 0)
+        return cmd_gravity_scenario(argc, argv, first + 1, ctx);
     return cli_usage_error("gravity", "no subcommand '%s' (estimate, elasticities, "
-                           "counterfactual)", sub);
+                           "counterfactual, scenario)", sub);
 }

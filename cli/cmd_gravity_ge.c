@@ -5,6 +5,7 @@
 #include "outdir.h"
 #include "output.h"
 
+#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ typedef struct ge_run {
     char set_name[MAX_COEF][96];
     double set_value[MAX_COEF];
     double sigma;
+    int scenario;         /* `gravity scenario`: no Y, E, reference */
     size_t N;
     char **country;
     double *Y, *E, *T0, *T1;
@@ -200,14 +202,17 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
     size_t n = tw_table_rows(t);
     long ke = tw_table_find(t, r->exp_col), ki = tw_table_find(t, r->imp_col);
     long ky = tw_table_find(t, r->y_col), kx = tw_table_find(t, r->e_col);
+    if (r->scenario)
+        ky = kx = 0;
     const char *missing = ke < 0 ? r->exp_col : ki < 0 ? r->imp_col : ky < 0 ? r->y_col
                         : kx < 0 ? r->e_col : NULL;
     if (missing) {
         snprintf(why, size, "%s: no column '%s'", r->data, missing);
         return -1;
     }
-    const double *Ycol = tw_table_numeric(t, (size_t)ky), *Ecol = tw_table_numeric(t, (size_t)kx);
-    if (!Ycol || !Ecol) {
+    const double *Ycol = r->scenario ? NULL : tw_table_numeric(t, (size_t)ky);
+    const double *Ecol = r->scenario ? NULL : tw_table_numeric(t, (size_t)kx);
+    if (!r->scenario && (!Ycol || !Ecol)) {
         snprintf(why, size, "%s: columns '%s' and '%s' must be numeric", r->data, r->y_col, r->e_col);
         return -1;
     }
@@ -268,8 +273,10 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
             rc = -1;
             break;
         }
-        r->Y[i] = Ycol[row];
-        r->E[j] = Ecol[row];
+        if (!r->scenario) {
+            r->Y[i] = Ycol[row];
+            r->E[j] = Ecol[row];
+        }
         double v0 = 0, v1 = 0;
         int sel = pair_selected(r, ex, im);
         for (size_t c = 0; c < r->ncoef; c++) {
@@ -367,22 +374,74 @@ static void print_table(FILE *f, const ge_run *r)
             r->res.residual);
 }
 
+static void scenario_help(FILE *f)
+{
+    fputs("Usage: tradewar gravity scenario DATA --coef COEFS --set COL=VALUE[,...] --sigma S\n"
+          "                                 [--pairs EXP:IMP,...] [--output FILE]\n"
+          "\n"
+          "Write a tradewar scenario (YAML) of the trade-cost changes that estimated gravity\n"
+          "coefficients imply: t_ij^(1-sigma) = exp(b'x_ij), so the iceberg cost of each pair\n"
+          "whose cost variables change moves by d' / d = exp(-(b'x'_ij - b'x_ij) / theta) with\n"
+          "theta = sigma - 1. With a data set from `tradewar import gravity`, `tradewar solve`\n"
+          "then gives the exact general-equilibrium counterfactual (hat algebra on the observed\n"
+          "flows, deficits as the solver's options say). Domestic pairs carry no change.\n"
+          "\n"
+          "Options: --coef, --set, --pairs, --exporter, --importer as for `gravity\n"
+          "counterfactual`; --sigma S (> 1); --output FILE (default: stdout).\n"
+          "\n"
+          "Exit status: 0 success, 2 usage error, 3 bad data, 4 I/O error.\n",
+          f);
+}
+
+static int write_scenario(FILE *f, void *user)
+{
+    const ge_run *r = user;
+    double theta = r->sigma - 1;
+    fprintf(f, "# tradewar %s gravity scenario: data=%s checksum=%s set=\"%s\" pairs=\"%s\"\n",
+            TW_VERSION_STRING, r->data, r->checksum, r->set_text,
+            r->pairs_text ? r->pairs_text : "");
+    fputs("# coefficients:", f);
+    for (size_t c = 0; c < r->ncoef; c++)
+        fprintf(f, " %s=%.17g", r->coef_name[c], r->coef[c]);
+    fprintf(f, "\nname: \"gravity: %s%s%s\"\n", r->set_text, r->pairs_text ? " on " : "",
+            r->pairs_text ? r->pairs_text : "");
+    fprintf(f, "description: \"trade-cost factors exp(-(b'x' - b'x)/theta), theta = sigma - 1 = "
+            "%.17g\"\n", theta);
+    size_t N = r->N, count = 0;
+    for (size_t q = 0; q < N * N; q++)
+        count += q / N != q % N && r->T1[q] != r->T0[q];
+    if (count == 0) {
+        fputs("policies: []\n", f);
+        return ferror(f) ? -1 : 0;
+    }
+    fputs("policies:\n", f);
+    for (size_t q = 0; q < N * N; q++) {
+        if (q / N == q % N || r->T1[q] == r->T0[q])
+            continue;
+        double d = exp(-(log(r->T1[q]) - log(r->T0[q])) / theta);
+        fprintf(f, "  - trade_cost: {exporter: \"%s\", importer: \"%s\", set: %.17g}\n",
+                r->country[q / N], r->country[q % N], d);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
 static int parse(int argc, char **argv, int first, cli_ctx *ctx, ge_run *r, const char **fmt,
                  const char **output)
 {
+    const char *cmd = r->scenario ? "gravity scenario" : "gravity counterfactual";
     cli_args a;
-    cli_args_init(&a, argc, argv, first, "gravity counterfactual");
+    cli_args_init(&a, argc, argv, first, cmd);
     for (cli_arg_kind kind; (kind = cli_args_next(&a)) != ARG_END;) {
         if (kind == ARG_ERROR)
             return CLI_USAGE;
         if (kind == ARG_OPERAND) {
             if (r->data)
-                return cli_usage_error("gravity counterfactual", "one DATA file only ('%s')", a.arg);
+                return cli_usage_error(cmd, "one DATA file only ('%s')", a.arg);
             r->data = a.arg;
             continue;
         }
         if (cli_is(&a, "--help", "-h", 0)) {
-            cmd_gravity_ge_help(stdout);
+            (r->scenario ? scenario_help : cmd_gravity_ge_help)(stdout);
             return -1;
         }
         const char *const names[] = {"--coef", "--set", "--pairs", "--sigma", "--reference",
@@ -395,21 +454,20 @@ static int parse(int argc, char **argv, int first, cli_ctx *ctx, ge_run *r, cons
         if (got == -1)
             return cli_bad_value(&a, "a value");
         if (got == 0 && !cli_common_option(&a, ctx, NULL))
-            return cli_usage_error("gravity counterfactual", "unknown option '%s'", a.arg);
+            return cli_usage_error(cmd, "unknown option '%s'", a.arg);
     }
     const char *need = !r->data ? "DATA" : !r->coef_text ? "--coef" : !r->set_text ? "--set"
-                     : !r->sigma_s ? "--sigma" : !r->ref_s ? "--reference" : NULL;
+                     : !r->sigma_s ? "--sigma" : !r->ref_s && !r->scenario ? "--reference" : NULL;
     if (need)
-        return cli_usage_error("gravity counterfactual", "missing %s", need);
+        return cli_usage_error(cmd, "missing %s", need);
     if (!cli_parse_double(r->sigma_s, &r->sigma) || !(r->sigma > 1))
-        return cli_usage_error("gravity counterfactual", "--sigma '%s': a number above 1",
-                               r->sigma_s);
+        return cli_usage_error(cmd, "--sigma '%s': a number above 1", r->sigma_s);
     char why[512];
     if (parse_pairs_list(r->set_text, r->set_name, r->set_value, &r->nset, why, sizeof why))
-        return cli_usage_error("gravity counterfactual", "--set %s", why);
+        return cli_usage_error(cmd, "--set %s", why);
     if (strchr(r->coef_text, '=')) {
         if (parse_pairs_list(r->coef_text, r->coef_name, r->coef, &r->ncoef, why, sizeof why))
-            return cli_usage_error("gravity counterfactual", "--coef %s", why);
+            return cli_usage_error(cmd, "--coef %s", why);
     }
     r->exp_col = r->exp_col ? r->exp_col : "exporter";
     r->imp_col = r->imp_col ? r->imp_col : "importer";
@@ -496,6 +554,62 @@ int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
         }
         if (rc == CLI_OK && !r->res.converged)
             rc = CLI_NO_CONVERGENCE;
+    }
+    run_free(r);
+    free(r);
+    return rc;
+}
+
+int cmd_gravity_scenario(int argc, char **argv, int first, cli_ctx ctx)
+{
+    ge_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return CLI_FAILURE;
+    r->scenario = 1;
+    const char *fmt = NULL, *output = NULL;
+    int rc = parse(argc, argv, first, &ctx, r, &fmt, &output);
+    if (rc == CLI_OK && fmt)
+        rc = cli_usage_error("gravity scenario", "no --format: the output is a scenario file");
+    char why[600];
+    if (rc == CLI_OK && r->ncoef == 0 && read_coef_file(r->coef_text, r, why, sizeof why) != 0) {
+        cli_error("--coef: %s", why);
+        rc = CLI_BAD_INPUT;
+    }
+    if (rc != CLI_OK) {
+        free(r);
+        return rc < 0 ? CLI_OK : rc;
+    }
+    tw_table *t = NULL;
+    tw_error err = {0};
+    tw_status st = tw_table_read(r->data, &t, &err);
+    if (st != TW_OK) {
+        free(r);
+        return cli_fail(&err, st);
+    }
+    gf_file_checksum(r->data, r->checksum);
+    if (build(t, r, why, sizeof why) != 0) {
+        cli_error("%s", why);
+        rc = CLI_BAD_INPUT;
+    }
+    tw_table_free(t);
+    int pc = rc == CLI_OK ? check_pairs(r, why, sizeof why) : 0;
+    if (pc == 2)
+        rc = cli_usage_error("gravity scenario", "%s", why);
+    else if (pc == 3) {
+        cli_error("%s", why);
+        rc = CLI_BAD_INPUT;
+    }
+    if (rc == CLI_OK && !output)
+        write_scenario(stdout, r);
+    else if (rc == CLI_OK) {
+        char a[4096], b[4096];
+        snprintf(a, sizeof a, "%s", output);
+        snprintf(b, sizeof b, "%s", output);
+        batch_file file = {basename(b), write_scenario};
+        if (batch_write_files(dirname(a), 0, &file, 1, r, why, sizeof why) != 0) {
+            cli_error("--output %s: %s", output, why);
+            rc = CLI_FAILURE;
+        }
     }
     run_free(r);
     free(r);

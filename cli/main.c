@@ -30,7 +30,9 @@ static const char usage_text[] =
     "  sweep SCENARIO   many solves: parameter grids, scenario lists, Monte Carlo draws of\n"
     "                   the elasticities (threads, MPI, resumable); means and quantiles\n"
     "  gravity estimate DATA  PPML with high-dimensional fixed effects (CSV or .dta);\n"
-    "                   gravity elasticities (theta from tariffs), gravity counterfactual\n"
+    "                   gravity elasticities (theta from tariffs), gravity counterfactual,\n"
+    "                   gravity scenario (trade-cost changes from estimated coefficients)\n"
+    "  import gravity FILE  a long bilateral trade table as a one-sector data set\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "Options:\n"
@@ -72,6 +74,7 @@ static const command commands[] = {
     {"timeline", cmd_timeline, cmd_timeline_help},
     {"sweep", cmd_sweep, cmd_sweep_help},
     {"gravity", cmd_gravity, cmd_gravity_help},
+    {"import", cmd_import, cmd_import_help},
 };
 
 static const command *find_command(const char *name)
