@@ -908,7 +908,8 @@ typedef struct tw_table tw_table;
 
 /**
  * Read `path`: a Stata .dta file when its name ends in ".dta" (any case),
- * otherwise CSV with a header row. A column is numeric when every non-empty
+ * otherwise CSV with a header row ('#' comment lines before it are skipped:
+ * tradewar's own CSV output starts with one). A column is numeric when every non-empty
  * cell parses as a finite number (a .dta column: when Stata stores it as a
  * number); otherwise it is text. Empty cells and Stata missing values are
  * missing (NaN in the numeric view). *out is the caller's (tw_table_free).

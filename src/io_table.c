@@ -154,10 +154,33 @@ static tw_status csv_column(tw_table *t, const tw_csv *c, size_t k, tw_error *er
     return TW_OK;
 }
 
+/* Read and parse a CSV file whose first lines may be comments starting with
+ * '#' (the provenance line tradewar writes atop its CSV output). */
+static tw_status csv_read_commented(const char *path, tw_csv *c, tw_error *err)
+{
+    char *text = NULL;
+    size_t len = 0, skip = 0, lines = 0;
+    tw_status st = tw_read_file(path, &text, &len, err);
+    if (st != TW_OK)
+        return st;
+    while (skip < len && text[skip] == '#') {
+        while (skip < len && text[skip] != '\n')
+            skip++;
+        if (skip < len)
+            skip++;
+        lines++;
+    }
+    st = tw_csv_parse(path, text + skip, len - skip, c, err);
+    for (size_t r = 0; st == TW_OK && r < c->nrows; r++)
+        c->rows[r].line += lines;
+    free(text);
+    return st;
+}
+
 static tw_status read_csv(const char *path, tw_table **out, tw_error *err)
 {
     tw_csv c = {0};
-    tw_status st = tw_csv_read(path, &c, err);
+    tw_status st = csv_read_commented(path, &c, err);
     if (st != TW_OK)
         return st;
     if (c.nrows < 2) {

@@ -419,6 +419,117 @@ static void test_table_csv(void **state)
     assert_int_equal(tw_table_read(path, &t, &err), TW_ERR_IO);
 }
 
+
+/* ---- one-sector counterfactuals (src/gravity_ge.c) ------------------------- */
+
+typedef struct ge_data {
+    size_t N;
+    char code[64][8];
+    double Y[64], E[64], T0[64 * 64], T1[64 * 64];
+} ge_data;
+
+/* gegravity's sample data and its documented PPML coefficients; T1 with a
+ * CAN-JPN PTA (pta = 1 both ways). */
+static void gegravity_sample(ge_data *g)
+{
+    tw_table *t = read_table("data/gegravity-sample/sample_data_set.dlm");
+    static const char *const var[5] = {"lndist", "contiguity", "common_language", "pta",
+                                       "international"};
+    static const double b[5] = {-0.3898623, 0.891577, 0.0326249, 0.4711383, -3.412584};
+    size_t n = tw_table_rows(t), L;
+    uint32_t *ex = factor(t, "exporter", &L);
+    assert_int_equal(L, 30);
+    g->N = L;
+    char buf[64];
+    long ki = tw_table_find(t, "importer"), ke = tw_table_find(t, "exporter");
+    for (size_t r = 0; r < n; r++)
+        snprintf(g->code[ex[r]], sizeof g->code[0], "%s", tw_table_text(t, r, (size_t)ke, buf, sizeof buf));
+    const double *Y = tw_table_numeric(t, (size_t)tw_table_find(t, "Y"));
+    const double *E = tw_table_numeric(t, (size_t)tw_table_find(t, "E"));
+    for (size_t r = 0; r < n; r++) {
+        const char *im = tw_table_text(t, r, (size_t)ki, buf, sizeof buf);
+        size_t j = 0;
+        while (j < L && strcmp(g->code[j], im))
+            j++;
+        assert_true(j < L);
+        size_t i = ex[r];
+        g->Y[i] = Y[r];
+        g->E[j] = E[r];
+        double v0 = 0, v1 = 0;
+        for (int c = 0; c < 5; c++) {
+            double x = tw_table_numeric(t, (size_t)tw_table_find(t, var[c]))[r], x1 = x;
+            if (c == 3 && ((!strcmp(g->code[i], "CAN") && !strcmp(im, "JPN")) ||
+                           (!strcmp(g->code[i], "JPN") && !strcmp(im, "CAN"))))
+                x1 = 1;
+            v0 += b[c] * x;
+            v1 += b[c] * x1;
+        }
+        g->T0[i * L + j] = exp(v0);
+        g->T1[i * L + j] = exp(v1);
+    }
+    free(ex);
+    tw_table_free(t);
+}
+
+static size_t code_index(const ge_data *g, const char *c)
+{
+    for (size_t k = 0; k < g->N; k++)
+        if (!strcmp(g->code[k], c))
+            return k;
+    fail_msg("no country %s", c);
+    return 0;
+}
+
+/* gegravity's documented example: Canada's GDP +0.418261% (5 significant digits). */
+static void test_gegravity_example(void **state)
+{
+    (void)state;
+    static ge_data g;
+    gegravity_sample(&g);
+    tw_gravity_ge_problem p = {g.N, g.Y, g.E, g.T0, g.T1, 5.0, code_index(&g, "DEU")};
+    tw_gravity_ge_result r;
+    tw_error err;
+    assert_int_equal(tw_gravity_ge_gegravity(&p, &r, &err), TW_OK);
+    assert_true(r.converged);
+    size_t can = code_index(&g, "CAN"), deu = code_index(&g, "DEU");
+    assert_close(r.gdp_pct[can], 0.418261, 5e-6);
+    assert_near(r.imr_pct[deu], 0, 1e-12); /* the reference importer's P stays 1 */
+    assert_near(r.imr0[deu], 1, 1e-12);
+    /* real GDP = price over inward resistance, in changes */
+    assert_close(1 + r.gdp_pct[can] / 100, (1 + r.price_pct[can] / 100) / (1 + r.imr_pct[can] / 100),
+                 1e-12);
+    tw_gravity_ge_result_free(&r);
+    /* no change: every change zero; every cost t_ij (domestic ones too) falls alike,
+     * T scaled by c: real GDP rises by c^(1/(sigma-1)) everywhere (closed form) */
+    tw_gravity_ge_problem same = {g.N, g.Y, g.E, g.T0, g.T0, 5.0, deu};
+    assert_int_equal(tw_gravity_ge_gegravity(&same, &r, &err), TW_OK);
+    for (size_t k = 0; k < g.N; k++)
+        assert_near(r.gdp_pct[k], 0, 1e-9);
+    tw_gravity_ge_result_free(&r);
+    static double T2[64 * 64];
+    for (size_t q = 0; q < g.N * g.N; q++)
+        T2[q] = 2.385 * g.T0[q];
+    tw_gravity_ge_problem scaled = {g.N, g.Y, g.E, g.T0, T2, 5.0, deu};
+    assert_int_equal(tw_gravity_ge_gegravity(&scaled, &r, &err), TW_OK);
+    for (size_t k = 0; k < g.N; k++)
+        assert_close(r.gdp_pct[k], 100 * (pow(2.385, 1 / 4.0) - 1), 1e-9);
+    tw_gravity_ge_result_free(&r);
+    /* errors */
+    tw_gravity_ge_problem bad = p;
+    bad.sigma = 1;
+    assert_int_equal(tw_gravity_ge_gegravity(&bad, &r, &err), TW_ERR_INVALID);
+    bad = p;
+    bad.reference = g.N;
+    assert_int_equal(tw_gravity_ge_gegravity(&bad, &r, &err), TW_ERR_INVALID);
+    double Ybad[64];
+    memcpy(Ybad, g.Y, sizeof Ybad);
+    Ybad[3] = 0;
+    bad = p;
+    bad.Y = Ybad;
+    assert_int_equal(tw_gravity_ge_gegravity(&bad, &r, &err), TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "country 4"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_closed_form),
         cmocka_unit_test(test_table_csv),
+        cmocka_unit_test(test_gegravity_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
