@@ -30,6 +30,9 @@ void cmd_gravity_ge_help(FILE *f)
           "                        or coefficients.csv: term,estimate)\n"
           "      --set COL=V[,..]  the counterfactual: columns given new values\n"
           "      --pairs E:I[,..]  only on these exporter:importer rows (default: every row)\n"
+          "      --convention C    gegravity (default: Y and E columns, conditional shares) or\n"
+          "                        guide (Yotov et al. 2016's GEPPML full endowment: the observed\n"
+          "                        flows of --trade COL, E = phi Y, iterated to --tol, default 1e-5)\n"
           "      --sigma S         elasticity of substitution (required, > 1)\n"
           "      --reference C     reference importer (required)\n"
           "      --exporter, --importer COL   the country columns (default exporter, importer)\n"
@@ -55,6 +58,9 @@ typedef struct ge_run {
     double set_value[MAX_COEF];
     double sigma;
     int scenario;         /* `gravity scenario`: no Y, E, reference */
+    int guide;            /* --convention guide: observed flows, GEPPML */
+    const char *convention, *trade_col, *tol_s;
+    double *X, *xi_cdl, *xi_full;
     size_t N;
     char **country;
     double *Y, *E, *T0, *T1;
@@ -202,17 +208,24 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
     size_t n = tw_table_rows(t);
     long ke = tw_table_find(t, r->exp_col), ki = tw_table_find(t, r->imp_col);
     long ky = tw_table_find(t, r->y_col), kx = tw_table_find(t, r->e_col);
-    if (r->scenario)
+    long kt = tw_table_find(t, r->trade_col);
+    if (r->scenario || r->guide)
         ky = kx = 0;
+    if (r->guide && (kt < 0 || !tw_table_numeric(t, (size_t)kt))) {
+        snprintf(why, size, "%s: no numeric column '%s' (the flows, --trade)", r->data, r->trade_col);
+        return -1;
+    }
+    const double *Xcol = r->guide ? tw_table_numeric(t, (size_t)kt) : NULL;
     const char *missing = ke < 0 ? r->exp_col : ki < 0 ? r->imp_col : ky < 0 ? r->y_col
                         : kx < 0 ? r->e_col : NULL;
     if (missing) {
         snprintf(why, size, "%s: no column '%s'", r->data, missing);
         return -1;
     }
-    const double *Ycol = r->scenario ? NULL : tw_table_numeric(t, (size_t)ky);
-    const double *Ecol = r->scenario ? NULL : tw_table_numeric(t, (size_t)kx);
-    if (!r->scenario && (!Ycol || !Ecol)) {
+    int need_ye = !r->scenario && !r->guide;
+    const double *Ycol = need_ye ? tw_table_numeric(t, (size_t)ky) : NULL;
+    const double *Ecol = need_ye ? tw_table_numeric(t, (size_t)kx) : NULL;
+    if (need_ye && (!Ycol || !Ecol)) {
         snprintf(why, size, "%s: columns '%s' and '%s' must be numeric", r->data, r->y_col, r->e_col);
         return -1;
     }
@@ -253,8 +266,12 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
     r->E = calloc(N, sizeof(double));
     r->T0 = calloc(N * N, sizeof(double));
     r->T1 = calloc(N * N, sizeof(double));
+    r->X = calloc(N * N, sizeof(double));
+    r->xi_cdl = calloc(N, sizeof(double));
+    r->xi_full = calloc(N, sizeof(double));
     unsigned char *seen = calloc(N * N, 1);
-    int rc = (!r->Y || !r->E || !r->T0 || !r->T1 || !seen) ? -1 : 0;
+    int rc = (!r->Y || !r->E || !r->T0 || !r->T1 || !r->X || !r->xi_cdl || !r->xi_full || !seen)
+                 ? -1 : 0;
     if (rc)
         snprintf(why, size, "out of memory");
     char b1[64], b2[64];
@@ -273,9 +290,17 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
             rc = -1;
             break;
         }
-        if (!r->scenario) {
+        if (need_ye) {
             r->Y[i] = Ycol[row];
             r->E[j] = Ecol[row];
+        }
+        if (r->guide) {
+            r->X[(size_t)i * N + (size_t)j] = isnan(Xcol[row]) ? 0 : Xcol[row];
+            if (Xcol[row] < 0) {
+                snprintf(why, size, "%s: row %zu: flow %.17g < 0", r->data, row + 1, Xcol[row]);
+                rc = -1;
+                break;
+            }
         }
         double v0 = 0, v1 = 0;
         int sel = pair_selected(r, ex, im);
@@ -311,11 +336,12 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
 static int write_csv(FILE *f, void *user)
 {
     const ge_run *r = user;
-    fprintf(f, "# tradewar %s command=gravity-counterfactual convention=gegravity data=%s "
+    fprintf(f, "# tradewar %s command=gravity-counterfactual convention=%s data=%s "
             "checksum=%s sigma=%.17g reference=%s set=\"%s\" pairs=\"%s\"\n",
-            TW_VERSION_STRING, r->data, r->checksum, r->sigma, r->ref_s, r->set_text,
-            r->pairs_text ? r->pairs_text : "");
-    fputs("country,gdp_pct,price_pct,imr_pct,omr_pct,welfare_statistic\n", f);
+            TW_VERSION_STRING, r->guide ? "guide" : "gegravity", r->data, r->checksum, r->sigma,
+            r->ref_s, r->set_text, r->pairs_text ? r->pairs_text : "");
+    fputs("country,gdp_pct,price_pct,imr_pct,omr_pct,welfare_statistic,exports_cdl_pct,"
+          "exports_full_pct\n", f);
     for (size_t k = 0; k < r->N; k++) {
         out_csv_text(f, r->country[k]);
         out_csv_number(f, r->res.gdp_pct[k]);
@@ -323,6 +349,8 @@ static int write_csv(FILE *f, void *user)
         out_csv_number(f, r->res.imr_pct[k]);
         out_csv_number(f, r->res.omr_pct[k]);
         out_csv_number(f, r->res.welfare[k]);
+        out_csv_number(f, r->guide ? r->xi_cdl[k] : NAN);
+        out_csv_number(f, r->guide ? r->xi_full[k] : NAN);
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
@@ -333,17 +361,20 @@ static json_t *to_json(const ge_run *r)
     json_t *rows = json_array(), *coef = json_object();
     for (size_t k = 0; k < r->N; k++)
         json_array_append_new(
-            rows, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "country", r->country[k], "gdp_pct",
-                            out_json_number(r->res.gdp_pct[k]), "price_pct",
+            rows, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "country", r->country[k],
+                            "gdp_pct", out_json_number(r->res.gdp_pct[k]), "price_pct",
                             out_json_number(r->res.price_pct[k]), "imr_pct",
                             out_json_number(r->res.imr_pct[k]), "omr_pct",
                             out_json_number(r->res.omr_pct[k]), "welfare_statistic",
-                            out_json_number(r->res.welfare[k])));
+                            out_json_number(r->res.welfare[k]), "exports_cdl_pct",
+                            out_json_number(r->guide ? r->xi_cdl[k] : NAN), "exports_full_pct",
+                            out_json_number(r->guide ? r->xi_full[k] : NAN)));
     for (size_t c = 0; c < r->ncoef; c++)
         json_object_set_new(coef, r->coef_name[c], json_real(r->coef[c]));
     json_t *prov = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:o, s:s, s:s?}", "version",
                              TW_VERSION_STRING, "command", "gravity counterfactual", "data",
-                             r->data, "data_checksum", r->checksum, "convention", "gegravity",
+                             r->data, "data_checksum", r->checksum, "convention",
+                             r->guide ? "guide" : "gegravity",
                              "sigma", r->sigma, "reference", r->ref_s, "coefficients", coef,
                              "set", r->set_text, "pairs", r->pairs_text);
     return json_pack("{s:o, s:o, s:b, s:i, s:o}", "provenance", prov, "countries", rows,
@@ -361,7 +392,8 @@ static int write_json(FILE *f, void *user)
 
 static void print_table(FILE *f, const ge_run *r)
 {
-    fprintf(f, "One-sector structural gravity counterfactual (gegravity's convention)\n");
+    fprintf(f, "One-sector structural gravity counterfactual (%s)\n",
+            r->guide ? "the guide's GEPPML convention" : "gegravity's convention");
     fprintf(f, "Data: %s (checksum %s); %zu countries; sigma %g; reference importer %s\n",
             r->data, r->checksum, r->N, r->sigma, r->ref_s);
     fprintf(f, "Change: %s%s%s\n\n", r->set_text, r->pairs_text ? " on " : " on every pair",
@@ -370,8 +402,8 @@ static void print_table(FILE *f, const ge_run *r)
     for (size_t k = 0; k < r->N; k++)
         fprintf(f, "%-10s %12.6f %12.6f %12.6f %12.6f\n", r->country[k], r->res.gdp_pct[k],
                 r->res.price_pct[k], r->res.imr_pct[k], r->res.omr_pct[k]);
-    fprintf(f, "\nResistances %s (residual %.2g)\n", r->res.converged ? "converged" : "NOT converged",
-            r->res.residual);
+    fprintf(f, "\n%s %s (residual %.2g, %d iterations)\n", r->guide ? "Iterations" : "Resistances",
+            r->res.converged ? "converged" : "NOT converged", r->res.residual, r->res.iterations);
 }
 
 static void scenario_help(FILE *f)
@@ -446,11 +478,12 @@ static int parse(int argc, char **argv, int first, cli_ctx *ctx, ge_run *r, cons
         }
         const char *const names[] = {"--coef", "--set", "--pairs", "--sigma", "--reference",
                                      "--exporter", "--importer", "--output-col",
-                                     "--expenditure-col", "--format", "--output"};
+                                     "--expenditure-col", "--format", "--output", "--convention",
+                                     "--trade", "--tol"};
         const char **const slots[] = {&r->coef_text, &r->set_text, &r->pairs_text, &r->sigma_s,
                                       &r->ref_s, &r->exp_col, &r->imp_col, &r->y_col, &r->e_col,
-                                      fmt, output};
-        int got = cli_stored_option(&a, names, slots, 11);
+                                      fmt, output, &r->convention, &r->trade_col, &r->tol_s};
+        int got = cli_stored_option(&a, names, slots, 14);
         if (got == -1)
             return cli_bad_value(&a, "a value");
         if (got == 0 && !cli_common_option(&a, ctx, NULL))
@@ -469,6 +502,13 @@ static int parse(int argc, char **argv, int first, cli_ctx *ctx, ge_run *r, cons
         if (parse_pairs_list(r->coef_text, r->coef_name, r->coef, &r->ncoef, why, sizeof why))
             return cli_usage_error(cmd, "--coef %s", why);
     }
+    if (r->convention && strcmp(r->convention, "gegravity") && strcmp(r->convention, "guide"))
+        return cli_usage_error(cmd, "--convention '%s': gegravity or guide", r->convention);
+    r->guide = r->convention && !strcmp(r->convention, "guide");
+    double tol = 0;
+    if (r->tol_s && (!cli_parse_double(r->tol_s, &tol) || !(tol > 0)))
+        return cli_usage_error(cmd, "--tol '%s': a positive number", r->tol_s);
+    r->trade_col = r->trade_col ? r->trade_col : "trade";
     r->exp_col = r->exp_col ? r->exp_col : "exporter";
     r->imp_col = r->imp_col ? r->imp_col : "importer";
     r->y_col = r->y_col ? r->y_col : "Y";
@@ -485,6 +525,9 @@ static void run_free(ge_run *r)
     free(r->E);
     free(r->T0);
     free(r->T1);
+    free(r->X);
+    free(r->xi_cdl);
+    free(r->xi_full);
     tw_gravity_ge_result_free(&r->res);
 }
 
@@ -533,8 +576,13 @@ int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
         rc = CLI_BAD_INPUT;
     }
     if (rc == CLI_OK) {
+        double tol = 0;
+        if (r->tol_s)
+            cli_parse_double(r->tol_s, &tol);
         r->p = (tw_gravity_ge_problem){r->N, r->Y, r->E, r->T0, r->T1, r->sigma, (size_t)ref};
-        st = tw_gravity_ge_gegravity(&r->p, &r->res, &err);
+        tw_gravity_geppml_problem g = {r->N, r->X, r->T0, r->T1, r->sigma, (size_t)ref, tol, 0};
+        st = r->guide ? tw_gravity_ge_geppml(&g, &r->res, r->xi_cdl, r->xi_full, &err)
+                      : tw_gravity_ge_gegravity(&r->p, &r->res, &err);
         if (st != TW_OK)
             rc = cli_fail(&err, st);
     }

@@ -1076,6 +1076,37 @@ tw_status tw_gravity_ge_gegravity(const tw_gravity_ge_problem *p, tw_gravity_ge_
                                   tw_error *err);
 void tw_gravity_ge_result_free(tw_gravity_ge_result *res);
 
+/**
+ * The guide's convention (Yotov, Piermartini, Monteiro & Larch 2016, chapter
+ * 2, "GEPPML"): the baseline, conditional and full-endowment general
+ * equilibrium by repeated PPML fits with exporter and importer fixed effects
+ * and the trade costs as offset, output updated from the fitted flows and
+ * expenditure as E = phi Y (phi = E/Y of the data), factory-gate prices from
+ * the exporter effects relative to the reference country's expenditure,
+ * iterated until the standard deviation and the maximum of the change in the
+ * price changes fall below `tol` (the guide's Stata code: 0.01; its R
+ * solutions manual: 1e-5). A PPML fit with only two-way fixed effects is a
+ * biproportional scaling, which is how each fit is computed here.
+ * X[i*N + j] are the observed flows (the data's Y and E are their sums);
+ * T0 and T1 as in tw_gravity_ge_problem. Results: price_pct (p_full),
+ * imr_pct (P_full / P - 1), omr_pct (Pi_full / Pi - 1), gdp_pct (real GDP,
+ * Y/P), welfare unused (NaN), and in the extra arrays the change of each
+ * country's international exports, conditional and full (xi_cdl_pct,
+ * xi_full_pct). Errors as tw_gravity_ge_gegravity.
+ */
+typedef struct tw_gravity_geppml_problem {
+    size_t N;
+    const double *X;         /* N*N observed flows, >= 0, every row and column sum > 0 */
+    const double *T0, *T1;   /* N*N */
+    double sigma;
+    size_t reference;
+    double tol;              /* 0: 1e-5 */
+    int max_iter;            /* 0: 1000 */
+} tw_gravity_geppml_problem;
+
+tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge_result *res,
+                               double *xi_cdl_pct, double *xi_full_pct, tw_error *err);
+
 #ifdef __cplusplus
 }
 #endif

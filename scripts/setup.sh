@@ -10,6 +10,7 @@ PACKAGES=(build-essential cmake pkg-config
           libnlopt-dev      # NLopt: optimal policies, talks (L-BFGS with bounds)
           liblapacke-dev libopenblas-dev # LAPACK (LU) for the adjoint welfare gradients
           libcsv-dev        # CSV parsing of data sets
+          libreadstat-dev   # Stata .dta input of `tradewar gravity` (src/io_table.c)
           libyaml-dev       # scenario files and data-set manifests
           libjansson-dev    # JSON output
           librsvg2-dev      # charts: cli/plot.c writes SVG itself; librsvg rasterises it to PNG

@@ -115,4 +115,33 @@ run import gravity "$D" --output "$T/x" --trade nosuch
 expect_rc 3 "missing trade column"
 run import frobnicate
 expect_rc 2 "unknown import source"
+# the guide's "trade without borders" (chapter 2, application 1) under its GEPPML
+# convention, against the R solutions manual of the guide (tradepolicy, Pacha Vargas:
+# the same procedure iterated to 1e-5): real GDP, factory-gate price and the change
+# of international exports, conditional and full, for Germany (the reference, ZZZ in
+# the guide's file), Argentina and Australia, to 2e-3 percentage points
+Y16=$SRC/data/yotov2016/1_TradeWithoutBorder.dta
+run gravity estimate "$Y16" --formula "trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer" --output "$T/twb" -q
+expect_rc 0 "estimate trade without borders"
+run gravity counterfactual "$Y16" --convention guide --coef "$T/twb/estimate.json" --set INTL_BRDR=0 --sigma 7 --reference ZZZ --tol 1e-5 --format json
+expect_rc 0 "guide convention"
+python3 - "$T/out" <<'PY' || fail "the R solutions manual's trade-without-borders figures"
+import json, sys
+d = {c["country"]: c for c in json.load(open(sys.argv[1]))["countries"]}
+want = {  # gdp, price, exports conditional, exports full (percent)
+    "ZZZ": (24.36149230232745, 24.36149230232745, 133.3884682418705, 190.7961199741184),
+    "ARG": (48.98525105793352, 32.1522097201747, 65.524101609352, 118.1201521846502),
+    "AUS": (28.60991113049349, 21.35733721260036, 229.559083728267, 300.2246068434678),
+}
+for c, (g, p, xc, xf) in want.items():
+    got = d[c]
+    for k, v in (("gdp_pct", g), ("price_pct", p), ("exports_cdl_pct", xc), ("exports_full_pct", xf)):
+        assert abs(got[k] - v) < 2e-3, (c, k, got[k], v)
+assert d["ARG"]["imr_pct"] < 0 and abs(d["ARG"]["imr_pct"] + 11.29846157134925) < 2e-3
+PY
+run gravity counterfactual "$Y16" --convention guide --coef "$T/twb/estimate.json" --set INTL_BRDR=1 --pairs ARG:AUS --sigma 7 --reference ZZZ --format json
+expect_rc 0 "guide convention, no change"
+json_check 'all(abs(c["gdp_pct"]) < 1e-9 and abs(c["exports_full_pct"]) < 1e-9 for c in d["countries"])' "no change: nothing moves"
+run gravity counterfactual "$Y16" --convention best --coef "$T/twb/estimate.json" --set INTL_BRDR=0 --sigma 7 --reference ZZZ
+expect_rc 2 "unknown convention"
 finish
