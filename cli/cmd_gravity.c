@@ -29,7 +29,9 @@ void cmd_gravity_help(FILE *f)
           "      --vcov KIND       iid, robust (default without --cluster) or cluster\n"
           "      --cluster TERMS   cluster variables: 'pair_id' or two-way 'exporter + importer'\n"
           "                        (Cameron-Gelbach-Miller); implies --vcov cluster\n"
-          "      --subset COL=VAL  use only rows where column COL equals VAL\n"
+          "      --subset COND     use only rows where every condition holds, comma-separated:\n"
+          "                        COL=V1|V2|... (one of the values), COL!=V, COL!=@COL2\n"
+          "                        (e.g. 'year=1986|1990, exporter!=@importer')\n"
           "      --tol X           IRLS tolerance on the relative deviance change (1e-10)\n"
           "      --max-iter N      IRLS iterations (100)\n"
           "      --fe-tol X        tolerance of the fixed-effect projections (1e-10)\n"
@@ -56,7 +58,22 @@ typedef struct est_run {
     tw_ppml_options o;
     tw_ppml_result res;
     gf_data d;
+    size_t outside;           /* rows outside --subset */
+    size_t used_levels[GF_MAX_FE];
 } est_run;
+
+/* Levels of each fixed effect among the observations in the fit. */
+static void count_used_levels(est_run *r)
+{
+    for (size_t k = 0; k < r->f.nfe; k++) {
+        unsigned char *seen = calloc(r->d.fe_levels[k] + 1, 1);
+        r->used_levels[k] = 0;
+        for (size_t i = 0; seen && i < r->d.n; i++)
+            if (r->res.dropped[i] == TW_PPML_KEPT && !seen[r->d.fe[k][i]]++)
+                r->used_levels[k]++;
+        free(seen);
+    }
+}
 
 static const char *vcov_name(tw_vcov_kind k)
 {
@@ -113,8 +130,10 @@ static json_t *estimate_json(const est_run *r)
     }
     for (size_t k = 0; k < r->f.nfe; k++)
         json_array_append_new(fe, json_pack("{s:s, s:I}", "name", r->f.fe[k].name, "levels",
-                                            (json_int_t)r->d.fe_levels[k]));
-    json_object_set_new(drop, "missing", json_integer((json_int_t)r->res.n_dropped[TW_PPML_MISSING]));
+                                            (json_int_t)r->used_levels[k]));
+    json_object_set_new(drop, "outside_subset", json_integer((json_int_t)r->outside));
+    json_object_set_new(drop, "missing",
+                        json_integer((json_int_t)(r->res.n_dropped[TW_PPML_MISSING] - r->outside)));
     json_object_set_new(drop, "separated_fe",
                         json_integer((json_int_t)r->res.n_dropped[TW_PPML_SEPARATED_FE]));
     json_object_set_new(drop, "separated_regressors",
@@ -155,14 +174,16 @@ static void print_table(FILE *f, const est_run *r)
     fprintf(f, "Data: %s (checksum %s)%s%s\n", r->data, r->checksum, r->subset ? ", rows with " : "",
             r->subset ? r->subset : "");
     fprintf(f, "Observations: %zu of %zu rows", r->res.n_used, r->res.n);
+    if (r->outside)
+        fprintf(f, ", %zu outside --subset", r->outside);
     fprintf(f, " (dropped: %zu missing, %zu in all-zero FE groups, %zu separated by regressors, "
-            "%zu singletons)\n", r->res.n_dropped[TW_PPML_MISSING],
+            "%zu singletons)\n", r->res.n_dropped[TW_PPML_MISSING] - r->outside,
             r->res.n_dropped[TW_PPML_SEPARATED_FE], r->res.n_dropped[TW_PPML_SEPARATED_X],
             r->res.n_dropped[TW_PPML_SINGLETON]);
     if (r->f.nfe) {
         fputs("Fixed effects:", f);
         for (size_t k = 0; k < r->f.nfe; k++)
-            fprintf(f, " %s (%zu)", r->f.fe[k].name, r->d.fe_levels[k]);
+            fprintf(f, " %s (%zu)", r->f.fe[k].name, r->used_levels[k]);
         fputc('\n', f);
     }
     fprintf(f, "Standard errors: %s", vcov_name(r->o.vcov));
@@ -309,13 +330,16 @@ static int estimate(int argc, char **argv, int first, cli_ctx ctx)
         free(r);
         return CLI_BAD_INPUT;
     }
+    for (size_t i = 0; keep && i < tw_table_rows(t); i++)
+        r->outside += !keep[i];
     free(keep);
     tw_table_free(t);
-    cli_note(&ctx, 1, "fitting PPML on %zu rows", r->d.n);
+    cli_note(&ctx, 1, "fitting PPML on %zu rows", r->d.n - r->outside);
     st = tw_ppml_fit(&r->d.p, &r->o, &r->res, &err);
     if (st != TW_OK) {
         rc = cli_fail(&err, st);
     } else {
+        count_used_levels(r);
         if (r->res.n_dropped[TW_PPML_SEPARATED_FE] || r->res.n_dropped[TW_PPML_SEPARATED_X])
             cli_note(&ctx, 1, "dropped %zu observations in all-zero fixed-effect groups and %zu "
                      "separated by the regressors (the estimates exist without them)",

@@ -62,7 +62,9 @@ int gf_factor(const tw_table *t, const char *const *parts, size_t np, uint32_t *
 /* FNV-1a 64 of a file's bytes as 16 hex digits; -1 when unreadable. */
 int gf_file_checksum(const char *path, char hex[17]);
 
-/* A row filter "COL=VALUE" (text or number): keep[r] = 1 where it holds. */
+/* Row filters, comma-separated, all of which must hold: COL=V1|V2|... (one
+ * of the values), COL!=V, COL=@OTHER / COL!=@OTHER (equal to another
+ * column or not). keep[r] is cleared where one fails. */
 int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned char *keep,
               char *why, size_t size);
 

@@ -376,16 +376,18 @@ int gf_file_checksum(const char *path, char hex[17])
     return bad ? -1 : 0;
 }
 
-int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned char *keep,
-              char *why, size_t size)
+/* One condition: COL=V1|V2|..., COL!=V, COL=@OTHER or COL!=@OTHER (another column). */
+static int subset_one(const tw_table *t, const char *file, const char *expr, unsigned char *keep,
+                      char *why, size_t size)
 {
     const char *eq = strchr(expr, '=');
     if (!eq || eq == expr) {
         snprintf(why, size, "--subset '%s': expected COLUMN=VALUE", expr);
         return -1;
     }
+    int negate = eq > expr && eq[-1] == '!';
     char name[96];
-    snprintf(name, sizeof name, "%.*s", (int)(eq - expr), expr);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - expr - negate), expr);
     trim(name);
     long k = tw_table_find(t, name);
     if (k < 0) {
@@ -393,19 +395,67 @@ int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned ch
         return -1;
     }
     const char *val = eq + 1;
-    const double *num = tw_table_numeric(t, (size_t)k);
-    double v = 0;
-    char *end;
-    if (num) {
-        v = strtod(val, &end);
-        if (end == val || *end) {
-            snprintf(why, size, "--subset: column '%s' is numeric, '%s' is not a number", name, val);
+    long other = -1;
+    if (val[0] == '@') {
+        other = tw_table_find(t, val + 1);
+        if (other < 0) {
+            snprintf(why, size, "%s: no column '%s' (--subset)", file, val + 1);
             return -1;
         }
     }
-    char buf[64];
-    for (size_t r = 0; r < tw_table_rows(t); r++)
-        keep[r] = keep[r] && (num ? num[r] == v
-                                  : strcmp(tw_table_text(t, r, (size_t)k, buf, sizeof buf), val) == 0);
+    const double *num = tw_table_numeric(t, (size_t)k);
+    double vals[64];
+    char texts[64][96];
+    size_t nv = 0;
+    if (other < 0) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", val);
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, "|", &save); tok && nv < 64; tok = strtok_r(NULL, "|", &save)) {
+            trim(tok);
+            snprintf(texts[nv], sizeof texts[nv], "%s", tok);
+            if (num) {
+                char *end;
+                vals[nv] = strtod(tok, &end);
+                if (end == tok || *end) {
+                    snprintf(why, size, "--subset: column '%s' is numeric, '%s' is not a number",
+                             name, tok);
+                    return -1;
+                }
+            }
+            nv++;
+        }
+    }
+    char b1[64], b2[64];
+    for (size_t r = 0; r < tw_table_rows(t); r++) {
+        int hit = 0;
+        if (other >= 0)
+            hit = strcmp(tw_table_text(t, r, (size_t)k, b1, sizeof b1),
+                         tw_table_text(t, r, (size_t)other, b2, sizeof b2)) == 0;
+        for (size_t q = 0; q < nv && !hit; q++)
+            hit = num ? num[r] == vals[q]
+                      : strcmp(tw_table_text(t, r, (size_t)k, b1, sizeof b1), texts[q]) == 0;
+        keep[r] = keep[r] && (negate ? !hit : hit);
+    }
+    return 0;
+}
+
+int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned char *keep,
+              char *why, size_t size)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", expr);
+    char *save = NULL;
+    int any = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        trim(tok);
+        if (subset_one(t, file, tok, keep, why, size) != 0)
+            return -1;
+        any = 1;
+    }
+    if (!any) {
+        snprintf(why, size, "--subset '%s': expected COLUMN=VALUE", expr);
+        return -1;
+    }
     return 0;
 }

@@ -18,6 +18,25 @@ json_check 'abs(d["coefficients"][2]["std_error"] - .1193816) < 5e-8' "INTL_BRDR
 json_check 'd["provenance"]["command"] == "gravity estimate" and len(d["provenance"]["data_checksum"]) == 16' "provenance"
 json_check '[f["levels"] for f in d["fixed_effects"]] == [69, 69]' "69 exporters and importers"
 
+# the guide's Table 1 (chapter 1, application 1), PPML column: 1986-2006 every four
+# years, international flows, exporter-year and importer-year effects, clustered by
+# pair: ln DIST -0.841 (0.032), CNTG 0.437 (0.083), LANG 0.247 (0.077), CLNY -0.222
+# (0.116); 28,152 observations (its R solutions manual prints a fourth digit:
+# -0.8409 (0.0317), 0.4374 (0.0832), 0.2475 (0.0765), -0.2225 (0.1162))
+P=$SRC/data/yotov2016/Chapter2Application1.dta
+run gravity estimate "$P" --formula "trade ~ log(DIST) + CNTG + LANG + CLNY | exporter^year + importer^year" \
+    --cluster pair_id --subset "year=1986|1990|1994|1998|2002|2006, exporter!=@importer" --format json
+expect_rc 0 "the guide's Table 1 PPML"
+python3 - "$T/out" <<'PY' || fail "Table 1 PPML estimates and clustered SEs to the printed digits"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["observations"] == 28152 and d["dropped"]["outside_subset"] == 99981 - 28152, d["dropped"]
+assert [f["levels"] for f in d["fixed_effects"]] == [414, 414]
+want = [(-0.8409, 0.0317), (0.4374, 0.0832), (0.2475, 0.0765), (-0.2225, 0.1162)]
+for c, (b, s) in zip(d["coefficients"], want):
+    assert abs(c["estimate"] - b) <= 0.5e-4 and abs(c["std_error"] - s) <= 0.5e-4, (c, b, s)
+PY
+
 # the same data as CSV give the same numbers; a table and a CSV on request
 run gravity estimate "$DTA" --formula "$F" --format csv
 expect_rc 0 "csv format"
@@ -78,6 +97,10 @@ expect_rc 4 "output under a file"
 run gravity estimate "$DTA" --formula "$F" --subset "exporter=ZZZ" --format json
 expect_rc 0 "subset"
 json_check 'd["rows"] == 4761 and d["observations"] < 100' "subset keeps one exporter"
+run gravity estimate "$DTA" --formula "$F" --subset "year=abc"
+expect_rc 3 "subset: a number expected"
+run gravity estimate "$DTA" --formula "$F" --subset "exporter!=@nosuch"
+expect_rc 3 "subset: no such column to compare"
 
 # errors: usage (2), bad data (3), I/O (4)
 run gravity estimate "$DTA"
