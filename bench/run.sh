@@ -13,3 +13,6 @@ $ONE build/bench/bench_waves 11
 cmake --build build --target bench_game -j"$(nproc)" >/dev/null
 $ONE build/bench/bench_game optimal USA
 build/bench/bench_game war 2
+# PPML with three high-dimensional fixed effects (1e6 observations)
+cmake --build build --target bench_gravity -j"$(nproc)" >/dev/null
+$ONE build/bench/bench_gravity 1000000 1000 3
