@@ -72,7 +72,7 @@ static int parse_term(const char *text, gf_term *t, char *why, size_t size)
                  "log(NAME) and log1p(NAME) are the functions)", text);
         return -1;
     }
-    snprintf(t->var, sizeof t->var, "%s", inner);
+    memcpy(t->var, inner, strlen(inner) + 1); /* length checked above */
     return 0;
 }
 
@@ -140,7 +140,7 @@ int gf_parse(const char *text, gf_formula *f, char *why, size_t size)
         snprintf(why, size, "formula: outcome '%s' is not a column name", lhs);
         return -1;
     }
-    snprintf(f->y, sizeof f->y, "%s", lhs);
+    memcpy(f->y, lhs, strlen(lhs) + 1); /* length checked above */
     char *bar = strchr(rhs, '|');
     if (bar) {
         *bar = '\0';
