@@ -873,10 +873,8 @@ static tw_status finish(ppml_work *s, const tw_ppml_problem *p, const tw_ppml_op
 #define RELU_K 1e7
 #define RELU_TOL 1e-6  /* fits above -RELU_TOL count as non-negative (u starts at 1) */
 #define RELU_DROP 1e-3 /* a fit above RELU_DROP marks separation; all below: none */
-tw_status tw__ppml_relu(const tw_ppml_problem *p, const tw_ppml_options *o,
-                        unsigned char *dropped, tw_error *err);
-tw_status tw__ppml_relu(const tw_ppml_problem *p, const tw_ppml_options *o,
-                        unsigned char *dropped, tw_error *err)
+static tw_status ppml_relu(const tw_ppml_problem *p, const tw_ppml_options *o,
+                           unsigned char *dropped, tw_error *err)
 {
     size_t zeros = 0, kept = 0;
     for (size_t i = 0; i < p->n; i++)
@@ -961,7 +959,7 @@ tw_status tw_ppml_fit(const tw_ppml_problem *p, const tw_ppml_options *opt, tw_p
     ppml_work s;
     memset(&s, 0, sizeof s);
     if (o.separation && p->k > 0) {
-        st = tw__ppml_relu(p, &o, res->dropped, err);
+        st = ppml_relu(p, &o, res->dropped, err);
         if (st != TW_OK)
             return st;
     }
