@@ -530,6 +530,64 @@ static void test_gegravity_example(void **state)
     assert_non_null(strstr(err.message, "country 4"));
 }
 
+/* The guide's GEPPML procedure on a small made-up world: no change gives no
+ * change; non-convergence is reported as an outcome; the error paths. (Its
+ * converging case, trade without borders, is in tests/cli/test_gravity_ge.sh.) */
+static void test_geppml_small(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    double X[N * N], T0[N * N], T1[N * N];
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            double d = i == j ? 1.0 : 2.0 + 0.385 * (double)(i + j);
+            T0[i * N + j] = pow(d, -4.0);
+            T1[i * N + j] = i == j ? T0[i * N + j] : 1.5 * T0[i * N + j];
+            X[i * N + j] = (10.0 + (double)i) * (7.0 + 2.0 * (double)j) * T0[i * N + j] *
+                           (1 + 0.05 * (double)((i * 3 + j) % 4));
+        }
+    double xc[N], xf[N];
+    tw_gravity_ge_result r;
+    tw_error err;
+    tw_gravity_geppml_problem same = {N, X, T0, T0, 5.0, 0, 1e-10, 0};
+    assert_int_equal(tw_gravity_ge_geppml(&same, &r, xc, xf, &err), TW_OK);
+    assert_true(r.converged);
+    for (size_t k = 0; k < N; k++) {
+        assert_near(r.gdp_pct[k], 0, 1e-8);
+        assert_near(xf[k], 0, 1e-8);
+        assert_near(xc[k], 0, 1e-8);
+    }
+    tw_gravity_ge_result_free(&r);
+    /* the guide's iteration is not a contraction everywhere: on this small
+     * world a 50% fall of every international T diverges; the result says so
+     * (converged 0, the iteration limit, no error) */
+    tw_gravity_geppml_problem open_up = {N, X, T0, T1, 7.0, 0, 1e-5, 5};
+    assert_int_equal(tw_gravity_ge_geppml(&open_up, &r, xc, xf, &err), TW_OK);
+    assert_false(r.converged);
+    assert_int_equal(r.iterations, 5);
+    tw_gravity_ge_result_free(&r);
+    /* errors: sigma, reference, a negative flow, a country that never trades */
+    tw_gravity_geppml_problem bad = open_up;
+    bad.sigma = 0.5;
+    assert_int_equal(tw_gravity_ge_geppml(&bad, &r, xc, xf, &err), TW_ERR_INVALID);
+    bad = open_up;
+    bad.reference = N;
+    assert_int_equal(tw_gravity_ge_geppml(&bad, &r, xc, xf, &err), TW_ERR_INVALID);
+    double Xb[N * N];
+    memcpy(Xb, X, sizeof Xb);
+    Xb[5] = -2.385;
+    bad = open_up;
+    bad.X = Xb;
+    assert_int_equal(tw_gravity_ge_geppml(&bad, &r, xc, xf, &err), TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "pair 2,2"));
+    memcpy(Xb, X, sizeof Xb);
+    for (size_t j = 0; j < N; j++)
+        Xb[2 * N + j] = 0; /* country 3 sells nothing */
+    bad.X = Xb;
+    assert_int_equal(tw_gravity_ge_geppml(&bad, &r, xc, xf, &err), TW_ERR_DATA);
+    assert_int_equal(tw_gravity_ge_geppml(&open_up, NULL, xc, xf, &err), TW_ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_closed_form),
         cmocka_unit_test(test_table_csv),
         cmocka_unit_test(test_gegravity_example),
+        cmocka_unit_test(test_geppml_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
