@@ -101,24 +101,11 @@ static int load_scenario(const char *path, tw_scenario **out)
     if (strcmp(path, "-") != 0)
         st = tw_scenario_load(path, out, &err);
     else {
-        size_t cap = 1 << 16, len = 0;
-        char *buf = malloc(cap);
-        while (buf && (len += fread(buf + len, 1, cap - len, stdin)) == cap) {
-            char *grown = realloc(buf, cap *= 2);
-            if (!grown)
-                free(buf);
-            buf = grown;
-        }
-        if (!buf) {
-            cli_error("out of memory reading standard input");
-            return CLI_FAILURE;
-        }
-        if (ferror(stdin)) {
-            free(buf);
-            cli_error("cannot read standard input");
-            return CLI_FAILURE;
-        }
-        st = tw_scenario_parse(buf, len, "<stdin>", out, &err);
+        char *buf = NULL;
+        size_t len = 0;
+        st = tw_read_text("-", TW_LIMIT_SCENARIO_BYTES, "a scenario", &buf, &len, &err);
+        if (st == TW_OK)
+            st = tw_scenario_parse(buf, len, "<stdin>", out, &err);
         free(buf);
     }
     return st == TW_OK ? CLI_OK : cli_fail(&err, st);

@@ -170,29 +170,16 @@ static int flag_error(const char *flag, const char *value, const char *expected)
 
 /* ---- reading files ------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len)
+/* A whole input file (regular files only, at most `max` bytes: tw_read_text);
+ * NULL after saying why on stderr, with *rc set to the exit code. */
+static char *read_file(const char *path, size_t *len, size_t max, const char *what, int *rc)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf && (n += fread(buf + n, 1, cap - n, f)) == cap) {
-        char *grown = realloc(buf, 2 * cap + 1);
-        if (!grown)
-            free(buf);
-        buf = grown;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    char *text = NULL;
+    tw_error err = {0};
+    tw_status st = tw_read_text(path, max, what, &text, len, &err);
+    if (st != TW_OK)
+        *rc = cli_fail(&err, st);
+    return text;
 }
 
 /* ---- grids --------------------------------------------------------------------- */
@@ -401,11 +388,8 @@ static int load_points(const sweep_args *a, sweep_state *s, json_t *scenarios)
         tw_error err = {0};
         if (!text || !a->n_grid) {
             free(text);
-            if (!(text = read_file(path, &len))) {
-                cli_error("cannot read %s: %s", path, strerror(errno));
-                rc = CLI_FAILURE;
+            if (!(text = read_file(path, &len, TW_LIMIT_SCENARIO_BYTES, "a scenario file", &rc)))
                 break;
-            }
         }
         char label[512];
         pt->path = strdup(path);
@@ -549,12 +533,11 @@ static char *csv_field(char *l, int k)
 static int read_se_file(const char *path, const char *name, const tw_model *m, double *out)
 {
     size_t len, J = tw_model_sectors(m);
-    char *text = read_file(path, &len), *save = NULL;
-    if (!text) {
-        cli_error("cannot read %s: %s", path, strerror(errno));
-        return CLI_FAILURE;
-    }
     int line = 0, rc = CLI_OK, col = 1, header = 0;
+    char *text = read_file(path, &len, TW_LIMIT_TABLE_BYTES, "a standard-error file", &rc),
+         *save = NULL;
+    if (!text)
+        return rc;
     char want[64];
     snprintf(want, sizeof want, "%s_se", name);
     for (char *l = strtok_r(text, "\n", &save); l && rc == CLI_OK; l = strtok_r(NULL, "\n", &save)) {
@@ -635,11 +618,11 @@ static int read_draws_file(const char *path, sweep_state *s, uint64_t *hash)
 {
     sweep_plan *p = &s->plan;
     size_t len, J = p->J, cap = 0;
-    char *text = read_file(path, &len), *save = NULL;
-    if (!text) {
-        cli_error("cannot read %s: %s", path, strerror(errno));
-        return CLI_FAILURE;
-    }
+    int read_rc = CLI_OK;
+    char *text = read_file(path, &len, TW_LIMIT_TABLE_BYTES, "a draws file", &read_rc),
+         *save = NULL;
+    if (!text)
+        return read_rc;
     *hash = sweep_fnv1a(SWEEP_FNV_INIT, text, len);
     int col[4] = {-1, -1, -1, -1}, line = 0, rc = CLI_OK; /* draw, sector, theta, psi */
     static const char *const names[4] = {"draw", "sector", "theta", "psi"};

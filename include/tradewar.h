@@ -109,7 +109,8 @@ static inline size_t tw_idx3io(size_t J, size_t i, size_t k, size_t j)
 typedef struct tw_model tw_model;
 
 /** A model with all flows, tariffs and shares zero, theta 1, psi 0, no markups.
- *  Returns NULL when out of memory or when N < 1 or J < 1. */
+ *  Returns NULL when out of memory, when N < 1 or J < 1, or when N*N*J or
+ *  N*J*J exceeds TW_LIMIT_CELLS. */
 tw_model *tw_model_create(size_t n_countries, size_t n_sectors);
 void tw_model_free(tw_model *m); /* accepts NULL */
 /** A deep copy, or NULL when out of memory. */
@@ -1106,6 +1107,44 @@ typedef struct tw_gravity_geppml_problem {
 
 tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge_result *res,
                                double *xi_cdl_pct, double *xi_full_pct, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Input limits (docs/data-format.md, "Limits")                             */
+/* ------------------------------------------------------------------------ */
+
+/* Every file the library reads must be a regular file (not a directory, FIFO
+ * or device) no larger than the limit for its kind; a larger one is refused
+ * with TW_ERR_DATA before it is read. */
+#define TW_LIMIT_SCENARIO_BYTES ((size_t)4 << 20)  /* a scenario file: 4 MiB */
+#define TW_LIMIT_MANIFEST_BYTES ((size_t)1 << 20)  /* a data set's manifest.yaml: 1 MiB */
+#define TW_LIMIT_TABLE_BYTES ((size_t)512 << 20)   /* a data table or from_file table: 512 MiB */
+/* A model has at most this many cells in its largest arrays (N*N*J flows
+ * and N*J*J input shares): 16 777 216, 128 MiB per array. */
+#define TW_LIMIT_CELLS ((size_t)1 << 24)
+/* YAML (scenarios, manifests) nests at most this deep. */
+#define TW_LIMIT_YAML_DEPTH 64
+/* A scenario: at most this many groups (countries and sectors together),
+ * group members, stages, rules in all stages and from_file rules; resolving
+ * the selectors of the stages applied by one tw_scenario_policy call visits
+ * at most TW_LIMIT_GROUP_VISITS names (a group is expanded once per selector
+ * however often, and however deep, it is named). */
+#define TW_LIMIT_GROUPS 1000
+#define TW_LIMIT_GROUP_MEMBERS 100000 /* names listed in all groups together */
+#define TW_LIMIT_STAGES 1000
+#define TW_LIMIT_RULES 10000
+#define TW_LIMIT_FILES 256
+#define TW_LIMIT_GROUP_VISITS 1000000 /* per tw_scenario_policy call */
+
+/**
+ * Read a whole file into a NUL-terminated buffer (*text, `*len` bytes without
+ * the NUL; the caller frees it). `path` "-" reads standard input. The file
+ * must be a regular file (TW_ERR_IO naming what it is otherwise: directory,
+ * FIFO, character device, ...) of at most `max_bytes` (TW_ERR_DATA naming the
+ * limit and `what`, e.g. "a scenario file"); standard input is read up to
+ * `max_bytes` and refused beyond. Messages start with the path.
+ */
+tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, char **text,
+                       size_t *len, tw_error *err);
 
 #ifdef __cplusplus
 }

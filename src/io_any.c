@@ -8,10 +8,7 @@ static int has_file(const char *dir, const char *file)
     char path[4096];
     if (tw_path_join(path, sizeof path, dir, file, NULL) != TW_OK)
         return 0;
-    FILE *f = fopen(path, "rb");
-    if (f)
-        fclose(f);
-    return f != NULL;
+    return tw_file_exists(path); /* never opened here: a FIFO would block */
 }
 
 tw_status tw_load_any(const char *dir, tw_model **out, tw_error *err)

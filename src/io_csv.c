@@ -3,10 +3,14 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- files -------------------------------------------------------------- */
 
@@ -17,43 +21,134 @@ void tw_os_error(int e, char *buf, size_t size)
         snprintf(buf, size, "error %d", e);
 }
 
-tw_status tw_read_file(const char *path, char **data, size_t *len, tw_error *err)
+/* What a non-regular file is, for messages. */
+static const char *file_kind(mode_t mode)
 {
-    *data = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        char why[128];
-        tw_os_error(errno, why, sizeof why);
-        return tw_fail(err, TW_ERR_IO, "%s: cannot open: %s", path, why);
-    }
-    size_t cap = 65536, used = 0;
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+static tw_status too_large(const char *path, size_t max, const char *what, tw_error *err)
+{
+    return tw_fail(err, TW_ERR_DATA, "%s: larger than the %zu-byte (%zu MiB) limit for %s",
+                   path, max, max >> 20, what);
+}
+
+/* Read fd to its end, refusing more than max bytes; `hint` sizes the buffer. */
+static tw_status read_fd(int fd, const char *path, size_t max, const char *what, size_t hint,
+                         char **data, size_t *len, tw_error *err)
+{
+    size_t cap = (hint < max ? hint : max) + 1, used = 0;
+    if (cap < 4096)
+        cap = 4096;
     char *buf = malloc(cap);
-    while (buf) {
-        used += fread(buf + used, 1, cap - used - 1, f);
-        if (used < cap - 1)
-            break;
-        char *bigger = cap < ((size_t)-1) / 2 ? realloc(buf, cap * 2) : NULL;
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
+    for (;;) {
+        if (!buf)
+            return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory reading the file", path);
+        if (used + 1 == cap) {
+            if (used > max)
+                break;
+            size_t want = cap - 1 > max / 2 ? max + 2 : 2 * cap;
+            char *bigger = realloc(buf, want);
+            if (!bigger)
+                free(buf);
+            buf = bigger;
+            cap = want;
+            continue;
         }
-        buf = bigger;
-        cap *= 2;
+        ssize_t got = read(fd, buf + used, cap - 1 - used);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            char why[128];
+            tw_os_error(errno, why, sizeof why);
+            free(buf);
+            return tw_fail(err, TW_ERR_IO, "%s: read error: %s", path, why);
+        }
+        if (got == 0)
+            break;
+        used += (size_t)got;
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf)
-        return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory reading the file", path);
-    if (failed) {
+    if (used > max) {
         free(buf);
-        return tw_fail(err, TW_ERR_IO, "%s: read error", path);
+        return too_large(path, max, what, err);
     }
     buf[used] = '\0';
     *data = buf;
     *len = used;
     return TW_OK;
+}
+
+tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, char **text,
+                       size_t *len, tw_error *err)
+{
+    if (!path || !text || !len || !what)
+        return tw_fail(err, TW_ERR_INVALID, "tw_read_text: bad arguments");
+    *text = NULL;
+    *len = 0;
+    int is_stdin = strcmp(path, "-") == 0;
+    /* O_NONBLOCK: opening a FIFO without a writer must not wait; the file
+     * type is checked before anything is read. */
+    int fd = is_stdin ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        char why[128];
+        tw_os_error(errno, why, sizeof why);
+        return tw_fail(err, TW_ERR_IO, "%s: cannot open: %s", path, why);
+    }
+    struct stat sb;
+    tw_status st = TW_OK;
+    if (fstat(fd, &sb) != 0) {
+        char why[128];
+        tw_os_error(errno, why, sizeof why);
+        st = tw_fail(err, TW_ERR_IO, "%s: cannot read: %s", path, why);
+    } else if (!is_stdin && !S_ISREG(sb.st_mode))
+        st = tw_fail(err, TW_ERR_IO, "%s: %s, not a regular file (%s must be a file)", path,
+                     file_kind(sb.st_mode), what);
+    else if (S_ISREG(sb.st_mode) && (uintmax_t)sb.st_size > (uintmax_t)max_bytes)
+        st = too_large(path, max_bytes, what, err);
+    else
+        st = read_fd(fd, is_stdin ? "<stdin>" : path, max_bytes, what,
+                     S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 65536, text, len, err);
+    if (!is_stdin)
+        close(fd);
+    return st;
+}
+
+tw_status tw_read_file(const char *path, char **data, size_t *len, tw_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    if (strcmp(path, "-") == 0) /* a file named "-" in the current directory, not stdin */
+        path = "./-";
+    return tw_read_text(path, TW_LIMIT_TABLE_BYTES, "a data table", data, len, err);
+}
+
+tw_status tw_check_dimensions(const char *label, size_t N, size_t J, tw_error *err)
+{
+    /* N*N*J and N*J*J without overflow: each factor is checked first */
+    size_t lim = TW_LIMIT_CELLS;
+    int ok = N >= 1 && J >= 1 && N <= lim && J <= lim && N * J <= lim && N * J <= lim / N &&
+             N * J <= lim / J;
+    if (!ok)
+        return tw_fail(err, TW_ERR_DATA, "%s: %zu countries and %zu sectors: more than the %zu "
+                       "cells allowed in a model's largest arrays (N*N*J, N*J*J; TW_LIMIT_CELLS)",
+                       label, N, J, lim);
+    return TW_OK;
+}
+
+int tw_file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
 }
 
 tw_status tw_path_join(char *buf, size_t size, const char *dir, const char *file, tw_error *err)

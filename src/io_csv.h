@@ -29,8 +29,15 @@ typedef struct tw_csv {
 /* strerror without a shared static buffer. */
 void tw_os_error(int e, char *buf, size_t size);
 
-/* Read a whole file into memory (NUL-terminated). *data is the caller's to free. */
+/* Read a whole data table into memory (NUL-terminated; *data is the caller's
+ * to free): tw_read_text with TW_LIMIT_TABLE_BYTES, regular files only. */
 tw_status tw_read_file(const char *path, char **data, size_t *len, tw_error *err);
+/* 1 when path names something (of any type): a probe that never opens it,
+ * so a FIFO cannot block it. */
+int tw_file_exists(const char *path);
+/* N countries and J sectors within TW_LIMIT_CELLS (N*N*J and N*J*J); the
+ * message names `label` (a file). */
+tw_status tw_check_dimensions(const char *label, size_t N, size_t J, tw_error *err);
 
 /* Parse CSV text; `name` labels messages. On error *out is left empty. */
 tw_status tw_csv_parse(const char *name, const char *text, size_t len, tw_csv *out,

@@ -1,6 +1,7 @@
 /* io_dataset.c - the tradewar data-set format: manifest.yaml + long-form CSV
  * files (docs/data-format.md). Reader here; writer in io_dataset_write.c. */
 #include "io_dataset.h"
+#include "io_yaml.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -47,7 +48,8 @@ static yaml_node_t *map_get(yaml_document_t *doc, yaml_node_t *map, const char *
 static tw_status check_keys(manifest *mf, yaml_node_t *map, const char *const *allowed, size_t n,
                             const char *where, tw_error *err)
 {
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_pair_t *start = map->data.mapping.pairs.start;
+    for (yaml_node_pair_t *p = start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = yaml_document_get_node(&mf->doc, p->key);
         const char *k = scalar(kn);
         size_t a = 0;
@@ -56,6 +58,11 @@ static tw_status check_keys(manifest *mf, yaml_node_t *map, const char *const *a
         if (!k || a == n)
             return tw_fail(err, TW_ERR_PARSE, "%s:%zu: unknown key '%.64s' in %s", mf->path,
                            node_line(kn), k ? k : "(not a scalar)", where);
+        /* keys are known words here, so this loop is short */
+        for (yaml_node_pair_t *q = start; q < p; q++)
+            if (strcmp(scalar(yaml_document_get_node(&mf->doc, q->key)), k) == 0)
+                return tw_fail(err, TW_ERR_PARSE, "%s:%zu: duplicate key '%s' in %s", mf->path,
+                               node_line(kn), k, where);
     }
     return TW_OK;
 }
@@ -220,6 +227,9 @@ static tw_status read_header(manifest *mf, yaml_node_t *root, tw_error *err)
 static tw_status yaml_load(manifest *mf, const char *text, size_t len, tw_error *err)
 {
     yaml_parser_t parser;
+    tw_status pre = tw_yaml_precheck(mf->path, text, len, err);
+    if (pre != TW_OK) /* deep nesting (fast), a second document */
+        return pre;
     if (!yaml_parser_initialize(&parser))
         return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory", mf->path);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -312,6 +322,8 @@ static tw_status read_manifest(manifest *mf, const char *text, size_t len, tw_mo
         (st = check_dimensions(mf, root, list_len(cs), list_len(ss), err)) ||
         (st = read_files(mf, root, err)))
         return st;
+    if ((st = tw_check_dimensions(mf->path, list_len(cs), list_len(ss), err)) != TW_OK)
+        return st;
     tw_model *m = tw_model_create(list_len(cs), list_len(ss));
     if (!m)
         return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory for %zu countries, %zu sectors",
@@ -357,10 +369,7 @@ static int table_present(ds_ctx *c, int t)
     char path[4096];
     if (table_path(c, t, path, sizeof path, NULL) != TW_OK)
         return 0;
-    FILE *f = fopen(path, "rb");
-    if (f)
-        fclose(f);
-    return f != NULL;
+    return tw_file_exists(path); /* not opened: a FIFO would block */
 }
 
 static void spec_keys(ds_ctx *c, tw_long_spec *s, const char *k0, const char *k1, const char *k2)
@@ -634,7 +643,7 @@ tw_status tw_load_dataset(const char *dir, tw_model **out, tw_error *err)
     size_t len;
     tw_status st = tw_path_join(path, sizeof path, dir, "manifest.yaml", err);
     if (st == TW_OK)
-        st = tw_read_file(path, &text, &len, err);
+        st = tw_read_text(path, TW_LIMIT_MANIFEST_BYTES, "a manifest", &text, &len, err);
     if (st != TW_OK)
         return st;
     manifest mf = {.path = path};

@@ -118,6 +118,8 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
     tw_csv_free(&c);
     if (N < 2 || J < 1)
         return tw_fail(err, TW_ERR_DATA, "%s: %zu regions and %zu industries", dir, N, J);
+    if ((st = tw_check_dimensions(dir, N, J, err)) != TW_OK)
+        return st;
 
     char (*regions)[TW_NAME_MAX] = tw_calloc(N, sizeof *regions);
     char (*labels)[TW_NAME_MAX] = tw_calloc(J, sizeof *labels);

@@ -8,6 +8,8 @@
  * model and applies the rules. The format is documented in docs/scenarios.md.
  */
 #include "internal.h"
+#include "io_csv.h"
+#include "io_yaml.h"
 
 #include <errno.h>
 #include <math.h>
@@ -152,6 +154,7 @@ typedef struct {
     yaml_document_t *doc;
     tw_scenario *sc;
     tw_error *err;
+    size_t members, rules, files; /* counted against the TW_LIMIT_* budgets */
 } parse_ctx;
 
 static int node_line(const yaml_node_t *node) { return (int)node->start_mark.line + 1; }
@@ -459,6 +462,9 @@ static tw_status group_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_
     tw_scenario *sc = c->sc;
     if (strcmp(key, "all") == 0)
         return FAIL_AT(c, k, TW_ERR_DATA, "'all' is reserved and cannot name a group");
+    if (sc->ngroups[G_COUNTRY] + sc->ngroups[G_SECTOR] >= TW_LIMIT_GROUPS)
+        return FAIL_AT(c, k, TW_ERR_DATA, "more than %d groups (TW_LIMIT_GROUPS)",
+                       TW_LIMIT_GROUPS);
     sc_group *grown = realloc(sc->groups[g], (sc->ngroups[g] + 1) * sizeof *grown);
     if (!grown)
         return NOMEM(c);
@@ -471,7 +477,12 @@ static tw_status group_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_
         return NOMEM(c);
     char what[80];
     snprintf(what, sizeof what, "group %s", key);
-    return parse_list(c, v, what, &grp->members);
+    tw_status st = parse_list(c, v, what, &grp->members);
+    c->members += grp->members.n;
+    if (st == TW_OK && c->members > TW_LIMIT_GROUP_MEMBERS)
+        st = FAIL_AT(c, v, TW_ERR_DATA, "more than %d group members in all groups "
+                     "(TW_LIMIT_GROUP_MEMBERS)", TW_LIMIT_GROUP_MEMBERS);
+    return st;
 }
 
 static const sc_group *find_group(const tw_scenario *sc, int g, const char *name)
@@ -595,6 +606,9 @@ static tw_status rule_op_pair(parse_ctx *c, rule_build *b, int key, yaml_node_t 
             return st;
         if (r->file_written[0] == '\0')
             return FAIL_AT(c, v, TW_ERR_DATA, "empty file name in from_file");
+        if (++c->files > TW_LIMIT_FILES)
+            return FAIL_AT(c, v, TW_ERR_DATA, "more than %d from_file rules (TW_LIMIT_FILES)",
+                           TW_LIMIT_FILES);
         r->file = join_path(c->sc->dir, r->file_written);
         return r->file ? TW_OK : NOMEM(c);
     }
@@ -701,7 +715,11 @@ static tw_status parse_policies(parse_ctx *c, yaml_node_t *node, sc_stage *stage
         return FAIL_AT(c, node, TW_ERR_PARSE, "policies must be a list of rules, not %s",
                        node_kind(node));
     size_t count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
-    stage->rules = tw_calloc(count, sizeof *stage->rules);
+    c->rules += count;
+    if (c->rules > TW_LIMIT_RULES)
+        return FAIL_AT(c, node, TW_ERR_DATA, "more than %d rules in all stages (TW_LIMIT_RULES)",
+                       TW_LIMIT_RULES);
+    stage->rules = tw_calloc(count ? count : 1, sizeof *stage->rules);
     if (!stage->rules)
         return NOMEM(c);
     for (size_t k = 0; k < count; k++) {
@@ -736,6 +754,9 @@ static tw_status parse_stages(parse_ctx *c, yaml_node_t *node)
     size_t count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
     if (count == 0)
         return FAIL_AT(c, node, TW_ERR_DATA, "stages is an empty list");
+    if (count > TW_LIMIT_STAGES)
+        return FAIL_AT(c, node, TW_ERR_DATA, "%zu stages, more than %d (TW_LIMIT_STAGES)", count,
+                       TW_LIMIT_STAGES);
     c->sc->stages = tw_calloc(count, sizeof *c->sc->stages);
     if (!c->sc->stages)
         return NOMEM(c);
@@ -855,6 +876,9 @@ static tw_status load_document(tw_scenario *sc, const char *text, size_t len, tw
 {
     yaml_parser_t parser;
     yaml_document_t doc;
+    tw_status pre = tw_yaml_precheck(sc->path, text, len, err);
+    if (pre != TW_OK)
+        return pre;
     if (!yaml_parser_initialize(&parser))
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -873,7 +897,7 @@ static tw_status load_document(tw_scenario *sc, const char *text, size_t len, tw
         return st;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    parse_ctx c = {&doc, sc, err};
+    parse_ctx c = {&doc, sc, err, 0, 0, 0};
     if (!root)
         st = tw_fail(err, TW_ERR_PARSE, "%s:1: empty scenario file", sc->path);
     else
@@ -917,43 +941,6 @@ tw_status tw_scenario_parse(const char *text, size_t len, const char *name, tw_s
     return TW_OK;
 }
 
-/* The whole file in a NUL-terminated buffer (caller frees). */
-static tw_status read_file(const char *path, char **text, size_t *len, tw_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        char why[128] = "error";
-        strerror_r(errno, why, sizeof why);
-        return tw_fail(err, TW_ERR_IO, "cannot open %s: %s", path, why);
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        char *grown = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-        if (!grown) {
-            free(buf);
-            buf = NULL;
-        }
-        buf = grown;
-        cap *= 2;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf)
-        return tw_fail(err, TW_ERR_NOMEM, "out of memory reading %s", path);
-    if (failed) {
-        free(buf);
-        return tw_fail(err, TW_ERR_IO, "cannot read %s", path);
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return TW_OK;
-}
-
 tw_status tw_scenario_load(const char *path, tw_scenario **out, tw_error *err)
 {
     if (!path || !out)
@@ -961,7 +948,7 @@ tw_status tw_scenario_load(const char *path, tw_scenario **out, tw_error *err)
     *out = NULL;
     char *text;
     size_t len;
-    tw_status st = read_file(path, &text, &len, err);
+    tw_status st = tw_read_text(path, TW_LIMIT_SCENARIO_BYTES, "a scenario file", &text, &len, err);
     if (st != TW_OK)
         return st;
     st = tw_scenario_parse(text, len, path, out, err);
@@ -990,6 +977,8 @@ typedef struct {
     const tw_model *m;
     tw_policy *p;
     tw_error *err;
+    size_t visits;         /* names visited resolving selectors: TW_LIMIT_GROUP_VISITS */
+    unsigned char *seen;   /* groups already expanded in the current selector */
 } apply_ctx;
 
 #define AFAIL(a, line, code, ...) fail_line((a)->sc, (a)->err, (code), (line), __VA_ARGS__)
@@ -1006,12 +995,22 @@ static tw_status mark_list(apply_ctx *a, int g, const sc_list *list, const char 
 {
     for (size_t k = 0; k < list->n; k++) {
         const char *name = list->v[k].text;
+        if (++a->visits > TW_LIMIT_GROUP_VISITS)
+            return AFAIL(a, list->v[k].line, TW_ERR_DATA,
+                         "expanding groups visits more than %d names in all (TW_LIMIT_GROUP_VISITS)",
+                         TW_LIMIT_GROUP_VISITS);
         if (strcmp(name, "all") == 0) {
             memset(mark, 1, count);
             continue;
         }
         const sc_group *grp = find_group(a->sc, g, name);
         if (grp) {
+            /* each group once per selector: a group named many times, many
+             * levels deep, must not expand exponentially */
+            size_t gi = (size_t)(grp - a->sc->groups[g]);
+            if (a->seen[gi])
+                continue;
+            a->seen[gi] = 1;
             char what[80];
             snprintf(what, sizeof what, "group %s", grp->name);
             tw_status st = mark_list(a, g, &grp->members, what, mark, count);
@@ -1059,7 +1058,13 @@ static tw_status resolve(apply_ctx *a, int g, const sc_list *list, const char *w
         memset(mark, 1, count);
         return TW_OK;
     }
-    return mark_list(a, g, list, where, mark, count);
+    a->seen = tw_calloc(a->sc->ngroups[g] + 1, 1);
+    if (!a->seen)
+        return tw_fail(a->err, TW_ERR_NOMEM, "out of memory");
+    tw_status st = mark_list(a, g, list, where, mark, count);
+    free(a->seen);
+    a->seen = NULL;
+    return st;
 }
 
 /* A group must not hide a code of the model: "USA" would mean two things. */
@@ -1196,7 +1201,7 @@ static tw_status read_csv_rates(apply_ctx *a, const sc_rule *r, file_values *fv)
     char *text;
     size_t len;
     tw_error sub;
-    tw_status st = read_file(r->file, &text, &len, &sub);
+    tw_status st = tw_read_text(r->file, TW_LIMIT_TABLE_BYTES, "a from_file table", &text, &len, &sub);
     if (st != TW_OK)
         return AFAIL(a, r->line, st, "from_file: %s", sub.message);
     csv_reader cr = {a, r, fv, {-1, -1, -1, -1}};
@@ -1470,7 +1475,7 @@ tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model
     if (stage >= sc->nstages)
         return tw_fail(err, TW_ERR_INVALID, "%s: no stage %zu (it has %zu)", sc->path, stage,
                        sc->nstages);
-    apply_ctx a = {sc, m, p, err};
+    apply_ctx a = {sc, m, p, err, 0, NULL};
     tw_status st = check_group_names(&a);
     tw_policy_reset(p);
     for (size_t s = 0; s <= stage && st == TW_OK; s++)

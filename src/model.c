@@ -50,8 +50,9 @@ size_t tw_model_array_length(const tw_model *m, tw_array which)
 
 tw_model *tw_model_create(size_t n_countries, size_t n_sectors)
 {
-    if (n_countries < 1 || n_sectors < 1 || n_countries > 100000 || n_sectors > 100000)
-        return NULL;
+    size_t N = n_countries, J = n_sectors, lim = TW_LIMIT_CELLS;
+    if (N < 1 || J < 1 || N > lim || J > lim || N * J > lim / N || N * J > lim / J)
+        return NULL; /* over TW_LIMIT_CELLS */
     tw_model *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;

@@ -315,7 +315,7 @@ static void test_from_csv(void **state)
     }
     remove(csv);
     assert_int_equal(tw_scenario_policy(sc, 0, m, p, &err), TW_ERR_IO);
-    assert_non_null(strstr(err.message, "s.yaml:2: from_file: cannot open"));
+    assert_non_null(strstr(err.message, "none.csv: cannot open"));
     tw_policy_free(p);
     tw_scenario_free(sc);
     tw_model_free(m);
@@ -478,7 +478,7 @@ static void test_policy_errors(void **state)
          "  - policies:\n    - deficit: {country: all, set: 0}\n",
          TW_ERR_DATA, "s.yaml:3: deficits would sum to"}, /* an earlier stage fails first */
         {"policies:\n  - tariff: {importer: USA, exporter: CHN, from_file: none.csv}\n",
-         TW_ERR_IO, "s.yaml:2: from_file: cannot open"},
+         TW_ERR_IO, "none.csv: cannot open"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         check_policy_error(m, &cases[k]);

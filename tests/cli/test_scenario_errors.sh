@@ -13,7 +13,7 @@ bad_scenario "$SCN/unknown-country.yaml" 3 "unknown-country.yaml:5: unknown coun
 bad_scenario "$SCN/malformed.yaml" 3 "malformed.yaml:5: malformed YAML"
 bad_scenario "$SCN/names-nothing.yaml" 3 "names-nothing.yaml:7: tariff rule names nothing"
 bad_scenario "$SCN/unknown-key.yaml" 3 "unknown-key.yaml:7: unknown key 'factor' in trade_cost"
-bad_scenario "$T/missing.yaml" 4 "cannot open $T/missing.yaml"
+bad_scenario "$T/missing.yaml" 4 "$T/missing.yaml: cannot open"
 # errors are prefixed with the program name
 run solve -q "$SCN/unknown-country.yaml"
 expect_in "$T/err" "tradewar: $SCN/unknown-country.yaml:5:" "message format"
@@ -53,11 +53,11 @@ run solve -q "$T/deep.yaml"
 [ "$RC" -eq 3 ] || [ "$RC" -eq 4 ] || fail "deeply nested YAML: exit $RC"
 python3 -c '
 print("groups:\n  countries:")
-for k in range(2000): print("    g%d: [g%d]" % (k, k + 1))
-print("    g2000: [USA]\npolicies:\n  - tariff: {importer: g0, exporter: CHN, add: 0.1}")' >"$T/chain.yaml"
+for k in range(500): print("    g%d: [g%d]" % (k, k + 1))
+print("    g500: [USA]\npolicies:\n  - tariff: {importer: g0, exporter: CHN, add: 0.1}")' >"$T/chain.yaml"
 run solve -q "$T/chain.yaml"
-expect_rc 3 "groups nested 2000 deep"
-expect_in "$T/err" "nest more than" "groups nested 2000 deep"
+expect_rc 3 "groups nested 500 deep"
+expect_in "$T/err" "nest more than" "groups nested 500 deep"
 run solve -q "$T"
 [ "$RC" -eq 4 ] || fail "a directory as scenario: exit $RC"
 finish
