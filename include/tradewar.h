@@ -1121,6 +1121,16 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
 /* A model has at most this many cells in its largest arrays (N*N*J flows
  * and N*J*J input shares): 16 777 216, 128 MiB per array. */
 #define TW_LIMIT_CELLS ((size_t)1 << 24)
+/* Values every loader accepts (native and raw layouts alike; out of range
+ * is TW_ERR_DATA naming file, line, column and value): flows and gross
+ * output 0..TW_MAX_FLOW in the file's unit; tariffs, export taxes and
+ * subsidies as fractions above -1 and at most TW_MAX_RATE (10 000 %);
+ * trade-cost factors above 0 and at most TW_MAX_TRADE_COST (or inf, a ban);
+ * theta above 0 and psi from 0, both at most TW_MAX_ELASTICITY; shares 0..1. */
+#define TW_MAX_FLOW 1e15
+#define TW_MAX_RATE 100.0
+#define TW_MAX_TRADE_COST 1e6
+#define TW_MAX_ELASTICITY 1000.0
 /* YAML (scenarios, manifests) nests at most this deep. */
 #define TW_LIMIT_YAML_DEPTH 64
 /* A scenario: at most this many groups (countries and sectors together),

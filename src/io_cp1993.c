@@ -14,6 +14,7 @@
 #define CP_JT 20             /* tradable sectors come first */
 #define CP_THETA_SERVICES 8.22 /* the authors' elasticity for services */
 #define CP_XBILAT_UNIT 1000.0  /* xbilat1993 is in thousands of USD, GO.txt in USD */
+#define CP_IO_ROUNDING 0.001   /* IO.txt shares may be this negative (rounding), set to 0 */
 
 static const char *const cp_countries[CP_N][2] = {
     {"ARG", "Argentina"},   {"AUS", "Australia"},    {"AUT", "Austria"},
@@ -67,22 +68,34 @@ static tw_status cp_find_dir(const char *dir, char *buf, size_t size, tw_error *
 }
 
 static tw_status cp_matrix(const char *dir, const char *file, size_t rows, size_t cols,
-                           double *out, tw_error *err)
+                           const tw_range *range, double *out, tw_error *err)
 {
     char path[4096];
     tw_status st = tw_path_join(path, sizeof path, dir, file, err);
-    return st ? st : tw_matrix_read(path, rows, cols, out, err);
+    return st ? st : tw_matrix_read_range(path, rows, cols, range, out, err);
 }
+
+/* The range of every field (docs/data-format.md): flows in thousands of USD
+ * (TW_MAX_FLOW once in USD), gross output in USD, tariffs in percent. Input
+ * shares may be negative by rounding only (the data's one negative is
+ * -0.0008459), and are then set to 0. */
+static const tw_range cp_flow = {"flow (thousands of USD)", 0, TW_MAX_FLOW / CP_XBILAT_UNIT, 0};
+static const tw_range cp_tariff = {"tariff (percent)", -100, TW_MAX_RATE * 100, 1};
+static const tw_range cp_go = {"gross output", 0, TW_MAX_FLOW, 0};
+static const tw_range cp_va = {"value-added share", 0, 1, 0};
+static const tw_range cp_io = {"input share", -CP_IO_ROUNDING, 1, 0};
+static const tw_range cp_theta = {"theta", 0, TW_MAX_ELASTICITY, 1};
 
 static tw_status cp_read_raw(const char *dir, cp_raw *r, tw_error *err)
 {
     tw_status st;
-    if ((st = cp_matrix(dir, "xbilat1993.txt", CP_JT * CP_N, CP_N, r->xbilat, err)) ||
-        (st = cp_matrix(dir, "tariffs1993.txt", CP_JT * CP_N, CP_N, r->tariffs, err)) ||
-        (st = cp_matrix(dir, "GO.txt", CP_J, CP_N, r->go, err)) ||
-        (st = cp_matrix(dir, "B.txt", CP_J, CP_N, r->b, err)) ||
-        (st = cp_matrix(dir, "IO.txt", CP_N * CP_J, CP_J, r->io, err)) ||
-        (st = cp_matrix(dir, "T.txt", CP_JT, 1, r->t, err)))
+    if ((st = cp_matrix(dir, "xbilat1993.txt", CP_JT * CP_N, CP_N, &cp_flow, r->xbilat, err)) ||
+        (st = cp_matrix(dir, "tariffs1993.txt", CP_JT * CP_N, CP_N, &cp_tariff, r->tariffs,
+                        err)) ||
+        (st = cp_matrix(dir, "GO.txt", CP_J, CP_N, &cp_go, r->go, err)) ||
+        (st = cp_matrix(dir, "B.txt", CP_J, CP_N, &cp_va, r->b, err)) ||
+        (st = cp_matrix(dir, "IO.txt", CP_N * CP_J, CP_J, &cp_io, r->io, err)) ||
+        (st = cp_matrix(dir, "T.txt", CP_JT, 1, &cp_theta, r->t, err)))
         return st;
     return TW_OK;
 }
@@ -136,7 +149,7 @@ static void cp_shares(tw_model *m, const cp_raw *r)
 
 /* Final shares: final demand = spending - intermediate demand, over income =
  * value added + tariff revenue + deficit; negatives 0, then renormalised. */
-static tw_status cp_final_shares(tw_model *m, tw_error *err)
+static tw_status cp_final_shares(tw_model *m, const char *where, tw_error *err)
 {
     const size_t N = CP_N, J = CP_J;
     double Y[CP_N * CP_J], E[CP_N * CP_J], va[CP_N], rev[CP_N], dft[CP_N];
@@ -158,8 +171,10 @@ static tw_status cp_final_shares(tw_model *m, tw_error *err)
             sum += alpha[tw_idx2(J, n, j)];
         }
         if (!(sum > 0) || !isfinite(sum))
-            return tw_fail(err, TW_ERR_DATA, "cp1993: %s: no positive final demand",
-                           m->country_code[n]);
+            return tw_fail(err, TW_ERR_DATA, "%s: country %s (column %zu): no positive final "
+                           "demand (spending from xbilat1993.txt and tariffs1993.txt minus "
+                           "intermediate demand from GO.txt, B.txt and IO.txt)", where,
+                           m->country_code[n], n + 1);
         for (size_t j = 0; j < J; j++)
             alpha[tw_idx2(J, n, j)] /= sum;
     }
@@ -208,7 +223,7 @@ tw_status tw_load_cp1993(const char *dir, tw_model **out, tw_error *err)
     if (st == TW_OK) {
         cp_flows(m, r);
         cp_shares(m, r);
-        st = cp_final_shares(m, err);
+        st = cp_final_shares(m, where, err);
         cp_fix_io(m);
     }
     if (st == TW_OK) {
@@ -241,17 +256,13 @@ tw_status tw_read_cp1993_tariffs(const char *path, const tw_model *m, double *ta
     double *raw = tw_calloc(CP_JT * N * N, sizeof *raw);
     if (!raw)
         return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory", path);
-    tw_status st = tw_matrix_read(path, CP_JT * N, N, raw, err);
+    tw_status st = tw_matrix_read_range(path, CP_JT * N, N, &cp_tariff, raw, err);
     memset(tariffs, 0, len * sizeof *tariffs);
     for (size_t row = 0; row < CP_JT * N && st == TW_OK; row++)
-        for (size_t i = 0; i < N && st == TW_OK; i++) {
+        for (size_t i = 0; i < N; i++) {
             size_t j = row / N, n = row % N;
-            double v = raw[row * N + i];
-            if (v <= -100)
-                st = tw_fail(err, TW_ERR_DATA, "%s: row %zu, column %zu: tariff %g%% <= -100%%",
-                             path, row + 1, i + 1, v);
-            else if (i != n)
-                tariffs[tw_idx3(N, J, i, n, j)] = v / 100;
+            if (i != n)
+                tariffs[tw_idx3(N, J, i, n, j)] = raw[row * N + i] / 100;
         }
     free(raw);
     return st;

@@ -394,9 +394,14 @@ tw_status tw_csv_number(const tw_csv *c, size_t r, long col, const char *colname
 
 static int is_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
 
+static int range_ok(const tw_range *r, double v)
+{
+    return !r || ((r->lo_open ? v > r->lo : v >= r->lo) && v <= r->hi);
+}
+
 /* Parse one text line of the matrix into out[0..cols). */
 static tw_status matrix_line(const char *path, size_t line, const char *s, size_t len,
-                             size_t cols, double *out, tw_error *err)
+                             size_t cols, const tw_range *range, double *out, tw_error *err)
 {
     size_t pos = 0, count = 0;
     for (;;) {
@@ -419,6 +424,10 @@ static tw_status matrix_line(const char *path, size_t line, const char *s, size_
             return tw_fail(err, bad == -1 ? TW_ERR_PARSE : TW_ERR_DATA,
                            "%s:%zu: value %zu: '%s' is not a %snumber", path, line, count + 1,
                            tok, bad == -1 ? "" : "finite ");
+        if (count < cols && !range_ok(range, v))
+            return tw_fail(err, TW_ERR_DATA, "%s:%zu: value %zu: %s %s out of range (must be %s "
+                           "%g and <= %g)", path, line, count + 1, range->what, tok,
+                           range->lo_open ? ">" : ">=", range->lo, range->hi);
         if (count < cols)
             out[count] = v;
         count++;
@@ -430,7 +439,7 @@ static tw_status matrix_line(const char *path, size_t line, const char *s, size_
 }
 
 static tw_status matrix_parse(const char *path, const char *text, size_t len, size_t rows,
-                              size_t cols, double *out, tw_error *err)
+                              size_t cols, const tw_range *range, double *out, tw_error *err)
 {
     size_t pos = 0, line = 0, r = 0;
     while (pos < len) {
@@ -446,7 +455,7 @@ static tw_status matrix_parse(const char *path, const char *text, size_t len, si
             continue;
         if (r == rows)
             return tw_fail(err, TW_ERR_PARSE, "%s:%zu: more than %zu rows", path, line, rows);
-        tw_status st = matrix_line(path, line, s, n, cols, out + r * cols, err);
+        tw_status st = matrix_line(path, line, s, n, cols, range, out + r * cols, err);
         if (st != TW_OK)
             return st;
         r++;
@@ -456,16 +465,22 @@ static tw_status matrix_parse(const char *path, const char *text, size_t len, si
     return TW_OK;
 }
 
-tw_status tw_matrix_read(const char *path, size_t rows, size_t cols, double *out, tw_error *err)
+tw_status tw_matrix_read_range(const char *path, size_t rows, size_t cols, const tw_range *range,
+                               double *out, tw_error *err)
 {
     char *text;
     size_t len;
     tw_status st = tw_read_file(path, &text, &len, err);
     if (st != TW_OK)
         return st;
-    st = matrix_parse(path, text, len, rows, cols, out, err);
+    st = matrix_parse(path, text, len, rows, cols, range, out, err);
     free(text);
     return st;
+}
+
+tw_status tw_matrix_read(const char *path, size_t rows, size_t cols, double *out, tw_error *err)
+{
+    return tw_matrix_read_range(path, rows, cols, NULL, out, err);
 }
 
 /* ---- long-form tables -------------------------------------------------- */

@@ -66,6 +66,18 @@ tw_status tw_csv_number(const tw_csv *c, size_t r, long col, const char *colname
 tw_status tw_matrix_read(const char *path, size_t rows, size_t cols, double *out,
                          tw_error *err);
 
+/* A value's allowed range, for messages named `what` ("gross output"). */
+typedef struct tw_range {
+    const char *what;
+    double lo, hi; /* lo < v (lo_open) or lo <= v; v <= hi */
+    int lo_open;
+} tw_range;
+
+/* tw_matrix_read with every value checked against `range` (NULL: none). The
+ * message names file:line, the value's position on the line and its text. */
+tw_status tw_matrix_read_range(const char *path, size_t rows, size_t cols, const tw_range *range,
+                               double *out, tw_error *err);
+
 /* ---- long-form tables ------------------------------------------------- */
 
 /* The codes one key column may take (e.g. the model's country codes). */

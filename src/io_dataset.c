@@ -422,8 +422,8 @@ static tw_status read_elasticities(ds_ctx *c, tw_error *err)
     tw_status st = load_csv(c, TW_DS_ELASTICITIES, &csv, err);
     if (st == TW_OK)
         st = tw_csv_columns(&csv, cols, 4, 2, idx, err);
-    tw_long_spec s = {.value_col = "theta", .complete = 1, .lo = 0, .lo_open = 1, .hi = INFINITY,
-                      .hi_open = 1};
+    tw_long_spec s = {.value_col = "theta", .complete = 1, .lo = 0, .lo_open = 1,
+                      .hi = TW_MAX_ELASTICITY, .hi_open = 0};
     spec_keys(c, &s, "sector", NULL, NULL);
     if (st == TW_OK)
         st = read_table(c, &csv, &s, TW_THETA, NULL, err);
@@ -433,6 +433,7 @@ static tw_status read_elasticities(ds_ctx *c, tw_error *err)
         st = read_table(c, &csv, &s, TW_PSI, NULL, err);
     s.value_col = "markup";
     s.hi = 1;
+    s.hi_open = 1;
     if (st == TW_OK && idx[3] >= 0)
         st = read_table(c, &csv, &s, TW_MARKUP, NULL, err);
     tw_csv_free(&csv);
@@ -464,19 +465,19 @@ static tw_status read_policy_tables(ds_ctx *c, tw_error *err)
     tw_status st = TW_OK;
     if (table_present(c, TW_DS_TARIFFS)) {
         st = simple_table(c, TW_DS_TARIFFS, TW_TARIFFS, "exporter", "importer", "sector", "rate",
-                          0, -1, 1, INFINITY, 1, lines, err);
+                          0, -1, 1, TW_MAX_RATE, 0, lines, err);
         if (st == TW_OK)
             st = check_tariff_diagonal(c, lines, err);
     }
     if (st == TW_OK && table_present(c, TW_DS_EXPORT_TAXES))
         st = simple_table(c, TW_DS_EXPORT_TAXES, TW_EXPORT_TAXES, "exporter", "importer",
-                          "sector", "rate", 0, -1, 1, INFINITY, 1, NULL, err);
+                          "sector", "rate", 0, -1, 1, TW_MAX_RATE, 0, NULL, err);
     if (st == TW_OK && table_present(c, TW_DS_TRADE_COSTS))
         st = simple_table(c, TW_DS_TRADE_COSTS, TW_TRADE_COSTS, "exporter", "importer",
-                          "sector", "cost", 0, 0, 1, INFINITY, 1, NULL, err);
+                          "sector", "cost", 0, 0, 1, TW_MAX_TRADE_COST, 0, NULL, err);
     if (st == TW_OK && table_present(c, TW_DS_SUBSIDIES))
         st = simple_table(c, TW_DS_SUBSIDIES, TW_SUBSIDIES, "country", "sector", NULL, "rate", 0,
-                          -1, 1, INFINITY, 1, NULL, err);
+                          -1, 1, TW_MAX_RATE, 0, NULL, err);
     free(lines);
     return st;
 }
@@ -580,7 +581,7 @@ static void flows_to_before_tariffs(tw_model *m)
 static tw_status read_tables(ds_ctx *c, tw_error *err)
 {
     tw_status st = simple_table(c, TW_DS_FLOWS, TW_FLOWS, "exporter", "importer", "sector",
-                                "value", 1, 0, 0, INFINITY, 1, NULL, err);
+                                "value", 1, 0, 0, TW_MAX_FLOW, 0, NULL, err);
     if (st == TW_OK)
         st = read_policy_tables(c, err);
     if (st == TW_OK && c->mf->after_tariffs)

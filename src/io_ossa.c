@@ -62,9 +62,14 @@ static tw_status read_list(const char *dir, const char *file, size_t want, int c
     return st;
 }
 
-/* A headerless numeric CSV of exactly rows x cols. */
+/* Ranges (docs/data-format.md): trade values, tariffs as fractions, sigma. */
+static const tw_range ossa_flow = {"trade value", 0, TW_MAX_FLOW, 0};
+static const tw_range ossa_tariff = {"tariff", 0, TW_MAX_RATE, 0};
+static const tw_range ossa_sigma = {"sigma", 0, TW_MAX_ELASTICITY + 1, 0};
+
+/* A headerless numeric CSV of exactly rows x cols, every value in `range`. */
 static tw_status read_numbers(const char *dir, const char *file, size_t rows, size_t cols,
-                              double *out, tw_error *err)
+                              const tw_range *range, double *out, tw_error *err)
 {
     char path[4096];
     tw_status st = tw_path_join(path, sizeof path, dir, file, err);
@@ -77,16 +82,20 @@ static tw_status read_numbers(const char *dir, const char *file, size_t rows, si
     if (c.nrows != rows)
         st = tw_fail(err, TW_ERR_DATA, "%s: %zu rows, expected %zu", path, c.nrows, rows);
     for (size_t r = 0; r < c.nrows && st == TW_OK; r++) {
-        if (c.rows[r].nfields < cols) {
+        if (c.rows[r].nfields != cols) {
             st = tw_fail(err, TW_ERR_PARSE, "%s:%zu: %zu fields, expected %zu", path,
                          c.rows[r].line, c.rows[r].nfields, cols);
             break;
         }
         for (size_t k = 0; k < cols && st == TW_OK; k++) {
             double v;
-            if (tw_parse_number(c.rows[r].fields[k], 0, &v) != 0 || v < 0)
-                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %zu: '%s' is not a non-negative number",
+            if (tw_parse_number(c.rows[r].fields[k], 0, &v) != 0)
+                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %zu: '%.64s' is not a number",
                              path, c.rows[r].line, k + 1, c.rows[r].fields[k]);
+            else if (!(v >= range->lo && v <= range->hi))
+                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %zu: %s %.64s out of range (must "
+                             "be >= %g and <= %g)", path, c.rows[r].line, k + 1, range->what,
+                             c.rows[r].fields[k], range->lo, range->hi);
             else
                 out[r * cols + k] = v;
         }
@@ -134,8 +143,8 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
     if ((st = read_list(dir, "regions.csv", N, 0, regions, err)) != TW_OK ||
         (st = read_list(dir, "labels.csv", J, 0, labels, err)) != TW_OK ||
         (st = read_list(dir, "sectors.csv", J, 0, names, err)) != TW_OK ||
-        (st = read_numbers(dir, "trade_ijs.csv", N * J, N, trade, err)) != TW_OK ||
-        (st = read_numbers(dir, "tariff_ijs.csv", N * J, N, tariff, err)) != TW_OK)
+        (st = read_numbers(dir, "trade_ijs.csv", N * J, N, &ossa_flow, trade, err)) != TW_OK ||
+        (st = read_numbers(dir, "tariff_ijs.csv", N * J, N, &ossa_tariff, tariff, err)) != TW_OK)
         goto done;
     if ((st = tw_path_join(probe, sizeof probe, dir, "sigma_s.csv", err)) != TW_OK ||
         (st = tw_csv_read(probe, &c, err)) != TW_OK)
@@ -143,11 +152,13 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
     size_t cols = c.rows[0].nfields;
     tw_csv_free(&c);
     if ((size_t)sigma_column > cols) {
-        st = tw_fail(err, TW_ERR_DATA, "sigma_s.csv has %zu columns, column %d asked for", cols,
+        st = tw_fail(err, TW_ERR_DATA, "%s:1: %zu columns, column %d asked for", probe, cols,
                      sigma_column);
         goto done;
     }
-    if ((st = read_numbers(dir, "sigma_s.csv", J, cols, sigma, err)) != TW_OK)
+    if (cols > 5)
+        cols = 5; /* the five columns of the paper; more is a ragged file, below */
+    if ((st = read_numbers(dir, "sigma_s.csv", J, cols, &ossa_sigma, sigma, err)) != TW_OK)
         goto done;
     for (size_t i = 0; i < N && st == TW_OK; i++) {
         char code[TW_CODE_MAX];
@@ -170,7 +181,8 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
     for (size_t j = 0; j < J; j++) {
         double sg = sigma[j * cols + (size_t)sigma_column - 1];
         if (!(sg > 1)) {
-            st = tw_fail(err, TW_ERR_DATA, "sigma_s.csv:%zu: sigma %g must exceed 1", j + 1, sg);
+            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %d: sigma %g must exceed 1", probe,
+                         j + 1, sigma_column, sg);
             goto done;
         }
         m->arr[TW_THETA][j] = sg - 1;
@@ -190,7 +202,11 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
         for (size_t j = 0; j < J && total > 0; j++)
             m->arr[TW_FINAL_SHARES][tw_idx2(J, i, j)] /= total;
     }
-    st = tw_model_validate(m, err);
+    {
+        tw_error sub;
+        if ((st = tw_model_validate(m, &sub)) != TW_OK)
+            tw_fail(err, st, "%s: %s", dir, sub.message);
+    }
 done:
     free(regions);
     free(labels);

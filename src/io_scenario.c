@@ -1179,9 +1179,10 @@ static tw_status csv_row(csv_reader *cr, char **f, size_t nf, int line)
                        i < 0 ? ex : n < 0 ? im : se);
     char *end;
     double rate = strtod(ra, &end);
-    if (end == ra || *end != '\0' || !isfinite(rate) || rate <= -1)
+    if (end == ra || *end != '\0' || !isfinite(rate) || rate <= -1 || rate > TW_MAX_RATE)
         return tw_fail(cr->a->err, TW_ERR_DATA,
-                       "%s:%d: bad rate '%s' (a fraction greater than -1)", file, line, ra);
+                       "%s:%d: bad rate '%.64s' (a fraction greater than -1 and at most %g)", file,
+                       line, ra, TW_MAX_RATE);
     size_t x = tw_idx3(m->N, m->J, (size_t)i, (size_t)n, (size_t)j);
     if (cr->fv->line[x])
         return tw_fail(cr->a->err, TW_ERR_DATA, "%s:%d: %s -> %s sector %s repeats line %d",
@@ -1289,19 +1290,21 @@ static tw_status change_cell(apply_ctx *a, const sc_rule *r, size_t i, size_t n,
                              double file_value)
 {
     double next = apply_op(r, get_cell(a->p, r->kind, i, n, j), file_value);
-    int ok = r->kind == RK_TRADE_COST ? next > 0 : r->kind == RK_DEFICIT ? isfinite(next)
-                                                                          : (isfinite(next) && next > -1);
+    int ok = r->kind == RK_TRADE_COST ? next > 0 && (next <= TW_MAX_TRADE_COST || next == INFINITY)
+             : r->kind == RK_DEFICIT  ? fabs(next) <= TW_MAX_FLOW
+                                      : (isfinite(next) && next > -1 && next <= TW_MAX_RATE);
     if (ok && set_cell(a->p, r->kind, i, n, j, next) == TW_OK)
         return TW_OK;
     const tw_model *m = a->m;
     if (r->kind == RK_DEFICIT)
-        return AFAIL(a, r->line, TW_ERR_DATA, "deficit of %s would be %g", m->country_code[i], next);
+        return AFAIL(a, r->line, TW_ERR_DATA, "deficit of %s would be %g (must be within +-1e+15)",
+                     m->country_code[i], next);
     if (r->kind == RK_SUBSIDY)
-        return AFAIL(a, r->line, TW_ERR_DATA, "subsidy of %s to %s would be %g (must be > -1)",
+        return AFAIL(a, r->line, TW_ERR_DATA, "subsidy of %s to %s would be %g (must be > -1 and <= 100)",
                      m->country_code[i], m->sector_code[j], next);
     return AFAIL(a, r->line, TW_ERR_DATA, "%s on %s -> %s, sector %s would be %g (must be %s)",
                  rule_names[r->kind], m->country_code[i], m->country_code[n], m->sector_code[j],
-                 next, r->kind == RK_TRADE_COST ? "> 0" : "> -1");
+                 next, r->kind == RK_TRADE_COST ? "> 0 and <= 1e+06, or inf" : "> -1 and <= 100");
 }
 
 typedef struct {

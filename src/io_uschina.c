@@ -116,19 +116,19 @@ static tw_status uc_tables(uc_ctx *c, size_t *lines, tw_error *err)
     const tw_keyset *const s1[] = {S};
     tw_status st;
     if ((st = uc_table(c, "TradeFlow2017.csv", k3, ccs, 3, "tradevalue", TW_FLOWS, 0, 0,
-                       INFINITY, NULL, err)) ||
+                       TW_MAX_FLOW, NULL, err)) ||
         (st = uc_table(c, "tariff_prewar2017.csv", k3, ccs, 3, "AHS_simple", TW_TARIFFS, -1, 1,
-                       INFINITY, NULL, err)) ||
+                       TW_MAX_RATE, NULL, err)) ||
         (st = uc_table(c, "vashare.csv", k2, cs, 2, "vashare", TW_VA_SHARES, 0, 0, 1, NULL,
                        err)) ||
         (st = uc_table(c, "IOshare.csv", kio, css, 3, "valueshare", TW_IO_SHARES, 0, 0, 1, lines,
                        err)) ||
         (st = uc_table(c, "finalshare.csv", kf, cs, 2, "finalshare", TW_FINAL_SHARES, 0, 0, 1,
                        lines, err)) ||
-        (st = uc_table(c, "cal_elasticities.csv", ke, s1, 1, "\\theta", TW_THETA, 0, 1, INFINITY,
-                       NULL, err)) ||
-        (st = uc_table(c, "cal_elasticities.csv", ke, s1, 1, "\\psi", TW_PSI, 0, 0, INFINITY,
-                       NULL, err)))
+        (st = uc_table(c, "cal_elasticities.csv", ke, s1, 1, "\\theta", TW_THETA, 0, 1,
+                       TW_MAX_ELASTICITY, NULL, err)) ||
+        (st = uc_table(c, "cal_elasticities.csv", ke, s1, 1, "\\psi", TW_PSI, 0, 0,
+                       TW_MAX_ELASTICITY, NULL, err)))
         return st;
     return TW_OK;
 }

@@ -315,7 +315,7 @@ static void test_from_csv(void **state)
     }
     remove(csv);
     assert_int_equal(tw_scenario_policy(sc, 0, m, p, &err), TW_ERR_IO);
-    assert_non_null(strstr(err.message, "none.csv: cannot open"));
+    assert_non_null(strstr(err.message, "rates.csv: cannot open"));
     tw_policy_free(p);
     tw_scenario_free(sc);
     tw_model_free(m);
