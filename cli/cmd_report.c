@@ -577,7 +577,7 @@ static void sensitivity_csv(FILE *f, const report *r, const staged_args *a)
 
 /* ---- charts -------------------------------------------------------------------------- */
 
-static int welfare_chart(const report *r, const file_batch *b, const char *ext, char *why,
+static int welfare_chart(const report *r, file_batch *b, const char *ext, char *why,
                          size_t size)
 {
     size_t N = tw_model_countries(r->s.base);
@@ -592,15 +592,16 @@ static int welfare_chart(const report *r, const file_batch *b, const char *ext, 
             for (size_t i = 0; i < N; i++)
                 v[k * N + i] = country(&r->c[k], TW_C_WELFARE_PCT, i);
         }
-        char path[4400], sub[512], name[64];
+        char sub[512], name[64];
         snprintf(sub, sizeof sub, "Welfare (real income) change of each stage, compared with: %s",
                  from_name(r));
         plot_labels l = {tw_scenario_name(r->s.sc), sub, NULL,
                          "welfare (real income) change, %", "tradewar " TW_VERSION_STRING};
         snprintf(name, sizeof name, "welfare.%s", ext);
-        st = plot_grouped_bars(b ? batch_path(b, name, path, sizeof path) : NULL, &l, 0, N, cats,
-                               r->count,
-                               series, v, why, size);
+        /* a file of the batch (all or none), or drawn for the capture */
+        const char *cp = b ? batch_reserve(b, name, why, size) : NULL;
+        st = b && !cp ? -1
+                      : plot_grouped_bars(cp, &l, 0, N, cats, r->count, series, v, why, size);
     } else
         snprintf(why, size, "out of memory");
     free(cats);
@@ -610,7 +611,7 @@ static int welfare_chart(const report *r, const file_batch *b, const char *ext, 
 }
 
 /* The union of the focus pair's top sectors, output change of both. */
-static int sectors_chart(const report *r, size_t k, const file_batch *b, const char *ext,
+static int sectors_chart(const report *r, size_t k, file_batch *b, const char *ext,
                          char *why, size_t size)
 {
     const comparison *c = &r->c[k];
@@ -633,18 +634,18 @@ static int sectors_chart(const report *r, size_t k, const file_batch *b, const c
         for (int d = 0; d < 2; d++)
             v[(size_t)d * n + x] = pct[tw_idx2(J, r->s.focus[d], list[x])];
     }
-    char path[4400], title[512], name[64];
+    char title[512], name[64];
     char sub[1024];
     snprintf(title, sizeof title, "Output by sector: %s", tw_scenario_stage_name(r->s.sc, c->stage));
     snprintf(sub, sizeof sub, "%s; the five sectors that move most in each economy, compared with: %s",
              tw_scenario_name(r->s.sc), tw_scenario_stage_name(r->s.sc, r->from));
     plot_labels l = {title, sub, NULL, "gross output change, %", "tradewar " TW_VERSION_STRING};
     snprintf(name, sizeof name, "sectors-%zu.%s", k + 1, ext);
-    return plot_grouped_bars(b ? batch_path(b, name, path, sizeof path) : NULL, &l, 1, n, cats, 2,
-                             series, v, why, size);
+    const char *cp = b ? batch_reserve(b, name, why, size) : NULL;
+    return b && !cp ? -1 : plot_grouped_bars(cp, &l, 1, n, cats, 2, series, v, why, size);
 }
 
-static int charts(const report *r, const file_batch *b, char *why, size_t size)
+static int charts(const report *r, file_batch *b, char *why, size_t size)
 {
     static const char *const exts[] = {"png", "svg"};
     for (int e = 0; e < 2; e++) {

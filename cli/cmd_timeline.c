@@ -266,11 +266,11 @@ static const char *name(const timeline *t, size_t i)
  * own scale, so the smaller change stays visible); trade both ways and tariff
  * revenue in the data's money unit scaled to read (billions), one panel per
  * direction or economy. Every chart starts at the base economy. */
-static int charts(const timeline *t, const file_batch *b, char *why, size_t size)
+static int charts(const timeline *t, file_batch *b, char *why, size_t size)
 {
     static const char *const exts[] = {"png", "svg"};
     enum { P = MAX_STAGES + 1 };
-    char tickbuf[P][160], path[4400], fname[64], lab[4][200], unit[2][128], ylab[2][200];
+    char tickbuf[P][160], fname[64], lab[4][200], unit[2][128], ylab[2][200];
     const char *tk[P];
     const size_t *fc = t->s.focus;
     size_t n = t->K + 1, N = t->N;
@@ -336,21 +336,25 @@ static int charts(const timeline *t, const file_batch *b, char *why, size_t size
     plot_labels lt = {title, "Bilateral trade after each stage (before tariffs)", NULL, ylab[0], note};
     plot_labels lr = {title, "Tariff revenue after each stage", NULL, ylab[1], note};
     int rc = 0;
+    /* each chart a file of the batch (all or none), or drawn for the capture */
+#define CHART_PATH(f) (b ? batch_reserve(b, (f), why, size) : NULL)
     for (int e = 0; rc == 0 && e < 2; e++) {
+        const char *cp;
         snprintf(fname, sizeof fname, "welfare.%s", exts[e]);
-        rc = plot_panels(b ? batch_path(b, fname, path, sizeof path) : NULL, &lw, n, NULL, tk,
-                         N > 2 ? 3 : 2, pw, why, size);
+        cp = CHART_PATH(fname);
+        rc = b && !cp ? -1 : plot_panels(cp, &lw, n, NULL, tk, N > 2 ? 3 : 2, pw, why, size);
         snprintf(fname, sizeof fname, "trade.%s", exts[e]);
+        cp = rc == 0 ? CHART_PATH(fname) : NULL;
         if (rc == 0)
-            rc = plot_panels(b ? batch_path(b, fname, path, sizeof path) : NULL, &lt, n, NULL, tk,
-                             2, pt, why, size);
+            rc = b && !cp ? -1 : plot_panels(cp, &lt, n, NULL, tk, 2, pt, why, size);
         snprintf(fname, sizeof fname, "revenue.%s", exts[e]);
+        cp = rc == 0 ? CHART_PATH(fname) : NULL;
         if (rc == 0)
-            rc = plot_panels(b ? batch_path(b, fname, path, sizeof path) : NULL, &lr, n, NULL, tk,
-                             2, pr, why, size);
+            rc = b && !cp ? -1 : plot_panels(cp, &lr, n, NULL, tk, 2, pr, why, size);
         if (!b)
             break; /* drawn once, for the capture */
     }
+#undef CHART_PATH
     free(w);
     free(sw);
     return rc;

@@ -1,6 +1,7 @@
 /* main.c - the tradewar program: global options and subcommand dispatch. */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,11 @@ static int complete(int argc, char **argv, int first)
 int main(int argc, char **argv)
 {
     cli_ctx ctx = {1};
+    /* A file-size limit (ulimit -f) must be an I/O error like a full disk:
+     * the write fails with EFBIG, the output batch is abandoned and its
+     * temporary files removed, exit 4 (the default action kills the program
+     * and leaves them behind). */
+    signal(SIGXFSZ, SIG_IGN);
 #ifdef TW_HAVE_OPENBLAS
     if (!getenv("OPENBLAS_NUM_THREADS"))
         openblas_set_num_threads(1);

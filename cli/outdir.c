@@ -7,6 +7,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,6 +96,40 @@ FILE *batch_open(file_batch *b, const char *name, char *why, size_t size)
     return f;
 }
 
+const char *batch_reserve(file_batch *b, const char *name, char *why, size_t size)
+{
+    if (b->n == BATCH_MAX) {
+        snprintf(why, size, "too many output files");
+        return NULL;
+    }
+    size_t k = b->n;
+    char dir[sizeof b->dir];
+    memcpy(dir, b->dir, sizeof dir);
+    snprintf(b->fin[k], sizeof b->fin[k], "%s/%s", dir, name);
+    struct stat sb;
+    if (stat(b->fin[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is a directory", b->fin[k]);
+        return NULL;
+    }
+    /* the temporary name keeps NAME's extension (the chart's format) */
+    mode_t mask = umask(0);
+    umask(mask);
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.tmp-%ld-%zu-%u-%s", dir, (long)getpid(), k,
+                 attempt, name);
+        int fd = open(b->tmp[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666 & ~mask);
+        if (fd >= 0) {
+            close(fd);
+            b->n++;
+            return b->tmp[k];
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    snprintf(why, size, "cannot create a file in %s: %s", b->dir, strerror(errno));
+    return NULL;
+}
+
 int batch_close(FILE *f, const char *name, char *why, size_t size)
 {
     int bad = ferror(f);
@@ -152,6 +187,30 @@ int batch_finish(file_batch *b, int st, const char *output, char *why, size_t si
     return st == 0 ? CLI_OK : CLI_FAILURE;
 }
 
+int batch_add_files(file_batch *b, const batch_file *files, size_t n, void *user, char *why,
+                    size_t size)
+{
+    int st = 0;
+    for (size_t k = 0; st == 0 && k < n; k++) {
+        FILE *f = batch_open(b, files[k].name, why, size);
+        if (!f)
+            return -1;
+        char buf[4200];
+        st = files[k].write(f, user);
+        if (st != 0)
+            snprintf(why, size, "cannot write %s", batch_path(b, files[k].name, buf, sizeof buf));
+        if (batch_close(f, files[k].name, why, size) != 0)
+            st = -1;
+    }
+    return st;
+}
+
+void batch_drop_last(file_batch *b)
+{
+    if (b->n > 0)
+        unlink(b->tmp[--b->n]);
+}
+
 int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n,
                       void *user, char *why, size_t size)
 {
@@ -161,19 +220,8 @@ int batch_write_files(const char *dir, int parents, const batch_file *files, siz
         return -1;
     }
     int st = batch_begin(b, dir, parents, why, size);
-    for (size_t k = 0; st == 0 && k < n; k++) {
-        FILE *f = batch_open(b, files[k].name, why, size);
-        if (!f) {
-            st = -1;
-            break;
-        }
-        char buf[4200];
-        st = files[k].write(f, user);
-        if (st != 0)
-            snprintf(why, size, "cannot write %s", batch_path(b, files[k].name, buf, sizeof buf));
-        if (batch_close(f, files[k].name, why, size) != 0)
-            st = -1;
-    }
+    if (st == 0)
+        st = batch_add_files(b, files, n, user, why, size);
     if (st == 0)
         st = batch_commit(b, why, size);
     else

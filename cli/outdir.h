@@ -31,7 +31,12 @@ int batch_begin(file_batch *b, const char *dir, int parents, char *why, size_t s
 FILE *batch_open(file_batch *b, const char *name, char *why, size_t size);
 /* Close f (opened by batch_open); -1 with `why` on a write error. */
 int batch_close(FILE *f, const char *name, char *why, size_t size);
-/* "DIR/NAME" into buf (for charts, which plot.c writes atomically itself). */
+/* A temporary path in the batch for NAME, written by someone else (a chart:
+ * plot.c writes it, itself atomically); renamed onto DIR/NAME by
+ * batch_commit with the other files, removed by batch_abort. The path keeps
+ * NAME's extension and is owned by the batch. NULL with `why`. */
+const char *batch_reserve(file_batch *b, const char *name, char *why, size_t size);
+/* "DIR/NAME" into buf. */
 const char *batch_path(const file_batch *b, const char *name, char *buf, size_t size);
 /* Rename every temporary file onto its name; on failure, or for abort, remove them. */
 int batch_commit(file_batch *b, char *why, size_t size);
@@ -47,6 +52,11 @@ typedef struct batch_file {
     const char *name;
     int (*write)(FILE *f, void *user);
 } batch_file;
+/* The n files added to a begun batch (not committed). 0 or -1 with `why`. */
+int batch_add_files(file_batch *b, const batch_file *files, size_t n, void *user, char *why,
+                    size_t size);
+/* Remove the batch's last file (opened or reserved) and its temporary file. */
+void batch_drop_last(file_batch *b);
 /* The n files into DIR, all or none (batch_begin .. batch_commit). 0 or -1
  * with `why`. */
 int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n,

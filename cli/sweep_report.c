@@ -504,17 +504,31 @@ int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
                                        {"summary.json", w_summary_json},
                                        {"draws.csv", w_draws_csv}};
     report_files x = {r, &t};
-    int st = batch_write_files(r->store->dir, 0, files, sizeof files / sizeof files[0], &x, why,
-                               why_size);
-    if (st == 0 && r->chart) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/chart.png", r->store->dir);
-        st = write_chart(r, &t, path, why, why_size);
+    file_batch *b = calloc(1, sizeof *b);
+    int st = b ? batch_begin(b, r->store->dir, 0, why, why_size) : -1, no_chart = 0;
+    if (!b)
+        snprintf(why, why_size, "out of memory");
+    if (st == 0)
+        st = batch_add_files(b, files, sizeof files / sizeof files[0], &x, why, why_size);
+    if (st == 0 && r->chart) { /* the chart too: all or none */
+        const char *tp = batch_reserve(b, "chart.png", why, why_size);
+        st = tp ? write_chart(r, &t, tp, why, why_size) : -1;
         if (st == 1) { /* some point has no finite welfare: no chart, not an error */
-            unlink(path);
+            batch_drop_last(b);
+            no_chart = 1;
             st = 0;
         }
     }
+    if (st == 0)
+        st = batch_commit(b, why, why_size);
+    else if (b)
+        batch_abort(b);
+    if (st == 0 && no_chart) { /* no chart of an earlier run left beside these files */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/chart.png", r->store->dir);
+        unlink(path);
+    }
+    free(b);
     free_table(&t);
     return st;
 }
