@@ -31,7 +31,8 @@ void cmd_sweep_help(FILE *f)
           "      --output DIR         where the records and the summary go (required)\n"
           "      --html FILE          also one self-contained HTML page: question, answer,\n"
           "                           the chart, the summary's tables, data provenance\n"
-          "      --draws N            Monte Carlo draws per point (default 0: central only)\n"
+          "      --draws N            Monte Carlo draws per point, N >= 1 (default: none, the\n"
+          "                           central values only)\n"
           "      --seed S             seed of the draws (default 1)\n"
           "      --theta-se SPEC      normal draws of theta truncated to positive values, with\n"
           "                           standard error 0.2x (relative to each sector's theta),\n"
@@ -731,8 +732,11 @@ static int plan_draws(const sweep_args *a, sweep_state *s, uint64_t *file_hash)
 {
     sweep_plan *p = &s->plan;
     int n;
-    if (a->draws && (!cli_parse_int(a->draws, &n) || n < 0 || n > 100000000))
-        return flag_error("draws", a->draws, "an integer >= 0");
+    /* an explicit 0 would run the central solve only and look like a sweep */
+    if (a->draws && (!cli_parse_int(a->draws, &n) || n < 1 || n > 100000000))
+        return flag_error("draws", a->draws,
+                          "an integer from 1 to 100000000; omit --draws for the central "
+                          "values only");
     p->draws = a->draws ? (size_t)n : 0;
     p->seed = 1;
     if (a->seed) {

@@ -153,6 +153,8 @@ static int positive_int(game *g, const char *flag, const char *v, int *out)
 {
     if (v && (!cli_parse_int(v, out) || *out < 1))
         return bad_flag(g, flag, v, "a positive integer");
+    if (v && strcmp(flag, "threads") == 0 && *out > 1024) /* as tradewar sweep */
+        return bad_flag(g, flag, v, "an integer from 1 to 1024");
     return CLI_OK;
 }
 
