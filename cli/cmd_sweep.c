@@ -161,6 +161,13 @@ static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args
     if (s->html && (!*s->html || !strcmp(s->html, "-")))
         return cli_usage_error("sweep", "--html names a file (standard output carries the "
                                         "results)");
+    int n; /* counts are checked before any data is loaded */
+    if (s->draws && (!cli_parse_int(s->draws, &n) || n < 1 || n > 100000000))
+        return cli_usage_error("sweep", "bad value '%s' for --draws (an integer from 1 to "
+                               "100000000; omit --draws for the central values only)", s->draws);
+    if (s->threads && (!cli_parse_int(s->threads, &n) || n < 1 || n > 1024))
+        return cli_usage_error("sweep", "bad value '%s' for --threads (an integer from 1 to "
+                               "1024)", s->threads);
     return CLI_OK;
 }
 
