@@ -114,7 +114,7 @@ tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, cha
         st = tw_fail(err, TW_ERR_IO, "%s: %s, not a regular file (%s must be a file)", path,
                      file_kind(sb.st_mode), what);
     else if (S_ISREG(sb.st_mode) && (uintmax_t)sb.st_size > (uintmax_t)max_bytes)
-        st = too_large(path, max_bytes, what, err);
+        st = too_large(is_stdin ? "<stdin>" : path, max_bytes, what, err);
     else
         st = read_fd(fd, is_stdin ? "<stdin>" : path, max_bytes, what,
                      S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 65536, text, len, err);
