@@ -97,6 +97,10 @@ bad nan-flow flows.csv 's/^FOR,HOME,goods,8.75$/FOR,HOME,goods,nan/' flows.csv:4
 bad inf-share va_shares.csv 's/^HOME,serv,0.6$/HOME,serv,inf/' va_shares.csv:3 inf
 bad shares-sum final_shares.csv 's/^FOR,serv,0.55$/FOR,serv,0.45/' final_shares.csv FOR
 bad unknown-country flows.csv 's/^FOR,FOR,goods,90$/FRA,FOR,goods,90/' flows.csv:5 FRA
+# absurd magnitudes: the documented ranges (docs/data-format.md, "Limits")
+bad huge-flow flows.csv 's/^FOR,FOR,goods,90$/FOR,FOR,goods,1e300/' flows.csv:5 1e300 "<= 1e+15"
+bad huge-tariff tariffs.csv 's/^FOR,HOME,goods,0.2$/FOR,HOME,goods,1e9/' tariffs.csv:3 1e9 "<= 100"
+bad huge-theta elasticities.csv 's/^goods,4.5,0$/goods,4.5e9,0/' elasticities.csv:2 4.5e9 "<= 1000"
 bad unknown-sector elasticities.csv 's/^serv,8.22,0$/services,8.22,0/' elasticities.csv:3 services
 bad duplicate-row flows.csv '3a HOME,FOR,goods,12.5' flows.csv:4 duplicate
 bad missing-row flows.csv '/^FOR,FOR,serv/d' flows.csv FOR
