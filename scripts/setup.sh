@@ -22,6 +22,7 @@ PACKAGES=(build-essential cmake pkg-config
           zsh               # tests/cli/test_install.sh checks the zsh completion parses
           libopenmpi-dev openmpi-bin # MPI: tradewar sweep across ranks and machines (mpirun)
           libcmocka-dev     # unit-test framework
+          valgrind          # CLI tests under valgrind (ctest -L valgrind, tests/valgrind)
           python3           # CLI tests read the JSON output; scripts/us2025_scenario.py
           python3-dev python3-cffi python3-venv python3-setuptools python3-wheel # the Python package (python/): cffi binding, built offline by pip
           python3-numpy python3-pandas python3-pytest) # its arrays, tables and tests
