@@ -751,6 +751,52 @@ static void test_load_any_nothing(void **state)
     assert_int_equal(tw_load_dataset(NULL, &m, NULL), TW_ERR_INVALID);
 }
 
+/* tw_read_text: regular files only, each kind with its limit (issue 14). */
+static void test_read_text_limits(void **state)
+{
+    (void)state;
+    const char *dir = tt_tmpdir();
+    char path[4096], *text = NULL;
+    size_t len = 0;
+    tw_error err;
+    /* exactly at the limit: read; one byte more: refused, naming path and limit */
+    snprintf(path, sizeof path, "%s/seven.txt", dir);
+    assert_int_equal(tt_write_file(path, "1234567"), 0);
+    assert_int_equal(tw_read_text(path, 7, "a test file", &text, &len, &err), TW_OK);
+    assert_int_equal(len, 7);
+    assert_string_equal(text, "1234567");
+    free(text);
+    assert_int_equal(tw_read_text(path, 6, "a test file", &text, &len, &err), TW_ERR_DATA);
+    assert_null(text);
+    assert_non_null(strstr(err.message, "seven.txt: larger than the 6-byte"));
+    assert_non_null(strstr(err.message, "limit for a test file"));
+    /* not regular files: refused before reading (a FIFO without a writer
+     * would block an ordinary open; /dev/zero never ends) */
+    snprintf(path, sizeof path, "%s/pipe", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(tw_read_text(path, 100, "a test file", &text, &len, &err), TW_ERR_IO);
+    assert_non_null(strstr(err.message, "pipe: a FIFO (named pipe), not a regular file"));
+    assert_int_equal(tw_read_file(path, &text, &len, &err), TW_ERR_IO);
+    remove(path);
+    assert_int_equal(tw_read_text("/dev/zero", 100, "a test file", &text, &len, &err), TW_ERR_IO);
+    assert_non_null(strstr(err.message, "/dev/zero: a character device"));
+    assert_int_equal(tw_read_text(dir, 100, "a test file", &text, &len, &err), TW_ERR_IO);
+    assert_non_null(strstr(err.message, "a directory, not a regular file"));
+    snprintf(path, sizeof path, "%s/missing", dir);
+    assert_int_equal(tw_read_text(path, 100, "a test file", &text, &len, &err), TW_ERR_IO);
+    assert_non_null(strstr(err.message, "missing: cannot open"));
+    /* the model's size limit: N*N*J and N*J*J */
+    assert_null(tw_model_create(5000, 1000));
+    assert_null(tw_model_create(1, 5000));
+    assert_int_equal(tw_check_dimensions("x", 256, 256, &err), TW_OK); /* 256^3: the limit */
+    assert_int_equal(tw_check_dimensions("x", 4096, 1, &err), TW_OK);
+    assert_int_equal(tw_check_dimensions("x", 1, 4096, &err), TW_OK);
+    assert_null(tw_model_create(257, 256));
+    assert_null(tw_model_create((size_t)1 << 40, (size_t)1 << 40)); /* no overflow */
+    assert_int_equal(tw_check_dimensions("x", 257, 256, &err), TW_ERR_DATA);
+    assert_non_null(strstr(err.message, "TW_LIMIT_CELLS"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -777,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_uschina),
         cmocka_unit_test(test_uschina_errors),
         cmocka_unit_test(test_load_any_nothing),
+        cmocka_unit_test(test_read_text_limits),
     };
     return cmocka_run_group_tests_name("io", tests, NULL, NULL);
 }
