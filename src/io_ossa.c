@@ -162,11 +162,18 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
         goto done;
     for (size_t i = 0; i < N && st == TW_OK; i++) {
         char code[TW_CODE_MAX];
+        tw_error sub;
         region_code(regions[i], code, sizeof code);
-        st = tw_model_set_country(m, i, code, regions[i], err);
+        if ((st = tw_model_set_country(m, i, code, regions[i], &sub)) != TW_OK)
+            tw_fail(err, st, "%s/regions.csv: region %zu '%.64s': %s", dir, i + 1, regions[i],
+                    sub.message);
     }
-    for (size_t j = 0; j < J && st == TW_OK; j++)
-        st = tw_model_set_sector(m, j, labels[j], names[j], err);
+    for (size_t j = 0; j < J && st == TW_OK; j++) {
+        tw_error sub;
+        if ((st = tw_model_set_sector(m, j, labels[j], names[j], &sub)) != TW_OK)
+            tw_fail(err, st, "%s/labels.csv: industry %zu '%.64s': %s", dir, j + 1, labels[j],
+                    sub.message);
+    }
     if (st != TW_OK)
         goto done;
     /* files: 33 blocks of N rows (exporters) by N columns (importers) */

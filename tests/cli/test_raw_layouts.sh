@@ -67,6 +67,7 @@ bad ossa tariff_ijs.csv 3 7 DROP "tariff_ijs.csv:3: 6 fields, expected 7"
 bad ossa sigma_s.csv 2 1 0.5 "sigma_s.csv:2: field 1: sigma 0.5 must exceed 1"
 bad ossa sigma_s.csv 2 3 1e300 "sigma_s.csv:2: field 3: sigma 1e300 out of range"
 bad ossa sigma_s.csv 3 0 4 "sigma_s.csv:3: 6 fields, expected 5"
+bad ossa regions.csv 2 1 Country1 "regions.csv: region 2 'Country1': duplicate country code 'Country1'"
 
 # us-china-2017: long CSV tables
 bad uschina TradeFlow2017.csv 2 4 1e300 "TradeFlow2017.csv:2: column 'tradevalue': value 1e300 out of range (must be >= 0 and <= 1e+15)"
