@@ -4,6 +4,8 @@
 # a full standard output (/dev/full). Each gives exit 4 and leaves neither a
 # result nor a hidden temporary file; timeline and report include their charts.
 source "$(dirname "$0")/lib.sh" "$@"
+# the charts' libraries keep allocations LeakSanitizer reports (ASan build)
+export LSAN_OPTIONS="suppressions=$SRC/tests/cli/lsan-plplot.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 SC=$SCN/staged.yaml
 
 # nothing_in DIR WHAT: DIR is absent or empty (hidden files included)
