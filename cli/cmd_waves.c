@@ -512,72 +512,63 @@ static void write_comparison(FILE *f, const wave_table *t)
 
 /* ---- all files or none --------------------------------------------------------- */
 
-typedef struct {
-    const char *name;
-    void (*write)(FILE *f, const wave_table *t);
-} out_file;
+/* The files, written all or none by cli/outdir.c's batch writer. */
+static int write_us(FILE *f, void *t)
+{
+    write_timeline(f, t, US);
+    return 0;
+}
+static int write_cn(FILE *f, void *t)
+{
+    write_timeline(f, t, CN);
+    return 0;
+}
+static int write_both(FILE *f, void *t)
+{
+    write_timeline(f, t, 2);
+    return 0;
+}
+static int write_list3(FILE *f, void *t)
+{
+    write_first_answer(f, t);
+    return 0;
+}
+static int write_subs(FILE *f, void *t)
+{
+    write_subsidies(f, t);
+    return 0;
+}
+static int write_subs_introduced(FILE *f, void *t)
+{
+    write_subsidies_introduced(f, t);
+    return 0;
+}
+static int write_wave5(FILE *f, void *t)
+{
+    write_comparison(f, t);
+    return 0;
+}
 
-static void write_us(FILE *f, const wave_table *t) { write_timeline(f, t, US); }
-static void write_cn(FILE *f, const wave_table *t) { write_timeline(f, t, CN); }
-static void write_both(FILE *f, const wave_table *t) { write_timeline(f, t, 2); }
-
-static const out_file outputs[] = {
+static const batch_file outputs[] = {
     {"waves-us.yaml", write_us},
     {"waves-china.yaml", write_cn},
     {"waves-both.yaml", write_both},
-    {"list3-25.yaml", write_first_answer},
-    {"subsidies.yaml", write_subsidies},
-    {"subsidies-introduced.yaml", write_subsidies_introduced},
-    {"wave5-comparison.csv", write_comparison},
+    {"list3-25.yaml", write_list3},
+    {"subsidies.yaml", write_subs},
+    {"subsidies-introduced.yaml", write_subs_introduced},
+    {"wave5-comparison.csv", write_wave5},
 };
 #define N_OUT (sizeof outputs / sizeof outputs[0])
 
-static int write_all(const char *dir, const wave_table *t)
+static int write_all(const char *dir, wave_table *t)
 {
-    char tmp[N_OUT][4200], fin[N_OUT][4200];
-    size_t made = 0, renamed = 0;
-    int st = 0;
     char why[600];
-    if (batch_make_parents(dir, why, sizeof why) != 0) { /* like every --output: mkdir -p */
-        cli_error("%s", why);
+    /* like every --output: missing parents made (mkdir -p) */
+    if (batch_write_files(dir, 1, outputs, N_OUT, t, why, sizeof why) != 0) {
+        cli_error("%s (nothing written to %s)", why, dir);
         return CLI_FAILURE;
     }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        cli_error("cannot create directory %s: %s", dir, strerror(errno));
-        return CLI_FAILURE;
-    }
-    for (size_t k = 0; k < N_OUT && st == 0; k++) {
-        snprintf(fin[k], sizeof fin[k], "%s/%s", dir, outputs[k].name);
-        snprintf(tmp[k], sizeof tmp[k], "%s/.%s.XXXXXX", dir, outputs[k].name);
-        int fd = mkstemp(tmp[k]);
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (!f) {
-            cli_error("cannot write %s: %s", fin[k], strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-                unlink(tmp[k]);
-            }
-            st = -1;
-            break;
-        }
-        made = k + 1;
-        mode_t mask = umask(0);
-        umask(mask);
-        fchmod(fd, 0666 & ~mask);
-        outputs[k].write(f, t);
-        if (ferror(f) | (fclose(f) != 0)) {
-            cli_error("cannot write %s", fin[k]);
-            st = -1;
-        }
-    }
-    for (; st == 0 && renamed < N_OUT; renamed++)
-        if (rename(tmp[renamed], fin[renamed]) != 0) {
-            cli_error("cannot rename to %s: %s", fin[renamed], strerror(errno));
-            st = -1;
-        }
-    for (size_t k = renamed; k < made; k++)
-        unlink(tmp[k]);
-    return st == 0 ? CLI_OK : CLI_FAILURE;
+    return CLI_OK;
 }
 
 /* ---- the command ------------------------------------------------------------------- */

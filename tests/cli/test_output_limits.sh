@@ -30,6 +30,10 @@ for cmd in report timeline; do
 done
 # timeline's CSV and JSON files fit: the limit strikes in a chart
 expect_in "$T/err" "the chart is incomplete" "timeline: the chart hit the limit"
+limited 2 waves -q --tariffs "$SRC/data/us-china-tariffs" --data "$SRC/data/us-china-2017" \
+    --output "$T/waves-f"
+expect_rc 4 "waves under ulimit -f 2"
+nothing_in "$T/waves-f" "waves under ulimit -f 2"
 limited 1 solve -q "$SC" --output "$T/solve-f"
 expect_rc 4 "solve under ulimit -f 1"
 nothing_in "$T/solve-f" "solve under ulimit -f 1"
