@@ -42,6 +42,20 @@ limited 20 timeline -q "$SC" --charts none --output "$T/tl-ok"
 expect_rc 0 "timeline --charts none under ulimit -f 20"
 [ -s "$T/tl-ok/timeline.csv" ] || fail "timeline --charts none: no timeline.csv"
 
+# a sweep cut by the limit while appending its records: exit 4, then a rerun
+# without the limit resumes to the same summary as an uncut run
+TOY=$SRC/data/ossa2007/toy
+printf 'policies:\n  - tariff: {importer: Country1, exporter: all, add: 0.1}\n' >"$T/toy.yaml"
+limited 4 sweep -q --data "$TOY" --draws 40 --threads 1 --output "$T/sw-cut" "$T/toy.yaml"
+expect_rc 4 "sweep under ulimit -f 4"
+expect_in "$T/err" "File too large" "sweep under ulimit -f 4"
+run sweep -q --data "$TOY" --draws 40 --threads 1 --output "$T/sw-cut" "$T/toy.yaml"
+expect_rc 0 "sweep resumed without the limit"
+run sweep -q --data "$TOY" --draws 40 --threads 1 --output "$T/sw-whole" "$T/toy.yaml"
+cmp -s "$T/sw-cut/summary.csv" "$T/sw-whole/summary.csv" ||
+    fail "the resumed sweep's summary differs from an uncut run's"
+[ -z "$(ls -A "$T/sw-cut" | grep '^\.')" ] || fail "sweep left temporary files"
+
 # standard output that cannot be written
 "$TW" solve -q "$SC" >/dev/full 2>"$T/err"
 RC=$?
