@@ -86,10 +86,24 @@ static void describe_difference(json_t *there, json_t *here, char *buf, size_t s
 }
 
 /* run.json: written when new (atomically), compared when present. */
+/* A store's file that exists must be a regular file: a FIFO or a device in
+ * its place would block or never end (issue 14). */
+static int irregular(const char *path, char *why, size_t size)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        snprintf(why, size, "%s is not a regular file", path);
+        return 1;
+    }
+    return 0;
+}
+
 static int check_identity(const char *dir, json_t *identity, char *why, size_t size)
 {
     char path[4200], tmp[4200];
     snprintf(path, sizeof path, "%s/run.json", dir);
+    if (irregular(path, why, size))
+        return -1;
     json_error_t jerr;
     json_t *old = json_load_file(path, 0, &jerr);
     if (old) {
@@ -222,6 +236,8 @@ int sweep_store_open(sweep_store *st, const char *dir, json_t *identity, const s
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/records.twr", dir);
+    if (irregular(path, why, why_size))
+        return -1;
     st->fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0666);
     if (st->fd < 0)
         return fail(why, why_size, "cannot open", path);

@@ -18,6 +18,7 @@ cat >"$T/ok.yaml" <<'EOF2'
 policies:
   - tariff: {importer: USA, exporter: CHN, sectors: computers, add: 0.25}
 EOF2
+printf 'policies:\n  - tariff: {importer: Country1, exporter: all, add: 0.1}\n' >"$T/toy.yaml"
 
 # ---- 1. not a regular file: scenario, from_file, data table, manifest ------
 mkfifo "$T/fifo.yaml"
@@ -92,6 +93,12 @@ mkfifo "$ds/tariffs.csv"
 trun 20 info --data "$ds"
 expect_rc 4 "a FIFO as an optional native table"
 rm "$ds/tariffs.csv"
+
+# a sweep's own files, read again when it resumes
+mkdir "$T/sw-fifo" && mkfifo "$T/sw-fifo/records.twr"
+trun 60 sweep -q --data "$SRC/data/ossa2007/toy" --draws 2 --output "$T/sw-fifo" "$T/toy.yaml"
+expect_rc 4 "a FIFO as a sweep's records.twr"
+expect_in "$T/err" "records.twr is not a regular file" "FIFO records"
 
 # ---- size limits: refused before reading -----------------------------------
 truncate -s 5M "$T/big.yaml"
