@@ -29,7 +29,7 @@ for cmd in report timeline; do
     nothing_in "$T/$cmd-f" "$cmd under ulimit -f 20"
 done
 # timeline's CSV and JSON files fit: the limit strikes in a chart
-expect_in "$T/err" "the chart is incomplete" "timeline: the chart hit the limit"
+expect_in "$T/err" "welfare.png" "timeline: the chart hit the limit"
 limited 2 waves -q --tariffs "$SRC/data/us-china-tariffs" --data "$SRC/data/us-china-2017" \
     --output "$T/waves-f"
 expect_rc 4 "waves under ulimit -f 2"
