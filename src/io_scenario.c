@@ -1441,7 +1441,7 @@ tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
                     break;
                 }
     }
-    apply_ctx a = {sc, m, NULL, err};
+    apply_ctx a = {sc, m, NULL, err, 0, NULL};
     tw_status st = TW_OK;
     for (size_t s = first; s <= last && st == TW_OK; s++)
         for (size_t k = 0; k < sc->stages[s].n && st == TW_OK; k++) {
