@@ -189,7 +189,7 @@ int cmd_optimal(int argc, char **argv, int first, cli_ctx ctx)
         cli_note(&ctx, 1, "optimising the policy of %s", tw_model_country_code(g.base, g.country));
         rc = game_best_response(&g, g.country, s.policy, s.res, &s.run);
     }
-    if (rc == CLI_OK || rc == CLI_NO_CONVERGENCE) {
+    if (game_reportable(rc) && s.res) {
         s.residual = s.run.rep.projected_gradient;
         game_columns cols = {1, {"rate"}, {s.policy}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};

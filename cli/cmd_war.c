@@ -178,7 +178,7 @@ int cmd_war(int argc, char **argv, int first, cli_ctx ctx)
         cli_note(&ctx, 1, "trade war among %zu players (%d threads)", g.nplayers, g.go.threads);
         rc = game_war(&g, s.policy, s.res, &s.run);
     }
-    if (rc == CLI_OK || rc == CLI_NO_CONVERGENCE) {
+    if (game_reportable(rc) && s.res) {
         game_columns cols = {1, {"rate"}, {s.policy}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
         rc = game_finish(&g, &r, rc);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h> /* sysconf */
 
 /* ---- argument parsing ---------------------------------------------------- */
@@ -42,6 +44,8 @@ static const value_option value_options[] = {
     {"--punishment", GA(punishment), G_ENFORCE},
     {"--snapback", GA(snapback), G_ENFORCE},
     {"--delta", GA(delta), G_ENFORCE},
+    {"--cooperation", GA(cooperation), G_TALKS | G_ENFORCE},
+    {"--time-limit", GA(time_limit), G_ALL},
 };
 #undef GA
 
@@ -92,6 +96,8 @@ int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, uns
             a->mfn = 1;
         } else if (cli_is(&ca, "--no-warmup", NULL, 0)) {
             a->no_warmup = 1;
+        } else if ((which & G_TALKS) && cli_is(&ca, "--no-bargain", NULL, 0)) {
+            a->no_bargain = 1;
         } else if ((st = value_option_of(&ca, a)) != 0) {
             if (st < 0)
                 return cli_bad_value(&ca, "see --help");
@@ -202,6 +208,22 @@ static int game_flags(game *g)
         return bad_flag(g, "snapback", a->snapback, "a rate >= 0, e.g. 0.25");
     if (a->delta && (!cli_parse_double(a->delta, &x) || !(x > 0 && x < 1)))
         return bad_flag(g, "delta", a->delta, "a discount factor in (0, 1)");
+    g->coop_rule = GAME_COOP_WEIGHTED;
+    if (a->cooperation) {
+        if (!strcmp(a->cooperation, "weighted"))
+            g->coop_rule = GAME_COOP_WEIGHTED;
+        else if (!strcmp(a->cooperation, "equal-gains"))
+            g->coop_rule = GAME_COOP_EQUAL;
+        else if (!strcmp(a->cooperation, "equal-gains-over-war"))
+            g->coop_rule = GAME_COOP_EQUAL_WAR;
+        else
+            return bad_flag(g, "cooperation", a->cooperation,
+                            "weighted, equal-gains or equal-gains-over-war");
+        if (g->coop_rule != GAME_COOP_WEIGHTED && a->weights)
+            return cli_usage_error(g->a.command, "--weights needs --cooperation weighted");
+    }
+    if ((rc = positive_double(g, "time-limit", a->time_limit, &g->time_limit)) != CLI_OK)
+        return rc;
     return CLI_OK;
 }
 
@@ -426,16 +448,96 @@ static int build(game *g)
     return CLI_OK;
 }
 
+/* ---- progress, signals and the time limit --------------------------------- */
+
+/* The signal that asked the strategic command to stop (0: none). The one
+ * global of the strategic commands: a signal handler can set nothing else. */
+static volatile sig_atomic_t game_signal;
+
+static void on_signal(int sig) { game_signal = sig; }
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* "12 s", "3.5 min", "1.2 h" */
+static const char *duration(double s, char *buf, size_t n)
+{
+    if (s < 90)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 5400)
+        snprintf(buf, n, "%.1f min", s / 60);
+    else
+        snprintf(buf, n, "%.1f h", s / 3600);
+    return buf;
+}
+
+/* The library's progress callback: a line on stderr at most every 2 s (not
+ * with -q), and a stop on a signal or past the time limit. */
+static int game_progress(void *user, const tw_progress *p)
+{
+    game *g = user;
+    double now = mono_now();
+    if (game_signal && !g->stop_reason)
+        g->stop_reason = game_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)";
+    if (g->time_limit > 0 && now - g->t_start >= g->time_limit && !g->stop_reason)
+        g->stop_reason = "time limit reached (--time-limit)";
+    if (g->stop_reason)
+        return 1;
+    if (g->ctx.verbosity >= 1 && now - g->t_note >= 2) {
+        char b1[32], b2[32], left[64] = "";
+        g->t_note = now;
+        if (p->seconds_left >= 0)
+            snprintf(left, sizeof left, ", about %s left", duration(p->seconds_left, b2, sizeof b2));
+        char round[32] = "";
+        if (p->round > 0)
+            snprintf(round, sizeof round, "round %d, ", p->round);
+        if (isnan(p->best))
+            cli_note(&g->ctx, 1, "%s: %s%ld evaluations, %s%s", g->stage_label ? g->stage_label : p->stage,
+                     round, p->evaluations, duration(p->seconds, b1, sizeof b1), left);
+        else
+            cli_note(&g->ctx, 1, "%s: %s%ld evaluations, best %.6g, %s%s",
+                     g->stage_label ? g->stage_label : p->stage, round, p->evaluations, p->best,
+                     duration(p->seconds, b1, sizeof b1), left);
+    }
+    return 0;
+}
+
+int game_stopped(game *g)
+{
+    if (!g->stop_reason)
+        g->stop_reason = "stopped";
+    cli_error("%s: writing what was computed, marked incomplete", g->stop_reason);
+    return CLI_INCOMPLETE;
+}
+
 int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
 {
     memset(g, 0, sizeof *g);
     g->a = *a;
     g->ctx = *ctx;
+    g->t_start = g->t_note = mono_now();
+    install_signals();
     tw_solver_options_default(&g->so);
     g->deficits = TW_DEFICIT_BALANCED; /* Ossa's convention: purge imbalances first */
     int rc = game_flags(g);
     if (rc != CLI_OK)
         return rc;
+    g->go.best.progress = game_progress;
+    g->go.best.progress_user = g;
     if (a->stage && !scenario_path(g))
         return cli_usage_error(a->command, "--stage needs a scenario");
     if (scenario_path(g) && !is_talks_agreement(g)) {
@@ -488,7 +590,13 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
     memset(run, 0, sizeof *run);
     if (g->warmup) {
         o.mfn = 1;
+        g->stage_label = "MFN warm-up";
         st = tw_best_response(g->solver, country, &o, policy, res, &run->warm, &err);
+        if (st == TW_ERR_STOPPED) {
+            run->warmed = 1;
+            run->status = st;
+            return game_stopped(g);
+        }
         if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
             return cli_fail(&err, st);
         if (st != TW_OK)
@@ -499,7 +607,13 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
         run->warmed = 1;
         o.mfn = 0;
     }
+    g->stage_label = "optimum";
     st = tw_best_response(g->solver, country, &o, policy, res, &run->rep, &err);
+    g->stage_label = NULL;
+    if (st == TW_ERR_STOPPED) {
+        run->status = st;
+        return game_stopped(g);
+    }
     if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
         return cli_fail(&err, st);
     run->status = st;
@@ -533,7 +647,13 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
     go.progress_user = &pu;
     if (g->warmup) {
         go.best.mfn = 1;
+        g->stage_label = "MFN war";
         st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->warm, &err);
+        if (st == TW_ERR_STOPPED) {
+            run->warmed = 1;
+            run->status = st;
+            return game_stopped(g);
+        }
         if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
             return cli_fail(&err, st);
         if (st != TW_OK)
@@ -542,7 +662,13 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
         go.best.mfn = 0;
     }
     pu.label = go.best.mfn ? "MFN war" : "war";
+    g->stage_label = pu.label;
     st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->rep, &err);
+    g->stage_label = NULL;
+    if (st == TW_ERR_STOPPED) {
+        run->status = st;
+        return game_stopped(g);
+    }
     if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
         return cli_fail(&err, st);
     run->status = st;
@@ -700,6 +826,11 @@ static json_t *game_options_json(const game *g)
     json_object_set_new(j, "threads", json_integer(g->go.threads));
     json_object_set_new(j, "max_rounds", json_integer(g->go.max_rounds));
     json_object_set_new(j, "war_tol", out_json_number(g->go.tol));
+    if (g->a.which & (G_TALKS | G_ENFORCE))
+        json_object_set_new(j, "cooperation",
+                            json_string(g->coop_rule == GAME_COOP_EQUAL       ? "equal-gains"
+                                        : g->coop_rule == GAME_COOP_EQUAL_WAR ? "equal-gains-over-war"
+                                                                              : "weighted"));
     if (g->weights) {
         json_t *w = json_object();
         for (size_t k = 0; k < g->nplayers; k++)
@@ -875,7 +1006,10 @@ void game_csv_provenance(FILE *f, const game *g, int converged)
                "damping=%.15g,fallback=%s,%s converged=%s\n",
             out_deficits_name(g->deficits), out_method_name(g->so.method), g->so.tol,
             g->so.max_iter, g->so.anderson_depth, g->so.damping, g->so.fallback ? "true" : "false",
-            el, converged ? "true" : "false");
+            el, converged && !g->stop_reason ? "true" : "false");
+    if (g->stop_reason)
+        fprintf(f, "# INCOMPLETE: %s; rerun with the same options and --output to resume\n",
+                g->stop_reason);
 }
 
 typedef struct {
@@ -1092,6 +1226,14 @@ static int diagnose_outcome(const game *g, game_report *r, tw_diagnostics *diag)
 
 int game_finish(const game *g, game_report *r, int rc)
 {
+    if (r->json) {
+        json_object_set_new(r->json, "incomplete",
+                            g->stop_reason ? json_pack("{s:s}", "reason", g->stop_reason)
+                                           : json_null());
+        json_t *solver = json_object_get(r->json, "solver");
+        if (g->stop_reason && solver)
+            json_object_set_new(solver, "converged", json_false());
+    }
     tw_diagnostics diag;
     int has = diagnose_outcome(g, r, &diag);
     int erc = r->json ? emit(g, r, has ? &diag : NULL) : CLI_FAILURE;
@@ -1146,6 +1288,9 @@ void game_table_header(FILE *f, const game *g, const char *title)
 {
     const tw_baseline_report *b = &g->report;
     fprintf(f, "%s\n", title);
+    if (g->stop_reason)
+        fprintf(f, "INCOMPLETE (%s): partial results; rerun with the same options and "
+                   "--output to resume\n", g->stop_reason);
     fprintf(f, "Data: %s (checksum %s)\n", g->a.data_dir, g->data_checksum);
     if (g->sc)
         fprintf(f, "Scenario: %s (%s)\n", tw_scenario_name(g->sc),
