@@ -170,8 +170,11 @@ static int bargain(game *g, game_talks_run *t)
         threat[k] = welfare_hat(t->war_res, g->players[k]);
     /* the start must beat the threat point for everyone */
     const tw_policy *from = NULL;
-    tw_policy *found = NULL;
-    if (beats(g, t->sq_res, threat)) {
+    tw_policy *found = NULL, *saved = tw_policy_clone(t->sq);
+    if (saved && game_resume(g, "bargain", saved)) {
+        from = saved;
+        t->barg_start = "point of the stopped run";
+    } else if (beats(g, t->sq_res, threat)) {
         from = t->sq;
         t->barg_start = "status quo";
     } else if (t->coop_status == TW_OK && beats(g, t->coop_res, threat)) {
@@ -200,6 +203,7 @@ static int bargain(game *g, game_talks_run *t)
         g->stage_label = NULL;
         if (t->barg_status == TW_ERR_STOPPED) {
             t->bargained = 1; /* the best bargain so far */
+            game_checkpoint(g, "bargain", "bilateral", t->barg);
             rc = game_stopped(g);
         } else if (t->barg_status != TW_OK && t->barg_status != TW_ERR_NO_CONVERGENCE) {
             rc = cli_fail(&err, t->barg_status);
@@ -213,6 +217,7 @@ static int bargain(game *g, game_talks_run *t)
     }
     free(threat);
     tw_policy_free(found);
+    tw_policy_free(saved);
     return rc;
 }
 
@@ -265,8 +270,10 @@ int game_talks(game *g, game_talks_run *t, int bargain_too)
     if (rc != CLI_OK && rc != CLI_NO_CONVERGENCE)
         return rc;
     g->stage_label = "cooperation";
+    game_resume(g, "cooperative", t->coop);
     t->coop_status = cooperate(g, t, &err);
     g->stage_label = NULL;
+    game_checkpoint(g, "cooperative", "bilateral", t->coop);
     if (t->coop_status == TW_ERR_STOPPED) {
         t->cooperated = 1; /* the best point so far */
         return game_stopped(g);

@@ -524,6 +524,105 @@ int game_stopped(game *g)
     return CLI_INCOMPLETE;
 }
 
+/* ---- checkpoints ----------------------------------------------------------- */
+
+static json_t *policy_json(const tw_policy *p, size_t N, size_t J)
+{
+    json_t *t = json_array(), *e = json_array(), *sub = json_array();
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++)
+            for (size_t j = 0; j < J; j++) {
+                json_array_append_new(t, json_real(tw_policy_tariff(p, i, n, j)));
+                json_array_append_new(e, json_real(tw_policy_export_tax(p, i, n, j)));
+            }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++)
+            json_array_append_new(sub, json_real(tw_policy_subsidy(p, i, j)));
+    return json_pack("{s:o, s:o, s:o}", "tariffs", t, "export_taxes", e, "subsidies", sub);
+}
+
+/* 0, or -1 when the arrays do not fit the model. */
+static int policy_from_json(const json_t *pj, tw_policy *p, size_t N, size_t J)
+{
+    const json_t *t = json_object_get(pj, "tariffs"), *e = json_object_get(pj, "export_taxes"),
+                 *sub = json_object_get(pj, "subsidies");
+    if (json_array_size(t) != N * N * J || json_array_size(e) != N * N * J ||
+        json_array_size(sub) != N * J)
+        return -1;
+    size_t x = 0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++)
+            for (size_t j = 0; j < J; j++, x++)
+                if (i != n) {
+                    tw_policy_set_tariff(p, i, n, j, json_number_value(json_array_get(t, x)));
+                    tw_policy_set_export_tax(p, i, n, j, json_number_value(json_array_get(e, x)));
+                }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++)
+            tw_policy_set_subsidy(p, i, j, json_number_value(json_array_get(sub, i * J + j)));
+    return 0;
+}
+
+/* What must agree for a checkpoint to be resumed: the command, the data,
+ * the scenario and every option (not --time-limit, not --output). */
+static json_t *fingerprint(const game *g)
+{
+    json_t *h = game_header_json(g);
+    if (!h)
+        return NULL;
+    json_object_del(h, "version");
+    json_object_del(h, "data");
+    if (g->a.agreement)
+        json_object_set_new(h, "agreement", json_string(g->a.agreement));
+    return h;
+}
+
+void game_checkpoint(game *g, const char *name, const char *phase, const tw_policy *p)
+{
+    if (!g->a.output)
+        return;
+    if (!g->checkpoint)
+        g->checkpoint = json_object();
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    json_t *st = json_pack("{s:s, s:o}", "phase", phase, "policy", policy_json(p, N, J));
+    if (g->checkpoint && st)
+        json_object_set_new(g->checkpoint, name, st);
+}
+
+const char *game_resume(game *g, const char *name, tw_policy *p)
+{
+    const json_t *st = g->resume ? json_object_get(g->resume, name) : NULL;
+    const char *phase = st ? json_string_value(json_object_get(st, "phase")) : NULL;
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    if (!phase || policy_from_json(json_object_get(st, "policy"), p, N, J) != 0)
+        return NULL;
+    cli_note(&g->ctx, 1, "resuming the %s (%s) from %s/checkpoint.json", name, phase,
+             g->a.output);
+    return phase;
+}
+
+/* Read OUTPUT/checkpoint.json when it was written by a run with the same options. */
+static void load_resume(game *g)
+{
+    if (!g->a.output)
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/checkpoint.json", g->a.output);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j)
+        return;
+    json_t *fp = fingerprint(g);
+    if (fp && json_equal(fp, json_object_get(j, "fingerprint"))) {
+        g->resume = json_incref(json_object_get(j, "stages"));
+    } else {
+        cli_note(&g->ctx, 1, "%s: made with other options or data: not resumed (starting over)",
+                 path);
+    }
+    json_decref(fp);
+    json_decref(j);
+}
+
 int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
 {
     memset(g, 0, sizeof *g);
@@ -558,7 +657,10 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
         return rc;
     if ((rc = resolve_codes(g)) != CLI_OK || (rc = resolve_weights(g)) != CLI_OK)
         return rc;
-    return build(g);
+    if ((rc = build(g)) != CLI_OK)
+        return rc;
+    load_resume(g);
+    return CLI_OK;
 }
 
 void game_free(game *g)
@@ -572,6 +674,8 @@ void game_free(game *g)
     free(g->partner_mask);
     free(g->sector_mask);
     free(g->weights);
+    json_decref(g->resume);
+    json_decref(g->checkpoint);
 }
 
 /* ---- procedures ---------------------------------------------------------- */
@@ -588,13 +692,15 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
     tw_optimal_options o = g->go.best;
     tw_status st;
     memset(run, 0, sizeof *run);
-    if (g->warmup) {
+    const char *ph = game_resume(g, "optimum", policy);
+    if (g->warmup && !(ph && strcmp(ph, "bilateral") == 0)) {
         o.mfn = 1;
         g->stage_label = "MFN warm-up";
         st = tw_best_response(g->solver, country, &o, policy, res, &run->warm, &err);
         if (st == TW_ERR_STOPPED) {
             run->warmed = 1;
             run->status = st;
+            game_checkpoint(g, "optimum", "mfn", policy);
             return game_stopped(g);
         }
         if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
@@ -610,6 +716,7 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
     g->stage_label = "optimum";
     st = tw_best_response(g->solver, country, &o, policy, res, &run->rep, &err);
     g->stage_label = NULL;
+    game_checkpoint(g, "optimum", "bilateral", policy);
     if (st == TW_ERR_STOPPED) {
         run->status = st;
         return game_stopped(g);
@@ -645,13 +752,15 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
     memset(run, 0, sizeof *run);
     go.progress = war_progress;
     go.progress_user = &pu;
-    if (g->warmup) {
+    const char *ph = game_resume(g, "war", policy);
+    if (g->warmup && !(ph && strcmp(ph, "bilateral") == 0)) {
         go.best.mfn = 1;
         g->stage_label = "MFN war";
         st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->warm, &err);
         if (st == TW_ERR_STOPPED) {
             run->warmed = 1;
             run->status = st;
+            game_checkpoint(g, "war", "mfn", policy);
             return game_stopped(g);
         }
         if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
@@ -665,6 +774,7 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
     g->stage_label = pu.label;
     st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->rep, &err);
     g->stage_label = NULL;
+    game_checkpoint(g, "war", "bilateral", policy);
     if (st == TW_ERR_STOPPED) {
         run->status = st;
         return game_stopped(g);
@@ -1076,6 +1186,18 @@ static int emit_json(FILE *f, void *user)
     return out_json_dump(f, ((emit_ctx *)user)->r->json);
 }
 
+static int emit_checkpoint(FILE *f, void *user)
+{
+    const game *g = ((emit_ctx *)user)->g;
+    json_t *fp = fingerprint(g);
+    json_t *j = json_pack("{s:s, s:o, s:O}", "reason", g->stop_reason, "fingerprint",
+                          fp ? fp : json_null(), "stages",
+                          g->checkpoint ? g->checkpoint : json_object());
+    int rc = j ? out_json_dump(f, j) : -1;
+    json_decref(j);
+    return rc;
+}
+
 static int emit_countries(FILE *f, void *user)
 {
     emit_ctx *e = user;
@@ -1140,7 +1262,7 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
 {
     emit_ctx e = {g, r};
     if (g->a.output) {
-        batch_file files[5];
+        batch_file files[6];
         size_t n = 0;
         unsigned f = instrument_flags(g);
         files[n++] = (batch_file){"result.json", emit_json};
@@ -1151,10 +1273,17 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
             files[n++] = (batch_file){"export_taxes.csv", emit_export_taxes};
         if (r->columns && (f & TW_INSTRUMENT_SUBSIDIES))
             files[n++] = (batch_file){"subsidies.csv", emit_subsidies};
+        if (g->stop_reason)
+            files[n++] = (batch_file){"checkpoint.json", emit_checkpoint};
         char why[512];
         if (batch_write_files(g->a.output, 1, files, n, &e, why, sizeof why) != 0) {
             cli_error("%s (nothing written to %s)", why, g->a.output);
             return CLI_FAILURE;
+        }
+        if (!g->stop_reason) { /* finished: nothing left to resume */
+            char path[4200];
+            snprintf(path, sizeof path, "%s/checkpoint.json", g->a.output);
+            unlink(path);
         }
     }
     if (g->a.html) {

@@ -59,6 +59,9 @@ typedef struct game {
     double t_start, t_note;    /* monotonic seconds: start, last progress line */
     const char *stage_label;   /* what is being computed, for progress lines */
     const char *stop_reason;   /* why the work stopped early; NULL: it did not */
+    json_t *resume;            /* stages of OUTPUT/checkpoint.json from a stopped run with
+                                  the same options (NULL: none) */
+    json_t *checkpoint;        /* stages of this run, written on a stop */
     char data_dir_buf[4096];
     char data_checksum[17];
     tw_scenario *sc;           /* --scenario or the agreement file */
@@ -86,6 +89,14 @@ static inline int game_reportable(int rc)
 }
 /* The library's TW_ERR_STOPPED as the command's exit: note it, CLI_INCOMPLETE. */
 int game_stopped(game *g);
+
+/* Resuming (OUTPUT/checkpoint.json, written with the partial results of a
+ * stopped run): game_checkpoint records stage NAME (war, optimum,
+ * cooperative, bargain) at policy p, in `phase` ("mfn" or "bilateral" for
+ * the warm-up and the requested instruments); game_resume puts a recorded
+ * stage's policy into p and returns its phase, or NULL when there is none. */
+void game_checkpoint(game *g, const char *name, const char *phase, const tw_policy *p);
+const char *game_resume(game *g, const char *name, tw_policy *p);
 
 /* A best response or an optimisation, with its MFN warm-up when there was one. */
 typedef struct game_opt_run {

@@ -748,6 +748,7 @@ struct war_stop {
     const tw_game_options *go;
     int round;
     long evals_before; /* equilibria of the completed rounds */
+    long base, last;   /* worker 0's earlier best responses in this round */
     double t0, seconds_left;
 };
 
@@ -759,7 +760,10 @@ static int war_progress_main(void *user, const tw_progress *p)
     tw_progress q = *p;
     q.stage = "war";
     q.round = ws->round;
-    q.evaluations = ws->evals_before + p->evaluations;
+    if (p->evaluations < ws->last) /* worker 0 began its next best response */
+        ws->base += ws->last;
+    ws->last = p->evaluations;
+    q.evaluations = ws->evals_before + ws->base + p->evaluations;
     q.best = NAN;
     q.seconds = tw_now() - ws->t0;
     q.seconds_left = ws->seconds_left;
@@ -836,6 +840,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
     ws.go = go;
     ws.round = 0;
     ws.evals_before = 0;
+    ws.base = ws.last = 0;
     ws.t0 = t0;
     ws.seconds_left = NAN;
     for (int t = 0; t < nthreads && st == TW_OK; t++) {
@@ -872,6 +877,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         round++;
         ws.round = round;
         ws.evals_before = evals;
+        ws.base = ws.last = 0;
         for (int t = 0; t < nthreads; t++) {
             wk[t].current = policy;
             wk[t].status = TW_OK;
