@@ -1130,7 +1130,8 @@ typedef struct tw_progress {
     int round;           /* war: the round under way (1, 2, ...); 0 otherwise */
     long evaluations;    /* equilibria solved so far in this call */
     double best;         /* best objective so far (percentage points of welfare for
-                            optimise and cooperate; common gain for equal gains; log
+                            optimise and cooperate; the smallest player's gain, in
+                            percentage points, for equal gains; log
                             Nash product for bargain; largest rate change of the last
                             completed round for a war; NAN when none yet) */
     double seconds;      /* since the call started */
@@ -1146,12 +1147,16 @@ typedef struct tw_progress {
  * ref[k] the same for every k. ref NULL is the factual (the status quo of
  * the model's base, ref[k] = 1: every player gains the same percentage of
  * its base real income, as in his Table 5); pass the war's welfare hats to
- * split the gains over the war equally instead (n_players values). NLopt's
- * SLSQP with n_players - 1 equality constraints (its augmented Lagrangian
- * with L-BFGS for more than 400 instruments). `policy` is the start point
- * and receives the optimum, `res` its equilibrium. TW_ERR_NO_CONVERGENCE
- * when the optimiser stops short or the gains differ by more than 1e-6
- * percentage points; rep->projected_gradient is then the largest gap
+ * split the gains over the war equally instead (n_players values). Up to
+ * 400 instruments: NLopt's SLSQP with n_players - 1 equality constraints;
+ * more: the weighted optimum (L-BFGS) whose weights give equal gains, found
+ * by Newton's method on the weights (the constrained optimum is a weighted
+ * one, its weights the multipliers). `policy` is the start point and
+ * receives the optimum, `res` its equilibrium. TW_ERR_NO_CONVERGENCE when
+ * the optimiser stops short or the gains differ by more than 1e-6 (SLSQP)
+ * or 1e-5 (weights) percentage points; rep->optimizer_code is then NLopt's
+ * code or the number of weight updates. In `rep`, objective is the common gain (the smallest
+ * player's, in percentage points) and projected_gradient the largest gap
  * between two players' gains (percentage points), not a gradient.
  */
 tw_status tw_cooperate_equal(tw_solver *s, const size_t *players, size_t n_players,

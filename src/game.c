@@ -120,12 +120,12 @@ static double objective_now(const opt_ctx *c)
 {
     if (c->threat)
         return c->nash;
-    if (c->nobj > 1) /* equal gains: the players' mean gain over the reference */
-    {
-        double g = 0;
+    if (c->nobj > 1) { /* equal gains: the smallest gain over the reference, the
+                          gain every player has (the common gain at a solution) */
+        double g = INFINITY;
         for (size_t k = 0; k < c->nplayers; k++)
-            g += c->values[k] - c->ref[k];
-        return 100 * g / (double)c->nplayers;
+            g = fmin(g, c->values[k] - c->ref[k]);
+        return 100 * g;
     }
     return 100 * (c->values[0] - c->weight_sum);
 }
@@ -468,7 +468,7 @@ static double gain_gap(const opt_ctx *c)
 }
 
 #define TW_EQUAL_TOL 1e-6     /* percentage points */
-#define TW_EQUAL_SLSQP_MAX 400 /* instruments; more: the augmented Lagrangian */
+#define TW_EQUAL_SLSQP_MAX 400 /* instruments; more: the search over weights */
 
 static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
 {
@@ -476,11 +476,9 @@ static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_opti
     double saved_tol = c->s->opt.tol;
     c->s->opt.tol = fmin(saved_tol, 1e-12);
     size_t K = c->ins->nvars, m = c->nplayers - 1;
-    int big = K > TW_EQUAL_SLSQP_MAX;
     opt_bufs b;
-    nlopt_opt local = NULL;
     double *tol = tw_calloc(m, sizeof *tol);
-    tw_status st = opt_setup(c, o, c->nplayers, big ? NLOPT_AUGLAG_EQ : NLOPT_LD_SLSQP, &b);
+    tw_status st = opt_setup(c, o, c->nplayers, NLOPT_LD_SLSQP, &b);
     if (st == TW_OK && !tol)
         st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
     if (st != TW_OK)
@@ -489,16 +487,6 @@ static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_opti
         tol[q] = 0.1 * TW_EQUAL_TOL;
     nlopt_set_max_objective(c->opt, nl_world, c);
     nlopt_add_equality_mconstraint(c->opt, (unsigned)m, nl_equal, c, tol);
-    if (big) {
-        local = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
-        if (!local) {
-            st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        nlopt_set_xtol_rel(local, o->xtol_rel);
-        nlopt_set_ftol_rel(local, 1e-12);
-        nlopt_set_local_optimizer(c->opt, local);
-    }
     double *x = b.x, best = 0;
     nlopt_result r = nlopt_optimize(c->opt, x, &best);
     if (c->failure == TW_ERR_STOPPED)
@@ -531,8 +519,6 @@ static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_opti
                      c->evals, gap);
 done:
     c->s->opt.tol = saved_tol;
-    if (local)
-        nlopt_destroy(local);
     opt_teardown(c, &b);
     free(tol);
     return st;
@@ -551,6 +537,173 @@ static tw_status check_players(const tw_solver *s, const size_t *players, size_t
                                s->m->country_code[players[k]]);
     }
     return TW_OK;
+}
+
+/*
+ * Equal gains for many instruments: the solution of the constrained problem
+ * is a weighted optimum (its first-order conditions are those of
+ * sum_k lambda_k W_k with lambda the multipliers' weights), so search the
+ * weights, lambda_k = exp(theta_k) with theta_0 = 0, for which the weighted
+ * optimum (L-BFGS, warm-started from the last) gives equal gains: Newton's
+ * method on the n - 1 gaps, its Jacobian by differences once and then
+ * Broyden's updates. The players' welfare rows in c->weights are replaced by
+ * the weighted row while this runs.
+ */
+#define TW_EQUAL_WEIGHTS_TOL 1e-5 /* percentage points: the inner optima's accuracy */
+#define TW_EQUAL_MAX_OUTER 40
+
+/* Weighted optimum at theta; gaps r[k-1] = gain_k - gain_0 (percentage points). */
+static tw_status weighted_gaps(opt_ctx *c, const tw_optimal_options *o, const double *theta,
+                               double *wrow, double *r, long *evals)
+{
+    size_t n = c->nplayers, N = c->s->N;
+    memset(wrow, 0, N * sizeof *wrow);
+    c->weight_sum = 0;
+    for (size_t k = 0; k < n; k++)
+        c->weight_sum += wrow[c->players[k]] = k == 0 ? 1.0 : exp(theta[k - 1]);
+    c->weights = wrow;
+    c->cached = 0;
+    c->pg0 = 0;
+    tw_optimal_report rep;
+    memset(&rep, 0, sizeof rep);
+    tw_status st = optimise(c, o, &rep);
+    *evals += rep.evaluations;
+    c->evals = 0;
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+        return st;
+    const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
+    double g0 = wp[c->players[0]] - 100 * (c->ref[0] - 1);
+    for (size_t k = 1; k < n; k++)
+        r[k - 1] = wp[c->players[k]] - 100 * (c->ref[k] - 1) - g0;
+    return TW_OK;
+}
+
+static double max_abs(const double *v, size_t m)
+{
+    double a = 0;
+    for (size_t q = 0; q < m; q++)
+        a = fmax(a, fabs(v[q]));
+    return a;
+}
+
+/* Solve A x = b (m x m, row-major, overwritten) by Gaussian elimination with
+ * partial pivoting; -1 when singular. */
+static int small_solve(double *A, double *b, size_t m)
+{
+    for (size_t col = 0; col < m; col++) {
+        size_t piv = col;
+        for (size_t r = col + 1; r < m; r++)
+            if (fabs(A[r * m + col]) > fabs(A[piv * m + col]))
+                piv = r;
+        if (!(fabs(A[piv * m + col]) > 1e-300))
+            return -1;
+        if (piv != col) {
+            for (size_t k = 0; k < m; k++) {
+                double t = A[col * m + k];
+                A[col * m + k] = A[piv * m + k];
+                A[piv * m + k] = t;
+            }
+            double t = b[col];
+            b[col] = b[piv];
+            b[piv] = t;
+        }
+        for (size_t r = col + 1; r < m; r++) {
+            double f = A[r * m + col] / A[col * m + col];
+            for (size_t k = col; k < m; k++)
+                A[r * m + k] -= f * A[col * m + k];
+            b[r] -= f * b[col];
+        }
+    }
+    for (size_t col = m; col-- > 0;) {
+        for (size_t k = col + 1; k < m; k++)
+            b[col] -= A[col * m + k] * b[k];
+        b[col] /= A[col * m + col];
+    }
+    return 0;
+}
+
+static tw_status optimise_equal_weights(opt_ctx *c, const tw_optimal_options *o,
+                                        tw_optimal_report *rep)
+{
+    double t0 = tw_now();
+    size_t n = c->nplayers, m = n - 1, N = c->s->N;
+    tw_optimal_options inner = *o;
+    inner.gtol = fmin(o->gtol, 1e-7); /* gains accurate well below the equality tolerance */
+    double *buf = tw_calloc(6 * m + 3 * m * m + N, sizeof *buf);
+    if (!buf)
+        return tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
+    double *theta = buf, *r = theta + m, *rt = r + m, *step = rt + m, *th2 = step + m,
+           *dr = th2 + m, *Jm = dr + m, *A = Jm + m * m, *wrow = A + 2 * m * m;
+    long evals = 0;
+    int outer = 0;
+    tw_status st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+    /* the Jacobian d r / d theta by forward differences */
+    for (size_t q = 0; q < m && st == TW_OK; q++) {
+        memcpy(th2, theta, m * sizeof *th2);
+        th2[q] += 0.05;
+        st = weighted_gaps(c, &inner, th2, wrow, rt, &evals);
+        for (size_t k = 0; k < m; k++)
+            Jm[k * m + q] = (rt[k] - r[k]) / 0.05;
+    }
+    if (st == TW_OK) /* back to the base point's optimum for the warm start */
+        st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+    while (st == TW_OK && max_abs(r, m) > TW_EQUAL_WEIGHTS_TOL && outer < TW_EQUAL_MAX_OUTER) {
+        outer++;
+        memcpy(A, Jm, m * m * sizeof *A);
+        for (size_t k = 0; k < m; k++)
+            step[k] = -r[k];
+        if (small_solve(A, step, m) != 0)
+            break;
+        /* damped: keep a step that reduces the largest gap */
+        double t = 1, before = max_abs(r, m);
+        for (int tries = 0; tries < 6 && st == TW_OK; tries++, t *= 0.5) {
+            for (size_t k = 0; k < m; k++)
+                th2[k] = theta[k] + t * step[k];
+            st = weighted_gaps(c, &inner, th2, wrow, rt, &evals);
+            if (max_abs(rt, m) < before)
+                break;
+        }
+        if (st != TW_OK)
+            break;
+        /* Broyden: J += (dr - J ds) ds' / ds'ds */
+        double ss = 0;
+        for (size_t k = 0; k < m; k++) {
+            step[k] = th2[k] - theta[k];
+            ss += step[k] * step[k];
+        }
+        for (size_t k = 0; k < m; k++) {
+            double js = 0;
+            for (size_t q = 0; q < m; q++)
+                js += Jm[k * m + q] * step[q];
+            dr[k] = rt[k] - r[k] - js;
+        }
+        for (size_t k = 0; k < m && ss > 0; k++)
+            for (size_t q = 0; q < m; q++)
+                Jm[k * m + q] += dr[k] * step[q] / ss;
+        memcpy(theta, th2, m * sizeof *theta);
+        memcpy(r, rt, m * sizeof *r);
+    }
+    double gap = max_abs(r, m);
+    int ok = st == TW_OK && gap <= TW_EQUAL_WEIGHTS_TOL;
+    if (rep && (st == TW_OK || st == TW_ERR_STOPPED)) {
+        const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
+        double gmin = INFINITY;
+        for (size_t k = 0; k < n; k++)
+            gmin = fmin(gmin, wp[c->players[k]] - 100 * (c->ref[k] - 1));
+        rep->converged = ok;
+        rep->optimizer_code = outer;
+        rep->evaluations = evals;
+        rep->variables = c->ins->nvars;
+        rep->objective = gmin;
+        rep->projected_gradient = gap;
+        rep->seconds = tw_now() - t0;
+    }
+    if (st == TW_OK && !ok)
+        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
+                     "equal gains: after %d weight updates the players' gains still differ by "
+                     "%.3g percentage points", outer, gap);
+    free(buf);
+    return st;
 }
 
 /* What run_players maximises. */
@@ -609,7 +762,10 @@ static tw_status run_players(tw_solver *s, const size_t *players, size_t n, cons
     c.err = err;
     c.stage = goal->stage;
     tw_solver_set_start(s, NULL);
-    st = goal->equal ? optimise_equal(&c, o, rep) : optimise(&c, o, rep);
+    if (goal->equal && ins->nvars > TW_EQUAL_SLSQP_MAX)
+        st = optimise_equal_weights(&c, o, rep);
+    else
+        st = goal->equal ? optimise_equal(&c, o, rep) : optimise(&c, o, rep);
     tw_solver_set_start(s, NULL);
     tw__instruments_free(ins);
     free(w);
