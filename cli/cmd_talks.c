@@ -20,8 +20,14 @@ void cmd_talks_help(FILE *f)
           "Options:\n"
           "      --data DIR           data set (default: the bundled us-china-2017)\n"
           "      --players LIST       at least two country codes, or all (default all)\n"
+          "      --cooperation RULE   the cooperative outcome: weighted (default: the\n"
+          "                           weighted sum of real incomes), equal-gains (Ossa 2014:\n"
+          "                           world welfare, every player gaining the same over the\n"
+          "                           status quo) or equal-gains-over-war (the same gain over\n"
+          "                           each player's war welfare)\n"
           "      --weights LIST       cooperative weights: one number per player in the\n"
           "                           order of --players, or CODE=W pairs (others 1)\n"
+          "      --no-bargain         stop after the war and the cooperative outcome\n"
           "      --scenario FILE      the status quo (default: the data's tariffs)\n"
           "      --partners LIST      players (default for the talks), all, or codes\n"
           "      --sectors LIST       sector codes or FIRST..LAST ranges that may move\n"
@@ -41,9 +47,15 @@ void cmd_talks_help(FILE *f)
           "      returns): the elasticities used, as for `tradewar solve`\n"
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
+          "      --time-limit S       stop after S seconds: write what was computed, marked\n"
+          "                           incomplete (also on SIGINT or SIGTERM); a rerun with\n"
+          "                           the same options and --output resumes\n"
+          "\n"
           "Exit status: 0 success, 1 an optimisation or the war did not converge (what\n"
           "there is is reported), 2 usage error, 3 bad data or scenario, 4 I/O or internal\n"
-          "error.\n",
+          "error, 5 stopped by SIGINT, SIGTERM or\n"
+          "--time-limit (partial results written, marked incomplete; progress on stderr, quiet\n"
+          "with -q).\n",
           f);
 }
 
