@@ -500,7 +500,8 @@ static int game_progress(void *user, const tw_progress *p)
     if (g->ctx.verbosity >= 1 && now - g->t_note >= 2) {
         char b1[32], b2[32], left[64] = "";
         g->t_note = now;
-        if (p->seconds_left >= 0)
+        if (p->seconds_left >= 0 && p->seconds_left <= 20 * p->seconds + 60)
+            /* an estimate far beyond the time spent is noise of the first rounds */
             snprintf(left, sizeof left, ", about %s left", duration(p->seconds_left, b2, sizeof b2));
         char round[32] = "";
         if (p->round > 0)
