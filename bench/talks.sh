@@ -23,7 +23,10 @@ for c in $CASES; do
     *) echo "unknown case $c" >&2; exit 2 ;;
     esac
     l0=$(cut -d' ' -f1 /proc/loadavg)
-    out=$( { /usr/bin/time -f "%e %U" $cmd >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    tf=$(mktemp)
+    /usr/bin/time -o "$tf" -f "%e %U" $cmd >/dev/null 2>&1
+    out=$(tail -1 "$tf")
+    rm -f "$tf"
     l1=$(cut -d' ' -f1 /proc/loadavg)
     wall=${out% *}
     cpu=${out#* }

@@ -1154,7 +1154,7 @@ typedef struct tw_progress {
  * one, its weights the multipliers). `policy` is the start point and
  * receives the optimum, `res` its equilibrium. TW_ERR_NO_CONVERGENCE when
  * the optimiser stops short or the gains differ by more than 1e-6 (SLSQP)
- * or 1e-5 (weights) percentage points; rep->optimizer_code is then NLopt's
+ * or 1e-4 (weights) percentage points; rep->optimizer_code is then NLopt's
  * code or the number of weight updates. In `rep`, objective is the common gain (the smallest
  * player's, in percentage points) and projected_gradient the largest gap
  * between two players' gains (percentage points), not a gradient.
