@@ -13,7 +13,7 @@ TW=${1:-build/tradewar}
 shift || true
 CASES=${*:-talks enforce ossa}
 # CPU seconds of the same commands before issue 12, on the project's 2-core machine
-declare -A BEFORE=([talks]=70.9 [enforce]=NA [ossa]=NA)
+declare -A BEFORE=([talks]=70.9 [enforce]=352.3 [ossa]=NA)
 UC="--players USA,CHN --sectors agriculture..other_manufacturing"
 for c in $CASES; do
     case $c in
