@@ -654,17 +654,22 @@ static tw_status optimise_equal_weights(opt_ctx *c, const tw_optimal_options *o,
             step[k] = -r[k];
         if (small_solve(A, step, m) != 0)
             break;
-        /* damped: keep a step that reduces the largest gap */
-        double t = 1, before = max_abs(r, m);
-        for (int tries = 0; tries < 6 && st == TW_OK; tries++, t *= 0.5) {
+        /* damped, and at most 1 in log weight: keep a step that reduces the
+         * largest gap; none does: stop (not converged) */
+        double big = max_abs(step, m), t = big > 1 ? 1 / big : 1, before = max_abs(r, m);
+        int better = 0;
+        for (int tries = 0; tries < 6 && st == TW_OK && !better; tries++, t *= 0.5) {
             for (size_t k = 0; k < m; k++)
                 th2[k] = theta[k] + t * step[k];
             st = weighted_gaps(c, &inner, th2, wrow, rt, &evals);
-            if (max_abs(rt, m) < before)
-                break;
+            better = max_abs(rt, m) < before;
         }
         if (st != TW_OK)
             break;
+        if (!better) { /* back to the best point: the outputs must match theta */
+            st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+            break;
+        }
         /* Broyden: J += (dr - J ds) ds' / ds'ds */
         double ss = 0;
         for (size_t k = 0; k < m; k++) {
