@@ -1115,6 +1115,7 @@ typedef struct tw_gravity_geppml_problem {
 tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge_result *res,
                                double *xi_cdl_pct, double *xi_full_pct, tw_error *err);
 
+/* ------------------------------------------------------------------------ */
 /* Trade talks: Ossa's cooperative rule; progress and stopping (src/game.c) */
 /* ------------------------------------------------------------------------ */
 
