@@ -45,8 +45,15 @@ void cmd_enforce_help(FILE *f)
           "      returns): the elasticities used, as for `tradewar solve`\n"
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
+          "      --cooperation RULE   weighted (default), equal-gains or\n"
+          "                           equal-gains-over-war (see tradewar talks --help)\n"
+          "      --time-limit S       stop after S seconds: write what was computed, marked\n"
+          "                           incomplete (also on SIGINT or SIGTERM); a rerun with\n"
+          "                           the same options and --output resumes\n"
+          "\n"
           "Exit status: 0 success, 1 an optimisation or the war did not converge, 2 usage\n"
-          "error, 3 bad data or agreement file, 4 I/O or internal error.\n",
+          "error, 3 bad data or agreement file, 4 I/O or internal error, 5 stopped by\n"
+          "SIGINT, SIGTERM or --time-limit (partial results written, marked incomplete).\n",
           f);
 }
 
@@ -81,6 +88,15 @@ static int agreement_of(enforce_state *s)
     if (strcmp(a, "talks") == 0 || strcmp(a, "cooperative") == 0) {
         int bargain = strcmp(a, "talks") == 0;
         int rc = game_talks(g, &s->t, bargain);
+        if (rc == CLI_INCOMPLETE) {
+            /* stopped: report the talks as far as they got, no enforcement figures */
+            s->agreement = s->t.bargained ? s->t.barg : s->t.cooperated ? s->t.coop : s->t.sq;
+            s->war = s->t.war;
+            s->war_res = s->t.war_res;
+            s->war_run = s->t.war_run;
+            s->have_war = s->t.warred;
+            return rc;
+        }
         if (rc != CLI_OK && rc != CLI_NO_CONVERGENCE)
             return rc;
         if (bargain && !s->t.bargained)
@@ -299,6 +315,29 @@ static void table(FILE *f, void *user)
     fprintf(f, "Computations: %s\n", s->ok ? "all converged" : "SOME DID NOT CONVERGE");
 }
 
+/* Stopped (SIGINT, SIGTERM, --time-limit): the agreement's economy for the
+ * report, every enforcement figure unknown (NaN), CLI_INCOMPLETE. */
+static int incomplete(enforce_state *s)
+{
+    game *g = s->g;
+    tw_error err = {0};
+    for (size_t k = 0; k < g->nplayers; k++) {
+        tw_enforcement *e = &s->e[k];
+        e->agreement_welfare = e->deviation_welfare = e->punishment_welfare = NAN;
+        e->deviation_gain = e->punishment_loss = e->critical_discount = NAN;
+        if (s->min_snap)
+            s->min_snap[k] = NAN;
+    }
+    s->ok = 0;
+    if (!s->agreement || tw_solve(g->solver, s->agreement, s->agree_res, &err) != TW_OK) {
+        s->agreement = NULL; /* nothing to report */
+        return CLI_INCOMPLETE;
+    }
+    if (!g->stop_reason)
+        game_stopped(g);
+    return CLI_INCOMPLETE;
+}
+
 static int run(enforce_state *s)
 {
     game *g = s->g;
@@ -314,6 +353,8 @@ static int run(enforce_state *s)
     if (!s->e || !s->agree_res || (g->a.delta && !s->min_snap))
         return fail_oom();
     int rc = agreement_of(s);
+    if (rc == CLI_INCOMPLETE)
+        return incomplete(s);
     if (rc != CLI_OK)
         return rc;
     if (!s->agreement) {
@@ -324,7 +365,7 @@ static int run(enforce_state *s)
     if (st != TW_OK)
         return cli_fail(&err, st);
     if ((rc = punishment_war(s)) != CLI_OK || (rc = enforcement(s)) != CLI_OK)
-        return rc;
+        return rc == CLI_INCOMPLETE ? incomplete(s) : rc;
     return s->ok ? CLI_OK : CLI_NO_CONVERGENCE;
 }
 
@@ -341,7 +382,7 @@ int cmd_enforce(int argc, char **argv, int first, cli_ctx ctx)
     rc = game_setup(&g, &a, &ctx);
     if (rc == CLI_OK)
         rc = run(&s);
-    if (rc == CLI_OK || (rc == CLI_NO_CONVERGENCE && s.agreement && s.e)) {
+    if (rc == CLI_OK || ((rc == CLI_NO_CONVERGENCE || rc == CLI_INCOMPLETE) && s.agreement && s.e)) {
         game_columns cols = {1, {"rate"}, {s.agreement}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
         rc = game_finish(&g, &r, rc);

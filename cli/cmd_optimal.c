@@ -42,8 +42,15 @@ void cmd_optimal_help(FILE *f)
           "      returns): the elasticities used, as for `tradewar solve`\n"
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
+          "      --time-limit S       stop after S seconds: write what was computed, marked\n"
+          "                           incomplete (also on SIGINT or SIGTERM); a rerun with\n"
+          "                           the same options and --output resumes\n"
+          "\n"
           "Exit status: 0 success, 1 the optimiser or a solve did not converge (the last\n"
-          "point is reported), 2 usage error, 3 bad data or scenario, 4 I/O or internal error.\n",
+          "point is reported), 2 usage error, 3 bad data or scenario, 4 I/O or internal error,\n"
+          "5 stopped by SIGINT, SIGTERM or\n"
+          "--time-limit (partial results written, marked incomplete; progress on stderr, quiet\n"
+          "with -q).\n",
           f);
 }
 
@@ -189,7 +196,7 @@ int cmd_optimal(int argc, char **argv, int first, cli_ctx ctx)
         cli_note(&ctx, 1, "optimising the policy of %s", tw_model_country_code(g.base, g.country));
         rc = game_best_response(&g, g.country, s.policy, s.res, &s.run);
     }
-    if (rc == CLI_OK || rc == CLI_NO_CONVERGENCE) {
+    if (game_reportable(rc) && s.res) {
         s.residual = s.run.rep.projected_gradient;
         game_columns cols = {1, {"rate"}, {s.policy}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};

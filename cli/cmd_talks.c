@@ -20,8 +20,14 @@ void cmd_talks_help(FILE *f)
           "Options:\n"
           "      --data DIR           data set (default: the bundled us-china-2017)\n"
           "      --players LIST       at least two country codes, or all (default all)\n"
+          "      --cooperation RULE   the cooperative outcome: weighted (default: the\n"
+          "                           weighted sum of real incomes), equal-gains (Ossa 2014:\n"
+          "                           world welfare, every player gaining the same over the\n"
+          "                           status quo) or equal-gains-over-war (the same gain over\n"
+          "                           each player's war welfare)\n"
           "      --weights LIST       cooperative weights: one number per player in the\n"
           "                           order of --players, or CODE=W pairs (others 1)\n"
+          "      --no-bargain         stop after the war and the cooperative outcome\n"
           "      --scenario FILE      the status quo (default: the data's tariffs)\n"
           "      --partners LIST      players (default for the talks), all, or codes\n"
           "      --sectors LIST       sector codes or FIRST..LAST ranges that may move\n"
@@ -41,9 +47,15 @@ void cmd_talks_help(FILE *f)
           "      returns): the elasticities used, as for `tradewar solve`\n"
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
+          "      --time-limit S       stop after S seconds: write what was computed, marked\n"
+          "                           incomplete (also on SIGINT or SIGTERM); a rerun with\n"
+          "                           the same options and --output resumes\n"
+          "\n"
           "Exit status: 0 success, 1 an optimisation or the war did not converge (what\n"
           "there is is reported), 2 usage error, 3 bad data or scenario, 4 I/O or internal\n"
-          "error.\n",
+          "error, 5 stopped by SIGINT, SIGTERM or\n"
+          "--time-limit (partial results written, marked incomplete; progress on stderr, quiet\n"
+          "with -q).\n",
           f);
 }
 
@@ -170,8 +182,11 @@ static int bargain(game *g, game_talks_run *t)
         threat[k] = welfare_hat(t->war_res, g->players[k]);
     /* the start must beat the threat point for everyone */
     const tw_policy *from = NULL;
-    tw_policy *found = NULL;
-    if (beats(g, t->sq_res, threat)) {
+    tw_policy *found = NULL, *saved = tw_policy_clone(t->sq);
+    if (saved && game_resume(g, "bargain", saved)) {
+        from = saved;
+        t->barg_start = "point of the stopped run";
+    } else if (beats(g, t->sq_res, threat)) {
         from = t->sq;
         t->barg_start = "status quo";
     } else if (t->coop_status == TW_OK && beats(g, t->coop_res, threat)) {
@@ -182,7 +197,9 @@ static int bargain(game *g, game_talks_run *t)
         t->barg_start = "reweighted cooperative";
     }
     int rc = CLI_OK;
-    if (!from) {
+    if (!from && g->stop_reason) {
+        rc = game_stopped(g);
+    } else if (!from) {
         cli_error("no bargaining: no policy found that gives every player more than the war "
                   "(tried the status quo and cooperative outcomes with %d sets of weights)",
                   REWEIGHT_TRIES + 1);
@@ -192,9 +209,15 @@ static int bargain(game *g, game_talks_run *t)
         rc = CLI_FAILURE;
     } else {
         cli_note(&g->ctx, 1, "Nash bargaining (from the %s)", t->barg_start);
+        g->stage_label = "bargaining";
         t->barg_status = tw_bargain(g->solver, g->players, g->nplayers, threat, &g->go.best,
                                     t->barg, t->barg_res, &t->barg_rep, &err);
-        if (t->barg_status != TW_OK && t->barg_status != TW_ERR_NO_CONVERGENCE) {
+        g->stage_label = NULL;
+        if (t->barg_status == TW_ERR_STOPPED) {
+            t->bargained = 1; /* the best bargain so far */
+            game_checkpoint(g, "bargain", "bilateral", t->barg);
+            rc = game_stopped(g);
+        } else if (t->barg_status != TW_OK && t->barg_status != TW_ERR_NO_CONVERGENCE) {
             rc = cli_fail(&err, t->barg_status);
         } else {
             t->bargained = 1;
@@ -206,7 +229,34 @@ static int bargain(game *g, game_talks_run *t)
     }
     free(threat);
     tw_policy_free(found);
+    tw_policy_free(saved);
     return rc;
+}
+
+/* The cooperative outcome under g->coop_rule, from the status quo. */
+static tw_status cooperate(game *g, game_talks_run *t, tw_error *err)
+{
+    if (g->coop_rule == GAME_COOP_WEIGHTED) {
+        cli_note(&g->ctx, 1, "cooperative tariffs");
+        return tw_cooperate(g->solver, g->players, g->nplayers, g->weights, &g->go.best, t->coop,
+                            t->coop_res, &t->coop_rep, err);
+    }
+    double *ref = NULL;
+    if (g->coop_rule == GAME_COOP_EQUAL_WAR) {
+        if (!(ref = calloc(g->nplayers, sizeof *ref))) {
+            err->code = TW_ERR_NOMEM;
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return TW_ERR_NOMEM;
+        }
+        for (size_t k = 0; k < g->nplayers; k++)
+            ref[k] = welfare_hat(t->war_res, g->players[k]);
+    }
+    cli_note(&g->ctx, 1, "cooperative tariffs: equal gains over the %s (Ossa's rule)",
+             ref ? "war" : "status quo");
+    tw_status st = tw_cooperate_equal(g->solver, g->players, g->nplayers, ref, &g->go.best,
+                                      t->coop, t->coop_res, &t->coop_rep, err);
+    free(ref);
+    return st;
 }
 
 int game_talks(game *g, game_talks_run *t, int bargain_too)
@@ -228,13 +278,21 @@ int game_talks(game *g, game_talks_run *t, int bargain_too)
         return cli_fail(&err, st);
     cli_note(&g->ctx, 1, "the threat point: a trade war among %zu players", g->nplayers);
     int rc = game_war(g, t->war, t->war_res, &t->war_run), rc2;
+    t->warred = 1;
     if (rc != CLI_OK && rc != CLI_NO_CONVERGENCE)
         return rc;
-    cli_note(&g->ctx, 1, "cooperative tariffs");
-    t->coop_status = tw_cooperate(g->solver, g->players, g->nplayers, g->weights, &g->go.best,
-                                  t->coop, t->coop_res, &t->coop_rep, &err);
+    g->stage_label = "cooperation";
+    game_resume(g, "cooperative", t->coop);
+    t->coop_status = cooperate(g, t, &err);
+    g->stage_label = NULL;
+    game_checkpoint(g, "cooperative", "bilateral", t->coop);
+    if (t->coop_status == TW_ERR_STOPPED) {
+        t->cooperated = 1; /* the best point so far */
+        return game_stopped(g);
+    }
     if (t->coop_status != TW_OK && t->coop_status != TW_ERR_NO_CONVERGENCE)
         return cli_fail(&err, t->coop_status);
+    t->cooperated = 1;
     if (t->coop_status != TW_OK) {
         cli_error("cooperation: %s", err.message);
         rc = CLI_NO_CONVERGENCE;
@@ -276,10 +334,10 @@ static talks_row row_of(const talks_state *s, size_t i)
     talks_row r;
     r.sq = wpct(t->sq_res, i);
     r.war = wpct(t->war_res, i);
-    r.coop = wpct(t->coop_res, i);
+    r.coop = t->cooperated ? wpct(t->coop_res, i) : NAN;
     r.barg = t->bargained ? wpct(t->barg_res, i) : NAN;
     r.med_war = game_median_tariff_pct(s->g, t->war, i);
-    r.med_coop = game_median_tariff_pct(s->g, t->coop, i);
+    r.med_coop = t->cooperated ? game_median_tariff_pct(s->g, t->coop, i) : NAN;
     r.med_barg = t->bargained ? game_median_tariff_pct(s->g, t->barg, i) : NAN;
     return r;
 }
@@ -391,8 +449,10 @@ static void table(FILE *f, void *user)
         fprintf(f, "Bargaining: %s (from the %s), %ld evaluations, %.3g s\n",
                 t->barg_status == TW_OK && t->barg_rep.converged ? "converged" : "DID NOT CONVERGE",
                 t->barg_start, t->barg_rep.evaluations, t->barg_rep.seconds);
-    else
+    else if (!s->g->a.no_bargain && t->cooperated && !s->g->stop_reason)
         fputs("Bargaining: none (no start point beats the war for every player)\n", f);
+    else
+        fputs("Bargaining: not done\n", f);
 }
 
 int cmd_talks(int argc, char **argv, int first, cli_ctx ctx)
@@ -407,10 +467,10 @@ int cmd_talks(int argc, char **argv, int first, cli_ctx ctx)
     s.g = &g;
     rc = game_setup(&g, &a, &ctx);
     if (rc == CLI_OK)
-        rc = game_talks(&g, &s.t, 1);
-    if ((rc == CLI_OK || rc == CLI_NO_CONVERGENCE) && s.t.coop_res) {
+        rc = game_talks(&g, &s.t, !a.no_bargain);
+    if (game_reportable(rc) && s.t.warred) {
         /* "rate" is the bargaining outcome (left out when there is none) */
-        game_columns cols = {s.t.bargained ? 3 : 2, {"war", "cooperative", "rate"},
+        game_columns cols = {s.t.bargained ? 3 : s.t.cooperated ? 2 : 1, {"war", "cooperative", "rate"},
                              {s.t.war, s.t.coop, s.t.barg}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
         rc = game_finish(&g, &r, rc);

@@ -43,9 +43,15 @@ void cmd_war_help(FILE *f)
           "  -q, --quiet, -v, --verbose, -h, --help\n"
           "\n"
           "Progress (one line per round) goes to stderr.\n"
+          "      --time-limit S       stop after S seconds: write what was computed, marked\n"
+          "                           incomplete (also on SIGINT or SIGTERM); a rerun with\n"
+          "                           the same options and --output resumes\n"
+          "\n"
           "Exit status: 0 success, 1 the war did not settle or a solve did not converge\n"
           "(the last round is reported), 2 usage error, 3 bad data or scenario, 4 I/O or\n"
-          "internal error.\n",
+          "internal error, 5 stopped by SIGINT, SIGTERM or\n"
+          "--time-limit (partial results written, marked incomplete; progress on stderr, quiet\n"
+          "with -q).\n",
           f);
 }
 
@@ -178,7 +184,7 @@ int cmd_war(int argc, char **argv, int first, cli_ctx ctx)
         cli_note(&ctx, 1, "trade war among %zu players (%d threads)", g.nplayers, g.go.threads);
         rc = game_war(&g, s.policy, s.res, &s.run);
     }
-    if (rc == CLI_OK || rc == CLI_NO_CONVERGENCE) {
+    if (game_reportable(rc) && s.res) {
         game_columns cols = {1, {"rate"}, {s.policy}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
         rc = game_finish(&g, &r, rc);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h> /* sysconf */
 
 /* ---- argument parsing ---------------------------------------------------- */
@@ -42,6 +44,8 @@ static const value_option value_options[] = {
     {"--punishment", GA(punishment), G_ENFORCE},
     {"--snapback", GA(snapback), G_ENFORCE},
     {"--delta", GA(delta), G_ENFORCE},
+    {"--cooperation", GA(cooperation), G_TALKS | G_ENFORCE},
+    {"--time-limit", GA(time_limit), G_ALL},
 };
 #undef GA
 
@@ -92,6 +96,8 @@ int game_parse(int argc, char **argv, int first, cli_ctx *ctx, game_args *a, uns
             a->mfn = 1;
         } else if (cli_is(&ca, "--no-warmup", NULL, 0)) {
             a->no_warmup = 1;
+        } else if ((which & G_TALKS) && cli_is(&ca, "--no-bargain", NULL, 0)) {
+            a->no_bargain = 1;
         } else if ((st = value_option_of(&ca, a)) != 0) {
             if (st < 0)
                 return cli_bad_value(&ca, "see --help");
@@ -204,6 +210,22 @@ static int game_flags(game *g)
         return bad_flag(g, "snapback", a->snapback, "a rate >= 0, e.g. 0.25");
     if (a->delta && (!cli_parse_double(a->delta, &x) || !(x > 0 && x < 1)))
         return bad_flag(g, "delta", a->delta, "a discount factor in (0, 1)");
+    g->coop_rule = GAME_COOP_WEIGHTED;
+    if (a->cooperation) {
+        if (!strcmp(a->cooperation, "weighted"))
+            g->coop_rule = GAME_COOP_WEIGHTED;
+        else if (!strcmp(a->cooperation, "equal-gains"))
+            g->coop_rule = GAME_COOP_EQUAL;
+        else if (!strcmp(a->cooperation, "equal-gains-over-war"))
+            g->coop_rule = GAME_COOP_EQUAL_WAR;
+        else
+            return bad_flag(g, "cooperation", a->cooperation,
+                            "weighted, equal-gains or equal-gains-over-war");
+        if (g->coop_rule != GAME_COOP_WEIGHTED && a->weights)
+            return cli_usage_error(g->a.command, "--weights needs --cooperation weighted");
+    }
+    if ((rc = positive_double(g, "time-limit", a->time_limit, &g->time_limit)) != CLI_OK)
+        return rc;
     return CLI_OK;
 }
 
@@ -428,16 +450,196 @@ static int build(game *g)
     return CLI_OK;
 }
 
+/* ---- progress, signals and the time limit --------------------------------- */
+
+/* The signal that asked the strategic command to stop (0: none). The one
+ * global of the strategic commands: a signal handler can set nothing else. */
+static volatile sig_atomic_t game_signal;
+
+static void on_signal(int sig) { game_signal = sig; }
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* "12 s", "3.5 min", "1.2 h" */
+static const char *duration(double s, char *buf, size_t n)
+{
+    if (s < 90)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 5400)
+        snprintf(buf, n, "%.1f min", s / 60);
+    else
+        snprintf(buf, n, "%.1f h", s / 3600);
+    return buf;
+}
+
+/* The library's progress callback: a line on stderr at most every 2 s (not
+ * with -q), and a stop on a signal or past the time limit. */
+static int game_progress(void *user, const tw_progress *p)
+{
+    game *g = user;
+    double now = mono_now();
+    if (game_signal && !g->stop_reason)
+        g->stop_reason = game_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)";
+    if (g->time_limit > 0 && now - g->t_start >= g->time_limit && !g->stop_reason)
+        g->stop_reason = "time limit reached (--time-limit)";
+    if (g->stop_reason)
+        return 1;
+    if (g->ctx.verbosity >= 1 && now - g->t_note >= 2) {
+        char b1[32], b2[32], left[64] = "";
+        g->t_note = now;
+        if (p->seconds_left >= 0 && p->seconds_left <= 20 * p->seconds + 60)
+            /* an estimate far beyond the time spent is noise of the first rounds */
+            snprintf(left, sizeof left, ", about %s left", duration(p->seconds_left, b2, sizeof b2));
+        char round[32] = "";
+        if (p->round > 0)
+            snprintf(round, sizeof round, "round %d, ", p->round);
+        if (isnan(p->best))
+            cli_note(&g->ctx, 1, "%s: %s%ld evaluations, %s%s", g->stage_label ? g->stage_label : p->stage,
+                     round, p->evaluations, duration(p->seconds, b1, sizeof b1), left);
+        else
+            cli_note(&g->ctx, 1, "%s: %s%ld evaluations, best %.6g, %s%s",
+                     g->stage_label ? g->stage_label : p->stage, round, p->evaluations, p->best,
+                     duration(p->seconds, b1, sizeof b1), left);
+    }
+    return 0;
+}
+
+int game_stopped(game *g)
+{
+    if (!g->stop_reason)
+        g->stop_reason = "stopped";
+    cli_error("%s: writing what was computed, marked incomplete", g->stop_reason);
+    return CLI_INCOMPLETE;
+}
+
+/* ---- checkpoints ----------------------------------------------------------- */
+
+static json_t *policy_json(const tw_policy *p, size_t N, size_t J)
+{
+    json_t *t = json_array(), *e = json_array(), *sub = json_array();
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++)
+            for (size_t j = 0; j < J; j++) {
+                json_array_append_new(t, json_real(tw_policy_tariff(p, i, n, j)));
+                json_array_append_new(e, json_real(tw_policy_export_tax(p, i, n, j)));
+            }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++)
+            json_array_append_new(sub, json_real(tw_policy_subsidy(p, i, j)));
+    return json_pack("{s:o, s:o, s:o}", "tariffs", t, "export_taxes", e, "subsidies", sub);
+}
+
+/* 0, or -1 when the arrays do not fit the model. */
+static int policy_from_json(const json_t *pj, tw_policy *p, size_t N, size_t J)
+{
+    const json_t *t = json_object_get(pj, "tariffs"), *e = json_object_get(pj, "export_taxes"),
+                 *sub = json_object_get(pj, "subsidies");
+    if (json_array_size(t) != N * N * J || json_array_size(e) != N * N * J ||
+        json_array_size(sub) != N * J)
+        return -1;
+    size_t x = 0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t n = 0; n < N; n++)
+            for (size_t j = 0; j < J; j++, x++)
+                if (i != n) {
+                    tw_policy_set_tariff(p, i, n, j, json_number_value(json_array_get(t, x)));
+                    tw_policy_set_export_tax(p, i, n, j, json_number_value(json_array_get(e, x)));
+                }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < J; j++)
+            tw_policy_set_subsidy(p, i, j, json_number_value(json_array_get(sub, i * J + j)));
+    return 0;
+}
+
+/* What must agree for a checkpoint to be resumed: the command, the data,
+ * the scenario and every option (not --time-limit, not --output). */
+static json_t *fingerprint(const game *g)
+{
+    json_t *h = game_header_json(g);
+    if (!h)
+        return NULL;
+    json_object_del(h, "version");
+    json_object_del(h, "data");
+    if (g->a.agreement)
+        json_object_set_new(h, "agreement", json_string(g->a.agreement));
+    return h;
+}
+
+void game_checkpoint(game *g, const char *name, const char *phase, const tw_policy *p)
+{
+    if (!g->a.output)
+        return;
+    if (!g->checkpoint)
+        g->checkpoint = json_object();
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    json_t *st = json_pack("{s:s, s:o}", "phase", phase, "policy", policy_json(p, N, J));
+    if (g->checkpoint && st)
+        json_object_set_new(g->checkpoint, name, st);
+}
+
+const char *game_resume(game *g, const char *name, tw_policy *p)
+{
+    const json_t *st = g->resume ? json_object_get(g->resume, name) : NULL;
+    const char *phase = st ? json_string_value(json_object_get(st, "phase")) : NULL;
+    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
+    if (!phase || policy_from_json(json_object_get(st, "policy"), p, N, J) != 0)
+        return NULL;
+    cli_note(&g->ctx, 1, "resuming the %s (%s) from %s/checkpoint.json", name, phase,
+             g->a.output);
+    return phase;
+}
+
+/* Read OUTPUT/checkpoint.json when it was written by a run with the same options. */
+static void load_resume(game *g)
+{
+    if (!g->a.output)
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/checkpoint.json", g->a.output);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j)
+        return;
+    json_t *fp = fingerprint(g);
+    if (fp && json_equal(fp, json_object_get(j, "fingerprint"))) {
+        g->resume = json_incref(json_object_get(j, "stages"));
+    } else {
+        cli_note(&g->ctx, 1, "%s: made with other options or data: not resumed (starting over)",
+                 path);
+    }
+    json_decref(fp);
+    json_decref(j);
+}
+
 int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
 {
     memset(g, 0, sizeof *g);
     g->a = *a;
     g->ctx = *ctx;
+    g->t_start = g->t_note = mono_now();
+    install_signals();
     tw_solver_options_default(&g->so);
     g->deficits = TW_DEFICIT_BALANCED; /* Ossa's convention: purge imbalances first */
     int rc = game_flags(g);
     if (rc != CLI_OK)
         return rc;
+    g->go.best.progress = game_progress;
+    g->go.best.progress_user = g;
     if (a->stage && !scenario_path(g))
         return cli_usage_error(a->command, "--stage needs a scenario");
     if (scenario_path(g) && !is_talks_agreement(g)) {
@@ -458,7 +660,10 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
         return rc;
     if ((rc = resolve_codes(g)) != CLI_OK || (rc = resolve_weights(g)) != CLI_OK)
         return rc;
-    return build(g);
+    if ((rc = build(g)) != CLI_OK)
+        return rc;
+    load_resume(g);
+    return CLI_OK;
 }
 
 void game_free(game *g)
@@ -472,6 +677,8 @@ void game_free(game *g)
     free(g->partner_mask);
     free(g->sector_mask);
     free(g->weights);
+    json_decref(g->resume);
+    json_decref(g->checkpoint);
 }
 
 /* ---- procedures ---------------------------------------------------------- */
@@ -488,9 +695,17 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
     tw_optimal_options o = g->go.best;
     tw_status st;
     memset(run, 0, sizeof *run);
-    if (g->warmup) {
+    const char *ph = game_resume(g, "optimum", policy);
+    if (g->warmup && !(ph && strcmp(ph, "bilateral") == 0)) {
         o.mfn = 1;
+        g->stage_label = "MFN warm-up";
         st = tw_best_response(g->solver, country, &o, policy, res, &run->warm, &err);
+        if (st == TW_ERR_STOPPED) {
+            run->warmed = 1;
+            run->status = st;
+            game_checkpoint(g, "optimum", "mfn", policy);
+            return game_stopped(g);
+        }
         if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
             return cli_fail(&err, st);
         if (st != TW_OK)
@@ -501,7 +716,14 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
         run->warmed = 1;
         o.mfn = 0;
     }
+    g->stage_label = "optimum";
     st = tw_best_response(g->solver, country, &o, policy, res, &run->rep, &err);
+    g->stage_label = NULL;
+    game_checkpoint(g, "optimum", "bilateral", policy);
+    if (st == TW_ERR_STOPPED) {
+        run->status = st;
+        return game_stopped(g);
+    }
     if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
         return cli_fail(&err, st);
     run->status = st;
@@ -533,9 +755,17 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
     memset(run, 0, sizeof *run);
     go.progress = war_progress;
     go.progress_user = &pu;
-    if (g->warmup) {
+    const char *ph = game_resume(g, "war", policy);
+    if (g->warmup && !(ph && strcmp(ph, "bilateral") == 0)) {
         go.best.mfn = 1;
+        g->stage_label = "MFN war";
         st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->warm, &err);
+        if (st == TW_ERR_STOPPED) {
+            run->warmed = 1;
+            run->status = st;
+            game_checkpoint(g, "war", "mfn", policy);
+            return game_stopped(g);
+        }
         if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
             return cli_fail(&err, st);
         if (st != TW_OK)
@@ -544,7 +774,14 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
         go.best.mfn = 0;
     }
     pu.label = go.best.mfn ? "MFN war" : "war";
+    g->stage_label = pu.label;
     st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->rep, &err);
+    g->stage_label = NULL;
+    game_checkpoint(g, "war", "bilateral", policy);
+    if (st == TW_ERR_STOPPED) {
+        run->status = st;
+        return game_stopped(g);
+    }
     if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
         return cli_fail(&err, st);
     run->status = st;
@@ -702,6 +939,11 @@ static json_t *game_options_json(const game *g)
     json_object_set_new(j, "threads", json_integer(g->go.threads));
     json_object_set_new(j, "max_rounds", json_integer(g->go.max_rounds));
     json_object_set_new(j, "war_tol", out_json_number(g->go.tol));
+    if (g->a.which & (G_TALKS | G_ENFORCE))
+        json_object_set_new(j, "cooperation",
+                            json_string(g->coop_rule == GAME_COOP_EQUAL       ? "equal-gains"
+                                        : g->coop_rule == GAME_COOP_EQUAL_WAR ? "equal-gains-over-war"
+                                                                              : "weighted"));
     if (g->weights) {
         json_t *w = json_object();
         for (size_t k = 0; k < g->nplayers; k++)
@@ -877,7 +1119,10 @@ void game_csv_provenance(FILE *f, const game *g, int converged)
                "damping=%.15g,fallback=%s,%s converged=%s\n",
             out_deficits_name(g->deficits), out_method_name(g->so.method), g->so.tol,
             g->so.max_iter, g->so.anderson_depth, g->so.damping, g->so.fallback ? "true" : "false",
-            el, converged ? "true" : "false");
+            el, converged && !g->stop_reason ? "true" : "false");
+    if (g->stop_reason)
+        fprintf(f, "# INCOMPLETE: %s; rerun with the same options and --output to resume\n",
+                g->stop_reason);
 }
 
 typedef struct {
@@ -944,6 +1189,18 @@ static int emit_json(FILE *f, void *user)
     return out_json_dump(f, ((emit_ctx *)user)->r->json);
 }
 
+static int emit_checkpoint(FILE *f, void *user)
+{
+    const game *g = ((emit_ctx *)user)->g;
+    json_t *fp = fingerprint(g);
+    json_t *j = json_pack("{s:s, s:o, s:O}", "reason", g->stop_reason, "fingerprint",
+                          fp ? fp : json_null(), "stages",
+                          g->checkpoint ? g->checkpoint : json_object());
+    int rc = j ? out_json_dump(f, j) : -1;
+    json_decref(j);
+    return rc;
+}
+
 static int emit_countries(FILE *f, void *user)
 {
     emit_ctx *e = user;
@@ -1008,7 +1265,7 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
 {
     emit_ctx e = {g, r};
     if (g->a.output) {
-        batch_file files[5];
+        batch_file files[6];
         size_t n = 0;
         unsigned f = instrument_flags(g);
         files[n++] = (batch_file){"result.json", emit_json};
@@ -1019,10 +1276,17 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
             files[n++] = (batch_file){"export_taxes.csv", emit_export_taxes};
         if (r->columns && (f & TW_INSTRUMENT_SUBSIDIES))
             files[n++] = (batch_file){"subsidies.csv", emit_subsidies};
+        if (g->stop_reason)
+            files[n++] = (batch_file){"checkpoint.json", emit_checkpoint};
         char why[512];
         if (batch_write_files(g->a.output, 1, files, n, &e, why, sizeof why) != 0) {
             cli_error("%s (nothing written to %s)", why, g->a.output);
             return CLI_FAILURE;
+        }
+        if (!g->stop_reason) { /* finished: nothing left to resume */
+            char path[4200];
+            snprintf(path, sizeof path, "%s/checkpoint.json", g->a.output);
+            unlink(path);
         }
     }
     if (g->a.html) {
@@ -1094,6 +1358,14 @@ static int diagnose_outcome(const game *g, game_report *r, tw_diagnostics *diag)
 
 int game_finish(const game *g, game_report *r, int rc)
 {
+    if (r->json) {
+        json_object_set_new(r->json, "incomplete",
+                            g->stop_reason ? json_pack("{s:s}", "reason", g->stop_reason)
+                                           : json_null());
+        json_t *solver = json_object_get(r->json, "solver");
+        if (g->stop_reason && solver)
+            json_object_set_new(solver, "converged", json_false());
+    }
     tw_diagnostics diag;
     int has = diagnose_outcome(g, r, &diag);
     int erc = r->json ? emit(g, r, has ? &diag : NULL) : CLI_FAILURE;
@@ -1148,6 +1420,9 @@ void game_table_header(FILE *f, const game *g, const char *title)
 {
     const tw_baseline_report *b = &g->report;
     fprintf(f, "%s\n", title);
+    if (g->stop_reason)
+        fprintf(f, "INCOMPLETE (%s): partial results; rerun with the same options and "
+                   "--output to resume\n", g->stop_reason);
     fprintf(f, "Data: %s (checksum %s)\n", g->a.data_dir, g->data_checksum);
     if (g->sc)
         fprintf(f, "Scenario: %s (%s)\n", tw_scenario_name(g->sc),

@@ -12,6 +12,9 @@
 /* Which command an option belongs to (bit flags). */
 enum { G_OPTIMAL = 1, G_WAR = 2, G_TALKS = 4, G_ENFORCE = 8, G_ALL = 15 };
 
+/* The cooperative rule of talks (--cooperation). */
+enum { GAME_COOP_WEIGHTED = 0, GAME_COOP_EQUAL = 1, GAME_COOP_EQUAL_WAR = 2 };
+
 /* The command line, as given (values are checked in game_setup()). */
 typedef struct game_args {
     const char *command;
@@ -28,6 +31,9 @@ typedef struct game_args {
     const char *threads, *max_rounds, *war_tol;
     /* talks and enforcement */
     const char *weights, *punishment, *snapback, *delta, *agreement;
+    /* issue 12: the cooperative rule, bargaining, the time limit */
+    const char *cooperation, *time_limit;
+    int no_bargain;
 } game_args;
 
 /* Parse argv of a strategic command; `help` prints its --help. Operands are
@@ -48,6 +54,14 @@ typedef struct game {
     unsigned char *partner_mask, *sector_mask; /* NULL: the default */
     int partners_players;      /* --partners players */
     double *weights;           /* talks: one per player (NULL: equal) */
+    int coop_rule;             /* talks: GAME_COOP_* (--cooperation) */
+    double time_limit;         /* --time-limit in seconds; 0: none */
+    double t_start, t_note;    /* monotonic seconds: start, last progress line */
+    const char *stage_label;   /* what is being computed, for progress lines */
+    const char *stop_reason;   /* why the work stopped early; NULL: it did not */
+    json_t *resume;            /* stages of OUTPUT/checkpoint.json from a stopped run with
+                                  the same options (NULL: none) */
+    json_t *checkpoint;        /* stages of this run, written on a stop */
     char data_dir_buf[4096];
     char data_checksum[17];
     tw_scenario *sc;           /* --scenario or the agreement file */
@@ -66,6 +80,23 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx);
 void game_free(game *g);
 
 /* ---- procedures ---------------------------------------------------------- */
+
+/* 1 when a command's work may be reported: it finished, did not converge, or
+ * was stopped (SIGINT, SIGTERM, --time-limit: rc CLI_INCOMPLETE). */
+static inline int game_reportable(int rc)
+{
+    return rc == CLI_OK || rc == CLI_NO_CONVERGENCE || rc == CLI_INCOMPLETE;
+}
+/* The library's TW_ERR_STOPPED as the command's exit: note it, CLI_INCOMPLETE. */
+int game_stopped(game *g);
+
+/* Resuming (OUTPUT/checkpoint.json, written with the partial results of a
+ * stopped run): game_checkpoint records stage NAME (war, optimum,
+ * cooperative, bargain) at policy p, in `phase` ("mfn" or "bilateral" for
+ * the warm-up and the requested instruments); game_resume puts a recorded
+ * stage's policy into p and returns its phase, or NULL when there is none. */
+void game_checkpoint(game *g, const char *name, const char *phase, const tw_policy *p);
+const char *game_resume(game *g, const char *name, tw_policy *p);
 
 /* A best response or an optimisation, with its MFN warm-up when there was one. */
 typedef struct game_opt_run {
@@ -102,6 +133,8 @@ typedef struct game_talks_run {
     tw_status coop_status, barg_status;
     const char *barg_start; /* "status quo" or "cooperative" */
     int bargained;
+    int warred, cooperated; /* the war and the cooperative point are there (when the work
+                               was stopped: as far as they got) */
 } game_talks_run;
 /* Same returns as game_war(); on CLI_OK or CLI_NO_CONVERGENCE every computed
  * outcome is in `t`. game_talks_free() in any case. */

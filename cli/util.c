@@ -59,6 +59,8 @@ int cli_exit_code(tw_status st)
         return CLI_OK;
     case TW_ERR_NO_CONVERGENCE:
         return CLI_NO_CONVERGENCE;
+    case TW_ERR_STOPPED:
+        return CLI_INCOMPLETE;
     case TW_ERR_PARSE:
     case TW_ERR_DATA:
     case TW_ERR_UNKNOWN_NAME:

@@ -57,7 +57,8 @@ const char *tw_version(void);
     X(TW_ERR_DATA, "invalid data")                                            \
     X(TW_ERR_UNKNOWN_NAME, "unknown country, sector or group")                \
     X(TW_ERR_NO_CONVERGENCE, "the solver did not converge")                   \
-    X(TW_ERR_INTERNAL, "internal error")
+    X(TW_ERR_INTERNAL, "internal error")                                      \
+    X(TW_ERR_STOPPED, "stopped at the caller's request (progress callback)")
 
 typedef enum {
 #define TW_X_ENUM(name, msg) name,
@@ -509,6 +510,8 @@ tw_status tw_load_any(const char *dir, tw_model **out, tw_error *err);
 #define TW_INSTRUMENT_EXPORT_TAXES 2u   /* its taxes on exports, by destination and sector */
 #define TW_INSTRUMENT_SUBSIDIES 4u      /* its production subsidies, by sector */
 
+struct tw_progress; /* defined near the end of this header */
+
 /** What a government may choose and how the optimiser stops. */
 typedef struct tw_optimal_options {
     unsigned instruments;          /* TW_INSTRUMENT_* flags; default import tariffs */
@@ -528,6 +531,11 @@ typedef struct tw_optimal_options {
                                       the optimiser's own tests are met */
     int max_eval;                  /* welfare-and-gradient evaluations; 0 (default):
                                       1000 + 3 per instrument */
+    /* optional progress callback (see tw_progress near the end of this header):
+       called after each evaluation; a non-zero return stops the call, which
+       returns TW_ERR_STOPPED with the best point so far in its outputs */
+    int (*progress)(void *user, const struct tw_progress *p);
+    void *progress_user;
 } tw_optimal_options;
 void tw_optimal_options_default(tw_optimal_options *o);
 
@@ -1155,6 +1163,55 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
  */
 tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, char **text,
                        size_t *len, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Trade talks: Ossa's cooperative rule; progress and stopping (src/game.c) */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * What a long strategic call reports to tw_optimal_options.progress (also
+ * used by tw_nash through go->best.progress). Borrowed for the call only.
+ * The callback runs on the calling thread; a non-zero return asks the call
+ * to stop ("user stop"): it returns TW_ERR_STOPPED and leaves the best point
+ * it has in its outputs (a war: the policy after the last completed round).
+ */
+typedef struct tw_progress {
+    const char *stage;   /* "optimise", "cooperate", "equal gains", "bargain", "war" */
+    int round;           /* war: the round under way (1, 2, ...); 0 otherwise */
+    long evaluations;    /* equilibria solved so far in this call */
+    double best;         /* best objective so far (percentage points of welfare for
+                            optimise and cooperate; the smallest player's gain, in
+                            percentage points, for equal gains; log
+                            Nash product for bargain; largest rate change of the last
+                            completed round for a war; NAN when none yet) */
+    double seconds;      /* since the call started */
+    double seconds_left; /* an estimate of the time left (from the rate at which the
+                            projected gradient, or a war's rate change, has been
+                            falling); NAN when there is no basis for one yet */
+} tw_progress;
+
+/**
+ * Ossa's (2014) cooperative rule: the players' instruments on each other
+ * maximise world welfare, sum_k W_hat[players[k]], subject to equal welfare
+ * changes for every player over a reference point: W_hat[players[k]] -
+ * ref[k] the same for every k. ref NULL is the factual (the status quo of
+ * the model's base, ref[k] = 1: every player gains the same percentage of
+ * its base real income, as in his Table 5); pass the war's welfare hats to
+ * split the gains over the war equally instead (n_players values). Up to
+ * 400 instruments: NLopt's SLSQP with n_players - 1 equality constraints;
+ * more: the weighted optimum (L-BFGS) whose weights give equal gains, found
+ * by Newton's method on the weights (the constrained optimum is a weighted
+ * one, its weights the multipliers). `policy` is the start point and
+ * receives the optimum, `res` its equilibrium. TW_ERR_NO_CONVERGENCE when
+ * the optimiser stops short or the gains differ by more than 1e-6 (SLSQP)
+ * or 1e-4 (weights) percentage points; rep->optimizer_code is then NLopt's
+ * code or the number of weight updates. In `rep`, objective is the common gain (the smallest
+ * player's, in percentage points) and projected_gradient the largest gap
+ * between two players' gains (percentage points), not a gradient.
+ */
+tw_status tw_cooperate_equal(tw_solver *s, const size_t *players, size_t n_players,
+                             const double *ref, const tw_optimal_options *o, tw_policy *policy,
+                             tw_result *res, tw_optimal_report *rep, tw_error *err);
 
 #ifdef __cplusplus
 }

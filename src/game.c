@@ -13,6 +13,7 @@
 #include <math.h>
 #include <nlopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,17 @@ typedef struct {
     tw_status failure;
     tw_error *err;
     nlopt_opt opt;
+    /* equal gains (Ossa's rule): one objective row per player */
+    size_t nobj;
+    const double *ref;        /* nplayers reference welfare hats (the factual: 1) */
+    /* progress */
+    const tw_optimal_options *o;
+    const char *stage;
+    double t0, best, pg0;
+    long evals0;
+    const double *lb, *ub;    /* the box (for the projected gradient) */
+    double *stop_x;           /* where the projected gradient fell below gtol */
+    int pg_stop;
 } opt_ctx;
 
 /* log(s), continued below s = eps by its second-order Taylor expansion, so
@@ -103,6 +115,75 @@ static double smooth_log(double s, double *deriv)
     return log(e) + d / e - d * d / (2 * e * e);
 }
 
+/* The objective in the units tw_progress documents, at the cached point. */
+static double objective_now(const opt_ctx *c)
+{
+    if (c->threat)
+        return c->nash;
+    if (c->nobj > 1) { /* equal gains: the smallest gain over the reference, the
+                          gain every player has (the common gain at a solution) */
+        double g = INFINITY;
+        for (size_t k = 0; k < c->nplayers; k++)
+            g = fmin(g, c->values[k] - c->ref[k]);
+        return 100 * g;
+    }
+    return 100 * (c->values[0] - c->weight_sum);
+}
+
+/* The largest entry of the projected gradient of a bound-constrained
+ * maximum at x (percentage points per unit of rate; for the Nash product
+ * divided by the mean of its weights). */
+static double projected_gradient(const opt_ctx *c, const double *x, const double *lb,
+                                 const double *ub)
+{
+    double pg = 0, scale = 100;
+    if (c->threat) {
+        double csum = 0;
+        for (size_t k = 0; k < c->nplayers; k++)
+            csum += c->weights[c->players[k]];
+        scale = csum > 0 ? 100 * (double)c->nplayers / csum : 100;
+    }
+    for (size_t k = 0; k < c->ins->nvars; k++) {
+        double g = scale * c->grads[k];
+        if ((lb && x[k] <= lb[k] && g < 0) || (ub && x[k] >= ub[k] && g > 0))
+            g = 0;
+        pg = fmax(pg, fabs(g));
+    }
+    return pg;
+}
+
+/* Time left from the rate at which log(pg) has been falling towards log(gtol). */
+static double time_left(double t, long evals, double pg0, double pg, double gtol)
+{
+    if (!(pg0 > 0 && pg > 0 && gtol > 0) || pg >= pg0 || evals < 3)
+        return NAN;
+    if (pg <= gtol)
+        return 0;
+    return t * log(pg / gtol) / log(pg0 / pg);
+}
+
+/* Call the progress callback (if any) after an evaluation with a gradient. */
+static void report_progress(opt_ctx *c)
+{
+    if (!c->o || !c->o->progress || c->failure != TW_OK)
+        return;
+    double obj = objective_now(c);
+    c->best = c->evals - c->evals0 <= 1 ? obj : fmax(c->best, obj);
+    double t = tw_now() - c->t0, left = NAN;
+    if (c->nobj <= 1) {
+        double pg = projected_gradient(c, c->cache_x, c->lb, c->ub);
+        if (c->pg0 == 0)
+            c->pg0 = pg;
+        left = time_left(t, c->evals - c->evals0, c->pg0, pg, c->o->gtol);
+    }
+    tw_progress p = {c->stage, 0, c->evals, c->best, t, left};
+    if (c->o->progress(c->o->progress_user, &p) != 0) {
+        c->failure = TW_ERR_STOPPED;
+        tw_fail(c->err, TW_ERR_STOPPED, "stopped at the caller's request");
+        nlopt_force_stop(c->opt);
+    }
+}
+
 /* Solve the equilibrium at x and compute objective rows (and their gradients
  * when need_grad). Returns 0, or -1 after recording a failure. */
 static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
@@ -110,6 +191,8 @@ static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
     size_t K = c->ins->nvars, N = c->s->N;
     if (c->cached && (!need_grad || c->cached == 2) && memcmp(x, c->cache_x, K * sizeof *x) == 0)
         return 0;
+    if (c->failure != TW_OK)
+        return -1;
     tw__instruments_set(c->ins, c->p, x);
     tw_error e;
     tw_status st = tw_solve(c->s, c->p, c->res, &e);
@@ -122,7 +205,7 @@ static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
         return -1;
     }
     tw_solver_set_start(c->s, c->res);
-    size_t nobj = 1;
+    size_t nobj = c->nobj ? c->nobj : 1;
     if (c->threat) {
         /* the Nash product's gradient is sum_k flog'(slack_k) grad W_k: a
          * weighted sum whose weights are fixed at this point */
@@ -149,6 +232,16 @@ static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
     }
     memcpy(c->cache_x, x, K * sizeof *x);
     c->cached = need_grad ? 2 : 1;
+    if (need_grad && c->nobj <= 1 && c->lb && c->o && c->stop_x &&
+        projected_gradient(c, x, c->lb, c->ub) <= c->o->gtol) {
+        /* first-order optimal within gtol: stop here rather than polish the
+         * optimum on tolerances the welfare figures cannot show */
+        memcpy(c->stop_x, x, K * sizeof *x);
+        c->pg_stop = 1;
+        nlopt_force_stop(c->opt);
+    }
+    if (need_grad)
+        report_progress(c);
     return 0;
 }
 
@@ -176,45 +269,118 @@ static int nlopt_converged(nlopt_result r)
            r == NLOPT_XTOL_REACHED;
 }
 
-/* Maximise over `ins` from the instruments in c->p. */
-static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
+/* Leave the policy and result at x after a user stop (no more callbacks). */
+static void settle_after_stop(opt_ctx *c, const double *x)
 {
-    double t0 = tw_now();
+    tw_error keep = c->err ? *c->err : (tw_error){0};
+    c->failure = TW_OK;
+    c->o = NULL;
+    c->cached = 0;
+    if (evaluate_at(c, x, 1) != 0)
+        return; /* the failure of that evaluation stands */
+    c->failure = TW_ERR_STOPPED;
+    if (c->err)
+        *c->err = keep;
+}
+
+/* Buffers of one optimisation over K variables. */
+typedef struct {
+    double *x, *lb, *ub;
+} opt_bufs;
+
+static tw_status opt_setup(opt_ctx *c, const tw_optimal_options *o, size_t nobj,
+                           nlopt_algorithm alg, opt_bufs *b)
+{
     size_t K = c->ins->nvars;
-    size_t nobj = 1;
+    memset(b, 0, sizeof *b);
     if (K == 0)
         return tw_fail(c->err, TW_ERR_INVALID, "no instrument to choose (check partners and sectors)");
-    /* The optimiser's line search needs welfare computed more exactly than a
-     * single counterfactual does: solver noise of 1e-10 makes it stall. */
-    double saved_tol = c->s->opt.tol;
-    c->s->opt.tol = fmin(saved_tol, 1e-12);
-    double *x = tw_calloc(K, sizeof *x), *lb = tw_calloc(K, sizeof *lb), *ub = tw_calloc(K, sizeof *ub);
+    c->nobj = nobj;
+    c->o = o;
+    c->t0 = tw_now();
+    c->evals0 = c->evals;
+    b->x = tw_calloc(K, sizeof(double));
+    b->lb = tw_calloc(K, sizeof(double));
+    b->ub = tw_calloc(K, sizeof(double));
     c->g = tw__gradient_ws_create(c->s, K, nobj);
     c->values = tw_calloc(nobj, sizeof(double));
     c->grads = tw_calloc(nobj * K, sizeof(double));
     c->cache_x = tw_calloc(K, sizeof(double));
-    c->opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
-    tw_status st = TW_OK;
-    if (!x || !lb || !ub || !c->g || !c->values || !c->grads || !c->cache_x || !c->opt) {
-        st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory for %zu instruments", K);
-        goto done;
-    }
-    tw__instruments_get(c->ins, c->p, x);
+    c->opt = nlopt_create(alg, (unsigned)K);
+    if (!b->x || !b->lb || !b->ub || !c->g || !c->values || !c->grads || !c->cache_x || !c->opt)
+        return tw_fail(c->err, TW_ERR_NOMEM, "out of memory for %zu instruments", K);
+    tw__instruments_get(c->ins, c->p, b->x);
     for (size_t k = 0; k < K; k++) {
-        lb[k] = o->lower;
-        ub[k] = o->upper;
-        x[k] = fmin(fmax(x[k], lb[k]), ub[k]);
+        b->lb[k] = o->lower;
+        b->ub[k] = o->upper;
+        b->x[k] = fmin(fmax(b->x[k], b->lb[k]), b->ub[k]);
     }
-    nlopt_set_lower_bounds(c->opt, lb);
-    nlopt_set_upper_bounds(c->opt, ub);
-    nlopt_set_max_objective(c->opt, nl_objective, c);
+    c->lb = b->lb;
+    c->ub = b->ub;
+    nlopt_set_lower_bounds(c->opt, b->lb);
+    nlopt_set_upper_bounds(c->opt, b->ub);
     nlopt_set_xtol_rel(c->opt, o->xtol_rel);
     nlopt_set_ftol_rel(c->opt, o->ftol_rel);
     nlopt_set_maxeval(c->opt, o->max_eval > 0 ? o->max_eval : 1000 + 3 * (int)K);
+    return TW_OK;
+}
+
+static void opt_teardown(opt_ctx *c, opt_bufs *b)
+{
+    if (c->opt)
+        nlopt_destroy(c->opt);
+    c->opt = NULL;
+    tw__gradient_ws_free(c->g);
+    free(c->values);
+    free(c->grads);
+    free(c->cache_x);
+    free(b->x);
+    free(b->lb);
+    free(b->ub);
+    c->g = NULL;
+    c->values = c->grads = c->cache_x = NULL;
+    c->lb = c->ub = NULL;
+}
+
+/* Maximise over `ins` from the instruments in c->p. */
+static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
+{
+    double t0 = tw_now();
+    /* The optimiser's line search needs welfare computed more exactly than a
+     * single counterfactual does: solver noise of 1e-10 makes it stall. */
+    double saved_tol = c->s->opt.tol;
+    c->s->opt.tol = fmin(saved_tol, 1e-12);
+    opt_bufs b;
+    size_t K = c->ins->nvars;
+    tw_status st = opt_setup(c, o, 1, NLOPT_LD_LBFGS, &b);
+    if (st != TW_OK)
+        goto done;
+    double *x = b.x;
+    nlopt_set_max_objective(c->opt, nl_objective, c);
     double best = 0;
+    c->stop_x = tw_calloc(K, sizeof(double));
+    if (!c->stop_x) {
+        st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     nlopt_result r = nlopt_optimize(c->opt, x, &best);
+    if (c->pg_stop && c->failure == TW_OK) {
+        memcpy(x, c->stop_x, K * sizeof *x);
+        r = NLOPT_SUCCESS;
+    }
+    if (c->failure == TW_ERR_STOPPED)
+        settle_after_stop(c, x);
     if (c->failure != TW_OK) {
         st = c->failure;
+        if (st == TW_ERR_STOPPED && rep) {
+            rep->converged = 0;
+            rep->optimizer_code = (int)r;
+            rep->evaluations = c->evals;
+            rep->variables = K;
+            rep->objective = c->threat ? c->nash : c->values[0];
+            rep->projected_gradient = projected_gradient(c, x, b.lb, b.ub);
+            rep->seconds = tw_now() - t0;
+        }
         goto done;
     }
     /* leave the policy and the result at the optimum, with its gradient */
@@ -223,22 +389,10 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
         goto done;
     }
     /* first-order optimality for a maximum under bounds: the gradient points
-     * out of the box at a bound and vanishes inside it */
-    /* measured in welfare percentage points per unit of rate; the Nash
-     * product's gradient sum_k c_k grad W_k is first divided by the mean c_k */
-    double pg = 0, scale = 100;
-    if (c->threat) {
-        double csum = 0;
-        for (size_t k = 0; k < c->nplayers; k++)
-            csum += c->weights[c->players[k]];
-        scale = csum > 0 ? 100 * (double)c->nplayers / csum : 100;
-    }
-    for (size_t k = 0; k < K; k++) {
-        double g = scale * c->grads[k];
-        if ((x[k] <= lb[k] && g < 0) || (x[k] >= ub[k] && g > 0))
-            g = 0;
-        pg = fmax(pg, fabs(g));
-    }
+     * out of the box at a bound and vanishes inside it; measured in welfare
+     * percentage points per unit of rate (the Nash product's gradient
+     * sum_k c_k grad W_k is first divided by the mean c_k) */
+    double pg = projected_gradient(c, x, b.lb, b.ub);
     int ok = nlopt_converged(r) || (pg <= o->gtol && r != NLOPT_MAXEVAL_REACHED);
     if (rep) {
         rep->converged = ok;
@@ -256,15 +410,117 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
                      (int)r, c->evals, pg, o->gtol);
 done:
     c->s->opt.tol = saved_tol;
-    if (c->opt)
-        nlopt_destroy(c->opt);
-    tw__gradient_ws_free(c->g);
-    free(c->values);
-    free(c->grads);
-    free(c->cache_x);
-    free(x);
-    free(lb);
-    free(ub);
+    opt_teardown(c, &b);
+    free(c->stop_x);
+    c->stop_x = NULL;
+    return st;
+}
+
+/* ---- equal gains (Ossa's cooperative rule) --------------------------------- */
+
+/* World welfare, sum_k W_k, in percentage points of one base income. */
+static double nl_world(unsigned n, const double *x, double *grad, void *data)
+{
+    opt_ctx *c = data;
+    if (evaluate_at(c, x, grad != NULL) != 0)
+        return -HUGE_VAL;
+    double f = 0;
+    for (size_t k = 0; k < c->nplayers; k++)
+        f += c->values[k] - 1;
+    if (grad)
+        for (unsigned v = 0; v < n; v++) {
+            double g = 0;
+            for (size_t k = 0; k < c->nplayers; k++)
+                g += c->grads[k * n + v];
+            grad[v] = 100 * g;
+        }
+    return 100 * f;
+}
+
+/* h_k = (W_k - ref_k) - (W_0 - ref_0), k = 1..n-1, in percentage points. */
+static void nl_equal(unsigned m, double *h, unsigned n, const double *x, double *grad, void *data)
+{
+    opt_ctx *c = data;
+    if (evaluate_at(c, x, grad != NULL) != 0) {
+        for (unsigned q = 0; q < m; q++)
+            h[q] = HUGE_VAL;
+        return;
+    }
+    for (unsigned q = 0; q < m; q++) {
+        size_t k = q + 1;
+        h[q] = 100 * ((c->values[k] - c->ref[k]) - (c->values[0] - c->ref[0]));
+        if (grad)
+            for (unsigned v = 0; v < n; v++)
+                grad[q * n + v] = 100 * (c->grads[k * n + v] - c->grads[v]);
+    }
+}
+
+/* The largest gap between two players' gains (percentage points). */
+static double gain_gap(const opt_ctx *c)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < c->nplayers; k++) {
+        double g = 100 * (c->values[k] - c->ref[k]);
+        lo = fmin(lo, g);
+        hi = fmax(hi, g);
+    }
+    return hi - lo;
+}
+
+#define TW_EQUAL_TOL 1e-6     /* percentage points */
+#define TW_EQUAL_SLSQP_MAX 400 /* instruments; more: the search over weights */
+
+static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
+{
+    double t0 = tw_now();
+    double saved_tol = c->s->opt.tol;
+    c->s->opt.tol = fmin(saved_tol, 1e-12);
+    size_t K = c->ins->nvars, m = c->nplayers - 1;
+    opt_bufs b;
+    double *tol = tw_calloc(m, sizeof *tol);
+    tw_status st = opt_setup(c, o, c->nplayers, NLOPT_LD_SLSQP, &b);
+    if (st == TW_OK && !tol)
+        st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
+    if (st != TW_OK)
+        goto done;
+    for (size_t q = 0; q < m; q++)
+        tol[q] = 0.1 * TW_EQUAL_TOL;
+    nlopt_set_max_objective(c->opt, nl_world, c);
+    nlopt_add_equality_mconstraint(c->opt, (unsigned)m, nl_equal, c, tol);
+    double *x = b.x, best = 0;
+    nlopt_result r = nlopt_optimize(c->opt, x, &best);
+    if (c->failure == TW_ERR_STOPPED)
+        settle_after_stop(c, x);
+    if (c->failure != TW_OK && c->failure != TW_ERR_STOPPED) {
+        st = c->failure;
+        goto done;
+    }
+    if (c->failure == TW_OK && evaluate_at(c, x, 1) != 0) {
+        st = c->failure;
+        goto done;
+    }
+    double gap = gain_gap(c);
+    int ok = c->failure == TW_OK && r > 0 && r != NLOPT_MAXEVAL_REACHED && gap <= TW_EQUAL_TOL;
+    if (rep) {
+        rep->converged = ok;
+        rep->optimizer_code = (int)r;
+        rep->evaluations = c->evals;
+        rep->variables = K;
+        rep->objective = objective_now(c);
+        rep->projected_gradient = gap;
+        rep->seconds = tw_now() - t0;
+    }
+    if (c->failure == TW_ERR_STOPPED)
+        st = TW_ERR_STOPPED;
+    else if (!ok)
+        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
+                     "equal gains: the optimiser stopped before converging (after %ld "
+                     "evaluations the players' gains differ by up to %.3g percentage points)",
+                     c->evals, gap);
+done:
+    c->s->opt.tol = saved_tol;
+    opt_teardown(c, &b);
+    free(tol);
     return st;
 }
 
@@ -283,12 +539,193 @@ static tw_status check_players(const tw_solver *s, const size_t *players, size_t
     return TW_OK;
 }
 
+/*
+ * Equal gains for many instruments: the solution of the constrained problem
+ * is a weighted optimum (its first-order conditions are those of
+ * sum_k lambda_k W_k with lambda the multipliers' weights), so search the
+ * weights, lambda_k = exp(theta_k) with theta_0 = 0, for which the weighted
+ * optimum (L-BFGS, warm-started from the last) gives equal gains: Newton's
+ * method on the n - 1 gaps, its Jacobian by differences once and then
+ * Broyden's updates. The players' welfare rows in c->weights are replaced by
+ * the weighted row while this runs.
+ */
+#define TW_EQUAL_WEIGHTS_TOL 1e-4 /* percentage points: what optima to gtol determine */
+#define TW_EQUAL_MAX_OUTER 40
+
+/* Weighted optimum at theta; gaps r[k-1] = gain_k - gain_0 (percentage points). */
+static tw_status weighted_gaps(opt_ctx *c, const tw_optimal_options *o, const double *theta,
+                               double *wrow, double *r, long *evals)
+{
+    size_t n = c->nplayers, N = c->s->N;
+    memset(wrow, 0, N * sizeof *wrow);
+    c->weight_sum = 0;
+    for (size_t k = 0; k < n; k++)
+        c->weight_sum += wrow[c->players[k]] = k == 0 ? 1.0 : exp(theta[k - 1]);
+    c->weights = wrow;
+    c->cached = 0;
+    c->pg0 = 0;
+    tw_optimal_report rep;
+    memset(&rep, 0, sizeof rep);
+    tw_status st = optimise(c, o, &rep);
+    *evals += rep.evaluations;
+    c->evals = 0;
+    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+        return st;
+    const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
+    double g0 = wp[c->players[0]] - 100 * (c->ref[0] - 1);
+    for (size_t k = 1; k < n; k++)
+        r[k - 1] = wp[c->players[k]] - 100 * (c->ref[k] - 1) - g0;
+    return TW_OK;
+}
+
+static double max_abs(const double *v, size_t m)
+{
+    double a = 0;
+    for (size_t q = 0; q < m; q++)
+        a = fmax(a, fabs(v[q]));
+    return a;
+}
+
+/* Solve A x = b (m x m, row-major, overwritten) by Gaussian elimination with
+ * partial pivoting; -1 when singular. */
+static int small_solve(double *A, double *b, size_t m)
+{
+    for (size_t col = 0; col < m; col++) {
+        size_t piv = col;
+        for (size_t r = col + 1; r < m; r++)
+            if (fabs(A[r * m + col]) > fabs(A[piv * m + col]))
+                piv = r;
+        if (!(fabs(A[piv * m + col]) > 1e-300))
+            return -1;
+        if (piv != col) {
+            for (size_t k = 0; k < m; k++) {
+                double t = A[col * m + k];
+                A[col * m + k] = A[piv * m + k];
+                A[piv * m + k] = t;
+            }
+            double t = b[col];
+            b[col] = b[piv];
+            b[piv] = t;
+        }
+        for (size_t r = col + 1; r < m; r++) {
+            double f = A[r * m + col] / A[col * m + col];
+            for (size_t k = col; k < m; k++)
+                A[r * m + k] -= f * A[col * m + k];
+            b[r] -= f * b[col];
+        }
+    }
+    for (size_t col = m; col-- > 0;) {
+        for (size_t k = col + 1; k < m; k++)
+            b[col] -= A[col * m + k] * b[k];
+        b[col] /= A[col * m + col];
+    }
+    return 0;
+}
+
+static tw_status optimise_equal_weights(opt_ctx *c, const tw_optimal_options *o,
+                                        tw_optimal_report *rep)
+{
+    double t0 = tw_now();
+    size_t n = c->nplayers, m = n - 1, N = c->s->N;
+    tw_optimal_options inner = *o; /* optima to gtol: stricter ones cost thousands of
+                                      evaluations each on Ossa's 1,386 tariffs */
+    double *buf = tw_calloc(6 * m + 3 * m * m + N, sizeof *buf);
+    if (!buf)
+        return tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
+    double *theta = buf, *r = theta + m, *rt = r + m, *step = rt + m, *th2 = step + m,
+           *dr = th2 + m, *Jm = dr + m, *A = Jm + m * m, *wrow = A + 2 * m * m;
+    long evals = 0;
+    int outer = 0;
+    tw_status st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+    /* the Jacobian d r / d theta by forward differences */
+    for (size_t q = 0; q < m && st == TW_OK; q++) {
+        memcpy(th2, theta, m * sizeof *th2);
+        th2[q] += 0.05;
+        st = weighted_gaps(c, &inner, th2, wrow, rt, &evals);
+        for (size_t k = 0; k < m; k++)
+            Jm[k * m + q] = (rt[k] - r[k]) / 0.05;
+    }
+    if (st == TW_OK) /* back to the base point's optimum for the warm start */
+        st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+    while (st == TW_OK && max_abs(r, m) > TW_EQUAL_WEIGHTS_TOL && outer < TW_EQUAL_MAX_OUTER) {
+        outer++;
+        memcpy(A, Jm, m * m * sizeof *A);
+        for (size_t k = 0; k < m; k++)
+            step[k] = -r[k];
+        if (small_solve(A, step, m) != 0)
+            break;
+        /* damped, and at most 1 in log weight: keep a step that reduces the
+         * largest gap; none does: stop (not converged) */
+        double big = max_abs(step, m), t = big > 1 ? 1 / big : 1, before = max_abs(r, m);
+        int better = 0;
+        for (int tries = 0; tries < 6 && st == TW_OK && !better; tries++, t *= 0.5) {
+            for (size_t k = 0; k < m; k++)
+                th2[k] = theta[k] + t * step[k];
+            st = weighted_gaps(c, &inner, th2, wrow, rt, &evals);
+            better = max_abs(rt, m) < before;
+        }
+        if (st != TW_OK)
+            break;
+        if (!better) { /* back to the best point: the outputs must match theta */
+            st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+            break;
+        }
+        /* Broyden: J += (dr - J ds) ds' / ds'ds */
+        double ss = 0;
+        for (size_t k = 0; k < m; k++) {
+            step[k] = th2[k] - theta[k];
+            ss += step[k] * step[k];
+        }
+        for (size_t k = 0; k < m; k++) {
+            double js = 0;
+            for (size_t q = 0; q < m; q++)
+                js += Jm[k * m + q] * step[q];
+            dr[k] = rt[k] - r[k] - js;
+        }
+        for (size_t k = 0; k < m && ss > 0; k++)
+            for (size_t q = 0; q < m; q++)
+                Jm[k * m + q] += dr[k] * step[q] / ss;
+        memcpy(theta, th2, m * sizeof *theta);
+        memcpy(r, rt, m * sizeof *r);
+    }
+    double gap = max_abs(r, m);
+    int ok = st == TW_OK && gap <= TW_EQUAL_WEIGHTS_TOL;
+    if (rep && (st == TW_OK || st == TW_ERR_STOPPED)) {
+        const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
+        double gmin = INFINITY;
+        for (size_t k = 0; k < n; k++)
+            gmin = fmin(gmin, wp[c->players[k]] - 100 * (c->ref[k] - 1));
+        rep->converged = ok;
+        rep->optimizer_code = outer;
+        rep->evaluations = evals;
+        rep->variables = c->ins->nvars;
+        rep->objective = gmin;
+        rep->projected_gradient = gap;
+        rep->seconds = tw_now() - t0;
+    }
+    if (st == TW_OK && !ok)
+        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
+                     "equal gains: after %d weight updates the players' gains still differ by "
+                     "%.3g percentage points", outer, gap);
+    free(buf);
+    return st;
+}
+
+/* What run_players maximises. */
+typedef struct {
+    const char *stage;
+    const double *weights; /* weighted sum (NULL: equal weights) */
+    const double *threat;  /* Nash product over these threat points */
+    int equal;             /* Ossa's rule: equal gains over `ref` */
+    const double *ref;     /* NULL: the factual */
+} run_goal;
+
 /* One optimisation over the players' instruments: a weighted sum of their
- * welfare (weights NULL: equal), or with `threat` the Nash product. */
-static tw_status run_players(tw_solver *s, const size_t *players, size_t n, const double *weights,
-                             const double *threat, const tw_optimal_options *o,
-                             tw_policy *policy, tw_result *res, tw_optimal_report *rep,
-                             tw_error *err)
+ * welfare (weights NULL: equal), with `threat` the Nash product, or equal
+ * gains. */
+static tw_status run_players(tw_solver *s, const size_t *players, size_t n, const run_goal *goal,
+                             const tw_optimal_options *o, tw_policy *policy, tw_result *res,
+                             tw_optimal_report *rep, tw_error *err)
 {
     tw_optimal_options def;
     o = opts_or_default(o, &def);
@@ -297,17 +734,27 @@ static tw_status run_players(tw_solver *s, const size_t *players, size_t n, cons
         return st;
     if (!policy || !res || policy->N != s->N || res->N != s->N)
         return tw_fail(err, TW_ERR_INVALID, "policy or result made for another model");
+    if (goal->equal && n < 2)
+        return tw_fail(err, TW_ERR_INVALID, "equal gains need at least two players");
     tw_instruments *ins = tw__instruments_create_multi(s->m, players, n, o);
-    double *w = tw_calloc(s->N, sizeof *w);
-    if (!ins || !w) {
+    size_t rows = goal->equal ? n : 1;
+    double *w = tw_calloc(s->N * rows, sizeof *w);
+    double *ref = tw_calloc(n, sizeof *ref);
+    if (!ins || !w || !ref) {
         tw__instruments_free(ins);
         free(w);
+        free(ref);
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     }
     opt_ctx c;
     memset(&c, 0, sizeof c);
-    for (size_t k = 0; k < n && !threat; k++)
-        c.weight_sum += w[players[k]] = weights ? weights[k] : 1.0;
+    for (size_t k = 0; k < n; k++) {
+        ref[k] = goal->ref ? goal->ref[k] : 1.0;
+        if (goal->equal)
+            w[k * s->N + players[k]] = 1.0; /* row k: player k's welfare */
+        else if (!goal->threat)
+            c.weight_sum += w[players[k]] = goal->weights ? goal->weights[k] : 1.0;
+    }
     c.s = s;
     c.p = policy;
     c.res = res;
@@ -315,14 +762,34 @@ static tw_status run_players(tw_solver *s, const size_t *players, size_t n, cons
     c.weights = w; /* with a threat point: set at every evaluation */
     c.players = players;
     c.nplayers = n;
-    c.threat = threat;
+    c.threat = goal->threat;
+    c.ref = ref;
     c.err = err;
+    c.stage = goal->stage;
     tw_solver_set_start(s, NULL);
-    st = optimise(&c, o, rep);
+    if (goal->equal && ins->nvars > TW_EQUAL_SLSQP_MAX)
+        st = optimise_equal_weights(&c, o, rep);
+    else
+        st = goal->equal ? optimise_equal(&c, o, rep) : optimise(&c, o, rep);
     tw_solver_set_start(s, NULL);
     tw__instruments_free(ins);
     free(w);
+    free(ref);
     return st;
+}
+
+tw_status tw_cooperate_equal(tw_solver *s, const size_t *players, size_t n_players,
+                             const double *ref, const tw_optimal_options *o, tw_policy *policy,
+                             tw_result *res, tw_optimal_report *rep, tw_error *err)
+{
+    if (!s)
+        return tw_fail(err, TW_ERR_INVALID, "no solver");
+    for (size_t k = 0; ref && k < n_players; k++)
+        if (!(ref[k] > 0 && isfinite(ref[k])))
+            return tw_fail(err, TW_ERR_INVALID, "equal gains: reference welfare %g of player %zu "
+                           "is not a positive number", ref[k], k);
+    run_goal goal = {"equal gains", NULL, NULL, 1, ref};
+    return run_players(s, players, n_players, &goal, o, policy, res, rep, err);
 }
 
 tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_options *o,
@@ -331,7 +798,8 @@ tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_option
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
-    return run_players(s, &country, 1, NULL, NULL, o, policy, res, rep, err);
+    run_goal goal = {"optimise", NULL, NULL, 0, NULL};
+    return run_players(s, &country, 1, &goal, o, policy, res, rep, err);
 }
 
 tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
@@ -340,7 +808,8 @@ tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
-    return run_players(s, players, n_players, weights, NULL, o, policy, res, rep, err);
+    run_goal goal = {"cooperate", weights, NULL, 0, NULL};
+    return run_players(s, players, n_players, &goal, o, policy, res, rep, err);
 }
 
 /*
@@ -355,7 +824,8 @@ tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, cons
 {
     if (!s || !threat)
         return tw_fail(err, TW_ERR_INVALID, "tw_bargain: bad arguments");
-    tw_status st = run_players(s, players, n_players, NULL, threat, o, policy, res, rep, err);
+    run_goal goal = {"bargain", NULL, threat, 0, NULL};
+    tw_status st = run_players(s, players, n_players, &goal, o, policy, res, rep, err);
     if (st == TW_OK || st == TW_ERR_NO_CONVERGENCE) {
         const double *wp = tw_result_country(res, TW_C_WELFARE_PCT);
         for (size_t k = 0; k < n_players; k++)
@@ -428,7 +898,48 @@ typedef struct {
     long evals;
     tw_status status;
     tw_error err;
+    tw_optimal_options best_opts; /* go->best with the war's progress hook */
+    struct war_stop *stop;
 } war_worker;
+
+/* A war's user stop, shared by its threads: the calling thread (worker 0)
+ * runs the user's callback, the others only read the flag. */
+struct war_stop {
+    atomic_int stop;
+    const tw_game_options *go;
+    int round;
+    long evals_before; /* equilibria of the completed rounds */
+    long base, last;   /* worker 0's earlier best responses in this round */
+    double t0, seconds_left;
+};
+
+static int war_progress_main(void *user, const tw_progress *p)
+{
+    struct war_stop *ws = user;
+    if (atomic_load(&ws->stop))
+        return 1;
+    tw_progress q = *p;
+    q.stage = "war";
+    q.round = ws->round;
+    if (p->evaluations < ws->last) /* worker 0 began its next best response */
+        ws->base += ws->last;
+    ws->last = p->evaluations;
+    q.evaluations = ws->evals_before + ws->base + p->evaluations;
+    q.best = NAN;
+    q.seconds = tw_now() - ws->t0;
+    q.seconds_left = ws->seconds_left;
+    if (ws->go->best.progress(ws->go->best.progress_user, &q) != 0) {
+        atomic_store(&ws->stop, 1);
+        return 1;
+    }
+    return 0;
+}
+
+static int war_progress_other(void *user, const tw_progress *p)
+{
+    (void)p;
+    return atomic_load(&((struct war_stop *)user)->stop);
+}
 
 
 static void *war_round(void *arg)
@@ -439,8 +950,8 @@ static void *war_round(void *arg)
         tw__policy_copy(w->work, w->current);
         tw_optimal_report rep;
         memset(&rep, 0, sizeof rep);
-        tw_status st = tw_best_response(w->s, w->players[k], &w->go->best, w->work, w->res, &rep,
-                                        &w->err);
+        tw_status st = tw_best_response(w->s, w->players[k], &w->best_opts, w->work, w->res,
+                                        &rep, &w->err);
         w->evals += rep.evaluations;
         if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE) {
             w->status = st;
@@ -485,7 +996,20 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         if (!best[k] || !ins[k])
             st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     }
+    struct war_stop ws;
+    atomic_init(&ws.stop, 0);
+    ws.go = go;
+    ws.round = 0;
+    ws.evals_before = 0;
+    ws.base = ws.last = 0;
+    ws.t0 = t0;
+    ws.seconds_left = NAN;
     for (int t = 0; t < nthreads && st == TW_OK; t++) {
+        wk[t].best_opts = go->best;
+        if (go->best.progress) {
+            wk[t].best_opts.progress = t == 0 ? war_progress_main : war_progress_other;
+            wk[t].best_opts.progress_user = &ws;
+        }
         wk[t].m = m;
         wk[t].so = so;
         wk[t].go = go;
@@ -508,10 +1032,13 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         goto done;
     }
     int round = 0, converged = 0;
-    double change = INFINITY;
+    double change = INFINITY, prev_change = INFINITY;
     long evals = 0;
     while (round < go->max_rounds && !converged) {
         round++;
+        ws.round = round;
+        ws.evals_before = evals;
+        ws.base = ws.last = 0;
         for (int t = 0; t < nthreads; t++) {
             wk[t].current = policy;
             wk[t].status = TW_OK;
@@ -537,7 +1064,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
             }
         }
         if (st != TW_OK)
-            break;
+            break; /* a user stop leaves the policy of the last completed round */
         /* everyone moves at once: take each player's instruments from its best response */
         tw__policy_copy(next, policy);
         change = 0;
@@ -551,10 +1078,38 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         }
         tw__policy_copy(policy, next);
         converged = change <= go->tol;
+        /* rounds left at the rate the largest change has been falling (one
+         * more round confirms a fixed point) */
+        double per_round = (tw_now() - t0) / round;
+        if (converged)
+            ws.seconds_left = 0;
+        else if (change > 0 && prev_change < INFINITY && change < prev_change)
+            ws.seconds_left = per_round * (1 + ceil(log(change / go->tol) /
+                                                   log(prev_change / change)));
+        else
+            ws.seconds_left = NAN;
+        prev_change = change;
         if (go->progress)
             go->progress(go->progress_user, round, change);
+        if (go->best.progress && !converged) {
+            tw_progress p = {"war", round, evals, change, tw_now() - t0, ws.seconds_left};
+            if (go->best.progress(go->best.progress_user, &p) != 0) {
+                st = tw_fail(err, TW_ERR_STOPPED, "stopped at the caller's request after round %d",
+                             round);
+                break;
+            }
+        }
     }
     free(vbuf);
+    if (st == TW_ERR_STOPPED) {
+        /* the equilibrium of the last completed round, for the caller to report */
+        tw_error e2;
+        tw_solver_set_start(wk[0].s, NULL);
+        if (tw_solve(wk[0].s, policy, res, &e2) != TW_OK) {
+            /* nothing better to report: the stop stands */
+        }
+        evals++;
+    }
     if (st == TW_OK) {
         tw_solver_set_start(wk[0].s, NULL);
         st = tw_solve(wk[0].s, policy, res, err);
@@ -663,11 +1218,13 @@ tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
     return st;
 }
 
-/* The punishment phase of a snapback of size `snap` against `player`. */
+/* The punishment phase of a snapback of size `snap` against `player`. With
+ * `warm` (a policy after an earlier snapback against the same player), the
+ * deviator's best response starts from its instruments there. */
 static tw_status snapback_welfare(tw_solver *s, size_t player, const size_t *players, size_t n,
                                   const tw_optimal_options *o, const tw_policy *agreement,
-                                  double snap, tw_policy *work, tw_result *res, double *w,
-                                  tw_error *err)
+                                  double snap, const tw_policy *warm, tw_policy *work,
+                                  tw_result *res, double *w, tw_error *err)
 {
     size_t N = s->N, J = s->J;
     tw__policy_copy(work, agreement);
@@ -681,6 +1238,17 @@ static tw_status snapback_welfare(tw_solver *s, size_t player, const size_t *pla
                 work->tariff[x] = agreement->tariff[x] + snap;
         }
     }
+    if (warm)
+        for (size_t i = 0; i < N; i++)
+            for (size_t j = 0; j < J; j++) {
+                size_t in = tw_idx3(N, J, i, player, j), out = tw_idx3(N, J, player, i, j);
+                if (i != player) {
+                    work->tariff[in] = warm->tariff[in];
+                    work->export_tax[out] = warm->export_tax[out];
+                }
+                if (i == 0)
+                    work->subsidy[tw_idx2(J, player, j)] = warm->subsidy[tw_idx2(J, player, j)];
+            }
     tw_status st = tw_best_response(s, player, o, work, res, NULL, err);
     if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
         return st;
@@ -705,8 +1273,8 @@ tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players
     memset(out, 0, sizeof *out);
     st = agreement_and_deviation(s, player, o, agreement, work, res, out, err);
     if (st == TW_OK)
-        st = snapback_welfare(s, player, players, n_players, o, agreement, snapback, work, res,
-                              &out->punishment_welfare, err);
+        st = snapback_welfare(s, player, players, n_players, o, agreement, snapback, NULL, work,
+                              res, &out->punishment_welfare, err);
     finish_enforcement(out);
     tw_policy_free(work);
     tw_result_free(res);
@@ -734,20 +1302,55 @@ tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, si
         *snapback = INFINITY;
         return TW_OK;
     }
-    tw_policy *work = NULL;
+    tw_policy *work = NULL, *warm = NULL;
     tw_result *res = NULL;
     if ((st = work_space(s, &work, &res, err)) != TW_OK)
         return st;
-    double lo = 0, hi = o->upper;
+    /* f(snap) = gain - need (agreement - W(snap)) falls with the snapback; at
+     * 0 the punishment is the deviation itself (f = gain (1 + need) > 0), at
+     * the upper bound f <= 0. Regula falsi with the Illinois rule, a
+     * bisection step whenever it fails to halve the bracket, each best
+     * response warm-started from the last: fewer solves than bisection. */
+    double lo = 0, hi = o->upper, flo = gain * (1 + need);
+    double fhi = gain - need * e.punishment_loss;
+    int side = 0, slow = 0;
+    warm = tw_policy_clone(agreement);
+    if (!warm)
+        st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     while (hi - lo > 1e-4 && st == TW_OK) {
-        double mid = 0.5 * (lo + hi), w = 0;
-        st = snapback_welfare(s, player, players, n_players, o, agreement, mid, work, res, &w, err);
-        if (gain <= need * (e.agreement_welfare - w))
+        double width = hi - lo, mid;
+        if (slow >= 2 || !(flo > fhi)) {
+            mid = 0.5 * (lo + hi);
+            slow = 0;
+        } else {
+            mid = lo + flo * (hi - lo) / (flo - fhi);
+            /* keep a quarter-tolerance away from the ends, so the bracket closes */
+            mid = fmin(fmax(mid, lo + 2.5e-5), hi - 2.5e-5);
+        }
+        double w = 0;
+        st = snapback_welfare(s, player, players, n_players, o, agreement, mid, warm, work, res,
+                              &w, err);
+        if (st != TW_OK)
+            break;
+        tw__policy_copy(warm, work);
+        double f = gain - need * (e.agreement_welfare - w);
+        if (f <= 0) {
             hi = mid;
-        else
+            fhi = f;
+            if (side == -1)
+                flo *= 0.5; /* Illinois: the stale end's value halves */
+            side = -1;
+        } else {
             lo = mid;
+            flo = f;
+            if (side == 1)
+                fhi *= 0.5;
+            side = 1;
+        }
+        slow = hi - lo > 0.5 * width ? slow + 1 : 0;
     }
     *snapback = hi;
+    tw_policy_free(warm);
     tw_policy_free(work);
     tw_result_free(res);
     return st;

@@ -10,7 +10,11 @@
  *   - the Nash war is a fixed point: no player gains by re-optimising;
  *   - Nash bargaining gives every player at least its war welfare;
  *   - enforcement: gains, losses and critical discount factors are
- *     consistent, and the smallest snapback deters deviation.
+ *     consistent, and the smallest snapback deters deviation;
+ *   - Ossa's cooperative rule: equal gains (over the factual, or over the
+ *     war), and no more world welfare than the unconstrained optimum;
+ *   - a progress callback that asks to stop gets TW_ERR_STOPPED, with the
+ *     outputs at a consistent point.
  */
 #include "testutil.h"
 
@@ -339,6 +343,118 @@ static void test_enforcement(void **state)
     tw_solver_free(s);
 }
 
+static double gain_sum(const tw_result *r, size_t n)
+{
+    double g = 0;
+    for (size_t k = 0; k < n; k++)
+        g += tw_result_country(r, TW_C_WELFARE_PCT)[k];
+    return g;
+}
+
+static void test_equal_gains(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_result *r = tw_result_create(f->m);
+    tw_policy *p = tw_policy_create(f->m);
+    tw_optimal_report rep;
+    tw_error err;
+    tw_status st = tw_cooperate_equal(s, f->players, 3, NULL, NULL, p, r, &rep, &err);
+    if (st != TW_OK)
+        fail_msg("equal gains: %s", err.message);
+    const double *w = tw_result_country(r, TW_C_WELFARE_PCT);
+    assert_true(fabs(w[1] - w[0]) < 1e-6 && fabs(w[2] - w[0]) < 1e-6);
+    assert_true(rep.converged && rep.projected_gradient < 1e-6);
+    assert_near(rep.objective, fmin(w[0], fmin(w[1], w[2])), 1e-12);
+    /* the factual is feasible (every gain 0), so the optimum gains no less */
+    assert_true(w[0] > -1e-9);
+    double equal = gain_sum(r, 3);
+    /* the rule constrains the unconstrained (equal-weight) optimum */
+    tw_policy *q = tw_policy_create(f->m);
+    st = tw_cooperate(s, f->players, 3, NULL, NULL, q, r, NULL, &err);
+    assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
+    assert_true(equal <= gain_sum(r, 3) + 1e-7);
+    /* over the war: equal gains over each player's war welfare */
+    double war[3];
+    for (size_t k = 0; k < 3; k++)
+        war[k] = 1 + tw_result_country(f->war_res, TW_C_WELFARE_PCT)[k] / 100;
+    tw_policy_reset(p);
+    st = tw_cooperate_equal(s, f->players, 3, war, NULL, p, r, &rep, &err);
+    if (st != TW_OK)
+        fail_msg("equal gains over the war: %s", err.message);
+    double g0 = 1 + w[0] / 100 - war[0];
+    assert_true(g0 > 0);
+    for (size_t k = 1; k < 3; k++)
+        assert_near(1 + w[k] / 100 - war[k], g0, 1e-8);
+    /* errors */
+    assert_int_equal(tw_cooperate_equal(s, f->players, 1, NULL, NULL, p, r, NULL, &err),
+                     TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "two players"));
+    war[1] = -0.5;
+    assert_int_equal(tw_cooperate_equal(s, f->players, 3, war, NULL, p, r, NULL, &err),
+                     TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "reference welfare"));
+    tw_policy_free(q);
+    tw_policy_free(p);
+    tw_result_free(r);
+    tw_solver_free(s);
+}
+
+typedef struct {
+    int calls, stop_after;
+    long last_evals;
+    int monotone;
+} stop_counter;
+
+static int stop_cb(void *user, const tw_progress *p)
+{
+    stop_counter *c = user;
+    c->monotone &= p->evaluations >= c->last_evals && p->seconds >= 0;
+    c->last_evals = p->evaluations;
+    return ++c->calls >= c->stop_after;
+}
+
+static void test_user_stop(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_result *r = tw_result_create(f->m), *r2 = tw_result_create(f->m);
+    tw_policy *p = tw_policy_create(f->m);
+    tw_optimal_options o;
+    tw_optimal_options_default(&o);
+    stop_counter c = {0, 3, 0, 1};
+    o.progress = stop_cb;
+    o.progress_user = &c;
+    tw_optimal_report rep;
+    tw_error err;
+    assert_int_equal(tw_best_response(s, 0, &o, p, r, &rep, &err), TW_ERR_STOPPED);
+    assert_int_equal(c.calls, 3);
+    assert_true(c.monotone);
+    assert_false(rep.converged);
+    /* the outputs are the equilibrium of the policy returned */
+    assert_int_equal(tw_solve(s, p, r2, &err), TW_OK);
+    assert_near(tw_result_country(r, TW_C_WELFARE_PCT)[0],
+                tw_result_country(r2, TW_C_WELFARE_PCT)[0], 1e-8);
+    /* a war stops too, at the last completed round */
+    tw_game_options go;
+    tw_game_options_default(&go);
+    go.threads = 2;
+    stop_counter cw = {0, 5, 0, 1};
+    go.best.progress = stop_cb;
+    go.best.progress_user = &cw;
+    tw_policy_reset(p);
+    tw_game_report grep;
+    assert_int_equal(tw_nash(f->m, NULL, f->players, 3, &go, p, r, &grep, &err), TW_ERR_STOPPED);
+    assert_int_equal(cw.calls, 5);
+    assert_int_equal(tw_solve(s, p, r2, &err), TW_OK);
+    assert_near(tw_result_country(r, TW_C_WELFARE_PCT)[1],
+                tw_result_country(r2, TW_C_WELFARE_PCT)[1], 1e-8);
+    tw_policy_free(p);
+    tw_result_free(r);
+    tw_result_free(r2);
+    tw_solver_free(s);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -375,6 +491,8 @@ int main(void)
         cmocka_unit_test(test_nash_is_fixed_point),
         cmocka_unit_test(test_bargaining_beats_war),
         cmocka_unit_test(test_enforcement),
+        cmocka_unit_test(test_equal_gains),
+        cmocka_unit_test(test_user_stop),
     };
     int failed = cmocka_run_group_tests_name("game", tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("game (war fixture)", war_tests, setup_war, teardown_war);
