@@ -76,6 +76,7 @@ static const command commands[] = {
     {"sweep", cmd_sweep, cmd_sweep_help},
     {"gravity", cmd_gravity, cmd_gravity_help},
     {"import", cmd_import, cmd_import_help},
+    {"tariffs", cmd_tariffs, cmd_tariffs_help},
 };
 
 static const command *find_command(const char *name)
