@@ -141,6 +141,8 @@ static void map_free(icio_map *m)
     free(m->target);
     free(m->line);
     free(m->used);
+    m->target = m->line = NULL;
+    m->used = NULL;
 }
 
 static int valid_code(const char *s)
