@@ -75,11 +75,19 @@ def build(a):
             if rows[c] not in zero:
                 Zr[c] = float(fmt(rnd.uniform(0, 10)))
         for c, (e, cat) in enumerate(fdcols):
-            v = rnd.uniform(-2, 2) if cat == "INVNT" else rnd.uniform(0, 40 * nr / 180)
-            if cat == "INVNT" and (rows[r][0], rows[r][1]) in neg:
-                v = -1e7
+            v = rnd.uniform(-2, 2) if cat == "INVNT" else rnd.uniform(0, nr / len(econs))
             F[r][c] = float(fmt(v))
-    out = [sum(Z[r]) + sum(F[r]) for r in range(nr)]
+        if rows[r] in neg:
+            # a large inventory run-down in the row's own economy: that flow comes out at -1
+            own = rows[r][0] if rows[r][0] in econs else {"CN": "CHN", "MX": "MEX"}[rows[r][0][:2]]
+            c = fdcols.index((own, "INVNT"))
+            rest = sum(Z[r][k] for k in range(nr) if rows[k][0] == rows[r][0])
+            rest += sum(F[r][k] for k, (e, cat) in enumerate(fdcols) if e == own and cat != "INVNT")
+            F[r][c] = float(fmt(-rest - 1))
+    # value added from the output without the inventory run-down of --negative-inventory
+    inv = [k for k, (e, cat) in enumerate(fdcols) if cat == "INVNT"]
+    out = [sum(Z[r]) + sum(F[r]) - (sum(F[r][k] for k in inv) if rows[r] in neg else 0)
+           for r in range(nr)]
     colsum = [0.0] * nr
     for r in range(nr):
         Zr = Z[r]
