@@ -1289,6 +1289,31 @@ size_t tw_tariff_report_unmapped(const tw_tariff_report *r);
 void tw_tariff_report_unmapped_code(const tw_tariff_report *r, size_t k, const char **code,
                                     size_t *lines, double *trade);
 
+/** Tariff series by product code (e.g. monthly rates by NAICS3 code, as
+ *  data/us-china-tariffs): a CSV read whole; numbers are parsed when looked
+ *  up, so rows never asked for may hold anything. Column names in `cols`
+ *  (code and rate required; period and trade NULL when absent). */
+typedef struct tw_lines_columns {
+    const char *period, *code, *rate, *trade;
+} tw_lines_columns;
+typedef struct tw_tariff_lines tw_tariff_lines;
+tw_status tw_tariff_lines_read(const char *path, const tw_lines_columns *cols,
+                               tw_tariff_lines **out, tw_error *err);
+void tw_tariff_lines_free(tw_tariff_lines *l);
+size_t tw_tariff_lines_count(const tw_tariff_lines *l);
+/** Row k's code (owned by l) and its line in the file. */
+const char *tw_tariff_lines_code(const tw_tariff_lines *l, size_t k, size_t *line);
+/** Row k's rate; the message names file, line and text when it is not a number. */
+tw_status tw_tariff_lines_row_rate(const tw_tariff_lines *l, size_t k, double *rate, tw_error *err);
+/** The rate of the first row with `code` whose period starts with `period`
+ *  (NULL: any); TW_ERR_DATA when there is none. */
+tw_status tw_tariff_lines_rate(const tw_tariff_lines *l, const char *period, const char *code,
+                               double *rate, tw_error *err);
+/** The sum of the trade column over the rows with `code` whose period starts
+ *  with `period` (NULL: any), and how many rows that was; negative trade is an error. */
+tw_status tw_tariff_lines_trade(const tw_tariff_lines *l, const char *period, const char *code,
+                                double *sum, size_t *rows, tw_error *err);
+
 #ifdef __cplusplus
 }
 #endif

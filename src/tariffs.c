@@ -540,3 +540,118 @@ tw_status tw_tariffs_aggregate_files(const char *lines, const char *concordance,
     *out = r;
     return TW_OK;
 }
+
+/* ---- tariff series by product code ---------------------------------------------------- */
+
+struct tw_tariff_lines {
+    tw_csv csv;
+    long col[4]; /* period, code, rate, trade (-1: absent) */
+};
+
+tw_status tw_tariff_lines_read(const char *path, const tw_lines_columns *cols,
+                               tw_tariff_lines **out, tw_error *err)
+{
+    if (!path || !cols || !cols->code || !cols->rate || !out)
+        return tw_fail(err, TW_ERR_INVALID, "tw_tariff_lines_read: bad arguments");
+    *out = NULL;
+    tw_tariff_lines *l = calloc(1, sizeof *l);
+    if (!l)
+        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+    const char *names[4];
+    int slot[4];
+    size_t n = 0;
+    const char *all[4] = {cols->period, cols->code, cols->rate, cols->trade};
+    for (int k = 0; k < 4; k++) {
+        l->col[k] = -1;
+        if (all[k]) {
+            slot[n] = k;
+            names[n++] = all[k];
+        }
+    }
+    long idx[4];
+    tw_status st = tw_csv_read(path, &l->csv, err);
+    if (st == TW_OK)
+        st = tw_csv_columns(&l->csv, names, n, n, idx, err);
+    if (st != TW_OK) {
+        tw_tariff_lines_free(l);
+        return st;
+    }
+    for (size_t k = 0; k < n; k++)
+        l->col[slot[k]] = idx[k];
+    *out = l;
+    return TW_OK;
+}
+
+void tw_tariff_lines_free(tw_tariff_lines *l)
+{
+    if (!l)
+        return;
+    tw_csv_free(&l->csv);
+    free(l);
+}
+
+size_t tw_tariff_lines_count(const tw_tariff_lines *l)
+{
+    return (l && l->csv.nrows) ? l->csv.nrows - 1 : 0;
+}
+
+const char *tw_tariff_lines_code(const tw_tariff_lines *l, size_t k, size_t *line)
+{
+    if (!l || k + 1 >= l->csv.nrows)
+        return NULL;
+    if (line)
+        *line = l->csv.rows[k + 1].line;
+    return l->csv.rows[k + 1].fields[l->col[1]];
+}
+
+tw_status tw_tariff_lines_row_rate(const tw_tariff_lines *l, size_t k, double *rate, tw_error *err)
+{
+    if (!l || k + 1 >= l->csv.nrows)
+        return tw_fail(err, TW_ERR_INVALID, "tw_tariff_lines_row_rate: row %zu out of range", k);
+    return tw_csv_number(&l->csv, k + 1, l->col[2], l->csv.rows[0].fields[l->col[2]], 0, rate,
+                         err);
+}
+
+static int row_matches(const tw_tariff_lines *l, size_t r, const char *period, const char *code)
+{
+    char **f = l->csv.rows[r].fields;
+    if (period && (l->col[0] < 0 || strncmp(f[l->col[0]], period, strlen(period)) != 0))
+        return 0;
+    return strcmp(f[l->col[1]], code) == 0;
+}
+
+tw_status tw_tariff_lines_rate(const tw_tariff_lines *l, const char *period, const char *code,
+                               double *rate, tw_error *err)
+{
+    for (size_t r = 1; r < l->csv.nrows; r++)
+        if (row_matches(l, r, period, code))
+            return tw_csv_number(&l->csv, r, l->col[2], l->csv.rows[0].fields[l->col[2]], 0, rate,
+                                 err);
+    return tw_fail(err, TW_ERR_DATA, "%s: no row for period %s and code %s", l->csv.name,
+                   period ? period : "(any)", code);
+}
+
+tw_status tw_tariff_lines_trade(const tw_tariff_lines *l, const char *period, const char *code,
+                                double *sum, size_t *rows, tw_error *err)
+{
+    if (l->col[3] < 0)
+        return tw_fail(err, TW_ERR_INVALID, "%s: no trade column", l->csv.name);
+    double total = 0, v;
+    size_t n = 0;
+    for (size_t r = 1; r < l->csv.nrows; r++) {
+        if (!row_matches(l, r, period, code))
+            continue;
+        tw_status st = tw_csv_number(&l->csv, r, l->col[3], l->csv.rows[0].fields[l->col[3]], 0,
+                                     &v, err);
+        if (st != TW_OK)
+            return st;
+        if (v < 0)
+            return tw_fail(err, TW_ERR_DATA, "%s:%zu: negative trade %s", l->csv.name,
+                           l->csv.rows[r].line, l->csv.rows[r].fields[l->col[3]]);
+        total += v;
+        n++;
+    }
+    *sum = total;
+    *rows = n;
+    return TW_OK;
+}

@@ -608,6 +608,39 @@ static void test_tariff_files(void **state)
     assert_has(err.message, "conc.csv:2: share 1.5 is not in (0, 1]");
 }
 
+static void test_tariff_series(void **state)
+{
+    (void)state;
+    const char *dir = tt_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/series.csv", dir);
+    assert_int_equal(tt_write_file(path, "time,naics3,rate,trade\n2017-01-01,111,2.5,10\n"
+                                         "2017-02-01,111,2.5,30\n2018-06-01,111,7.25,x\n"
+                                         "2018-06-01,112,1,-4\n"), 0);
+    tw_lines_columns cols = {"time", "naics3", "rate", "trade"};
+    tw_tariff_lines *l = NULL;
+    tw_error err;
+    assert_int_equal(tw_tariff_lines_read(path, &cols, &l, &err), TW_OK);
+    assert_int_equal(tw_tariff_lines_count(l), 4);
+    double v;
+    size_t n;
+    assert_int_equal(tw_tariff_lines_rate(l, "2018-06", "111", &v, &err), TW_OK);
+    assert_close(v, 7.25, 0);
+    assert_int_equal(tw_tariff_lines_trade(l, "2017-", "111", &v, &n, &err), TW_OK);
+    assert_close(v, 40, 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(tw_tariff_lines_rate(l, "2019-01", "111", &v, &err), TW_ERR_DATA);
+    assert_has(err.message, "no row for period 2019-01 and code 111");
+    assert_int_not_equal(tw_tariff_lines_trade(l, "2018-06", "111", &v, &n, &err), TW_OK);
+    assert_has(err.message, "series.csv:4");
+    assert_int_equal(tw_tariff_lines_trade(l, NULL, "112", &v, &n, &err), TW_ERR_DATA);
+    assert_has(err.message, "series.csv:5: negative trade -4");
+    tw_tariff_lines_free(l);
+    cols.trade = "volume";
+    assert_int_not_equal(tw_tariff_lines_read(path, &cols, &l, &err), TW_OK);
+    assert_has(err.message, "volume");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_elasticities_merged_sectors),
         cmocka_unit_test(test_tariff_aggregate),
         cmocka_unit_test(test_tariff_files),
+        cmocka_unit_test(test_tariff_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
