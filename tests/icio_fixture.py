@@ -11,10 +11,12 @@ tests), so the tests generate tables that follow the published layout (docs/impo
 Industry codes are the 2021 (D01T02 ...) or 2023 (A01_02 ...) edition's. With --split, China
 and Mexico appear as CN1/CN2 and MX1/MX2 in the industry rows and columns and as CHN/MEX in the
 final-demand columns (the editions that split them). Values are seeded pseudo-random numbers
-written with 8 significant digits; OUT is the row total; VA makes every column add up to it.
+written with 8 significant digits (--digits); OUT is the row total; VA makes every column add up to it.
+--full writes the full-size table of the benchmark (77 economies x 45 industries).
+Splitting an economy into two halves is done in tests/test_icio.c.
 
   icio_fixture.py table OUT.csv [--edition 2021|2023] [--economies A,B,..] [--seed N]
-                  [--split] [--halve ECON] [--zero ECON:IND] [--negative-inventory ECON:IND]
+                  [--split] [--zero ECON:IND] [--negative-inventory ECON:IND]
                   [--full] [--industries N]
   icio_fixture.py aggregate TABLE.csv OUTDIR [--regions MAP] [--sectors MAP] [--drop-inventories]
       writes flows.csv, va_shares.csv, io_shares.csv, final_shares.csv as the importer should
@@ -45,11 +47,17 @@ FULL = ("AUS AUT BEL CAN CHL COL CRI CZE DNK EST FIN FRA DEU GRC HUN ISL IRL ISR
         "SAU SEN SGP ZAF TWN THA TUN UKR VNM HKG ROW").split()
 
 
+DIGITS = 8
+
+
 def fmt(v):
-    return "0" if v == 0 else "%.8g" % v
+    return "0" if v == 0 else "%.*g" % (DIGITS, v)
 
 
-def build(a):
+def cmd_table(a):
+    """Write the table row by row (a full-size table never sits in memory)."""
+    global DIGITS
+    DIGITS = a.digits
     rnd = random.Random(a.seed)
     inds = IND[a.edition][: a.industries]
     econs = FULL if a.full else a.economies.split(",")
@@ -65,93 +73,46 @@ def build(a):
     fdcols = [(e, c) for e in econs for c in FD]
     zero = set(tuple(z.split(":", 1)) for z in a.zero)
     neg = set(tuple(z.split(":", 1)) for z in a.negative_inventory)
-    Z = [[0.0] * nr for _ in range(nr)]
-    F = [[0.0] * len(fdcols) for _ in range(nr)]
-    for r in range(nr):
-        if rows[r] in zero:
-            continue
-        Zr = Z[r]
-        for c in range(nr):
-            if rows[c] not in zero:
-                Zr[c] = float(fmt(rnd.uniform(0, 10)))
-        for c, (e, cat) in enumerate(fdcols):
-            v = rnd.uniform(-2, 2) if cat == "INVNT" else rnd.uniform(0, nr / len(econs))
-            F[r][c] = float(fmt(v))
-        if rows[r] in neg:
-            # a large inventory run-down in the row's own economy: that flow comes out at -1
-            own = rows[r][0] if rows[r][0] in econs else {"CN": "CHN", "MX": "MEX"}[rows[r][0][:2]]
-            c = fdcols.index((own, "INVNT"))
-            rest = sum(Z[r][k] for k in range(nr) if rows[k][0] == rows[r][0])
-            rest += sum(F[r][k] for k, (e, cat) in enumerate(fdcols) if e == own and cat != "INVNT")
-            F[r][c] = float(fmt(-rest - 1))
-    # value added from the output without the inventory run-down of --negative-inventory
+    alive = [r not in zero for r in rows]
     inv = [k for k, (e, cat) in enumerate(fdcols) if cat == "INVNT"]
-    out = [sum(Z[r]) + sum(F[r]) - (sum(F[r][k] for k in inv) if rows[r] in neg else 0)
-           for r in range(nr)]
-    colsum = [0.0] * nr
-    for r in range(nr):
-        Zr = Z[r]
-        for c in range(nr):
-            colsum[c] += Zr[c]
-    tls = [float(fmt(0.02 * out[c])) for c in range(nr)]
-    va = [float(fmt(out[c] - colsum[c] - tls[c])) for c in range(nr)]
-    for c in range(nr):
-        if rows[c] in zero:
-            tls[c] = va[c] = 0.0
-        elif va[c] < 0:
-            sys.exit("fixture: negative value added at %s_%s; use another seed" % rows[c])
-    return rows, fdcols, Z, F, tls, va
-
-
-def halve(rows, fdcols, Z, F, tls, va, econ):
-    """Split economy econ into econ1/econ2 (codes ECON with the last letter replaced by 1, 2),
-    each with half of its rows, columns and final demand (a quarter within the economy)."""
-    h = [econ[:2] + "1", econ[:2] + "2"]
-    idx = {r: k for k, r in enumerate(rows)}
-    nrows = []
-    for b, i in rows:
-        nrows += [(h[0], i), (h[1], i)] if b == econ else [(b, i)]
-    nfd = []
-    for e, c in fdcols:
-        nfd += [(h[0], c), (h[1], c)] if e == econ else [(e, c)]
-
-    def src(lbl):
-        return ((econ, lbl[1]), 0.5) if lbl[0] in h else (lbl, 1.0)
-
-    nZ, nF = [], []
-    for r in nrows:
-        (orow, fr) = src(r)
-        Zr = Z[idx[orow]]
-        nZ.append([Zr[idx[src(c)[0]]] * fr * src(c)[1] for c in nrows])
-        fi = {k: v for k, v in enumerate(fdcols)}
-        fpos = {v: k for k, v in fi.items()}
-        nF.append([F[idx[orow]][fpos[(econ, c) if e in h else (e, c)]] * fr * (0.5 if e in h else 1)
-                   for e, c in nfd])
-    ntls = [tls[idx[src(c)[0]]] * src(c)[1] for c in nrows]
-    nva = [va[idx[src(c)[0]]] * src(c)[1] for c in nrows]
-    return nrows, nfd, nZ, nF, ntls, nva
-
-
-def write_table(path, rows, fdcols, Z, F, tls, va):
-    nr = len(rows)
-    out = [sum(Z[r]) + sum(F[r]) for r in range(nr)]
-    with open(path, "w", newline="") as f:
-        w = f.write
-        w(",".join([""] + ["%s_%s" % r for r in rows] + ["%s_%s" % c for c in fdcols] + ["OUT"]) + "\n")
+    colsum, out = [0.0] * nr, [0.0] * nr
+    fdmax = nr / len(econs)
+    with open(a.out, "w") as f:
+        f.write(",".join([""] + ["%s_%s" % r for r in rows] + ["%s_%s" % c for c in fdcols] + ["OUT"]) + "\n")
         for r in range(nr):
-            w(",".join(["%s_%s" % rows[r]] + [fmt(v) for v in Z[r]] + [fmt(v) for v in F[r]]
-                       + [fmt(out[r])]) + "\n")
-        colout = [sum(Z[r][c] for r in range(nr)) + tls[c] + va[c] for c in range(nr)]
-        w(",".join(["TLS"] + [fmt(v) for v in tls] + ["0"] * len(fdcols) + [fmt(sum(tls))]) + "\n")
-        w(",".join(["VA"] + [fmt(v) for v in va] + ["0"] * len(fdcols) + [fmt(sum(va))]) + "\n")
-        w(",".join(["OUT"] + [fmt(v) for v in colout] + ["0"] * len(fdcols) + [fmt(sum(colout))]) + "\n")
-
-
-def cmd_table(a):
-    t = build(a)
-    if a.halve:
-        t = halve(*t, a.halve)
-    write_table(a.out, *t)
+            Zr, Fr = [0.0] * nr, [0.0] * len(fdcols)
+            if alive[r]:
+                for c in range(nr):
+                    if alive[c]:
+                        Zr[c] = float(fmt(rnd.uniform(0, 10)))
+                for c, (e, cat) in enumerate(fdcols):
+                    v = rnd.uniform(-2, 2) if cat == "INVNT" else rnd.uniform(0, fdmax)
+                    Fr[c] = float(fmt(v))
+            total = sum(Zr) + sum(Fr)
+            # value added is computed from the output without a --negative-inventory run-down
+            out[r] = total
+            if rows[r] in neg:
+                # a large inventory run-down in the row's own economy: that flow comes out at -1
+                own = rows[r][0] if rows[r][0] in econs else {"CN": "CHN", "MX": "MEX"}[rows[r][0][:2]]
+                c = fdcols.index((own, "INVNT"))
+                rest = sum(Zr[k] for k in range(nr) if rows[k][0] == rows[r][0])
+                rest += sum(Fr[k] for k, (e, cat) in enumerate(fdcols) if e == own and cat != "INVNT")
+                Fr[c] = float(fmt(-rest - 1))
+                total = sum(Zr) + sum(Fr)
+                out[r] = total - sum(Fr[k] for k in inv)
+            for c in range(nr):
+                colsum[c] += Zr[c]
+            f.write(",".join(["%s_%s" % rows[r]] + [fmt(v) for v in Zr] + [fmt(v) for v in Fr]
+                             + [fmt(total)]) + "\n")
+        tls = [float(fmt(0.02 * out[c])) if alive[c] else 0.0 for c in range(nr)]
+        va = [float(fmt(out[c] - colsum[c] - tls[c])) if alive[c] else 0.0 for c in range(nr)]
+        for c in range(nr):
+            if va[c] < 0:
+                sys.exit("fixture: negative value added at %s_%s; use another seed" % rows[c])
+        colout = [colsum[c] + tls[c] + va[c] for c in range(nr)]
+        nf = ["0"] * len(fdcols)
+        for lab, vals in (("TLS", tls), ("VA", va), ("OUT", colout)):
+            f.write(",".join([lab] + [fmt(v) for v in vals] + nf + [fmt(sum(vals))]) + "\n")
 
 
 # ---- independent aggregation ---------------------------------------------------------
@@ -277,11 +238,11 @@ def main():
     t.add_argument("--economies", default="USA,CHN,CAN,DEU")
     t.add_argument("--seed", type=int, default=2385)
     t.add_argument("--split", action="store_true")
-    t.add_argument("--halve")
     t.add_argument("--zero", action="append", default=[])
     t.add_argument("--negative-inventory", action="append", default=[])
     t.add_argument("--full", action="store_true")
     t.add_argument("--industries", type=int, default=45)
+    t.add_argument("--digits", type=int, default=8)
     g = sub.add_parser("aggregate")
     g.add_argument("table")
     g.add_argument("outdir")
