@@ -641,6 +641,78 @@ static void test_tariff_series(void **state)
     assert_has(err.message, "volume");
 }
 
+/* ---- the manifest: provenance and sector industries --------------------------------- */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void test_manifest_provenance(void **state)
+{
+    (void)state;
+    char body[2048];
+    small_table(body, sizeof body, "2", "3");
+    const char *dir = tt_tmpdir();
+    char path[4096], ds[4096], mf[4200];
+    snprintf(path, sizeof path, "%s/small.csv", dir);
+    snprintf(ds, sizeof ds, "%s/ds", dir);
+    snprintf(mf, sizeof mf, "%s/manifest.yaml", ds);
+    assert_int_equal(tt_write_file(path, body), 0);
+    tw_model *m = NULL, *back = NULL;
+    tw_error err;
+    assert_int_equal(tw_icio_import(path, NULL, &m, NULL, &err), TW_OK);
+    const char *prov[] = {"source_file", "small.csv", "note", "a \"quoted\" value: yes"};
+    tw_dataset_meta meta = {.title = "Small", .currency_unit = "millions of US dollars",
+                            .provenance = prov, .n_provenance = 2};
+    assert_int_equal(tw_write_dataset_meta(m, ds, &meta, &err), TW_OK);
+    if (tw_load_dataset(ds, &back, &err) != TW_OK)
+        fail_msg("%s", err.message);
+    assert_string_equal(tw_model_sector_industries(back, 1), "C19");
+    char a[17], b[17];
+    tw_model_checksum(m, a);
+    tw_model_checksum(back, b);
+    assert_string_equal(a, b);
+    tw_model_free(back);
+    const char *text = slurp(mf);
+    assert_has(text, "currency_unit: \"millions of US dollars\"");
+    assert_has(text, "  note: \"a \\\"quoted\\\" value: yes\"");
+    /* a provenance that is not a mapping of single values */
+    char bad[1 << 16];
+    snprintf(bad, sizeof bad, "%sprovenance: [1, 2]\n", strstr(text, "flows_basis"));
+    char head[4096];
+    snprintf(head, sizeof head, "format: tradewar-dataset\nversion: 1\n");
+    char whole[1 << 16];
+    snprintf(whole, sizeof whole, "%s%s", head, bad);
+    assert_int_equal(tt_write_file(mf, whole), 0);
+    assert_int_equal(tw_load_dataset(ds, &back, &err), TW_ERR_PARSE);
+    assert_has(err.message, "'provenance' must be a mapping");
+    snprintf(whole, sizeof whole, "%s%sprovenance: {a: [1]}\n", head, strstr(text, "flows_basis"));
+    assert_int_equal(tt_write_file(mf, whole), 0);
+    assert_int_equal(tw_load_dataset(ds, &back, &err), TW_ERR_PARSE);
+    assert_has(err.message, "provenance: each entry must be a single value");
+    /* a sector industry list with a bad character */
+    snprintf(whole, sizeof whole, "%s%s", head, strstr(text, "flows_basis"));
+    char *p = strstr(whole, "industries: \"C19\"");
+    assert_non_null(p);
+    memcpy(p, "industries: \"C;9\"", 17);
+    assert_int_equal(tt_write_file(mf, whole), 0);
+    assert_int_not_equal(tw_load_dataset(ds, &back, &err), TW_OK);
+    assert_has(err.message, "industries 'C;9'");
+    /* a bad provenance key is refused by the writer */
+    const char *badkey[] = {"no spaces", "x"};
+    meta.provenance = badkey;
+    meta.n_provenance = 1;
+    assert_int_equal(tw_write_dataset_meta(m, ds, &meta, &err), TW_ERR_INVALID);
+    tw_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_tariff_aggregate),
         cmocka_unit_test(test_tariff_files),
         cmocka_unit_test(test_tariff_series),
+        cmocka_unit_test(test_manifest_provenance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
