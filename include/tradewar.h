@@ -1158,7 +1158,7 @@ tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, cha
 
 /* ------------------------------------------------------------------------ */
 /* Importing the world: OECD ICIO tables, tariff lines, elasticity sets      */
-/* (src/io_icio.c, src/tariffs.c, src/elasticities.c; docs/import.md)       */
+/* (docs/import.md)                                                         */
 /* ------------------------------------------------------------------------ */
 
 /** The ICIO industries a sector aggregates, as a space-separated list of
