@@ -347,6 +347,26 @@ static void test_errors(void **state)
     o.drop_inventories = 1;
     assert_int_equal(import_text(body, &o, msg), TW_OK);
     o.drop_inventories = 0;
+    /* negative final demand for a sector (flows all >= 0) */
+    small_table(body, sizeof body, "-40", "30");
+    assert_int_equal(import_text(body, NULL, msg), TW_ERR_DATA);
+    assert_has(msg, "final demand of AAA for sector A01_02 is negative: -14");
+    /* negative value added plus TLS */
+    small_table(body, sizeof body, "2", "3");
+    char *va = strstr(body, "VA,20,");
+    memcpy(va, "VA,-9,", 6);
+    assert_int_equal(import_text(body, NULL, msg), TW_ERR_DATA);
+    assert_has(msg, "value added plus TLS of AAA, sector A01_02 is negative: -8");
+    /* a region without final demand */
+    assert_int_equal(import_text(",AAA_A01_02,BBB_A01_02,AAA_HFCE\nAAA_A01_02,1,1,5\n"
+                                 "BBB_A01_02,1,1,5\nVA,5,5,0\n", NULL, msg), TW_ERR_DATA);
+    assert_has(msg, "region BBB has no final demand (total 0)");
+    /* an economy with some industries only; a row twice */
+    assert_int_equal(import_text(",AAA_A01_02,AAA_C19,BBB_A01_02\n", NULL, msg), TW_ERR_PARSE);
+    assert_has(msg, "no column BBB_C19 (economy BBB has other industries)");
+    assert_int_equal(import_text(",AAA_A01_02,AAA_HFCE\nAAA_A01_02,1,2\nAAA_A01_02,1,2\n", NULL,
+                                 msg), TW_ERR_PARSE);
+    assert_has(msg, ":3: row 'AAA_A01_02' appears twice");
     /* a negative intermediate cell names row, column and line */
     small_table(body, sizeof body, "2", "-3");
     assert_int_equal(import_text(body, NULL, msg), TW_ERR_DATA);
