@@ -357,8 +357,9 @@ static tw_status parse_header(icio *t, char *line, tw_error *err)
         free(f);
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     }
-    split(line, f, n);
     tw_status st = TW_OK;
+    if (split(line, f, n) != n)
+        st = tw_fail(err, TW_ERR_PARSE, "%s:1: unbalanced double quotes in the header", t->path);
     size_t industry_cols = 0;
     for (size_t c = 1; c < n && st == TW_OK; c++) {
         char label[128], *econ, *rest;

@@ -389,6 +389,8 @@ static void test_errors(void **state)
     assert_has(msg, "no VA row");
     assert_int_equal(import_text(",AAA_A01_02,AAA_A01_02\n", NULL, msg), TW_ERR_PARSE);
     assert_has(msg, "'AAA_A01_02' appears twice");
+    assert_int_equal(import_text(",\"AAA_A01_02\"x\"y,z\",w\n", NULL, msg), TW_ERR_PARSE);
+    assert_has(msg, ":1: unbalanced double quotes in the header");
     assert_int_equal(import_text("", NULL, msg), TW_ERR_PARSE);
     assert_has(msg, "empty file");
     /* maps: an economy missing, an entry naming nothing, a duplicate */
