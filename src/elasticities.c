@@ -39,6 +39,8 @@ static int is_set_name(const char *s)
     return 1;
 }
 
+static int by_name(const void *a, const void *b) { return strcmp(a, b); }
+
 /* The sets under dir (subfolders holding elasticities.csv), comma-separated and sorted. */
 static void list_sets(const char *dir, char *buf, size_t size)
 {
@@ -53,11 +55,11 @@ static void list_sets(const char *dir, char *buf, size_t size)
             continue;
         snprintf(path, sizeof path, "%s/%s/elasticities.csv", dir, e->d_name);
         if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
-            snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+            memcpy(names[n++], e->d_name, strlen(e->d_name) + 1); /* < 64, checked above */
     }
     if (d)
         closedir(d);
-    qsort(names, n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    qsort(names, n, sizeof names[0], by_name);
     for (size_t k = 0; k < n; k++) {
         size_t len = strlen(buf);
         snprintf(buf + len, size - len, "%s%s", k ? ", " : "", names[k]);
