@@ -1189,6 +1189,8 @@ typedef struct tw_icio_info {
     size_t merged_splits;     /* economies merged back (CN1, CN2, MX1, MX2, ...) */
     size_t zero_output;       /* region x sector cells with zero output (value-added share
                                  set to 1, no inputs: see docs/import.md) */
+    char regions_sha256[65];  /* checksums of the maps used, hex ("" without a map) */
+    char sectors_sha256[65];
 } tw_icio_info;
 
 /** Default options: no maps, inventories kept, year from the file name. */

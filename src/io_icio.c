@@ -128,6 +128,7 @@ static void sl_free(strlist *l)
 
 typedef struct icio_map {
     char path[4096];
+    char sha256[65];
     strlist keys, targets;  /* keys[k] -> targets[target[k]] */
     size_t *target;
     size_t *line;
@@ -156,6 +157,8 @@ static int valid_code(const char *s)
     return 1;
 }
 
+static void sha256_hex(const char *data, size_t len, char hex[65]);
+
 /* Read `keycol,valcol` pairs; every key once, targets valid codes. */
 static tw_status map_read(const char *path, const char *keycol, const char *valcol, icio_map *m,
                           tw_error *err)
@@ -165,7 +168,14 @@ static tw_status map_read(const char *path, const char *keycol, const char *valc
     tw_csv csv = {0};
     const char *cols[2] = {keycol, valcol};
     long idx[2];
-    tw_status st = tw_csv_read(path, &csv, err);
+    char *text = NULL;
+    size_t len = 0;
+    tw_status st = tw_read_file(path, &text, &len, err);
+    if (st == TW_OK) {
+        sha256_hex(text, len, m->sha256);
+        st = tw_csv_parse(path, text, len, &csv, err);
+    }
+    free(text);
     if (st == TW_OK)
         st = tw_csv_columns(&csv, cols, 2, 2, idx, err);
     size_t n = csv.nrows ? csv.nrows - 1 : 0;
@@ -799,6 +809,8 @@ static void fill_info(const icio *t, const char *hex, size_t len, size_t zero_ou
         if (sl_find(&t->econ, t->raw.s[e]) < 0)
             info->merged_splits++;
     info->zero_output = zero_output;
+    snprintf(info->regions_sha256, sizeof info->regions_sha256, "%s", t->rmap.sha256);
+    snprintf(info->sectors_sha256, sizeof info->sectors_sha256, "%s", t->smap.sha256);
 }
 
 tw_status tw_icio_import(const char *path, const tw_icio_options *o, tw_model **out,

@@ -43,6 +43,8 @@ expect_rc 0 "import icio 2021 with maps"
 expect_in "$T/ds21/manifest.yaml" 'edition: "2021"' "2021 edition detected"
 expect_in "$T/ds21/manifest.yaml" 'year: "2018"' "--year"
 expect_in "$T/ds21/manifest.yaml" 'regions_map: "regions.csv"' "manifest map"
+expect_in "$T/ds21/manifest.yaml" "regions_map_sha256: \"$(sha256sum "$T/regions.csv" | cut -c1-64)\"" "map checksum"
+expect_in "$T/ds21/manifest.yaml" "sectors_map_sha256: \"$(sha256sum "$T/sectors.csv" | cut -c1-64)\"" "sector map checksum"
 expect_in "$T/ds21/manifest.yaml" 'elasticities: "cp2015"' "manifest elasticities"
 $FIX aggregate "$T/t2021.csv" "$T/exp21" --regions "$T/regions.csv" --sectors "$T/sectors.csv" \
     --drop-inventories >/dev/null || fail "independent aggregation 2021"
