@@ -17,7 +17,7 @@ static void import_icio_help(FILE *f)
           "                               [--year Y] [--tariffs FILE] [--elasticities SET|FILE]\n"
           "                               [--inventories keep|drop] [-q|-v]\n"
           "\n"
-          "Read an OECD Inter-Country Input-Output table (CSV, 2021 or 2023 edition layout)\n"
+          "Read an OECD Inter-Country Input-Output table (CSV; 2021, 2023 or 2025 edition)\n"
           "and write a tradewar data set (docs/data-format.md) that every command reads.\n"
           "CN1/CN2 and MX1/MX2 are merged into CHN and MEX. docs/import.md explains each choice.\n"
           "\n"

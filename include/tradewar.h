@@ -1197,7 +1197,7 @@ typedef struct tw_icio_info {
 void tw_icio_options_default(tw_icio_options *o);
 
 /**
- * Read an OECD ICIO CSV table (2021 or 2023 edition layout, docs/import.md)
+ * Read an OECD ICIO CSV table (2021, 2023 or 2025 edition layout, docs/import.md)
  * and aggregate it to a model: flows X[i][n][j] = intermediate use by all of
  * importer n's industries + n's final-demand columns; value-added shares
  * (VA + TLS) / column total; input shares from the intermediate block; final

@@ -31,8 +31,29 @@ const char *const tw_icio_industries_2023[TW_ICIO_INDUSTRIES] = {
     "H50",    "H51", "H52",    "H53",    "I",      "J58T60", "J61",    "J62_63", "K",
     "L",      "M",   "N",      "O",      "P",      "Q",      "R",      "S",      "T"};
 
+/* The 2025 edition's 50 industries: the 45 with agriculture, mining, basic
+ * metals and other transport split. */
+const char *const tw_icio_industries_2025[TW_ICIO_INDUSTRIES_2025] = {
+    "A01",    "A02",    "A03",    "B05",  "B06",      "B07",       "B08",       "B09",
+    "C10T12", "C13T15", "C16",    "C17_18", "C19",    "C20",       "C21",       "C22",
+    "C23",    "C241_2431", "C242_2432", "C25", "C26", "C27",       "C28",       "C29",
+    "C301",   "C302T309", "C31T33", "D",  "E",        "F",         "G",         "H49",
+    "H50",    "H51",    "H52",    "H53",  "I",        "J58T60",    "J61",       "J62_63",
+    "K",      "L",      "M",      "N",    "O",        "P",         "Q",         "R",
+    "S",      "T"};
+
+/* A split 2025 industry and the one of the 45 it belongs to. */
+static const char *const split_2025[][2] = {
+    {"A01", "A01_02"}, {"A02", "A01_02"}, {"B05", "B05_06"},       {"B06", "B05_06"},
+    {"B07", "B07_08"}, {"B08", "B07_08"}, {"C241_2431", "C24"},    {"C242_2432", "C24"},
+    {"C301", "C30"},   {"C302T309", "C30"},
+};
+
 long tw_icio_industry_index(const char *code)
 {
+    for (size_t k = 0; k < sizeof split_2025 / sizeof *split_2025; k++)
+        if (strcmp(code, split_2025[k][0]) == 0)
+            code = split_2025[k][1];
     for (int k = 0; k < TW_ICIO_INDUSTRIES; k++)
         if (strcmp(code, tw_icio_industries_2023[k]) == 0 ||
             strcmp(code, tw_icio_industries_2021[k]) == 0)
@@ -762,10 +783,13 @@ static void sha256_hex(const char *data, size_t len, char hex[65])
 
 static const char *edition_of(const strlist *ind)
 {
-    const char *const *lists[2] = {tw_icio_industries_2021, tw_icio_industries_2023};
-    static const char *const names[2] = {"2021", "2023"};
-    for (int e = 0; e < 2; e++) {
-        int same = ind->n == TW_ICIO_INDUSTRIES;
+    const char *const *lists[3] = {tw_icio_industries_2021, tw_icio_industries_2023,
+                                   tw_icio_industries_2025};
+    static const char *const names[3] = {"2021", "2023", "2025"};
+    static const size_t sizes[3] = {TW_ICIO_INDUSTRIES, TW_ICIO_INDUSTRIES,
+                                    TW_ICIO_INDUSTRIES_2025};
+    for (int e = 0; e < 3; e++) {
+        int same = ind->n == sizes[e];
         for (size_t k = 0; same && k < ind->n; k++)
             same = strcmp(ind->s[k], lists[e][k]) == 0;
         if (same)

@@ -8,7 +8,7 @@ tests), so the tests generate tables that follow the published layout (docs/impo
            COUNTRY_HFCE, _NPISH, _GGFC, _GFCF, _INVNT, _DPABR, then OUT
   rows:    COUNTRY_INDUSTRY (same order), then TLS, VA, OUT
 
-Industry codes are the 2021 (D01T02 ...) or 2023 (A01_02 ...) edition's. With --split, China
+Industry codes are the 2021 (D01T02 ...), 2023 (A01_02 ...) or 2025 (A01, A02 ...) edition's. With --split, China
 and Mexico appear as CN1/CN2 and MX1/MX2 in the industry rows and columns and as CHN/MEX in the
 final-demand columns (the editions that split them). Values are seeded pseudo-random numbers
 written with 8 significant digits (--digits); OUT is the row total; VA makes every column add up to it.
@@ -38,6 +38,12 @@ IND = {
              "C19", "C20", "C21", "C22", "C23", "C24", "C25", "C26", "C27", "C28", "C29", "C30",
              "C31T33", "D", "E", "F", "G", "H49", "H50", "H51", "H52", "H53", "I", "J58T60", "J61",
              "J62_63", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T"],
+    # the 2025 edition: 50 industries (agriculture, mining, basic metals, other transport split)
+    "2025": ["A01", "A02", "A03", "B05", "B06", "B07", "B08", "B09", "C10T12", "C13T15", "C16",
+             "C17_18", "C19", "C20", "C21", "C22", "C23", "C241_2431", "C242_2432", "C25", "C26",
+             "C27", "C28", "C29", "C301", "C302T309", "C31T33", "D", "E", "F", "G", "H49", "H50",
+             "H51", "H52", "H53", "I", "J58T60", "J61", "J62_63", "K", "L", "M", "N", "O", "P",
+             "Q", "R", "S", "T"],
 }
 FD = ["HFCE", "NPISH", "GGFC", "GFCF", "INVNT", "DPABR"]
 # 77 economies of the 2023 edition (76 + ROW), for the full-size benchmark table
@@ -234,14 +240,14 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("table")
     t.add_argument("out")
-    t.add_argument("--edition", default="2023", choices=["2021", "2023"])
+    t.add_argument("--edition", default="2023", choices=["2021", "2023", "2025"])
     t.add_argument("--economies", default="USA,CHN,CAN,DEU")
     t.add_argument("--seed", type=int, default=2385)
     t.add_argument("--split", action="store_true")
     t.add_argument("--zero", action="append", default=[])
     t.add_argument("--negative-inventory", action="append", default=[])
     t.add_argument("--full", action="store_true")
-    t.add_argument("--industries", type=int, default=45)
+    t.add_argument("--industries", type=int, default=None)
     t.add_argument("--digits", type=int, default=8)
     g = sub.add_parser("aggregate")
     g.add_argument("table")

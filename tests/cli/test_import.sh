@@ -58,6 +58,14 @@ assert abs(got["goods"] - sum(cp[:22]) / 22) < 1e-12, got
 assert abs(got["services"] - 8.22) < 1e-12, got
 EOF
 
+# 2025 edition (50 industries): detected; a set keyed by the 45 reaches the split industries
+$FIX table "$T/ICIO2025_2022.csv" --edition 2025 --economies USA,CHN,KOR --seed 8 || fail "fixture 2025"
+run import icio "$T/ICIO2025_2022.csv" --output "$T/ds25" --elasticities cp2015 -q
+expect_rc 0 "import icio 2025"
+expect_in "$T/ds25/manifest.yaml" 'edition: "2025"' "2025 edition detected"
+expect_in "$T/ds25/elasticities.csv" "A02,9.1099999999999994" "A02 takes A01_02's theta"
+expect_in "$T/ds25/elasticities.csv" "C302T309,8.2200000000000006" "C302T309 takes C30's theta"
+
 # the bundled trade-war map: every 2023 economy once
 $FIX table "$T/full.csv" --edition 2023 --full --industries 2 --seed 3 || fail "fixture full economies"
 run import icio "$T/full.csv" --output "$T/dsfull" --regions "$SRC/data/maps/icio-tradewar.csv" -q
