@@ -758,6 +758,8 @@ static tw_status build_model(const icio *t, tw_model **out, size_t *zero_output,
     }
     if (st == TW_OK)
         st = fill_shares(t, m, zero_output, err);
+    if (st == TW_OK && tw_model_set_currency_unit(m, "millions of US dollars") != TW_OK)
+        st = tw_fail(err, TW_ERR_INTERNAL, "cannot set the currency unit");
     if (st == TW_OK)
         st = tw_ds_validate(m, t->path, err);
     if (st != TW_OK) {
