@@ -90,9 +90,9 @@ expect_rc 0 "negative inventories dropped"
 # usage and input errors
 run import
 expect_rc 2 "import without a source"
-run import gravity x
+run import nosuch x
 expect_rc 2 "unknown source"
-expect_in "$T/err" "no source 'gravity' (icio)" "unknown source message"
+expect_in "$T/err" "no source 'nosuch' (icio, gravity)" "unknown source message"
 run import icio "$T/t2021.csv"
 expect_rc 2 "no --output"
 expect_in "$T/err" "--output DIR is required" "no --output message"
