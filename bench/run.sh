@@ -16,3 +16,5 @@ build/bench/bench_game war 2
 # PPML with three high-dimensional fixed effects (1e6 observations)
 cmake --build build --target bench_gravity -j"$(nproc)" >/dev/null
 $ONE build/bench/bench_gravity 1000000 1000 3
+# importing a full-size OECD ICIO table (generated; time and peak memory)
+bash bench/icio.sh

@@ -165,5 +165,7 @@ int cmd_gravity_scenario(int argc, char **argv, int first, cli_ctx ctx);
 int cmd_import(int argc, char **argv, int first, cli_ctx ctx);
 void cmd_import_help(FILE *f);
 int cmd_import_gravity(int argc, char **argv, int first, cli_ctx ctx);
+int cmd_tariffs(int argc, char **argv, int first, cli_ctx ctx);
+void cmd_tariffs_help(FILE *f);
 
 #endif

@@ -11,16 +11,17 @@
  * carry China's MFN cuts of 1 July 2018 (cars from 25% to 15%, consumer
  * goods), which are not part of the war and would otherwise take some
  * tariffs below their 2017 level. The stage table below is the only
- * hand-made input; docs/us-china.md explains it. No economics here: only
- * file conversion.
+ * hand-made input; docs/us-china.md explains it. No economics here: the
+ * files are read and averaged by the library (tw_concordance_read,
+ * tw_tariff_lines_read, tw_tariff_aggregate: the path of `tradewar tariffs
+ * aggregate`); this file picks the months and writes the scenarios.
  */
 #include "cli.h"
 #include "outdir.h"
 
-#include "../src/io_csv.h"
-
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,133 +111,95 @@ static const char *const goods[N_GOODS] = {
     "minerals", "basic_metals", "fabricated_metals", "computers", "electrical", "machinery",
     "motor_vehicles", "other_transport", "other_manufacturing"};
 
-static int goods_index(const char *code)
-{
-    for (int s = 0; s < N_GOODS; s++)
-        if (strcmp(goods[s], code) == 0)
-            return s;
-    return -1;
-}
+/* ---- reading (the library's concordance and tariff-series readers) ---------------- */
 
-/* ---- reading --------------------------------------------------------------- */
+/* A data error with a message (the library's errors come filled in). */
+static tw_status data_error(tw_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static tw_status data_error(tw_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return err->code = TW_ERR_DATA;
+}
 
 #define MAX_CODES 64
 typedef struct {
-    size_t n;                  /* concordance rows */
-    char naics[MAX_CODES][8];
-    int sector[MAX_CODES];
+    tw_concordance *c;         /* naics3 -> goods sector (index into goods[]), share */
+    size_t n;
+    size_t sector[MAX_CODES];
     double share[MAX_CODES];   /* the part of the code's trade counted in the sector */
 } concordance;
 
 typedef struct {
     char path[4200];
-    tw_csv csv;
-    long col[4]; /* time, naics3, tariff_trd_w_avg, china_trade */
+    tw_tariff_lines *lines;    /* time, naics3, tariff_trd_w_avg, china_trade */
 } series;
 
 static tw_status read_concordance(const char *dir, concordance *c, tw_error *err)
 {
     char path[4200];
-    tw_csv csv = {0};
-    static const char *const cols[] = {"naics3", "sector", "share"};
-    long idx[3];
-    tw_status st = tw_path_join(path, sizeof path, dir, "naics3_to_sector.csv", err);
-    if (st == TW_OK)
-        st = tw_csv_read(path, &csv, err);
-    if (st == TW_OK)
-        st = tw_csv_columns(&csv, cols, 3, 3, idx, err);
     memset(c, 0, sizeof *c);
-    for (size_t r = 1; st == TW_OK && r < csv.nrows; r++) {
-        char **f = csv.rows[r].fields;
-        size_t line = csv.rows[r].line;
-        int s = goods_index(f[idx[1]]);
-        if (c->n == MAX_CODES)
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: more than %d rows", path, line, MAX_CODES);
-        else if (strlen(f[idx[0]]) != 3 || strspn(f[idx[0]], "0123456789") != 3)
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: '%s' is not a NAICS3 code", path, line,
-                         f[idx[0]]);
-        else if (s < 0)
-            st = tw_fail(err, TW_ERR_UNKNOWN_NAME, "%s:%zu: unknown goods sector '%s'", path,
-                         line, f[idx[1]]);
-        else if ((st = tw_csv_number(&csv, r, idx[2], "share", 0, &c->share[c->n], err)) ==
-                     TW_OK &&
-                 !(c->share[c->n] > 0 && c->share[c->n] <= 1))
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: share %s is not in (0, 1]", path, line,
-                         f[idx[2]]);
-        if (st != TW_OK)
-            break;
-        strcpy(c->naics[c->n], f[idx[0]]);
-        c->sector[c->n++] = s;
+    if (snprintf(path, sizeof path, "%s/naics3_to_sector.csv", dir) >= (int)sizeof path)
+        return data_error(err, "%s: path too long", dir);
+    tw_status st = tw_concordance_read(path, "naics3", goods, N_GOODS, &c->c, err);
+    if (st != TW_OK)
+        return st;
+    c->n = tw_concordance_entries(c->c);
+    if (c->n > MAX_CODES)
+        return data_error(err, "%s: more than %d rows", path, MAX_CODES);
+    for (size_t k = 0; k < c->n; k++) {
+        const char *code = tw_concordance_code(c->c, k);
+        if (strlen(code) != 3 || strspn(code, "0123456789") != 3)
+            return data_error(err, "%s: '%s' is not a NAICS3 code", path, code);
+        c->sector[k] = tw_concordance_entry_sector(c->c, k);
+        c->share[k] = tw_concordance_share(c->c, k);
     }
-    tw_csv_free(&csv);
-    return st;
+    return TW_OK;
 }
 
 static tw_status read_series(const char *dir, const char *file, series *s, tw_error *err)
 {
-    static const char *const cols[] = {"time", "naics3", "tariff_trd_w_avg", "china_trade"};
-    tw_status st = tw_path_join(s->path, sizeof s->path, dir, file, err);
-    if (st == TW_OK)
-        st = tw_csv_read(s->path, &s->csv, err);
-    if (st == TW_OK)
-        st = tw_csv_columns(&s->csv, cols, 4, 4, s->col, err);
-    return st;
-}
-
-/* Tariff (percent) of `naics` in `month` ("YYYY-MM"). */
-static tw_status series_rate(const series *s, const char *month, const char *naics, double *out,
-                             tw_error *err)
-{
-    for (size_t r = 1; r < s->csv.nrows; r++) {
-        char **f = s->csv.rows[r].fields;
-        if (strncmp(f[s->col[0]], month, 7) == 0 && strcmp(f[s->col[1]], naics) == 0)
-            return tw_csv_number(&s->csv, r, s->col[2], "tariff_trd_w_avg", 0, out, err);
-    }
-    return tw_fail(err, TW_ERR_DATA, "%s: no row for month %s and NAICS3 %s", s->path, month,
-                   naics);
+    static const tw_lines_columns cols = {"time", "naics3", "tariff_trd_w_avg", "china_trade"};
+    if (snprintf(s->path, sizeof s->path, "%s/%s", dir, file) >= (int)sizeof s->path)
+        return data_error(err, "%s: path too long", dir);
+    return tw_tariff_lines_read(s->path, &cols, &s->lines, err);
 }
 
 /* 2017 trade of `naics` (sum of the monthly china_trade): the weights. */
 static tw_status series_weight(const series *s, const char *naics, double *out, tw_error *err)
 {
-    double sum = 0, v;
-    int months = 0;
-    for (size_t r = 1; r < s->csv.nrows; r++) {
-        char **f = s->csv.rows[r].fields;
-        if (strncmp(f[s->col[0]], "2017-", 5) != 0 || strcmp(f[s->col[1]], naics) != 0)
-            continue;
-        tw_status st = tw_csv_number(&s->csv, r, s->col[3], "china_trade", 0, &v, err);
-        if (st != TW_OK)
-            return st;
-        if (v < 0)
-            return tw_fail(err, TW_ERR_DATA, "%s:%zu: negative trade %s", s->path,
-                           s->csv.rows[r].line, f[s->col[3]]);
-        sum += v;
-        months++;
-    }
-    if (months != 12)
-        return tw_fail(err, TW_ERR_DATA, "%s: NAICS3 %s has %d months of 2017, not 12", s->path,
-                       naics, months);
-    *out = sum;
-    return TW_OK;
+    size_t months;
+    tw_status st = tw_tariff_lines_trade(s->lines, "2017-", naics, out, &months, err);
+    if (st == TW_OK && months != 12)
+        return data_error(err, "%s: NAICS3 %s has %zu months of 2017, not 12", s->path, naics,
+                          months);
+    return st;
 }
 
-/* rate[s] (fraction): the trade-weighted average over the sector's NAICS3 codes;
- * NAN for a sector no code feeds. */
+/* rate[s] (fraction): the trade-weighted average over the sector's NAICS3
+ * codes (tw_tariff_aggregate); NAN for a sector no code feeds. */
 static tw_status sector_rates(const series *s, const concordance *c, const double *weight,
                               const char *month, double rate[N_GOODS], tw_error *err)
 {
-    double num[N_GOODS] = {0}, den[N_GOODS] = {0}, v;
+    double v[MAX_CODES], avg[N_GOODS];
     for (size_t k = 0; k < c->n; k++) {
-        tw_status st = series_rate(s, month, c->naics[k], &v, err);
+        /* the month as "YYYY-MM": the series' dates carry a day */
+        tw_status st = tw_tariff_lines_rate(s->lines, month, tw_concordance_code(c->c, k), &v[k],
+                                            err);
         if (st != TW_OK)
             return st;
-        num[c->sector[k]] += weight[k] * c->share[k] * v;
-        den[c->sector[k]] += weight[k] * c->share[k];
     }
-    for (int j = 0; j < N_GOODS; j++)
-        rate[j] = den[j] > 0 ? num[j] / den[j] / 100 : NAN;
-    return TW_OK;
+    tw_status st = tw_tariff_aggregate(c->n, c->sector, c->share, v, weight, N_GOODS, avg, NULL,
+                                       err);
+    for (int j = 0; st == TW_OK && j < N_GOODS; j++)
+        rate[j] = isnan(avg[j]) ? NAN : avg[j] / 100;
+    return st;
 }
 
 /* ---- the tariffs of every stage --------------------------------------------- */
@@ -259,7 +222,7 @@ static tw_status build_table(const series sides[2], const concordance *c, wave_t
     tw_status st = TW_OK;
     for (int side = 0; side < 2 && st == TW_OK; side++) {
         for (size_t k = 0; k < c->n && st == TW_OK; k++)
-            st = series_weight(&sides[side], c->naics[k], &weight[side][k], err);
+            st = series_weight(&sides[side], tw_concordance_code(c->c, k), &weight[side][k], err);
         if (st == TW_OK)
             st = sector_rates(&sides[side], c, weight[side], reference_month, t->ref[side], err);
         for (int j = 0; j < N_GOODS; j++)
@@ -302,28 +265,27 @@ static tw_status read_wave5(const char *data_dir, wave_table *t, tw_error *err)
     static const char *const cols[2] = {"trump_tariff_wave5", "China_tariff_wave5"};
     for (int side = 0; side < 2; side++) {
         char path[4200];
-        tw_csv csv = {0};
-        const char *names[2] = {"indcode", cols[side]};
-        long idx[2];
-        tw_status st = tw_path_join(path, sizeof path, data_dir, files[side], err);
-        if (st == TW_OK)
-            st = tw_csv_read(path, &csv, err);
-        if (st == TW_OK)
-            st = tw_csv_columns(&csv, names, 2, 2, idx, err);
+        tw_tariff_lines *l = NULL;
+        tw_lines_columns lc = {NULL, "indcode", cols[side], NULL};
+        tw_status st = snprintf(path, sizeof path, "%s/%s", data_dir, files[side]) <
+                               (int)sizeof path
+                           ? tw_tariff_lines_read(path, &lc, &l, err)
+                           : data_error(err, "%s: path too long", data_dir);
         for (int j = 0; j < N_GOODS; j++)
             t->wave5[side][j] = NAN;
-        for (size_t r = 1; st == TW_OK && r < csv.nrows; r++) {
+        for (size_t r = 0; st == TW_OK && r < tw_tariff_lines_count(l); r++) {
+            size_t line;
+            const char *text = tw_tariff_lines_code(l, r, &line);
             double code, v;
-            st = tw_csv_number(&csv, r, idx[0], "indcode", 0, &code, err);
-            if (st == TW_OK)
-                st = tw_csv_number(&csv, r, idx[1], cols[side], 0, &v, err);
-            if (st == TW_OK && (code < 1 || code > N_GOODS || code != floor(code)))
-                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: indcode %s is not a goods sector 1-%d",
-                             path, csv.rows[r].line, csv.rows[r].fields[idx[0]], N_GOODS);
+            st = tw_tariff_lines_row_rate(l, r, &v, err);
+            if (st == TW_OK && (!cli_parse_double(text, &code) || code < 1 || code > N_GOODS ||
+                                code != floor(code)))
+                st = data_error(err, "%s:%zu: indcode %s is not a goods sector 1-%d", path, line,
+                                text, N_GOODS);
             if (st == TW_OK)
                 t->wave5[side][(int)code - 1] = v;
         }
-        tw_csv_free(&csv);
+        tw_tariff_lines_free(l);
         if (st != TW_OK)
             return st;
     }
@@ -622,7 +584,7 @@ int cmd_waves(int argc, char **argv, int first, cli_ctx ctx)
         output = beside_data(bundled, "scenarios/us-china", out_buf, sizeof out_buf);
 
     tw_error err = {0};
-    concordance conc;
+    concordance conc = {0};
     series sides[2];
     memset(sides, 0, sizeof sides);
     wave_table *t = calloc(1, sizeof *t);
@@ -646,8 +608,9 @@ int cmd_waves(int argc, char **argv, int first, cli_ctx ctx)
         if (rc == CLI_OK)
             cli_note(&ctx, 1, "wrote %zu files into %s", N_OUT, output);
     }
-    tw_csv_free(&sides[US].csv);
-    tw_csv_free(&sides[CN].csv);
+    tw_tariff_lines_free(sides[US].lines);
+    tw_tariff_lines_free(sides[CN].lines);
+    tw_concordance_free(conc.c);
     free(t);
     return rc;
 }

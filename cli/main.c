@@ -33,7 +33,10 @@ static const char usage_text[] =
     "  gravity SUBCOMMAND  gravity estimation: PPML with high-dimensional fixed effects\n"
     "                   (estimate), theta from tariffs (elasticities), one-sector\n"
     "                   counterfactuals and trade-cost scenarios (counterfactual, scenario)\n"
-    "  import SOURCE    a published table as a data set (gravity: a long trade table)\n"
+    "  import SOURCE    a published table as a data set (icio: an OECD ICIO table, with\n"
+    "                   regions, sectors, tariffs, elasticities; gravity: a long trade table)\n"
+    "  tariffs ACTION   `tariffs aggregate`: tariff lines by product to tariffs by\n"
+    "                   sector, with a coverage report\n"
     "  help [COMMAND]   show help for a command\n"
     "\n"
     "Options:\n"
@@ -76,6 +79,7 @@ static const command commands[] = {
     {"sweep", cmd_sweep, cmd_sweep_help},
     {"gravity", cmd_gravity, cmd_gravity_help},
     {"import", cmd_import, cmd_import_help},
+    {"tariffs", cmd_tariffs, cmd_tariffs_help},
 };
 
 static const command *find_command(const char *name)

@@ -1213,6 +1213,166 @@ tw_status tw_cooperate_equal(tw_solver *s, const size_t *players, size_t n_playe
                              const double *ref, const tw_optimal_options *o, tw_policy *policy,
                              tw_result *res, tw_optimal_report *rep, tw_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* Importing the world: OECD ICIO tables, tariff lines, elasticity sets      */
+/* (docs/import.md)                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** The ICIO industries a sector aggregates, as a space-separated list of
+ *  codes ("C10T12 C13T15"; NULL or "" clears it). An imported data set
+ *  records them (manifest `industries:`), so a named elasticity set keyed by
+ *  ICIO industries can be mapped to its sectors. The string is copied. */
+tw_status tw_model_set_sector_industries(tw_model *m, size_t j, const char *industries,
+                                         tw_error *err);
+/** The list set above, or NULL when none (owned by the model). */
+const char *tw_model_sector_industries(const tw_model *m, size_t j);
+
+/** Options of tw_icio_import (NULL pointers: not given). */
+typedef struct tw_icio_options {
+    const char *regions_map;  /* CSV `economy,region`: every economy of the table once */
+    const char *sectors_map;  /* CSV `industry,sector`: every industry of the table once */
+    int drop_inventories;     /* 1: leave the INVNT final-demand columns out */
+    int year;                 /* 0: taken from the file name (four digits 1990-2099) */
+} tw_icio_options;
+
+/** What an import found: provenance for the manifest, and counts. */
+typedef struct tw_icio_info {
+    char edition[16];         /* "2021", "2023", "2025" (by the industry list) or "unknown" */
+    int year;                 /* from the options or the file name; 0 unknown */
+    char sha256[65];          /* checksum of the source file, hex */
+    unsigned long long bytes; /* size of the source file */
+    size_t economies;         /* economies in the table after CN1/CN2 -> CHN, MX1/MX2 -> MEX */
+    size_t industries;        /* industries in the table */
+    size_t merged_splits;     /* economies merged back (CN1, CN2, MX1, MX2, ...) */
+    size_t zero_output;       /* region x sector cells with zero output (value-added share
+                                 set to 1, no inputs: see docs/import.md) */
+    char regions_sha256[65];  /* checksums of the maps used, hex ("" without a map) */
+    char sectors_sha256[65];
+} tw_icio_info;
+
+/** Default options: no maps, inventories kept, year from the file name. */
+void tw_icio_options_default(tw_icio_options *o);
+
+/**
+ * Read an OECD ICIO CSV table (2021, 2023 or 2025 edition layout, docs/import.md)
+ * and aggregate it to a model: flows X[i][n][j] = intermediate use by all of
+ * importer n's industries + n's final-demand columns; value-added shares
+ * (VA + TLS) / column total; input shares from the intermediate block; final
+ * shares from the final-demand columns. Tariffs 0, theta 1 and psi 0 until set
+ * (tw_model_read_tariffs, tw_model_apply_elasticities). Each sector records
+ * its industries (tw_model_sector_industries). *out is the caller's to free;
+ * `info` (may be NULL) receives provenance. Errors name the file, line and
+ * value (a negative cell names its row and column labels).
+ */
+tw_status tw_icio_import(const char *path, const tw_icio_options *o, tw_model **out,
+                         tw_icio_info *info, tw_error *err);
+
+/** Read a tariff table `exporter,importer,sector,rate` (the data-set
+ *  format's tariffs.csv) into m's base tariffs; cells without a row keep 0.
+ *  On error m is unchanged. */
+tw_status tw_model_read_tariffs(tw_model *m, const char *path, tw_error *err);
+
+/** Provenance and labels for a written data set's manifest (NULL: "unspecified"
+ *  or left out). `provenance` holds n_provenance key/value pairs written under
+ *  the manifest's `provenance:` mapping (keys: letters, digits and '_'). */
+typedef struct tw_dataset_meta {
+    const char *title, *source, *currency_unit;
+    const char *const *provenance; /* 2 * n_provenance strings: key, value, key, value, ... */
+    size_t n_provenance;
+} tw_dataset_meta;
+
+/** tw_write_dataset with the manifest's title, source, unit and provenance
+ *  from `meta` (may be NULL: as tw_write_dataset). */
+tw_status tw_write_dataset_meta(const tw_model *m, const char *dir, const tw_dataset_meta *meta,
+                                tw_error *err);
+
+/* tw_model_apply_elasticities (declared above) reads a bundled set from sets_dir: the folder
+ * holding one subfolder per set, NULL = the default compiled-in data/elasticities (installed
+ * copy first). How a set keyed by ICIO industries is mapped to m's sectors: docs/import.md. */
+
+/**
+ * Tariff lines to sector tariffs. Each concordance entry k maps a product
+ * code to a sector with a share (the part of the code's trade counted in the
+ * sector, in (0, 1]). For one importer-exporter pair, rate[k] is the code's
+ * applied rate (NaN: no line) and weight[k] its trade (NULL: a simple
+ * average, weight 1). Sector s gets
+ *   out_rate[s] = sum_k weight[k] share[k] rate[k] / sum_k weight[k] share[k]
+ * over its entries with a line (summed in the order of k), NaN when none;
+ * coverage[s] (may be NULL) = that denominator over the same sum taken over
+ * all its entries (the share of the sector's trade its rate rests on; with
+ * no weights, of its codes). out_rate and coverage have n_sectors entries.
+ */
+tw_status tw_tariff_aggregate(size_t n_entries, const size_t *sector, const double *share,
+                              const double *rate, const double *weight, size_t n_sectors,
+                              double *out_rate, double *coverage, tw_error *err);
+
+/** A concordance read from CSV `code,sector[,share]` (share default 1). */
+typedef struct tw_concordance tw_concordance;
+/** Read a concordance; `sectors` (n_sectors codes, may be NULL: any sector
+ *  code is accepted and listed in order of appearance) are the allowed sectors.
+ *  Column names: `code_col` (NULL: "code") and "sector", optional "share". */
+tw_status tw_concordance_read(const char *path, const char *code_col,
+                              const char *const *sectors, size_t n_sectors,
+                              tw_concordance **out, tw_error *err);
+void tw_concordance_free(tw_concordance *c);
+size_t tw_concordance_entries(const tw_concordance *c);
+size_t tw_concordance_sector_count(const tw_concordance *c);
+const char *tw_concordance_sector(const tw_concordance *c, size_t s);
+/** Entry k's code, sector index and share. */
+const char *tw_concordance_code(const tw_concordance *c, size_t k);
+size_t tw_concordance_entry_sector(const tw_concordance *c, size_t k);
+double tw_concordance_share(const tw_concordance *c, size_t k);
+
+/** The result of tw_tariffs_aggregate_files: one row per importer, exporter
+ *  and sector that has a line, and the codes of the lines that did not map. */
+typedef struct tw_tariff_report tw_tariff_report;
+/**
+ * Read tariff lines `importer,exporter,code,rate` (LINES), a concordance
+ * (`code,sector[,share]`) and optional trade weights
+ * `importer,exporter,code,value`, and aggregate every importer-exporter pair
+ * with tw_tariff_aggregate. Rates are taken as written (fractions or percent:
+ * the output is in the same unit).
+ */
+tw_status tw_tariffs_aggregate_files(const char *lines, const char *concordance,
+                                     const char *weights, tw_tariff_report **out, tw_error *err);
+void tw_tariff_report_free(tw_tariff_report *r);
+size_t tw_tariff_report_rows(const tw_tariff_report *r);
+/** Row k: codes (owned by the report), the rate, coverage, lines used and
+ *  trade covered / total (with no weights: codes). */
+void tw_tariff_report_row(const tw_tariff_report *r, size_t k, const char **importer,
+                          const char **exporter, const char **sector, double *rate,
+                          double *coverage, size_t *lines, double *covered, double *total);
+/** Codes with a line but no concordance entry, with their line count and trade
+ *  (with no weights: 0). */
+size_t tw_tariff_report_unmapped(const tw_tariff_report *r);
+void tw_tariff_report_unmapped_code(const tw_tariff_report *r, size_t k, const char **code,
+                                    size_t *lines, double *trade);
+
+/** Tariff series by product code (e.g. monthly rates by NAICS3 code, as
+ *  data/us-china-tariffs): a CSV read whole; numbers are parsed when looked
+ *  up, so rows never asked for may hold anything. Column names in `cols`
+ *  (code and rate required; period and trade NULL when absent). */
+typedef struct tw_lines_columns {
+    const char *period, *code, *rate, *trade;
+} tw_lines_columns;
+typedef struct tw_tariff_lines tw_tariff_lines;
+tw_status tw_tariff_lines_read(const char *path, const tw_lines_columns *cols,
+                               tw_tariff_lines **out, tw_error *err);
+void tw_tariff_lines_free(tw_tariff_lines *l);
+size_t tw_tariff_lines_count(const tw_tariff_lines *l);
+/** Row k's code (owned by l) and its line in the file. */
+const char *tw_tariff_lines_code(const tw_tariff_lines *l, size_t k, size_t *line);
+/** Row k's rate; the message names file, line and text when it is not a number. */
+tw_status tw_tariff_lines_row_rate(const tw_tariff_lines *l, size_t k, double *rate, tw_error *err);
+/** The rate of the first row with `code` whose period starts with `period`
+ *  (NULL: any); TW_ERR_DATA when there is none. */
+tw_status tw_tariff_lines_rate(const tw_tariff_lines *l, const char *period, const char *code,
+                               double *rate, tw_error *err);
+/** The sum of the trade column over the rows with `code` whose period starts
+ *  with `period` (NULL: any), and how many rows that was; negative trade is an error. */
+tw_status tw_tariff_lines_trade(const tw_tariff_lines *l, const char *period, const char *code,
+                                double *sum, size_t *rows, tw_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,7 @@ PACKAGES=(build-essential cmake pkg-config
           chromium          # tests/cli/test_browser.sh opens the HTML pages in headless Chromium
           nodejs            # ... driven by puppeteer-core from npm (tests/browser/)
           zsh               # tests/cli/test_install.sh checks the zsh completion parses
+          nettle-dev        # SHA-256 of imported source tables (tradewar import icio)
           libopenmpi-dev openmpi-bin # MPI: tradewar sweep across ranks and machines (mpirun)
           libcmocka-dev     # unit-test framework
           valgrind          # CLI tests under valgrind (ctest -L valgrind, tests/valgrind)

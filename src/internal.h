@@ -21,6 +21,8 @@ struct tw_model {
     char currency_unit[64];      /* tw_model_currency_unit; "" = unknown */
     struct tw_model_group *groups[2]; /* the data's groups: [0] countries, [1] sectors */
     size_t ngroups[2];
+    char **sector_industries;    /* J entries, each NULL or the space-separated ICIO industries
+                                    the sector aggregates (tw_model_set_sector_industries) */
 };
 
 typedef struct tw_model_group {

@@ -107,7 +107,7 @@ static size_t list_len(const yaml_node_t *seq)
 static tw_status read_labels(manifest *mf, yaml_node_t *seq, tw_model *m, int sectors,
                              tw_error *err)
 {
-    static const char *const keys[] = {"code", "name"};
+    static const char *const keys[] = {"code", "name", "industries"};
     size_t k = 0;
     for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top;
          it++, k++) {
@@ -115,15 +115,19 @@ static tw_status read_labels(manifest *mf, yaml_node_t *seq, tw_model *m, int se
         if (!e || e->type != YAML_MAPPING_NODE)
             return tw_fail(err, TW_ERR_PARSE, "%s:%zu: each entry needs 'code' and 'name'",
                            mf->path, e ? node_line(e) : 0);
-        const char *code, *name;
+        const char *code, *name, *industries = NULL;
         tw_status st;
-        if ((st = check_keys(mf, e, keys, 2, sectors ? "a sector" : "a country", err)) ||
+        if ((st = check_keys(mf, e, keys, sectors ? 3 : 2, sectors ? "a sector" : "a country",
+                             err)) ||
             (st = get_scalar(mf, e, "code", 1, &code, err)) ||
-            (st = get_scalar(mf, e, "name", 0, &name, err)))
+            (st = get_scalar(mf, e, "name", 0, &name, err)) ||
+            (sectors && (st = get_scalar(mf, e, "industries", 0, &industries, err))))
             return st;
         tw_error sub;
         st = sectors ? tw_model_set_sector(m, k, code, name, &sub)
                      : tw_model_set_country(m, k, code, name, &sub);
+        if (st == TW_OK && industries)
+            st = tw_model_set_sector_industries(m, k, industries, &sub);
         if (st != TW_OK)
             return tw_fail(err, st, "%s:%zu: %s", mf->path, node_line(e), sub.message);
     }
@@ -206,7 +210,7 @@ static tw_status read_header(manifest *mf, yaml_node_t *root, tw_error *err)
     static const char *const keys[] = {"format",        "version",     "title",
                                        "source",        "currency_unit", "flows_basis",
                                        "dimensions",    "countries",   "sectors",
-                                       "files",         "groups"};
+                                       "files",         "groups",      "provenance"};
     const char *basis, *dummy;
     tw_status st;
     if ((st = read_version(mf, root, err)) ||
@@ -216,6 +220,17 @@ static tw_status read_header(manifest *mf, yaml_node_t *root, tw_error *err)
         (st = get_scalar(mf, root, "source", 0, &dummy, err)) ||
         (st = get_scalar(mf, root, "currency_unit", 0, &dummy, err)))
         return st;
+    yaml_node_t *prov = map_get(&mf->doc, root, "provenance");
+    if (prov && prov->type != YAML_MAPPING_NODE)
+        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: 'provenance' must be a mapping of keys to "
+                       "single values", mf->path, node_line(prov));
+    for (yaml_node_pair_t *p = prov ? prov->data.mapping.pairs.start : NULL;
+         prov && p < prov->data.mapping.pairs.top; p++) {
+        yaml_node_t *v = yaml_document_get_node(&mf->doc, p->value);
+        if (!scalar(v))
+            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: provenance: each entry must be a single "
+                           "value", mf->path, v ? node_line(v) : node_line(prov));
+    }
     if (strcmp(basis, "before_tariffs") != 0 && strcmp(basis, "after_tariffs") != 0)
         return tw_fail(err, TW_ERR_PARSE,
                        "%s:%zu: flows_basis is '%.64s', expected before_tariffs or after_tariffs",

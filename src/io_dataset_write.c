@@ -14,6 +14,7 @@
 typedef struct writer {
     const tw_model *m;
     const char *dir;
+    const tw_dataset_meta *meta; /* may be NULL */
 } writer;
 
 typedef tw_status (*write_body)(const writer *w, FILE *f);
@@ -167,7 +168,7 @@ static void yaml_quoted(FILE *f, const char *s)
 }
 
 static void yaml_labels(FILE *f, const char *key, char (*codes)[TW_CODE_MAX],
-                        char (*names)[TW_NAME_MAX], size_t count)
+                        char (*names)[TW_NAME_MAX], char **industries, size_t count)
 {
     fprintf(f, "%s:\n", key);
     for (size_t k = 0; k < count; k++) {
@@ -175,9 +176,15 @@ static void yaml_labels(FILE *f, const char *key, char (*codes)[TW_CODE_MAX],
         yaml_quoted(f, codes[k]);
         fputs(", name: ", f);
         yaml_quoted(f, names[k]);
+        if (industries && industries[k]) {
+            fputs(", industries: ", f);
+            yaml_quoted(f, industries[k]);
+        }
         fputs("}\n", f);
     }
 }
+
+static const char *meta_or(const char *v, const char *dflt) { return v ? v : dflt; }
 
 static int table_written(const tw_model *m, int t)
 {
@@ -198,14 +205,33 @@ static tw_status body_manifest(const writer *w, FILE *f)
     const tw_model *m = w->m;
     fprintf(f, "# tradewar data set (docs/data-format.md)\n");
     fprintf(f, "format: %s\nversion: 1\n", TW_DS_FORMAT);
-    fprintf(f, "title: \"written by tradewar %s\"\n", tw_version());
-    fprintf(f, "source: \"unspecified\"\ncurrency_unit: ");
-    yaml_quoted(f, m->currency_unit[0] ? m->currency_unit : "unspecified");
+    const tw_dataset_meta *meta = w->meta;
+    if (meta && meta->title) {
+        fputs("title: ", f);
+        yaml_quoted(f, meta->title);
+        fputc('\n', f);
+    } else {
+        fprintf(f, "title: \"written by tradewar %s\"\n", tw_version());
+    }
+    fputs("source: ", f);
+    yaml_quoted(f, meta_or(meta ? meta->source : NULL, "unspecified"));
+    fputs("\ncurrency_unit: ", f);
+    /* the caller's unit, else the model's own */
+    yaml_quoted(f, meta_or(meta ? meta->currency_unit : NULL,
+                           m->currency_unit[0] ? m->currency_unit : "unspecified"));
     fputc('\n', f);
+    if (meta && meta->n_provenance) {
+        fputs("provenance:\n", f);
+        for (size_t k = 0; k < meta->n_provenance; k++) {
+            fprintf(f, "  %s: ", meta->provenance[2 * k]);
+            yaml_quoted(f, meta->provenance[2 * k + 1]);
+            fputc('\n', f);
+        }
+    }
     fprintf(f, "flows_basis: before_tariffs\n");
     fprintf(f, "dimensions: {countries: %zu, sectors: %zu}\n", m->N, m->J);
-    yaml_labels(f, "countries", m->country_code, m->country_name, m->N);
-    yaml_labels(f, "sectors", m->sector_code, m->sector_name, m->J);
+    yaml_labels(f, "countries", m->country_code, m->country_name, NULL, m->N);
+    yaml_labels(f, "sectors", m->sector_code, m->sector_name, m->sector_industries, m->J);
     if (m->ngroups[0] || m->ngroups[1]) {
         fputs("groups:\n", f);
         for (int g = 0; g < 2; g++) {
@@ -245,10 +271,32 @@ static tw_status make_dir(const char *dir, tw_error *err)
     return TW_OK;
 }
 
+static int provenance_key_ok(const char *k)
+{
+    if (!k || !*k)
+        return 0;
+    for (; *k; k++)
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+              *k == '_'))
+            return 0;
+    return 1;
+}
+
 tw_status tw_write_dataset(const tw_model *m, const char *dir, tw_error *err)
+{
+    return tw_write_dataset_meta(m, dir, NULL, err);
+}
+
+tw_status tw_write_dataset_meta(const tw_model *m, const char *dir, const tw_dataset_meta *meta,
+                                tw_error *err)
 {
     if (!m || !dir)
         return tw_fail(err, TW_ERR_INVALID, "tw_write_dataset: no model or directory");
+    for (size_t k = 0; meta && k < meta->n_provenance; k++)
+        if (!provenance_key_ok(meta->provenance[2 * k]) || !meta->provenance[2 * k + 1])
+            return tw_fail(err, TW_ERR_INVALID, "tw_write_dataset: provenance entry %zu: key "
+                           "'%s' is not letters, digits and '_' (or no value)", k + 1,
+                           meta->provenance[2 * k] ? meta->provenance[2 * k] : "(null)");
     static const write_body bodies[TW_DS_TABLE_COUNT] = {
         body_flows, body_tariffs, body_export_taxes, body_subsidies, body_trade_costs,
         body_va,    body_io,      body_final,        body_elasticities,
@@ -258,9 +306,9 @@ tw_status tw_write_dataset(const tw_model *m, const char *dir, tw_error *err)
         char name[64];
         snprintf(name, sizeof name, "%s.csv", tw_ds_table_keys[t]);
         if (table_written(m, t))
-            st = write_file(&(writer){m, dir}, name, bodies[t], err);
+            st = write_file(&(writer){m, dir, meta}, name, bodies[t], err);
     }
     if (st == TW_OK)
-        st = write_file(&(writer){m, dir}, "manifest.yaml", body_manifest, err);
+        st = write_file(&(writer){m, dir, meta}, "manifest.yaml", body_manifest, err);
     return st;
 }

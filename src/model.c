@@ -62,7 +62,9 @@ tw_model *tw_model_create(size_t n_countries, size_t n_sectors)
     m->country_name = tw_calloc(m->N, sizeof *m->country_name);
     m->sector_code = tw_calloc(m->J, sizeof *m->sector_code);
     m->sector_name = tw_calloc(m->J, sizeof *m->sector_name);
-    int ok = m->country_code && m->country_name && m->sector_code && m->sector_name;
+    m->sector_industries = tw_calloc(m->J, sizeof *m->sector_industries);
+    int ok = m->country_code && m->country_name && m->sector_code && m->sector_name &&
+             m->sector_industries;
     for (int a = 0; a < TW_ARRAY_COUNT && ok; a++) {
         m->arr[a] = tw_calloc(array_length(m->N, m->J, (tw_array)a), sizeof(double));
         ok = m->arr[a] != NULL;
@@ -100,6 +102,9 @@ void tw_model_free(tw_model *m)
     free(m->country_name);
     free(m->sector_code);
     free(m->sector_name);
+    for (size_t j = 0; m->sector_industries && j < m->J; j++)
+        free(m->sector_industries[j]);
+    free(m->sector_industries);
     free(m);
 }
 
@@ -126,6 +131,12 @@ tw_model *tw_model_clone(const tw_model *m)
                 tw_model_free(c);
                 return NULL;
             }
+    for (size_t j = 0; j < m->J; j++)
+        if (m->sector_industries[j] &&
+            tw_model_set_sector_industries(c, j, m->sector_industries[j], NULL) != TW_OK) {
+            tw_model_free(c);
+            return NULL;
+        }
     return c;
 }
 
@@ -304,6 +315,35 @@ tw_status tw_model_set_sector(tw_model *m, size_t j, const char *code, const cha
     if (!m)
         return tw_fail(err, TW_ERR_INVALID, "no model");
     return set_label(m->sector_code, m->sector_name, m->J, j, code, name, "sector", err);
+}
+
+tw_status tw_model_set_sector_industries(tw_model *m, size_t j, const char *industries,
+                                         tw_error *err)
+{
+    if (!m || j >= m->J)
+        return tw_fail(err, TW_ERR_INVALID, "tw_model_set_sector_industries: bad arguments");
+    char *copy = NULL;
+    if (industries && *industries) {
+        size_t len = strlen(industries);
+        for (size_t k = 0; k < len; k++) {
+            unsigned char ch = (unsigned char)industries[k];
+            if (!isalnum(ch) && ch != '_' && ch != '-' && ch != ' ')
+                return tw_fail(err, TW_ERR_DATA, "sector %s: industries '%.64s': character '%c' "
+                               "is not a letter, digit, '_', '-' or space", m->sector_code[j],
+                               industries, ch);
+        }
+        if (!(copy = malloc(len + 1)))
+            return tw_fail(err, TW_ERR_NOMEM, "out of memory");
+        memcpy(copy, industries, len + 1);
+    }
+    free(m->sector_industries[j]);
+    m->sector_industries[j] = copy;
+    return TW_OK;
+}
+
+const char *tw_model_sector_industries(const tw_model *m, size_t j)
+{
+    return (m && j < m->J) ? m->sector_industries[j] : NULL;
 }
 
 const char *tw_model_country_code(const tw_model *m, size_t i)

@@ -50,7 +50,7 @@ expect_words() { # DESCRIPTION EXPECTED -- WORDS...
     [ "$got" = "$want" ] || { echo "  got: '$got'"; fail "bash completion: $what (expected '$want')"; }
 }
 expect_words "a command" "report " -- rep
-expect_words "commands starting with t" "talks timeline " -- t
+expect_words "commands starting with t" "talks tariffs timeline " -- t
 expect_words "a report option" "--html " -- report --ht
 expect_words "a country after --focus" "USA " -- report --focus US
 expect_words "the next country of a list" "USA,CHN " -- war --players USA,CH
