@@ -323,9 +323,15 @@ static double wpct(const tw_result *r, size_t i)
     return r ? tw_result_country(r, TW_C_WELFARE_PCT)[i] : NAN;
 }
 
-/* Per-country figures: welfare under each outcome and the gains. */
+static double gdppct(const tw_result *r, size_t i)
+{
+    return r ? tw_result_country(r, TW_C_REAL_GDP_PCT)[i] : NAN;
+}
+
+/* Per-country figures: welfare and real GDP under each outcome, and the gains. */
 typedef struct {
     double sq, war, coop, barg, med_war, med_coop, med_barg;
+    double gdp_sq, gdp_war, gdp_coop, gdp_barg; /* real GDP, % of base */
 } talks_row;
 
 static talks_row row_of(const talks_state *s, size_t i)
@@ -339,6 +345,10 @@ static talks_row row_of(const talks_state *s, size_t i)
     r.med_war = game_median_tariff_pct(s->g, t->war, i);
     r.med_coop = t->cooperated ? game_median_tariff_pct(s->g, t->coop, i) : NAN;
     r.med_barg = t->bargained ? game_median_tariff_pct(s->g, t->barg, i) : NAN;
+    r.gdp_sq = gdppct(t->sq_res, i);
+    r.gdp_war = gdppct(t->war_res, i);
+    r.gdp_coop = t->cooperated ? gdppct(t->coop_res, i) : NAN;
+    r.gdp_barg = t->bargained ? gdppct(t->barg_res, i) : NAN;
     return r;
 }
 
@@ -346,7 +356,7 @@ static json_t *country_json(const talks_state *s, size_t i)
 {
     const game *g = s->g;
     talks_row r = row_of(s, i);
-    return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+    json_t *c = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
                      "s:o, s:o}",
                      "code", tw_model_country_code(g->base, i), "name",
                      tw_model_country_name(g->base, i), "player", game_is_player(g, i),
@@ -361,6 +371,14 @@ static json_t *country_json(const talks_state *s, size_t i)
                      "war_median_tariff_pct", out_json_number(r.med_war),
                      "cooperative_median_tariff_pct", out_json_number(r.med_coop),
                      "bargaining_median_tariff_pct", out_json_number(r.med_barg));
+    if (c) {
+        json_object_set_new(c, "real_gdp_pct", out_json_number(r.gdp_barg));
+        json_object_set_new(c, "status_quo_real_gdp_pct", out_json_number(r.gdp_sq));
+        json_object_set_new(c, "war_real_gdp_pct", out_json_number(r.gdp_war));
+        json_object_set_new(c, "cooperative_real_gdp_pct", out_json_number(r.gdp_coop));
+        json_object_set_new(c, "bargaining_real_gdp_pct", out_json_number(r.gdp_barg));
+    }
+    return c;
 }
 
 static json_t *result_json(const talks_state *s, const game_columns *cols)
@@ -402,7 +420,9 @@ static void countries_csv(FILE *f, void *user)
           "war_welfare_pct,cooperative_welfare_pct,bargaining_welfare_pct,gain_vs_war_pct,"
           "gain_vs_status_quo_pct,cooperative_gain_vs_war_pct,"
           "cooperative_gain_vs_status_quo_pct,war_median_tariff_pct,"
-          "cooperative_median_tariff_pct,bargaining_median_tariff_pct\n",
+          "cooperative_median_tariff_pct,bargaining_median_tariff_pct,real_gdp_pct,"
+          "status_quo_real_gdp_pct,war_real_gdp_pct,cooperative_real_gdp_pct,"
+          "bargaining_real_gdp_pct\n",
           f);
     for (size_t i = 0; i < tw_model_countries(g->base); i++) {
         talks_row r = row_of(s, i);
@@ -413,7 +433,8 @@ static void countries_csv(FILE *f, void *user)
         double v[] = {r.barg,      r.med_barg,         r.sq,         r.war,
                       r.coop,      r.barg,             r.barg - r.war, r.barg - r.sq,
                       r.coop - r.war, r.coop - r.sq,   r.med_war,    r.med_coop,
-                      r.med_barg};
+                      r.med_barg,  r.gdp_barg,       r.gdp_sq,     r.gdp_war,
+                      r.gdp_coop,  r.gdp_barg};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             out_csv_number(f, v[k]);
         fputc('\n', f);
@@ -438,7 +459,15 @@ static void table(FILE *f, void *user)
                 game_tidy(r.barg - r.war), game_tidy(r.barg - r.sq), game_tidy(r.med_war),
                 game_tidy(r.med_coop), game_tidy(r.med_barg));
     }
-    fprintf(f, "\nGains are in percentage points of base real income.\n");
+    fprintf(f, "\n%-10s %9s %9s %9s %9s\n", "real GDP %", "stat.quo", "war", "coop.", "barg.");
+    for (size_t i = 0; i < tw_model_countries(g->base); i++) {
+        talks_row r = row_of(s, i);
+        fprintf(f, "%-10s %9.4f %9.4f %9.4f %9.4f\n", tw_model_country_code(g->base, i),
+                game_tidy(r.gdp_sq), game_tidy(r.gdp_war), game_tidy(r.gdp_coop),
+                game_tidy(r.gdp_barg));
+    }
+    fprintf(f, "\nGains are in percentage points of base real income; real GDP is GDP at base\n"
+               "prices (docs/model.md).\n");
     fprintf(f, "War: %s after %d rounds, %.3g s\n",
             t->war_run.status == TW_OK && t->war_run.rep.converged ? "settled" : "DID NOT SETTLE",
             t->war_run.rep.rounds, t->war_run.rep.seconds + t->war_run.warm.seconds);

@@ -1314,7 +1314,10 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
     else {
         r->table(stdout, r->user);
         if (diag) {
-            fprintf(stdout, "\nOutcome '%s': ", r->columns->name[r->columns->n - 1]);
+            /* the last column is the reported outcome; "rate" is its CSV name */
+            const char *last = r->columns->name[r->columns->n - 1];
+            fprintf(stdout, "\nAt the %s: ",
+                    strcmp(last, "rate") == 0 ? "reported outcome" : last);
             out_diagnostics_lines(stdout, g->base, diag);
         }
     }

@@ -99,6 +99,9 @@ run talks -q --data "$TOY" --players Country1,Country2,Country4 --format json
 expect_rc 0 "talks"
 json_check 'd["tradewar"]["command"] == "talks" and d["solver"]["converged"] is True' "talks converged"
 json_check 'all({"war_welfare_pct","cooperative_welfare_pct","bargaining_welfare_pct","gain_vs_war_pct","gain_vs_status_quo_pct"} <= set(c) for c in d["countries"])' "talks keys"
+# real GDP beside welfare under each outcome: none moves at the status quo (the base)
+json_check 'all(abs(c["status_quo_real_gdp_pct"]) < 1e-9 and c["real_gdp_pct"] == c["bargaining_real_gdp_pct"] for c in d["countries"])' "talks real GDP"
+json_check 'any(abs(c["war_real_gdp_pct"]) > 1e-4 for c in d["countries"])' "the war moves real GDP"
 json_check 'all(c["gain_vs_war_pct"] > 0 for c in d["countries"] if c["player"])' "bargaining beats the war"
 json_check 'sum(c["cooperative_welfare_pct"] for c in d["countries"] if c["player"]) >= sum(c["bargaining_welfare_pct"] for c in d["countries"] if c["player"]) - 1e-6' "cooperation maximises the sum"
 json_check 'all(i["importer"] in ("Country1","Country2","Country4") and i["exporter"] in ("Country1","Country2","Country4") for i in d["instruments"])' "talks: tariffs among players"
