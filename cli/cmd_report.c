@@ -696,28 +696,14 @@ static int write_outputs(const report *r, const staged_args *a)
 }
 
 /* --html FILE: the page, its charts drawn again into memory (cli/html.c). */
+static int draw_charts(const void *user, char *why, size_t size)
+{
+    return charts(user, NULL, why, size);
+}
+
 static int write_html(const report *r, const staged_args *a)
 {
-    plot_capture cap = {0};
-    char why[600] = "out of memory";
-    json_t *j = report_json(r, a);
-    int st = j ? 0 : -1;
-    if (st == 0 && a->charts) {
-        plot_capture_set(&cap);
-        st = charts(r, NULL, why, sizeof why);
-        plot_capture_set(NULL);
-    }
-    if (st == 0) {
-        html_page page = {"report", tw_scenario_name(r->s.sc), j, &cap, r->s.base};
-        st = html_write(a->html, &page, why, sizeof why);
-    }
-    json_decref(j);
-    plot_capture_free(&cap);
-    if (st != 0) {
-        cli_error("%s (nothing written to %s)", why, a->html);
-        return CLI_FAILURE;
-    }
-    return CLI_OK;
+    return staged_write_html(&r->s, a, report_json(r, a), draw_charts, r);
 }
 
 int cmd_report(int argc, char **argv, int first, cli_ctx ctx)

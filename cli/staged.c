@@ -1,5 +1,7 @@
 /* staged.c - the shared setup of `tradewar report` and `tradewar timeline`. */
 #include "staged.h"
+#include "html.h"
+#include "plot.h"
 
 #include "output.h"
 
@@ -203,3 +205,27 @@ void staged_provenance(FILE *f, const staged *s, const staged_args *a)
             s->opt.fallback ? "true" : "false", el);
 }
 
+
+int staged_write_html(const staged *s, const staged_args *a, json_t *j,
+                      int (*draw)(const void *user, char *why, size_t size), const void *user)
+{
+    plot_capture cap = {0};
+    char why[600] = "out of memory";
+    int st = j ? 0 : -1;
+    if (st == 0 && a->charts) {
+        plot_capture_set(&cap);
+        st = draw(user, why, sizeof why);
+        plot_capture_set(NULL);
+    }
+    if (st == 0) {
+        html_page page = {a->command, tw_scenario_name(s->sc), j, &cap, s->base};
+        st = html_write(a->html, &page, why, sizeof why);
+    }
+    json_decref(j);
+    plot_capture_free(&cap);
+    if (st != 0) {
+        cli_error("%s (nothing written to %s)", why, a->html);
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}

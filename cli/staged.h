@@ -56,6 +56,12 @@ json_t *staged_stats_json(tw_solver_stats st);
 /* "# tradewar VERSION command data=... checksum=... scenario=... options=..." */
 void staged_provenance(FILE *f, const staged *s, const staged_args *a);
 
+/* --html FILE: the page for `j` (the command's JSON; taken), with the charts
+ * drawn again into memory by draw(user, why, size) when a->charts; prints the
+ * error and returns CLI_FAILURE when anything fails (nothing is written then). */
+int staged_write_html(const staged *s, const staged_args *a, json_t *j,
+                      int (*draw)(const void *user, char *why, size_t size), const void *user);
+
 /* 100 (now / base - 1), NaN when base is 0. */
 double staged_pct(double now, double base);
 /* Flow from i to n summed over sectors. */
