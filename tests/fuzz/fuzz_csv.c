@@ -12,7 +12,7 @@
  * otherwise main() replays every file of the corpus directories given as
  * arguments, so the corpus runs as a plain test (ctest: fuzz_csv_replay).
  */
-#include "io_csv.h"
+#include "fuzz_common.h" /* io_csv.h, and main() replaying corpus folders on gcc */
 
 #include <dirent.h>
 #include <stdint.h>
@@ -97,7 +97,6 @@ static void fuzz_matrix(const char *text, size_t len)
     rmdir(dir);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -124,49 +123,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#ifndef TW_LIBFUZZER
-static int replay_file(const char *path)
-{
-    char *text;
-    size_t len;
-    tw_error err;
-    if (tw_read_file(path, &text, &len, &err) != TW_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        return 1;
-    }
-    LLVMFuzzerTestOneInput((const uint8_t *)text, len);
-    free(text);
-    return 0;
-}
-
-static int replay_dir(const char *dir, int *count)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "%s: cannot open the corpus directory\n", dir);
-        return 1;
-    }
-    int bad = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        char path[4096];
-        struct stat sb;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-            continue;
-        bad |= replay_file(path);
-        (*count)++;
-    }
-    closedir(d);
-    return bad;
-}
-
-int main(int argc, char **argv)
-{
-    int bad = 0, count = 0;
-    for (int k = 1; k < argc; k++)
-        bad |= replay_dir(argv[k], &count);
-    printf("fuzz_csv: replayed %d corpus files\n", count);
-    return bad || count == 0;
-}
-#endif
