@@ -63,23 +63,49 @@ const char *batch_path(const file_batch *b, const char *name, char *buf, size_t 
     return buf;
 }
 
+/* Room for one more entry; -1 with `why`. */
+static int batch_grow(file_batch *b, char *why, size_t size)
+{
+    if (b->n < b->cap)
+        return 0;
+    if (b->n >= BATCH_MAX) {
+        snprintf(why, size, "too many output files (more than %d)", BATCH_MAX);
+        return -1;
+    }
+    size_t cap = b->cap ? 2 * b->cap : 16;
+    batch_entry *e = realloc(b->e, cap * sizeof *e);
+    if (!e) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    b->e = e;
+    b->cap = cap;
+    return 0;
+}
+
+/* Forget the entries (their files are renamed or removed). */
+static void batch_release(file_batch *b)
+{
+    free(b->e);
+    b->e = NULL;
+    b->n = b->cap = 0;
+}
+
 FILE *batch_open(file_batch *b, const char *name, char *why, size_t size)
 {
-    if (b->n == BATCH_MAX) {
-        snprintf(why, size, "too many output files");
+    if (batch_grow(b, why, size) != 0)
         return NULL;
-    }
     size_t k = b->n;
     char dir[sizeof b->dir]; /* a copy: the compiler cannot tell b->dir from b->fin */
     memcpy(dir, b->dir, sizeof dir);
-    snprintf(b->fin[k], sizeof b->fin[k], "%s/%s", dir, name);
-    snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.%s.XXXXXX", dir, name);
+    snprintf(b->e[k].fin, sizeof b->e[k].fin, "%s/%s", dir, name);
+    snprintf(b->e[k].tmp, sizeof b->e[k].tmp, "%s/.%s.XXXXXX", dir, name);
     struct stat sb;
-    if (stat(b->fin[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        snprintf(why, size, "%s is a directory", b->fin[k]);
+    if (stat(b->e[k].fin, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is a directory", b->e[k].fin);
         return NULL;
     }
-    int fd = mkstemp(b->tmp[k]);
+    int fd = mkstemp(b->e[k].tmp);
     if (fd < 0) {
         snprintf(why, size, "cannot create a file in %s: %s", b->dir, strerror(errno));
         return NULL;
@@ -91,37 +117,35 @@ FILE *batch_open(file_batch *b, const char *name, char *why, size_t size)
     FILE *f = fdopen(fd, "w");
     if (!f) {
         close(fd);
-        snprintf(why, size, "cannot write %s: %s", b->fin[k], strerror(errno));
+        snprintf(why, size, "cannot write %s: %s", b->e[k].fin, strerror(errno));
     }
     return f;
 }
 
 const char *batch_reserve(file_batch *b, const char *name, char *why, size_t size)
 {
-    if (b->n == BATCH_MAX) {
-        snprintf(why, size, "too many output files");
+    if (batch_grow(b, why, size) != 0)
         return NULL;
-    }
     size_t k = b->n;
     char dir[sizeof b->dir];
     memcpy(dir, b->dir, sizeof dir);
-    snprintf(b->fin[k], sizeof b->fin[k], "%s/%s", dir, name);
+    snprintf(b->e[k].fin, sizeof b->e[k].fin, "%s/%s", dir, name);
     struct stat sb;
-    if (stat(b->fin[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        snprintf(why, size, "%s is a directory", b->fin[k]);
+    if (stat(b->e[k].fin, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(why, size, "%s is a directory", b->e[k].fin);
         return NULL;
     }
     /* the temporary name keeps NAME's extension (the chart's format) */
     mode_t mask = umask(0);
     umask(mask);
     for (unsigned attempt = 0; attempt < 100; attempt++) {
-        snprintf(b->tmp[k], sizeof b->tmp[k], "%s/.tmp-%ld-%zu-%u-%s", dir, (long)getpid(), k,
+        snprintf(b->e[k].tmp, sizeof b->e[k].tmp, "%s/.tmp-%ld-%zu-%u-%s", dir, (long)getpid(), k,
                  attempt, name);
-        int fd = open(b->tmp[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666 & ~mask);
+        int fd = open(b->e[k].tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666 & ~mask);
         if (fd >= 0) {
             close(fd);
             b->n++;
-            return b->tmp[k];
+            return b->e[k].tmp;
         }
         if (errno != EEXIST)
             break;
@@ -144,22 +168,22 @@ int batch_commit(file_batch *b, char *why, size_t size)
 {
     size_t k = 0;
     for (; k < b->n; k++)
-        if (rename(b->tmp[k], b->fin[k]) != 0) {
-            snprintf(why, size, "cannot rename to %s: %s", b->fin[k], strerror(errno));
+        if (rename(b->e[k].tmp, b->e[k].fin) != 0) {
+            snprintf(why, size, "cannot rename to %s: %s", b->e[k].fin, strerror(errno));
             break;
         }
     for (size_t r = k; r < b->n; r++)
-        unlink(b->tmp[r]);
+        unlink(b->e[r].tmp);
     int ok = k == b->n;
-    b->n = 0;
+    batch_release(b);
     return ok ? 0 : -1;
 }
 
 void batch_abort(file_batch *b)
 {
     for (size_t k = 0; k < b->n; k++)
-        unlink(b->tmp[k]);
-    b->n = 0;
+        unlink(b->e[k].tmp);
+    batch_release(b);
 }
 
 int batch_json(file_batch *b, const char *name, const json_t *j, char *why, size_t size)
@@ -208,7 +232,7 @@ int batch_add_files(file_batch *b, const batch_file *files, size_t n, void *user
 void batch_drop_last(file_batch *b)
 {
     if (b->n > 0)
-        unlink(b->tmp[--b->n]);
+        unlink(b->e[--b->n].tmp);
 }
 
 int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n,

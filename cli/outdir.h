@@ -13,11 +13,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define BATCH_MAX 24
+/* A batch holds as many files as a run writes (a report writes two charts per
+ * stage, and scenarios may have up to TW_LIMIT_STAGES stages); BATCH_MAX only
+ * stops a runaway loop. The entries grow on demand and are released by
+ * batch_commit and batch_abort. */
+#define BATCH_MAX 100000
+typedef struct batch_entry {
+    char tmp[4200], fin[4200];
+} batch_entry;
 typedef struct file_batch {
     char dir[4096];
-    char tmp[BATCH_MAX][4200], fin[BATCH_MAX][4200];
-    size_t n;
+    batch_entry *e;
+    size_t n, cap;
 } file_batch;
 
 /* Create the missing parents of DIR (not DIR itself), like mkdir -p on its
@@ -34,7 +41,8 @@ int batch_close(FILE *f, const char *name, char *why, size_t size);
 /* A temporary path in the batch for NAME, written by someone else (a chart:
  * plot.c writes it, itself atomically); renamed onto DIR/NAME by
  * batch_commit with the other files, removed by batch_abort. The path keeps
- * NAME's extension and is owned by the batch. NULL with `why`. */
+ * NAME's extension and is owned by the batch, valid until the next batch call.
+ * NULL with `why`. */
 const char *batch_reserve(file_batch *b, const char *name, char *why, size_t size);
 /* "DIR/NAME" into buf. */
 const char *batch_path(const file_batch *b, const char *name, char *buf, size_t size);

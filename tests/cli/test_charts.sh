@@ -8,6 +8,13 @@ source "$(dirname "$0")/lib.sh" "$@"
 export LSAN_OPTIONS="suppressions=$SRC/tests/cli/lsan-plplot.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 run report -q "$SRC/scenarios/us-china/list3-25.yaml" --output "$T/r"
 expect_rc 0 "report --output"
+# a report of many stages writes two charts per stage (more than the 24 files
+# an output directory once held: it failed with "too many output files")
+run report -q "$SRC/scenarios/us-china/waves-both.yaml" --output "$T/many"
+expect_rc 0 "report --output of a 13-stage scenario"
+n=$(ls "$T/many" | grep -c '^sectors-.*\.png$')
+[ "$n" -ge 12 ] || fail "report of 13 stages wrote $n sector charts"
+[ -z "$(ls -A "$T/many" | grep '^\.')" ] || fail "temporary files left in $T/many"
 run timeline -q "$SRC/scenarios/us-china/waves-both.yaml" --output "$T/t"
 expect_rc 0 "timeline --output"
 sed 's/\${cn}/0.1/' "$SRC/tests/data/sweep/war.yaml" >"$T/war.yaml"
