@@ -15,7 +15,9 @@ normalise() { # copy DIR to a normalised twin
     local src=$1 dst=$2
     rm -rf "$dst"
     cp -r "$src" "$dst"
-    find "$dst" -type f \( -name '*.png' -o -name '*.svg' -o -name '*.html' \) -delete
+    # charts are drawn from the compared tables; a sweep's binary record store is in
+    # completion order (threads), its draws are compared through the CSV files
+    find "$dst" -type f \( -name '*.png' -o -name '*.svg' -o -name '*.html' -o -name '*.twr' \) -delete
     find "$dst" -type f -name '*.json' | while read -r f; do
         python3 - "$f" <<'PY'
 import json, re, sys
@@ -34,8 +36,26 @@ def clean(x):
 json.dump(clean(d), open(p, "w"), indent=1, sort_keys=True)
 PY
     done
+    # CSV columns of timings
+    find "$dst" -type f -name '*.csv' | while read -r f; do
+        python3 - "$f" <<'PY'
+import csv, re, sys
+p = sys.argv[1]
+rows = list(csv.reader(open(p, newline="")))
+if rows:
+    keep = [k for k, h in enumerate(rows[0]) if not re.search(r"seconds|time", h, re.I)]
+    with open(p, "w", newline="") as f:
+        w = csv.writer(f)
+        for r in rows:
+            w.writerow([r[k] for k in keep if k < len(r)])
+PY
+    done
+    # the timeline's table ends each stage's line with its solve time
+    find "$dst" -type f -name 'timeline*.out' -exec sed -E -i 's/ +[0-9]+\.[0-9]+$/ T/' {} +
     find "$dst" -type f \( -name '*.txt' -o -name '*.out' -o -name '*.err' \) | while read -r f; do
-        sed -E -i 's/[0-9]+(\.[0-9]+)? ?(s|ms)\b/T/g; /tradewar [0-9]+\.[0-9]+/d; /version/d' "$f"
+        # progress lines depend on timing (when a message is due), not on results
+        sed -E -i '/evaluations|round [0-9]|summary in|about .* left|checkpoint/d;
+                   s/[0-9]+(\.[0-9]+)? ?(s|ms)\b/T/g; /tradewar [0-9]+\.[0-9]+/d; /version/d' "$f"
     done
 }
 
