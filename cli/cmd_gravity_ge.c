@@ -531,6 +531,36 @@ static void run_free(ge_run *r)
     tw_gravity_ge_result_free(&r->res);
 }
 
+/* Read a parsed run's coefficients (from a file when not given inline), its
+ * data table and its pairs. CLI_OK or an exit code, the error already said. */
+static int load_run(ge_run *r, const char *command, char *why, size_t size)
+{
+    if (r->ncoef == 0 && read_coef_file(r->coef_text, r, why, size) != 0) {
+        cli_error("--coef: %s", why);
+        return CLI_BAD_INPUT;
+    }
+    tw_table *t = NULL;
+    tw_error err = {0};
+    tw_status st = tw_table_read(r->data, &t, &err);
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    gf_file_checksum(r->data, r->checksum);
+    int rc = CLI_OK;
+    if (build(t, r, why, size) != 0) {
+        cli_error("%s", why);
+        rc = CLI_BAD_INPUT;
+    }
+    tw_table_free(t);
+    int pc = rc == CLI_OK ? check_pairs(r, why, size) : 0;
+    if (pc == 2)
+        rc = cli_usage_error(command, "%s", why);
+    else if (pc == 3) {
+        cli_error("%s", why);
+        rc = CLI_BAD_INPUT;
+    }
+    return rc;
+}
+
 int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
 {
     ge_run *r = calloc(1, sizeof *r);
@@ -542,33 +572,12 @@ int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
     if (rc == CLI_OK && fmt && !out_parse_format(fmt, &format))
         rc = cli_usage_error("gravity counterfactual", "--format '%s': table, csv or json", fmt);
     char why[600];
-    if (rc == CLI_OK && r->ncoef == 0 && read_coef_file(r->coef_text, r, why, sizeof why) != 0) {
-        cli_error("--coef: %s", why);
-        rc = CLI_BAD_INPUT;
-    }
+    if (rc == CLI_OK)
+        rc = load_run(r, "gravity counterfactual", why, sizeof why);
     if (rc != CLI_OK) {
+        run_free(r);
         free(r);
         return rc < 0 ? CLI_OK : rc;
-    }
-    tw_table *t = NULL;
-    tw_error err = {0};
-    tw_status st = tw_table_read(r->data, &t, &err);
-    if (st != TW_OK) {
-        free(r);
-        return cli_fail(&err, st);
-    }
-    gf_file_checksum(r->data, r->checksum);
-    if (build(t, r, why, sizeof why) != 0) {
-        cli_error("%s", why);
-        rc = CLI_BAD_INPUT;
-    }
-    tw_table_free(t);
-    int pc = rc == CLI_OK ? check_pairs(r, why, sizeof why) : 0;
-    if (pc == 2)
-        rc = cli_usage_error("gravity counterfactual", "%s", why);
-    else if (pc == 3) {
-        cli_error("%s", why);
-        rc = CLI_BAD_INPUT;
     }
     int ref = rc == CLI_OK ? country_index(r, r->ref_s) : 0;
     if (rc == CLI_OK && ref < 0) {
@@ -581,7 +590,8 @@ int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
             cli_parse_double(r->tol_s, &tol);
         r->p = (tw_gravity_ge_problem){r->N, r->Y, r->E, r->T0, r->T1, r->sigma, (size_t)ref};
         tw_gravity_geppml_problem g = {r->N, r->X, r->T0, r->T1, r->sigma, (size_t)ref, tol, 0};
-        st = r->guide ? tw_gravity_ge_geppml(&g, &r->res, r->xi_cdl, r->xi_full, &err)
+        tw_error err = {0};
+        tw_status st = r->guide ? tw_gravity_ge_geppml(&g, &r->res, r->xi_cdl, r->xi_full, &err)
                       : tw_gravity_ge_gegravity(&r->p, &r->res, &err);
         if (st != TW_OK)
             rc = cli_fail(&err, st);
@@ -619,33 +629,12 @@ int cmd_gravity_scenario(int argc, char **argv, int first, cli_ctx ctx)
     if (rc == CLI_OK && fmt)
         rc = cli_usage_error("gravity scenario", "no --format: the output is a scenario file");
     char why[600];
-    if (rc == CLI_OK && r->ncoef == 0 && read_coef_file(r->coef_text, r, why, sizeof why) != 0) {
-        cli_error("--coef: %s", why);
-        rc = CLI_BAD_INPUT;
-    }
+    if (rc == CLI_OK)
+        rc = load_run(r, "gravity scenario", why, sizeof why);
     if (rc != CLI_OK) {
+        run_free(r);
         free(r);
         return rc < 0 ? CLI_OK : rc;
-    }
-    tw_table *t = NULL;
-    tw_error err = {0};
-    tw_status st = tw_table_read(r->data, &t, &err);
-    if (st != TW_OK) {
-        free(r);
-        return cli_fail(&err, st);
-    }
-    gf_file_checksum(r->data, r->checksum);
-    if (build(t, r, why, sizeof why) != 0) {
-        cli_error("%s", why);
-        rc = CLI_BAD_INPUT;
-    }
-    tw_table_free(t);
-    int pc = rc == CLI_OK ? check_pairs(r, why, sizeof why) : 0;
-    if (pc == 2)
-        rc = cli_usage_error("gravity scenario", "%s", why);
-    else if (pc == 3) {
-        cli_error("%s", why);
-        rc = CLI_BAD_INPUT;
     }
     if (rc == CLI_OK && !output)
         write_scenario(stdout, r);
