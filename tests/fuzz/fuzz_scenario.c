@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tw_deficit_mode mode = TW_DEFICIT_FIXED;
     tw_solver_options_default(&opt);
     tw_scenario_apply_options(sc, &opt, &mode);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     for (size_t k = 0; p && k < tw_scenario_stage_count(sc); k++)
         if (tw_scenario_policy(sc, k, m, p, &err) != TW_OK)
             break;
