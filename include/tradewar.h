@@ -920,7 +920,7 @@ tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
 
 /* ------------------------------------------------------------------------ */
 /* Gravity: data tables and PPML with high-dimensional fixed effects        */
-/* (src/io_table.c, src/gravity.c)                                          */
+/* (docs/gravity.md)                                                        */
 /* ------------------------------------------------------------------------ */
 
 /** A rectangular table of named columns read from a long CSV file or a Stata
@@ -1050,7 +1050,7 @@ void tw_ppml_result_free(tw_ppml_result *res);
 
 
 /* ------------------------------------------------------------------------ */
-/* One-sector structural gravity counterfactuals (src/gravity_ge.c)         */
+/* One-sector structural gravity counterfactuals (docs/gravity.md)          */
 /* ------------------------------------------------------------------------ */
 
 /**
@@ -1177,7 +1177,8 @@ tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, cha
                        size_t *len, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* Trade talks: Ossa's cooperative rule; progress and stopping (src/game.c) */
+/* Trade talks: Ossa's cooperative rule; progress and stopping              */
+/* (docs/strategy.md)                                                       */
 /* ------------------------------------------------------------------------ */
 
 /**
