@@ -1,6 +1,7 @@
 /*
- * fuzz_scenario.c - fuzz target for the scenario reader (src/io_scenario.c):
- * tw_scenario_parse, then tw_scenario_policy for every stage.
+ * fuzz_scenario.c - fuzz target for the scenario reader and applier
+ * (src/scenario_read.c, src/scenario_apply.c): tw_scenario_parse, then
+ * tw_scenario_policy for every stage.
  *
  * Input: the first byte picks the model the scenario is applied to (modulo 3:
  * us-china-2017, cp1993, ossa2007/toy); the rest is the scenario text, up to
