@@ -152,66 +152,21 @@ static void file_values_free(file_values *fv)
     free(fv->line);
 }
 
-/* Split a CSV line in place on commas, trimming blanks and surrounding quotes.
- * Codes and numbers never contain commas, so quoting need not nest. */
-static size_t split_csv(char *line, char **fields, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    while (n < max) {
-        char *end = strchr(p, ',');
-        if (end)
-            *end = '\0';
-        while (*p == ' ' || *p == '\t')
-            p++;
-        size_t len = strlen(p);
-        while (len > 0 && strchr(" \t\r\n", p[len - 1]))
-            p[--len] = '\0';
-        if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
-            p[len - 1] = '\0';
-            p++;
-        }
-        fields[n++] = p;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return n;
-}
-
 typedef struct {
     apply_ctx *a;
     const sc_rule *r;
     file_values *fv;
-    int col[4]; /* column of exporter, importer, sector, rate */
+    long col[4]; /* column of exporter, importer, sector, rate */
 } csv_reader;
 
 static const char *const csv_columns[4] = {"exporter", "importer", "sector", "rate"};
 
-static tw_status csv_header(csv_reader *cr, char **f, size_t nf, int line)
-{
-    for (int c = 0; c < 4; c++) {
-        cr->col[c] = -1;
-        for (size_t k = 0; k < nf; k++)
-            if (strcmp(f[k], csv_columns[c]) == 0)
-                cr->col[c] = (int)k;
-        if (cr->col[c] < 0)
-            return tw_fail(cr->a->err, TW_ERR_PARSE,
-                           "%s:%d: no column '%s' (the header must name exporter, importer, "
-                           "sector, rate; from_file at %s:%d)",
-                           cr->r->file_written, line, csv_columns[c], cr->a->sc->path, cr->r->line);
-    }
-    return TW_OK;
-}
-
-static tw_status csv_row(csv_reader *cr, char **f, size_t nf, int line)
+static tw_status csv_row(csv_reader *cr, const tw_csv_row *row)
 {
     const tw_model *m = cr->a->m;
     const char *file = cr->r->file_written;
-    for (int c = 0; c < 4; c++)
-        if (cr->col[c] >= (int)nf)
-            return tw_fail(cr->a->err, TW_ERR_PARSE, "%s:%d: %zu fields, expected at least %d",
-                           file, line, nf, cr->col[c] + 1);
+    int line = (int)row->line;
+    char *const *f = row->fields;
     const char *ex = f[cr->col[0]], *im = f[cr->col[1]], *se = f[cr->col[2]], *ra = f[cr->col[3]];
     long i = tw_model_find_country(m, ex), n = tw_model_find_country(m, im);
     long j = tw_model_find_sector(m, se);
@@ -219,9 +174,8 @@ static tw_status csv_row(csv_reader *cr, char **f, size_t nf, int line)
         return tw_fail(cr->a->err, TW_ERR_UNKNOWN_NAME, "%s:%d: unknown %s '%s'", file, line,
                        j < 0 && i >= 0 && n >= 0 ? "sector" : "country",
                        i < 0 ? ex : n < 0 ? im : se);
-    char *end;
-    double rate = strtod(ra, &end);
-    if (end == ra || *end != '\0' || !isfinite(rate) || rate <= -1 || rate > TW_MAX_RATE)
+    double rate = 0;
+    if (tw_parse_number(ra, 0, &rate) != 0 || rate <= -1 || rate > TW_MAX_RATE)
         return tw_fail(cr->a->err, TW_ERR_DATA,
                        "%s:%d: bad rate '%.64s' (a fraction greater than -1 and at most %g)", file,
                        line, ra, TW_MAX_RATE);
@@ -237,8 +191,9 @@ static tw_status csv_row(csv_reader *cr, char **f, size_t nf, int line)
     return TW_OK;
 }
 
-/* A long CSV: header naming exporter, importer, sector, rate; rates as fractions.
- * Blank lines and lines starting with '#' are skipped. */
+/* A long CSV (the shared reader, io_csv.h): a header naming exporter,
+ * importer, sector, rate; rates as fractions. Blank lines and lines starting
+ * with '#' are skipped. Messages name the file as the scenario wrote it. */
 static tw_status read_csv_rates(apply_ctx *a, const sc_rule *r, file_values *fv)
 {
     char *text;
@@ -247,28 +202,23 @@ static tw_status read_csv_rates(apply_ctx *a, const sc_rule *r, file_values *fv)
     tw_status st = tw_read_text(r->file, TW_LIMIT_TABLE_BYTES, "a from_file table", &text, &len, &sub);
     if (st != TW_OK)
         return AFAIL(a, r->line, st, "from_file: %s", sub.message);
+    tw_csv c;
+    st = tw_csv_parse(r->file_written, text, len, &c, &sub);
+    free(text);
+    if (st == TW_OK)
+        tw_csv_drop_comments(&c);
     csv_reader cr = {a, r, fv, {-1, -1, -1, -1}};
-    int header_seen = 0, line = 0;
-    char *p = text;
-    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0) /* a byte-order mark from spreadsheets */
-        p += 3;
-    while (st == TW_OK && p && *p) {
-        char *next = strchr(p, '\n');
-        if (next)
-            *next++ = '\0';
-        line++;
-        char *fields[16];
-        size_t nf = split_csv(p, fields, 16);
-        p = next;
-        if (nf == 0 || (nf == 1 && fields[0][0] == '\0') || fields[0][0] == '#')
-            continue;
-        st = header_seen ? csv_row(&cr, fields, nf, line) : csv_header(&cr, fields, nf, line);
-        header_seen = 1;
-    }
-    if (st == TW_OK && !header_seen)
+    if (st == TW_OK && c.nrows == 0)
         st = tw_fail(a->err, TW_ERR_DATA, "%s: empty file (from_file at %s:%d)", r->file_written,
                      a->sc->path, r->line);
-    free(text);
+    else if (st == TW_OK && (st = tw_csv_columns(&c, csv_columns, 4, 4, cr.col, &sub)) != TW_OK)
+        st = tw_fail(a->err, st, "%s (columns exporter, importer, sector, rate; from_file at %s:%d)",
+                     sub.message, a->sc->path, r->line);
+    else if (st != TW_OK)
+        st = tw_fail(a->err, st, "%s (from_file at %s:%d)", sub.message, a->sc->path, r->line);
+    for (size_t k = 1; k < c.nrows && st == TW_OK; k++)
+        st = csv_row(&cr, &c.rows[k]);
+    tw_csv_free(&c);
     return st;
 }
 

@@ -275,7 +275,7 @@ static void test_from_csv(void **state)
     snprintf(csv, sizeof csv, "%s", sc_path);
     strcpy(strrchr(csv, '/') + 1, "rates.csv");
     assert_int_equal(tt_write_file(csv, "\xEF\xBB\xBF" "exporter,importer,sector,rate\n"
-                                        "# a comment\n"
+                                        "# a comment, with, commas\n"
                                         "CHN,USA,s01,0.275\n"
                                         "\n"
                                         "\"MEX\", USA , s01 , 0.0125\n"
@@ -300,7 +300,9 @@ static void test_from_csv(void **state)
         {"exporter,importer,sector,rate\nCHN,USA,s09,0.1\n", "rates.csv:2: unknown sector 's09'"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,abc\n", "rates.csv:2: bad rate 'abc'"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,-1\n", "rates.csv:2: bad rate '-1'"},
-        {"exporter,importer,sector\nCHN,USA,s01\n", "rates.csv:1: no column 'rate'"},
+        {"exporter,importer,sector\nCHN,USA,s01\n", "rates.csv:1: missing column 'rate'"},
+        {"exporter,importer,sector\nCHN,USA,s01\n", "rate; from_file at "},
+        {"exporter,importer,sector,rate\nCHN,USA,s01,\"0.1\n", "rates.csv:2: malformed CSV"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,0.1\nCHN,USA,s01,0.2\n", "repeats line 2"},
         {"exporter,importer,sector,rate\nCHN,USA\n", "rates.csv:2: 2 fields"},
         {"exporter,importer,sector,rate\nCHN,CAN,s01,0.1\n", "s.yaml:2: tariff rule names nothing"},
