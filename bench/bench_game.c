@@ -64,8 +64,8 @@ static int optimal(const tw_model *m, const char *code)
         return 1;
     }
     tw_solver *s = tw_solver_create(m, NULL, &err);
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     tw_optimal_options o;
     tw_optimal_report mfn, bil;
     tw_optimal_options_default(&o);
@@ -96,8 +96,8 @@ static int war(const tw_model *m, int threads)
     size_t N = tw_model_countries(m), players[64];
     for (size_t i = 0; i < N && i < 64; i++)
         players[i] = i;
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     tw_game_options go;
     tw_game_report mfn, bil;
     tw_game_options_default(&go);

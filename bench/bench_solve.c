@@ -52,7 +52,7 @@ static int time_solves(const char *label, const tw_model *m, const tw_policy *p,
     tw_solver *s = tw_solver_create(m, NULL, &err);
     if (!s)
         return die("solver", &err);
-    tw_result *r = tw_result_create(m);
+    tw_result *r = tw_result_create(m, NULL);
     double *t = calloc((size_t)reps, sizeof *t);
     tw_solver_stats st = {0};
     for (int k = 0; k < reps; k++) {
@@ -92,7 +92,7 @@ static int bench_nafta(int reps)
     if (tw_read_cp1993_tariffs(TW_SOURCE_DIR "/data/cp1993/balanced/tariffs2005.txt", base, t05,
                                N * N * J, &err) != TW_OK)
         return die("tariffs", &err);
-    tw_policy *p = tw_policy_create(base);
+    tw_policy *p = tw_policy_create(base, NULL);
     const char *nafta[3] = {"CAN", "MEX", "USA"};
     for (int a = 0; a < 3; a++)
         for (int b = 0; b < 3; b++)
@@ -119,7 +119,7 @@ static int bench_synthetic(size_t N, size_t J, int reps)
     if (tw_model_synthetic(N, J, 2019, 0.0, &m, &err) != TW_OK)
         return die("synthetic", &err);
     printf("synthetic_generate: N=%zu J=%zu seconds=%.3f\n", N, J, now() - t0);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     size_t goods = (J * 6 + 9) / 10;
     for (size_t j = 0; j < goods; j++) {
         tw_policy_set_tariff(p, 1, 0, j, tw_policy_tariff(p, 1, 0, j) + 0.25);

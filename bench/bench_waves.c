@@ -62,13 +62,13 @@ int main(int argc, char **argv)
     printf("uschina_baseline: seconds=%.4f (calibration solve)\n", now() - t0);
     size_t K = tw_scenario_stage_count(sc);
     tw_solver *s = tw_solver_create(base, &opt, &err);
-    tw_result *res = tw_result_create(base), *prev = tw_result_create(base);
+    tw_result *res = tw_result_create(base, NULL), *prev = tw_result_create(base, NULL);
     tw_policy **p = calloc(K, sizeof *p);
     double *t = calloc((size_t)reps, sizeof *t);
     if (!s || !res || !prev || !p || !t)
         return die("setup", &err);
     for (size_t k = 0; k < K; k++) {
-        p[k] = tw_policy_create(base);
+        p[k] = tw_policy_create(base, NULL);
         if (!p[k] || tw_scenario_policy(sc, k, base, p[k], &err) != TW_OK)
             return die("policy", &err);
     }

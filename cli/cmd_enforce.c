@@ -121,8 +121,8 @@ static int punishment_war(enforce_state *s)
     game *g = s->g;
     if (s->have_war || s->snap)
         return CLI_OK;
-    s->war = tw_policy_clone(s->agreement);
-    s->war_res = tw_result_create(g->base);
+    s->war = tw_policy_clone(s->agreement, NULL);
+    s->war_res = tw_result_create(g->base, NULL);
     if (!s->war || !s->war_res)
         return fail_oom();
     s->have_war = 2; /* owned here */
@@ -349,7 +349,7 @@ static int run(enforce_state *s)
         cli_parse_double(g->a.delta, &s->delta);
     s->e = calloc(g->nplayers, sizeof *s->e);
     s->min_snap = g->a.delta ? calloc(g->nplayers, sizeof *s->min_snap) : NULL;
-    s->agree_res = tw_result_create(g->base);
+    s->agree_res = tw_result_create(g->base, NULL);
     if (!s->e || !s->agree_res || (g->a.delta && !s->min_snap))
         return fail_oom();
     int rc = agreement_of(s);

@@ -209,7 +209,7 @@ static void check_expenditure(const imp_run *r, const cli_ctx *ctx)
 static int write_model(const imp_run *r, tw_error *err)
 {
     size_t N = r->N;
-    tw_model *m = tw_model_create(N, 1);
+    tw_model *m = tw_model_create(N, 1, NULL);
     if (!m) {
         snprintf(err->message, sizeof err->message, "out of memory");
         return -1;

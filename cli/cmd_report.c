@@ -107,7 +107,7 @@ static const char *from_name(const report *r)
 static int diagnose(report *r, comparison *c, const tw_policy *to)
 {
     tw_error err = {0};
-    tw_policy *rel = tw_policy_create(c->rebased);
+    tw_policy *rel = tw_policy_create(c->rebased, NULL);
     tw_status st = rel ? tw_policy_rebase(to, r->start[0], rel, &err) : TW_ERR_NOMEM;
     if (st == TW_OK)
         st = tw_result_diagnose(NULL, c->rebased, rel, c->res, &c->diag, &err);
@@ -125,7 +125,7 @@ static int diagnose(report *r, comparison *c, const tw_policy *to)
  * equilibrium for any elasticities). */
 static tw_model *variant_model(const tw_model *base, const variant *v)
 {
-    tw_model *m = tw_model_clone(base);
+    tw_model *m = tw_model_clone(base, NULL);
     size_t J = tw_model_sectors(base);
     double *theta = malloc(J * sizeof *theta), *psi = calloc(J, sizeof *psi);
     int ok = m && theta && psi;
@@ -224,7 +224,7 @@ static int compute(const cli_ctx *ctx, report *r)
             cli_error("out of memory");
             return CLI_FAILURE;
         }
-        r->start[v] = r->from_base ? tw_policy_create(r->models[v])
+        r->start[v] = r->from_base ? tw_policy_create(r->models[v], NULL)
                                    : staged_policy(&r->s, r->from, r->models[v], &rc);
         if (!r->start[v])
             return r->from_base ? CLI_FAILURE : rc;

@@ -155,7 +155,7 @@ static int precheck_policy(const solve_state *s, const run_info *run)
     if (run->deficits != TW_DEFICIT_FIXED)
         return CLI_OK;
     tw_error err = {0};
-    tw_policy *p = tw_policy_create(s->raw);
+    tw_policy *p = tw_policy_create(s->raw, NULL);
     if (!p) {
         cli_error("out of memory");
         return CLI_FAILURE;
@@ -204,8 +204,8 @@ static int prepare(const solve_args *a, const cli_ctx *ctx, solve_state *s, run_
     s->solver = tw_solver_create(s->base, &run->opt, &err);
     if (!s->solver)
         return cli_fail(&err, err.code != TW_OK ? err.code : TW_ERR_NOMEM);
-    s->res = tw_result_create(s->base);
-    s->policy = tw_policy_create(s->base);
+    s->res = tw_result_create(s->base, NULL);
+    s->policy = tw_policy_create(s->base, NULL);
     if (!s->res || !s->policy) {
         cli_error("out of memory");
         return CLI_FAILURE;

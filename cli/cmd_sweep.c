@@ -446,7 +446,7 @@ static int build_policies(const sweep_args *a, sweep_state *s, char hash[17])
         if (rc != CLI_OK)
             return rc;
         p->points[k].stage = stage;
-        if (!(p->points[k].policy = tw_policy_create(s->base))) {
+        if (!(p->points[k].policy = tw_policy_create(s->base, NULL))) {
             cli_error("out of memory");
             return CLI_FAILURE;
         }
@@ -473,7 +473,7 @@ static int diagnose_points(sweep_state *s)
     sweep_plan *p = &s->plan;
     tw_error err = {0};
     tw_solver *solver = tw_solver_create(s->base, &p->opt, &err);
-    tw_result *res = tw_result_create(s->base);
+    tw_result *res = tw_result_create(s->base, NULL);
     if (!solver || !res) {
         tw_result_free(res);
         tw_solver_free(solver);

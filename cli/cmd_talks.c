@@ -130,9 +130,9 @@ static int blend_beats(game *g, const tw_policy *a, const tw_policy *b, const do
 static tw_policy *reweighted_start(game *g, game_talks_run *t, const double *threat)
 {
     double *w = calloc(g->nplayers, sizeof *w);
-    tw_policy *p = tw_policy_clone(t->coop), *prev = tw_policy_clone(t->coop);
-    tw_policy *mix = tw_policy_clone(t->coop);
-    tw_result *r = tw_result_create(g->base), *rm = tw_result_create(g->base);
+    tw_policy *p = tw_policy_clone(t->coop, NULL), *prev = tw_policy_clone(t->coop, NULL);
+    tw_policy *mix = tw_policy_clone(t->coop, NULL);
+    tw_result *r = tw_result_create(g->base, NULL), *rm = tw_result_create(g->base, NULL);
     int ok = 0;
     for (size_t k = 0; w && k < g->nplayers; k++)
         w[k] = g->weights ? g->weights[k] : 1.0;
@@ -152,7 +152,7 @@ static tw_policy *reweighted_start(game *g, game_talks_run *t, const double *thr
         else if (blend_beats(g, prev, p, threat, mix, rm) || blend_beats(g, t->sq, p, threat, mix, rm))
             ok = 2;
         tw_policy_free(prev);
-        prev = tw_policy_clone(p);
+        prev = tw_policy_clone(p, NULL);
     }
     free(w);
     tw_result_free(r);
@@ -182,7 +182,7 @@ static int bargain(game *g, game_talks_run *t)
         threat[k] = welfare_hat(t->war_res, g->players[k]);
     /* the start must beat the threat point for everyone */
     const tw_policy *from = NULL;
-    tw_policy *found = NULL, *saved = tw_policy_clone(t->sq);
+    tw_policy *found = NULL, *saved = tw_policy_clone(t->sq, NULL);
     if (saved && game_resume(g, "bargain", saved)) {
         from = saved;
         t->barg_start = "point of the stopped run";
@@ -204,7 +204,7 @@ static int bargain(game *g, game_talks_run *t)
                   "(tried the status quo and cooperative outcomes with %d sets of weights)",
                   REWEIGHT_TRIES + 1);
         rc = CLI_NO_CONVERGENCE;
-    } else if (!(t->barg = tw_policy_clone(from)) || !(t->barg_res = tw_result_create(g->base))) {
+    } else if (!(t->barg = tw_policy_clone(from, NULL)) || !(t->barg_res = tw_result_create(g->base, NULL))) {
         cli_error("out of memory");
         rc = CLI_FAILURE;
     } else {
@@ -263,12 +263,12 @@ int game_talks(game *g, game_talks_run *t, int bargain_too)
 {
     tw_error err = {0};
     memset(t, 0, sizeof *t);
-    t->sq = tw_policy_clone(g->start);
-    t->war = tw_policy_clone(g->start);
-    t->coop = tw_policy_clone(g->start);
-    t->sq_res = tw_result_create(g->base);
-    t->war_res = tw_result_create(g->base);
-    t->coop_res = tw_result_create(g->base);
+    t->sq = tw_policy_clone(g->start, NULL);
+    t->war = tw_policy_clone(g->start, NULL);
+    t->coop = tw_policy_clone(g->start, NULL);
+    t->sq_res = tw_result_create(g->base, NULL);
+    t->war_res = tw_result_create(g->base, NULL);
+    t->coop_res = tw_result_create(g->base, NULL);
     if (!t->sq || !t->war || !t->coop || !t->sq_res || !t->war_res || !t->coop_res) {
         cli_error("out of memory");
         return CLI_FAILURE;

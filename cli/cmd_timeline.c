@@ -63,7 +63,7 @@ static int solve_all(const cli_ctx *ctx, timeline *t)
     const tw_model *m = t->s.base;
     size_t N = t->N, J = tw_model_sectors(m), *f = t->s.focus;
     tw_solver *solver = tw_solver_create(m, &t->s.opt, &err);
-    tw_result *res = tw_result_create(m), *prev = tw_result_create(m);
+    tw_result *res = tw_result_create(m, NULL), *prev = tw_result_create(m, NULL);
     if (!solver || !res || !prev) {
         rc = solver ? CLI_FAILURE : cli_fail(&err, err.code != TW_OK ? err.code : TW_ERR_NOMEM);
         if (rc == CLI_FAILURE)

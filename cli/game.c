@@ -440,7 +440,7 @@ static int build(game *g)
     g->solver = tw_solver_create(g->base, &g->so, &err);
     if (!g->solver)
         return cli_fail(&err, err.code != TW_OK ? err.code : TW_ERR_NOMEM);
-    g->start = tw_policy_create(g->base);
+    g->start = tw_policy_create(g->base, NULL);
     if (!g->start) {
         cli_error("out of memory");
         return CLI_FAILURE;
@@ -1096,7 +1096,7 @@ static void json_cell(const game *g, int kind, size_t i, size_t n, size_t j, voi
 
 json_t *game_instruments_json(const game *g, const game_columns *c)
 {
-    json_cells u = {json_array(), c, tw_policy_create(g->base)};
+    json_cells u = {json_array(), c, tw_policy_create(g->base, NULL)};
     if (u.list && u.base)
         for_each_cell(g, json_cell, &u);
     tw_policy_free(u.base);
@@ -1150,7 +1150,7 @@ static void csv_cell(const game *g, int kind, size_t i, size_t n, size_t j, void
 
 static void cells_csv(FILE *f, const game *g, const game_columns *c, int kind)
 {
-    csv_cells u = {f, c, tw_policy_create(g->base), kind};
+    csv_cells u = {f, c, tw_policy_create(g->base, NULL), kind};
     game_csv_provenance(f, g, 1);
     fputs(kind == TW_INSTRUMENT_SUBSIDIES ? "country,sector,base" : "exporter,importer,sector,base",
           f);
@@ -1337,7 +1337,7 @@ static int diagnose_outcome(const game *g, game_report *r, tw_diagnostics *diag)
     if (!r->json || !r->columns || r->columns->n == 0 || !g->solver)
         return 0;
     const tw_policy *p = r->columns->p[r->columns->n - 1];
-    tw_result *res = p ? tw_result_create(g->base) : NULL;
+    tw_result *res = p ? tw_result_create(g->base, NULL) : NULL;
     tw_error err = {0};
     int ok = 0;
     if (!res)
@@ -1381,8 +1381,8 @@ int game_finish(const game *g, game_report *r, int rc)
 
 int game_alloc_play(const game *g, tw_policy **p, tw_result **res)
 {
-    *p = tw_policy_clone(g->start);
-    *res = tw_result_create(g->base);
+    *p = tw_policy_clone(g->start, NULL);
+    *res = tw_result_create(g->base, NULL);
     if (*p && *res)
         return CLI_OK;
     tw_policy_free(*p);

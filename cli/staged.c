@@ -145,7 +145,7 @@ void staged_free(staged *s)
 tw_policy *staged_policy(const staged *s, size_t k, const tw_model *m, int *rc)
 {
     tw_error err = {0};
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     if (!p) {
         cli_error("out of memory");
         *rc = CLI_FAILURE;

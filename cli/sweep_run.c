@@ -407,7 +407,7 @@ static void *worker_main(void *arg)
     tw_error err = {0};
     const sweep_plan *p = sh->plan;
     w->solver = tw_solver_create(p->base, &p->opt, &err);
-    w->res = tw_result_create(p->base);
+    w->res = tw_result_create(p->base, NULL);
     w->theta = malloc(p->J * sizeof *w->theta);
     w->psi = malloc(p->J * sizeof *w->psi);
     w->rec = calloc(1, sh->record_bytes);
@@ -748,7 +748,7 @@ static int setup_shared(shared *sh, const sweep_env *env, const sweep_plan *plan
         if (need[pt]) {
             sh->central_record[sh->n_central] = rec[pt];
             sh->central_points[sh->n_central++] = pt;
-            ok = (sh->central[pt] = tw_result_create(plan->base)) != NULL;
+            ok = (sh->central[pt] = tw_result_create(plan->base, NULL)) != NULL;
         }
     free(need);
     free(rec);

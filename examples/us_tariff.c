@@ -49,10 +49,10 @@ int main(int argc, char **argv)
         goto done;
     }
     solver = tw_solver_create(base, NULL, &err);
-    policy = tw_policy_create(base);
-    result = tw_result_create(base);
-    if (!solver || !policy || !result) {
-        rc = fail("creating the solver", solver ? TW_ERR_NOMEM : err.code, &err);
+    policy = tw_policy_create(base, &err);
+    result = tw_result_create(base, &err);
+    if (!solver || !policy || !result) { /* err: the reason of the last that failed */
+        rc = fail("creating the solver, policy and result", err.code, &err);
         goto done;
     }
     for (size_t j = 0; j < GOODS_SECTORS; j++) {

@@ -21,6 +21,14 @@
  *   - Every function that can fail returns a tw_status. Where a tw_error * is
  *     accepted it may be NULL; when not NULL it receives a one-line message
  *     with the detail (file, line and value where there is one).
+ *   - Constructors (tw_*_create, tw_*_clone, tw_result_to_model) are the one
+ *     exception: they return the new handle, or NULL with the reason in their
+ *     trailing tw_error *err (which may be NULL). Calls that read or build
+ *     something from files or data (tw_load_*, tw_scenario_load/parse,
+ *     tw_table_read, tw_icio_import, ...) are working calls like the others:
+ *     they return a tw_status and hand the new handle back through an
+ *     out-pointer. Every handle is freed by its
+ *     tw_*_free, which accepts NULL.
  *   - The library never prints, never exits, never aborts and keeps no global
  *     state: handles are independent and may be used from different threads
  *     (one thread per handle at a time).
@@ -110,12 +118,12 @@ static inline size_t tw_idx3io(size_t J, size_t i, size_t k, size_t j)
 typedef struct tw_model tw_model;
 
 /** A model with all flows, tariffs and shares zero, theta 1, psi 0, no markups.
- *  Returns NULL when out of memory, when N < 1 or J < 1, or when N*N*J or
- *  N*J*J exceeds TW_LIMIT_CELLS. */
-tw_model *tw_model_create(size_t n_countries, size_t n_sectors);
+ *  Returns NULL (err: TW_ERR_INVALID) when N < 1 or J < 1, or when N*N*J or
+ *  N*J*J exceeds TW_LIMIT_CELLS, and NULL (TW_ERR_NOMEM) when out of memory. */
+tw_model *tw_model_create(size_t n_countries, size_t n_sectors, tw_error *err);
 void tw_model_free(tw_model *m); /* accepts NULL */
-/** A deep copy, or NULL when out of memory. */
-tw_model *tw_model_clone(const tw_model *m);
+/** A deep copy, or NULL (err says why) when out of memory. */
+tw_model *tw_model_clone(const tw_model *m, tw_error *err);
 
 size_t tw_model_countries(const tw_model *m);
 size_t tw_model_sectors(const tw_model *m);
@@ -213,9 +221,10 @@ tw_status tw_model_synthetic(size_t n_countries, size_t n_sectors, unsigned long
  */
 typedef struct tw_policy tw_policy;
 
-tw_policy *tw_policy_create(const tw_model *m);
-void tw_policy_free(tw_policy *p);
-tw_policy *tw_policy_clone(const tw_policy *p);
+/** NULL (err says why) when m is NULL or out of memory. */
+tw_policy *tw_policy_create(const tw_model *m, tw_error *err);
+void tw_policy_free(tw_policy *p); /* accepts NULL */
+tw_policy *tw_policy_clone(const tw_policy *p, tw_error *err);
 /** Back to the base policy of the model it was created for. */
 void tw_policy_reset(tw_policy *p);
 size_t tw_policy_countries(const tw_policy *p);
@@ -310,8 +319,9 @@ tw_status tw_solver_set_elasticities(tw_solver *s, const double *theta, const do
 
 /** The counterfactual equilibrium and what follows from it. */
 typedef struct tw_result tw_result;
-tw_result *tw_result_create(const tw_model *m);
-void tw_result_free(tw_result *r);
+/** NULL (err says why) when m is NULL or out of memory. */
+tw_result *tw_result_create(const tw_model *m, tw_error *err);
+void tw_result_free(tw_result *r); /* accepts NULL */
 
 /**
  * Solve the counterfactual equilibrium of `policy` (created for the solver's
@@ -437,8 +447,10 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
 
 /** A new model whose base is the counterfactual equilibrium in `res` under
  *  `policy`: its flows are the new flows and its base policy is `policy`.
- *  Returns NULL when out of memory. */
-tw_model *tw_result_to_model(const tw_result *res, const tw_model *m, const tw_policy *policy);
+ *  Returns NULL (err says why) on a missing argument, dimensions that differ,
+ *  or out of memory. */
+tw_model *tw_result_to_model(const tw_result *res, const tw_model *m, const tw_policy *policy,
+                             tw_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Baselines                                                                */
@@ -908,7 +920,7 @@ tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
 
 /* ------------------------------------------------------------------------ */
 /* Gravity: data tables and PPML with high-dimensional fixed effects        */
-/* (src/io_table.c, src/gravity.c)                                          */
+/* (docs/gravity.md)                                                        */
 /* ------------------------------------------------------------------------ */
 
 /** A rectangular table of named columns read from a long CSV file or a Stata
@@ -1038,7 +1050,7 @@ void tw_ppml_result_free(tw_ppml_result *res);
 
 
 /* ------------------------------------------------------------------------ */
-/* One-sector structural gravity counterfactuals (src/gravity_ge.c)         */
+/* One-sector structural gravity counterfactuals (docs/gravity.md)          */
 /* ------------------------------------------------------------------------ */
 
 /**
@@ -1165,7 +1177,8 @@ tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, cha
                        size_t *len, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* Trade talks: Ossa's cooperative rule; progress and stopping (src/game.c) */
+/* Trade talks: Ossa's cooperative rule; progress and stopping              */
+/* (docs/strategy.md)                                                       */
 /* ------------------------------------------------------------------------ */
 
 /**

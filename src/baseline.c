@@ -41,7 +41,7 @@ static tw_status solve_to_model(const tw_model *m, const tw_policy *p, const tw_
     tw_solver *s = tw_solver_create(m, opt, err);
     if (!s)
         return err ? err->code : TW_ERR_INVALID;
-    tw_result *r = tw_result_create(m);
+    tw_result *r = tw_result_create(m, NULL);
     if (!r) {
         tw_solver_free(s);
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
@@ -52,7 +52,7 @@ static tw_status solve_to_model(const tw_model *m, const tw_policy *p, const tw_
     if (st == TW_OK) {
         if (gap)
             *gap = calibration_gap(r, m);
-        *out = tw_result_to_model(r, m, p);
+        *out = tw_result_to_model(r, m, p, NULL);
         if (!*out)
             st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     } else {
@@ -83,7 +83,7 @@ tw_status tw_baseline_build(const tw_model *raw, tw_deficit_mode mode, const tw_
         o = *opt;
     o.tol = fmin(o.tol, 1e-12);
     opt = &o;
-    tw_policy *p = tw_policy_create(raw);
+    tw_policy *p = tw_policy_create(raw, NULL);
     if (!p)
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     tw_model *cal = NULL;
@@ -95,12 +95,12 @@ tw_status tw_baseline_build(const tw_model *raw, tw_deficit_mode mode, const tw_
     rep.calibrated = rep.calibration_gap > 1e-9;
     if (!rep.calibrated) {
         tw_model_free(cal);
-        if (!(cal = tw_model_clone(raw)))
+        if (!(cal = tw_model_clone(raw, NULL)))
             return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     }
 
     if (mode == TW_DEFICIT_BALANCED) {
-        tw_policy *pb = tw_policy_create(cal);
+        tw_policy *pb = tw_policy_create(cal, NULL);
         if (!pb) {
             tw_model_free(cal);
             return tw_fail(err, TW_ERR_NOMEM, "out of memory");

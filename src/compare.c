@@ -39,7 +39,7 @@ static tw_status solve_new(const tw_model *m, const tw_solver_options *opt, cons
     tw_solver *s = tw_solver_create(m, opt, err);
     if (!s)
         return err && err->code != TW_OK ? err->code : TW_ERR_NOMEM;
-    *res = tw_result_create(m);
+    *res = tw_result_create(m, NULL);
     tw_status st = *res ? tw_solve(s, p, *res, err) : tw_fail(err, TW_ERR_NOMEM, "out of memory");
     tw_solver_free(s);
     return st;
@@ -58,9 +58,9 @@ tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_p
     if (st == TW_ERR_NO_CONVERGENCE && err)
         tw_fail(err, st, "the starting policy did not converge (%s)",
                 tw_stop_reason_name(tw_result_stats(start).stop));
-    if (st == TW_OK && !(*rebased = tw_result_to_model(start, m, from)))
+    if (st == TW_OK && !(*rebased = tw_result_to_model(start, m, from, NULL)))
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
-    if (st == TW_OK && !(p = tw_policy_create(*rebased)))
+    if (st == TW_OK && !(p = tw_policy_create(*rebased, NULL)))
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     if (st == TW_OK)
         st = tw_policy_rebase(to, from, p, err);

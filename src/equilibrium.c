@@ -799,7 +799,7 @@ tw_status tw_solver_base_stability(tw_solver *s, double *growth, tw_error *err)
     if (!s->kry) {
         s->kry = tw_calloc((m + 3) * n, sizeof(double));
         s->hess = tw_calloc((m + 1) * m, sizeof(double));
-        s->none = tw_policy_create(s->m);
+        s->none = tw_policy_create(s->m, NULL);
         if (!s->kry || !s->hess || !s->none)
             return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     }

@@ -856,8 +856,8 @@ tw_status tw_welfare_gradient(tw_solver *s, const tw_policy *p, size_t country,
         tw__instruments_free(ins);
         return tw_fail(err, TW_ERR_INVALID, "gradient length %zu, expected %zu", len, k);
     }
-    tw_result *res = tw_result_create(s->m);
-    tw_policy *pc = tw_policy_clone(p);
+    tw_result *res = tw_result_create(s->m, NULL);
+    tw_policy *pc = tw_policy_clone(p, NULL);
     tw_gradient_ws *g = tw__gradient_ws_create(s, len, 1);
     double *w = tw_calloc(s->N, sizeof *w);
     tw_status st = TW_OK;
@@ -980,7 +980,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
     war_worker *wk = calloc((size_t)nthreads, sizeof *wk);
     tw_policy **best = calloc(n_players ? n_players : 1, sizeof *best);
     tw_instruments **ins = calloc(n_players ? n_players : 1, sizeof *ins);
-    tw_policy *next = tw_policy_clone(policy);
+    tw_policy *next = tw_policy_clone(policy, NULL);
     tw_status st = TW_OK;
     if (!wk || !best || !ins || !next) {
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
@@ -991,7 +991,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
             st = tw_fail(err, TW_ERR_INVALID, "player index %zu out of range", players[k]);
             break;
         }
-        best[k] = tw_policy_clone(policy);
+        best[k] = tw_policy_clone(policy, NULL);
         ins[k] = tw__instruments_create_multi(m, &players[k], 1, &go->best);
         if (!best[k] || !ins[k])
             st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
@@ -1019,8 +1019,8 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         wk[t].thread = t;
         wk[t].nthreads = nthreads;
         wk[t].s = tw_solver_create(m, so, err);
-        wk[t].work = tw_policy_create(m);
-        wk[t].res = tw_result_create(m);
+        wk[t].work = tw_policy_create(m, NULL);
+        wk[t].res = tw_result_create(m, NULL);
         if (!wk[t].s || !wk[t].work || !wk[t].res)
             st = err && err->code != TW_OK ? err->code : TW_ERR_NOMEM;
     }
@@ -1182,8 +1182,8 @@ static tw_status agreement_and_deviation(tw_solver *s, size_t player, const tw_o
 /* A scratch policy and result for s's model. */
 static tw_status work_space(tw_solver *s, tw_policy **work, tw_result **res, tw_error *err)
 {
-    *work = tw_policy_create(s->m);
-    *res = tw_result_create(s->m);
+    *work = tw_policy_create(s->m, NULL);
+    *res = tw_result_create(s->m, NULL);
     if (*work && *res)
         return TW_OK;
     tw_policy_free(*work);
@@ -1314,7 +1314,7 @@ tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, si
     double lo = 0, hi = o->upper, flo = gain * (1 + need);
     double fhi = gain - need * e.punishment_loss;
     int side = 0, slow = 0;
-    warm = tw_policy_clone(agreement);
+    warm = tw_policy_clone(agreement, NULL);
     if (!warm)
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     while (hi - lo > 1e-4 && st == TW_OK) {

@@ -213,7 +213,7 @@ tw_status tw_load_cp1993(const char *dir, tw_model **out, tw_error *err)
     if (st != TW_OK)
         return st;
     cp_raw *r = malloc(sizeof *r);
-    tw_model *m = tw_model_create(CP_N, CP_J);
+    tw_model *m = tw_model_create(CP_N, CP_J, NULL);
     if (!r || !m)
         st = tw_fail(err, TW_ERR_NOMEM, "cp1993: out of memory");
     if (st == TW_OK)

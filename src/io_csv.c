@@ -320,6 +320,18 @@ tw_status tw_csv_parse(const char *name, const char *text, size_t len, tw_csv *o
     return st;
 }
 
+void tw_csv_drop_comments(tw_csv *c)
+{
+    size_t kept = 0;
+    for (size_t r = 0; r < c->nrows; r++) {
+        if (c->rows[r].nfields > 0 && c->rows[r].fields[0][0] == '#')
+            free_row(&c->rows[r]);
+        else
+            c->rows[kept++] = c->rows[r];
+    }
+    c->nrows = kept;
+}
+
 tw_status tw_csv_read(const char *path, tw_csv *out, tw_error *err)
 {
     char *text;

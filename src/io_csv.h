@@ -42,6 +42,8 @@ tw_status tw_check_dimensions(const char *label, size_t N, size_t J, tw_error *e
 /* Parse CSV text; `name` labels messages. On error *out is left empty. */
 tw_status tw_csv_parse(const char *name, const char *text, size_t len, tw_csv *out,
                        tw_error *err);
+/* Drop the rows whose first field starts with '#' (comment lines). */
+void tw_csv_drop_comments(tw_csv *c);
 /* Read and parse a CSV file. */
 tw_status tw_csv_read(const char *path, tw_csv *out, tw_error *err);
 void tw_csv_free(tw_csv *c); /* leaves *c empty; accepts an empty table */

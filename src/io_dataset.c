@@ -339,10 +339,10 @@ static tw_status read_manifest(manifest *mf, const char *text, size_t len, tw_mo
         return st;
     if ((st = tw_check_dimensions(mf->path, list_len(cs), list_len(ss), err)) != TW_OK)
         return st;
-    tw_model *m = tw_model_create(list_len(cs), list_len(ss));
+    tw_error e = {0};
+    tw_model *m = tw_model_create(list_len(cs), list_len(ss), &e);
     if (!m)
-        return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory for %zu countries, %zu sectors",
-                       mf->path, list_len(cs), list_len(ss));
+        return tw_fail(err, e.code, "%s: %s", mf->path, e.message);
     if ((st = read_labels(mf, cs, m, 0, err)) || (st = read_labels(mf, ss, m, 1, err)) ||
         (st = read_groups(mf, root, m, err))) {
         tw_model_free(m);

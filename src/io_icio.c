@@ -723,9 +723,10 @@ static tw_status fill_shares(const icio *t, tw_model *m, size_t *zero_output, tw
 
 static tw_status build_model(const icio *t, tw_model **out, size_t *zero_output, tw_error *err)
 {
-    tw_model *m = tw_model_create(t->R, t->S);
+    tw_error e = {0};
+    tw_model *m = tw_model_create(t->R, t->S, &e);
     if (!m)
-        return tw_fail(err, TW_ERR_NOMEM, "out of memory for the model");
+        return tw_fail(err, e.code, "%s", e.message);
     tw_status st = TW_OK;
     tw_error sub;
     for (size_t i = 0; i < t->R && st == TW_OK; i++)

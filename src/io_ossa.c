@@ -135,7 +135,7 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
     char (*names)[TW_NAME_MAX] = tw_calloc(J, sizeof *names);
     double *trade = tw_calloc(N * N * J, sizeof(double)), *tariff = tw_calloc(N * N * J, sizeof(double));
     double *sigma = tw_calloc(J * 5, sizeof(double));
-    tw_model *m = tw_model_create(N, J);
+    tw_model *m = tw_model_create(N, J, NULL);
     if (!regions || !labels || !names || !trade || !tariff || !sigma || !m) {
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
         goto done;

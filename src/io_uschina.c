@@ -160,7 +160,7 @@ tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err)
     if (!dir || !out)
         return tw_fail(err, TW_ERR_INVALID, "tw_load_uschina: no directory or output");
     *out = NULL;
-    uc_ctx c = {.dir = dir, .m = tw_model_create(UC_N, UC_J)};
+    uc_ctx c = {.dir = dir, .m = tw_model_create(UC_N, UC_J, NULL)};
     size_t *lines = tw_calloc((size_t)UC_N * UC_J * UC_J, sizeof *lines);
     tw_status st = TW_OK;
     if (!c.m || !lines)

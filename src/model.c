@@ -48,14 +48,21 @@ size_t tw_model_array_length(const tw_model *m, tw_array which)
     return m ? array_length(m->N, m->J, which) : 0;
 }
 
-tw_model *tw_model_create(size_t n_countries, size_t n_sectors)
+tw_model *tw_model_create(size_t n_countries, size_t n_sectors, tw_error *err)
 {
     size_t N = n_countries, J = n_sectors, lim = TW_LIMIT_CELLS;
-    if (N < 1 || J < 1 || N > lim || J > lim || N * J > lim / N || N * J > lim / J)
-        return NULL; /* over TW_LIMIT_CELLS */
-    tw_model *m = calloc(1, sizeof *m);
-    if (!m)
+    if (N < 1 || J < 1 || N > lim || J > lim || N * J > lim / N || N * J > lim / J) {
+        tw_fail(err, TW_ERR_INVALID,
+                "tw_model_create: %zu countries, %zu sectors: need at least one of each, and "
+                "N*N*J and N*J*J at most TW_LIMIT_CELLS (%zu)",
+                N, J, lim);
         return NULL;
+    }
+    tw_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        tw_fail(err, TW_ERR_NOMEM, "tw_model_create: out of memory");
+        return NULL;
+    }
     m->N = n_countries;
     m->J = n_sectors;
     m->country_code = tw_calloc(m->N, sizeof *m->country_code);
@@ -71,6 +78,7 @@ tw_model *tw_model_create(size_t n_countries, size_t n_sectors)
     }
     if (!ok) {
         tw_model_free(m);
+        tw_fail(err, TW_ERR_NOMEM, "tw_model_create: out of memory");
         return NULL;
     }
     for (size_t x = 0; x < m->N * m->N * m->J; x++)
@@ -110,11 +118,13 @@ void tw_model_free(tw_model *m)
 
 static int valid_code(const char *code);
 
-tw_model *tw_model_clone(const tw_model *m)
+tw_model *tw_model_clone(const tw_model *m, tw_error *err)
 {
-    if (!m)
+    if (!m) {
+        tw_fail(err, TW_ERR_INVALID, "tw_model_clone: no model");
         return NULL;
-    tw_model *c = tw_model_create(m->N, m->J);
+    }
+    tw_model *c = tw_model_create(m->N, m->J, err);
     if (!c)
         return NULL;
     memcpy(c->country_code, m->country_code, m->N * sizeof *m->country_code);
@@ -127,13 +137,13 @@ tw_model *tw_model_clone(const tw_model *m)
     for (int g = 0; g < 2; g++)
         for (size_t k = 0; k < m->ngroups[g]; k++)
             if (tw_model_add_group(c, g, m->groups[g][k].name, m->groups[g][k].members,
-                                   m->groups[g][k].n, NULL) != TW_OK) {
+                                   m->groups[g][k].n, err) != TW_OK) {
                 tw_model_free(c);
                 return NULL;
             }
     for (size_t j = 0; j < m->J; j++)
         if (m->sector_industries[j] &&
-            tw_model_set_sector_industries(c, j, m->sector_industries[j], NULL) != TW_OK) {
+            tw_model_set_sector_industries(c, j, m->sector_industries[j], err) != TW_OK) {
             tw_model_free(c);
             return NULL;
         }

@@ -5,13 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-tw_policy *tw_policy_create(const tw_model *m)
+tw_policy *tw_policy_create(const tw_model *m, tw_error *err)
 {
-    if (!m)
+    if (!m) {
+        tw_fail(err, TW_ERR_INVALID, "tw_policy_create: no model");
         return NULL;
+    }
     tw_policy *p = calloc(1, sizeof *p);
-    if (!p)
+    if (!p) {
+        tw_fail(err, TW_ERR_NOMEM, "tw_policy_create: out of memory");
         return NULL;
+    }
     p->N = m->N;
     p->J = m->J;
     p->model = m;
@@ -23,6 +27,7 @@ tw_policy *tw_policy_create(const tw_model *m)
     p->deficit = tw_calloc(m->N, sizeof(double));
     if (!p->tariff || !p->export_tax || !p->trade_cost_change || !p->subsidy || !p->deficit) {
         tw_policy_free(p);
+        tw_fail(err, TW_ERR_NOMEM, "tw_policy_create: out of memory");
         return NULL;
     }
     tw_policy_reset(p);
@@ -51,11 +56,13 @@ void tw__policy_copy(tw_policy *dst, const tw_policy *src)
     memcpy(dst->deficit, src->deficit, src->N * sizeof(double));
 }
 
-tw_policy *tw_policy_clone(const tw_policy *p)
+tw_policy *tw_policy_clone(const tw_policy *p, tw_error *err)
 {
-    if (!p)
+    if (!p) {
+        tw_fail(err, TW_ERR_INVALID, "tw_policy_clone: no policy");
         return NULL;
-    tw_policy *c = tw_policy_create(p->model);
+    }
+    tw_policy *c = tw_policy_create(p->model, err);
     if (c)
         tw__policy_copy(c, p);
     return c;

@@ -56,13 +56,17 @@ const char *tw_check_name(tw_check c)
 
 /* ---- storage ----------------------------------------------------------- */
 
-tw_result *tw_result_create(const tw_model *m)
+tw_result *tw_result_create(const tw_model *m, tw_error *err)
 {
-    if (!m)
+    if (!m) {
+        tw_fail(err, TW_ERR_INVALID, "tw_result_create: no model");
         return NULL;
+    }
     tw_result *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        tw_fail(err, TW_ERR_NOMEM, "tw_result_create: out of memory");
         return NULL;
+    }
     r->N = m->N;
     r->J = m->J;
     for (size_t j = 0; j < m->J; j++)
@@ -80,6 +84,7 @@ tw_result *tw_result_create(const tw_model *m)
         ok = (r->sector[k] = tw_calloc(NJ, sizeof(double))) != NULL;
     if (!ok) {
         tw_result_free(r);
+        tw_fail(err, TW_ERR_NOMEM, "tw_result_create: out of memory");
         return NULL;
     }
     return r;
@@ -412,11 +417,15 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
 
 /* ---- an equilibrium as a new base -------------------------------------- */
 
-tw_model *tw_result_to_model(const tw_result *res, const tw_model *m, const tw_policy *p)
+tw_model *tw_result_to_model(const tw_result *res, const tw_model *m, const tw_policy *p,
+                             tw_error *err)
 {
-    if (!res || !m || !p || res->N != m->N || res->J != m->J)
+    if (!res || !m || !p || res->N != m->N || res->J != m->J || p->N != m->N || p->J != m->J) {
+        tw_fail(err, TW_ERR_INVALID, "tw_result_to_model: missing argument, or a result or "
+                                     "policy for another model's dimensions");
         return NULL;
-    tw_model *c = tw_model_clone(m);
+    }
+    tw_model *c = tw_model_clone(m, err);
     if (!c)
         return NULL;
     size_t N = m->N, J = m->J, NNJ = N * N * J;

@@ -121,9 +121,10 @@ tw_status tw_model_synthetic(size_t n_countries, size_t n_sectors, unsigned long
     if (!out || !(psi >= 0 && psi < 1))
         return tw_fail(err, TW_ERR_INVALID, "tw_model_synthetic: bad arguments");
     *out = NULL;
-    tw_model *m = tw_model_create(n_countries, n_sectors);
+    tw_error e = {0};
+    tw_model *m = tw_model_create(n_countries, n_sectors, &e);
     if (!m)
-        return tw_fail(err, TW_ERR_INVALID, "cannot create a %zu x %zu model", n_countries, n_sectors);
+        return tw_fail(err, e.code, "%s", e.message);
     size_t N = m->N, J = m->J;
     double *lam = tw_calloc(N * N * J, sizeof(double));
     double *E = tw_calloc(N * J, sizeof(double)), *E2 = tw_calloc(N * J, sizeof(double));

@@ -43,7 +43,7 @@ static void test_gdp_identities(void **state)
     (void)state;
     tw_model *m = synth(4, 5, 7, 0);
     size_t N = 4, J = 5;
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     for (size_t j = 0; j < J; j++) {
         tw_policy_set_tariff(p, 1, 0, j, tw_policy_tariff(p, 1, 0, j) + 0.25);
         tw_policy_set_tariff(p, 0, 1, j, tw_policy_tariff(p, 0, 1, j) + 0.10);
@@ -54,7 +54,7 @@ static void test_gdp_identities(void **state)
     tw_model_derive(m, TW_DERIVED_INCOME, inc, N);
     tw_policy_set_deficit(p, 2, 0.02 * inc[2]); /* unbalanced trade */
     tw_policy_set_deficit(p, 0, -0.02 * inc[2]);
-    tw_result *r = tw_result_create(m);
+    tw_result *r = tw_result_create(m, NULL);
     solve(m, p, r);
     const double *g0 = tw_result_country(r, TW_C_GDP_BASE), *g1 = tw_result_country(r, TW_C_GDP);
     const double *q = tw_result_country(r, TW_C_REAL_GDP_PCT);
@@ -97,7 +97,7 @@ static void test_gdp_identities(void **state)
  * (lam'/lam)^(-1/(theta beta)) - 1 (Arkolakis-Costinot-Rodriguez-Clare). */
 static void symmetric_case(double lam, double beta, double theta, double d)
 {
-    tw_model *m = tw_model_create(2, 1);
+    tw_model *m = tw_model_create(2, 1, NULL);
     tw_model_set_country(m, 0, "HOME", NULL, NULL);
     tw_model_set_country(m, 1, "FOREIGN", NULL, NULL);
     tw_model_set_sector(m, 0, "all", NULL, NULL);
@@ -108,10 +108,10 @@ static void symmetric_case(double lam, double beta, double theta, double d)
     tw_model_set(m, TW_FINAL_SHARES, one, 2, NULL);
     tw_model_set(m, TW_IO_SHARES, one, 2, NULL);
     tw_model_set(m, TW_THETA, &theta, 1, NULL);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     tw_policy_set_trade_cost_change(p, 0, 1, 0, d);
     tw_policy_set_trade_cost_change(p, 1, 0, 0, d);
-    tw_result *r = tw_result_create(m);
+    tw_result *r = tw_result_create(m, NULL);
     solve(m, p, r);
     double lam1 = lam / (lam + (1 - lam) * pow(d, -theta));
     double want = 100 * (pow(lam1 / lam, -1 / (theta * beta)) - 1);
@@ -138,8 +138,8 @@ static void test_gdp_no_change(void **state)
 {
     (void)state;
     tw_model *m = synth(3, 4, 11, 0.1);
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     solve(m, p, r);
     for (size_t n = 0; n < 3; n++) {
         assert_near(tw_result_country(r, TW_C_REAL_GDP_PCT)[n], 0, 1e-8);
@@ -157,7 +157,7 @@ static void test_gdp_no_change(void **state)
 static void test_scale_elasticities(void **state)
 {
     (void)state;
-    tw_model *m = synth(3, 4, 5, 0.1), *c = tw_model_clone(m);
+    tw_model *m = synth(3, 4, 5, 0.1), *c = tw_model_clone(m, NULL);
     tw_error err;
     assert_int_equal(tw_model_scale_elasticities(c, 1, 1, &err), TW_OK);
     for (size_t j = 0; j < 4; j++) {
@@ -183,19 +183,19 @@ static void test_scale_elasticities(void **state)
 static void test_psi_scale_zero_equals_psi_zero(void **state)
 {
     (void)state;
-    tw_model *m = synth(3, 4, 9, 0.15), *a = tw_model_clone(m), *b = tw_model_clone(m);
+    tw_model *m = synth(3, 4, 9, 0.15), *a = tw_model_clone(m, NULL), *b = tw_model_clone(m, NULL);
     double zero[4] = {0, 0, 0, 0};
     assert_int_equal(tw_model_scale_elasticities(a, 1, 0, NULL), TW_OK);
     assert_int_equal(tw_model_set(b, TW_PSI, zero, 4, NULL), TW_OK);
-    tw_policy *pa = tw_policy_create(a), *pb = tw_policy_create(b);
+    tw_policy *pa = tw_policy_create(a, NULL), *pb = tw_policy_create(b, NULL);
     for (size_t j = 0; j < 2; j++) {
         tw_policy_set_tariff(pa, 1, 0, j, 0.3);
         tw_policy_set_tariff(pb, 1, 0, j, 0.3);
     }
-    tw_result *ra = tw_result_create(a), *rb = tw_result_create(b), *rm = tw_result_create(m);
+    tw_result *ra = tw_result_create(a, NULL), *rb = tw_result_create(b, NULL), *rm = tw_result_create(m, NULL);
     solve(a, pa, ra);
     solve(b, pb, rb);
-    tw_policy *pm = tw_policy_create(m);
+    tw_policy *pm = tw_policy_create(m, NULL);
     for (size_t j = 0; j < 2; j++)
         tw_policy_set_tariff(pm, 1, 0, j, 0.3);
     solve(m, pm, rm);
@@ -266,8 +266,8 @@ static void test_diagnose(void **state)
     }
     tw_model_set(m, TW_THETA, theta, J, NULL);
     tw_model_set(m, TW_PSI, psi, J, NULL);
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     tw_diagnostics d;
     tw_error err;
     /* a tariff in sector 1 only: sector 0 is not moved, no psi-theta warning */
@@ -357,7 +357,7 @@ static void test_units_and_groups(void **state)
     assert_int_equal(tw_model_find_group(back, 1, "goods"), 0);
     assert_int_equal(tw_model_group_members(back, 1, 0, &mem), 2);
     assert_int_equal(tw_model_find_group(back, 0, "third"), 0);
-    tw_model *c = tw_model_clone(back);
+    tw_model *c = tw_model_clone(back, NULL);
     assert_string_equal(tw_model_currency_unit(c), "EUR \"bn\"");
     assert_string_equal(tw_model_group_name(c, 0, 0), "third");
     tw_model_free(c);

@@ -18,8 +18,8 @@ typedef struct {
 static void setup_fixture(fixture *f, double psi)
 {
     assert_int_equal(tw_model_synthetic(N, J, 2385, psi, &f->m, NULL), TW_OK);
-    f->a = tw_policy_create(f->m);
-    f->b = tw_policy_create(f->m);
+    f->a = tw_policy_create(f->m, NULL);
+    f->b = tw_policy_create(f->m, NULL);
     assert_non_null(f->a);
     assert_non_null(f->b);
     for (size_t j = 0; j < 3; j++) {
@@ -43,7 +43,7 @@ static void free_fixture(fixture *f)
 static tw_result *solve(const tw_model *m, const tw_solver_options *o, const tw_policy *p)
 {
     tw_solver *s = tw_solver_create(m, o, NULL);
-    tw_result *r = tw_result_create(m);
+    tw_result *r = tw_result_create(m, NULL);
     assert_non_null(s);
     assert_non_null(r);
     assert_int_equal(tw_solve(s, p, r, NULL), TW_OK);
@@ -126,8 +126,8 @@ static void test_rebase_trade_costs_and_errors(void **state)
     assert_int_equal(tw_policy_set_trade_cost_change(f.a, 2, 3, 1, 1.25), TW_OK);
     assert_int_equal(tw_policy_set_trade_cost_change(f.b, 2, 3, 1, 1.5), TW_OK);
     tw_result *ra = solve(f.m, &f.opt, f.a);
-    tw_model *reb = tw_result_to_model(ra, f.m, f.a);
-    tw_policy *out = tw_policy_create(reb);
+    tw_model *reb = tw_result_to_model(ra, f.m, f.a, NULL);
+    tw_policy *out = tw_policy_create(reb, NULL);
     assert_int_equal(tw_policy_rebase(f.b, f.a, out, NULL), TW_OK);
     assert_close(tw_policy_trade_cost_change(out, 2, 3, 1), 1.2, 1e-15);
     assert_close(tw_policy_tariff(out, 1, 0, 0), tw_policy_tariff(f.b, 1, 0, 0), 1e-15);
@@ -140,7 +140,7 @@ static void test_rebase_trade_costs_and_errors(void **state)
 
     tw_model *other = NULL;
     assert_int_equal(tw_model_synthetic(N + 1, J, 7, 0.0, &other, NULL), TW_OK);
-    tw_policy *po = tw_policy_create(other);
+    tw_policy *po = tw_policy_create(other, NULL);
     assert_int_equal(tw_policy_rebase(po, f.a, out, NULL), TW_ERR_INVALID);
     tw_model *r2 = NULL;
     tw_result *res2 = NULL;

@@ -42,7 +42,7 @@ static void nafta_case(tw_method method)
     if (tw_read_cp1993_tariffs(tt_src("data/cp1993/balanced/tariffs2005.txt"), base, t2005,
                                N * N * J, &err) != TW_OK)
         fail_msg("tariffs: %s", err.message);
-    tw_policy *p = tw_policy_create(base);
+    tw_policy *p = tw_policy_create(base, NULL);
     const char *nafta[3] = {"CAN", "MEX", "USA"};
     for (int a = 0; a < 3; a++)
         for (int b = 0; b < 3; b++) {
@@ -52,7 +52,7 @@ static void nafta_case(tw_method method)
                 assert_int_equal(tw_policy_set_tariff(p, i, n, j, t2005[tw_idx3(N, J, i, n, j)]), TW_OK);
         }
     tw_solver *s = tw_solver_create(base, &o, &err);
-    tw_result *r = tw_result_create(base);
+    tw_result *r = tw_result_create(base, NULL);
     if (tw_solve(s, p, r, &err) != TW_OK)
         fail_msg("solve: %s", err.message);
     const double *cp = tw_result_country(r, TW_C_CP_WELFARE_PCT);

@@ -35,8 +35,8 @@ static fixture make(tw_model *m, tw_method method)
     f.s = tw_solver_create(m, &o, &err);
     if (!f.s)
         fail_msg("tw_solver_create: %s", err.message);
-    f.p = tw_policy_create(m);
-    f.r = tw_result_create(m);
+    f.p = tw_policy_create(m, NULL);
+    f.r = tw_result_create(m, NULL);
     assert_non_null(f.p);
     assert_non_null(f.r);
     return f;
@@ -132,7 +132,7 @@ static void test_no_change(void **state)
 static void test_homogeneity(void **state)
 {
     (void)state;
-    tw_model *a = synth(5, 4, 21, 0.05), *b = tw_model_clone(a);
+    tw_model *a = synth(5, 4, 21, 0.05), *b = tw_model_clone(a, NULL);
     size_t len = tw_model_array_length(a, TW_FLOWS);
     double *X = malloc(len * sizeof *X);
     memcpy(X, tw_model_get(a, TW_FLOWS), len * sizeof *X);
@@ -164,7 +164,7 @@ static void test_reorder(void **state)
     (void)state;
     tw_model *a = synth(4, 3, 31, 0.0);
     size_t N = 4, J = 3;
-    tw_model *b = tw_model_create(N, J);
+    tw_model *b = tw_model_create(N, J, NULL);
     for (size_t i = 0; i < N; i++)
         tw_model_set_country(b, N - 1 - i, tw_model_country_code(a, i), NULL, NULL);
     for (size_t j = 0; j < J; j++)
@@ -214,7 +214,7 @@ static void test_reorder(void **state)
  * Rodriguez-Clare; with input-output links the exponent is 1/(theta beta)). */
 static tw_model *two_country(double lam, double beta, double theta)
 {
-    tw_model *m = tw_model_create(2, 1);
+    tw_model *m = tw_model_create(2, 1, NULL);
     tw_model_set_country(m, 0, "HOME", NULL, NULL);
     tw_model_set_country(m, 1, "FOREIGN", NULL, NULL);
     tw_model_set_sector(m, 0, "all", NULL, NULL);
@@ -352,7 +352,7 @@ static void test_markups(void **state)
     tw_error err;
     assert_int_equal(tw_baseline_build(m, TW_DEFICIT_FIXED, NULL, &base, &rep, &err), TW_OK);
     tw_model_free(m);
-    no_change_case(tw_model_clone(base), TW_METHOD_ANDERSON, 1e-11);
+    no_change_case(tw_model_clone(base, NULL), TW_METHOD_ANDERSON, 1e-11);
     fixture f = make(base, TW_METHOD_ANDERSON);
     rich_policy(f.p);
     solve_ok(&f);
@@ -411,8 +411,8 @@ static void test_nonconvergence_reported(void **state)
     o.fallback = 0;
     tw_error err;
     tw_solver *s = tw_solver_create(m, &o, &err);
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     rich_policy(p);
     assert_int_equal(tw_solve(s, p, r, &err), TW_ERR_NO_CONVERGENCE);
     tw_solver_stats st = tw_result_stats(r);
@@ -439,7 +439,7 @@ static void test_warm_start(void **state)
     solve_ok(&f);
     double w_cold = tw_result_country(f.r, TW_C_WELFARE_PCT)[0];
     long it_cold = tw_result_stats(f.r).iterations;
-    tw_result *start = tw_result_create(f.m);
+    tw_result *start = tw_result_create(f.m, NULL);
     tw_error err;
     assert_int_equal(tw_solve(f.s, f.p, start, &err), TW_OK);
     assert_int_equal(tw_solver_set_start(f.s, start), TW_OK);

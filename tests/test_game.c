@@ -24,7 +24,7 @@
 
 static tw_model *two_country(double lam, double theta, double size2)
 {
-    tw_model *m = tw_model_create(2, 1);
+    tw_model *m = tw_model_create(2, 1, NULL);
     tw_model_set_country(m, 0, "HOME", NULL, NULL);
     tw_model_set_country(m, 1, "FOREIGN", NULL, NULL);
     tw_model_set_sector(m, 0, "all", NULL, NULL);
@@ -67,8 +67,8 @@ static void optimal_tariff_case(double lam, double theta, double size2)
 {
     tw_model *m = two_country(lam, theta, size2);
     tw_solver *s = tight_solver(m);
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     tw_optimal_options o = tight_options(TW_INSTRUMENT_IMPORT_TARIFFS);
     tw_optimal_report rep;
     tw_error err;
@@ -121,8 +121,8 @@ static void gradient_case(unsigned instruments, double psi)
     tw_error err;
     assert_int_equal(tw_model_synthetic(4, 3, 7, psi, &m, &err), TW_OK);
     tw_solver *s = tight_solver(m);
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     tw_optimal_options o = tight_options(instruments);
     size_t c = 1, K = tw_optimal_variables(m, c, &o);
     assert_true(K > 0);
@@ -149,7 +149,7 @@ static void gradient_case(unsigned instruments, double psi)
             for (size_t q = 0; q < (kind == TW_INSTRUMENT_SUBSIDIES ? 1u : 4u); q++) {
                 if (kind != TW_INSTRUMENT_SUBSIDIES && q == c)
                     continue;
-                tw_policy *pp = tw_policy_clone(p), *pm = tw_policy_clone(p);
+                tw_policy *pp = tw_policy_clone(p, NULL), *pm = tw_policy_clone(p, NULL);
                 double h = 1e-5;
                 if (kind == TW_INSTRUMENT_IMPORT_TARIFFS) {
                     double t = tw_policy_tariff(p, q, c, j);
@@ -210,8 +210,8 @@ static int setup_war(void **state)
         return -1;
     for (size_t k = 0; k < 3; k++)
         f->players[k] = k;
-    f->war = tw_policy_create(f->m);
-    f->war_res = tw_result_create(f->m);
+    f->war = tw_policy_create(f->m, NULL);
+    f->war_res = tw_result_create(f->m, NULL);
     tw_game_options go;
     tw_game_options_default(&go);
     go.tol = 1e-7;
@@ -241,14 +241,14 @@ static void test_nash_is_fixed_point(void **state)
 {
     war_fixture *f = *state;
     tw_solver *s = tight_solver(f->m);
-    tw_result *r = tw_result_create(f->m);
+    tw_result *r = tw_result_create(f->m, NULL);
     tw_optimal_options o;
     tw_optimal_options_default(&o);
     o.xtol_rel = 1e-10;
     o.ftol_rel = 1e-14;
     const double *w_war = tw_result_country(f->war_res, TW_C_WELFARE_PCT);
     for (size_t k = 0; k < 3; k++) {
-        tw_policy *p = tw_policy_clone(f->war);
+        tw_policy *p = tw_policy_clone(f->war, NULL);
         tw_error err;
         tw_optimal_report rep;
         tw_status st = tw_best_response(s, k, &o, p, r, &rep, &err);
@@ -269,8 +269,8 @@ static void test_bargaining_beats_war(void **state)
 {
     war_fixture *f = *state;
     tw_solver *s = tight_solver(f->m);
-    tw_policy *p = tw_policy_create(f->m); /* start from the base tariffs */
-    tw_result *r = tw_result_create(f->m);
+    tw_policy *p = tw_policy_create(f->m, NULL); /* start from the base tariffs */
+    tw_result *r = tw_result_create(f->m, NULL);
     double threat[3];
     for (size_t k = 0; k < 3; k++)
         threat[k] = 1 + tw_result_country(f->war_res, TW_C_WELFARE_PCT)[k] / 100;
@@ -282,7 +282,7 @@ static void test_bargaining_beats_war(void **state)
     for (size_t k = 0; k < 3; k++)
         assert_true(1 + tw_result_country(r, TW_C_WELFARE_PCT)[k] / 100 >= threat[k]);
     /* cooperation (equal weights) beats the war in total */
-    tw_policy *q = tw_policy_create(f->m);
+    tw_policy *q = tw_policy_create(f->m, NULL);
     st = tw_cooperate(s, f->players, 3, NULL, NULL, q, r, &rep, &err);
     assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
     double coop = 0, war = 0;
@@ -301,7 +301,7 @@ static void test_enforcement(void **state)
 {
     war_fixture *f = *state;
     tw_solver *s = tight_solver(f->m);
-    tw_policy *agreement = tw_policy_create(f->m);
+    tw_policy *agreement = tw_policy_create(f->m, NULL);
     for (size_t i = 0; i < 3; i++) /* free trade among the players */
         for (size_t n = 0; n < 3; n++)
             for (size_t j = 0; j < 2; j++)
@@ -355,8 +355,8 @@ static void test_equal_gains(void **state)
 {
     war_fixture *f = *state;
     tw_solver *s = tight_solver(f->m);
-    tw_result *r = tw_result_create(f->m);
-    tw_policy *p = tw_policy_create(f->m);
+    tw_result *r = tw_result_create(f->m, NULL);
+    tw_policy *p = tw_policy_create(f->m, NULL);
     tw_optimal_report rep;
     tw_error err;
     tw_status st = tw_cooperate_equal(s, f->players, 3, NULL, NULL, p, r, &rep, &err);
@@ -370,7 +370,7 @@ static void test_equal_gains(void **state)
     assert_true(w[0] > -1e-9);
     double equal = gain_sum(r, 3);
     /* the rule constrains the unconstrained (equal-weight) optimum */
-    tw_policy *q = tw_policy_create(f->m);
+    tw_policy *q = tw_policy_create(f->m, NULL);
     st = tw_cooperate(s, f->players, 3, NULL, NULL, q, r, NULL, &err);
     assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
     assert_true(equal <= gain_sum(r, 3) + 1e-7);
@@ -418,8 +418,8 @@ static void test_user_stop(void **state)
 {
     war_fixture *f = *state;
     tw_solver *s = tight_solver(f->m);
-    tw_result *r = tw_result_create(f->m), *r2 = tw_result_create(f->m);
-    tw_policy *p = tw_policy_create(f->m);
+    tw_result *r = tw_result_create(f->m, NULL), *r2 = tw_result_create(f->m, NULL);
+    tw_policy *p = tw_policy_create(f->m, NULL);
     tw_optimal_options o;
     tw_optimal_options_default(&o);
     stop_counter c = {0, 3, 0, 1};
@@ -460,8 +460,8 @@ static void test_bad_arguments(void **state)
     (void)state;
     tw_model *m = two_country(0.8, 4.0, 1.0);
     tw_solver *s = tight_solver(m);
-    tw_policy *p = tw_policy_create(m);
-    tw_result *r = tw_result_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
+    tw_result *r = tw_result_create(m, NULL);
     tw_error err;
     tw_optimal_options o;
     tw_optimal_options_default(&o);

@@ -166,11 +166,11 @@ static void welfare(const tw_model *m, double *out)
     tw_error err;
     tw_solver *s = tw_solver_create(m, NULL, &err);
     assert_non_null(s);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     long us = tw_model_find_country(m, "USA"), cn = tw_model_find_country(m, "CHN");
     for (size_t j = 0; j < 22; j++)
         assert_int_equal(tw_policy_set_tariff(p, (size_t)cn, (size_t)us, j, 0.25), TW_OK);
-    tw_result *r = tw_result_create(m);
+    tw_result *r = tw_result_create(m, NULL);
     assert_int_equal(tw_solve(s, p, r, &err), TW_OK);
     memcpy(out, tw_result_country(r, TW_C_WELFARE_PCT),
            tw_model_countries(m) * sizeof *out);
@@ -477,7 +477,7 @@ static void test_elasticity_sets(void **state)
     tw_model *m = NULL, *copy;
     tw_error err;
     assert_int_equal(tw_load_uschina(tt_src("data/us-china-2017"), &m, &err), TW_OK);
-    copy = tw_model_clone(m);
+    copy = tw_model_clone(m, NULL);
     size_t J = tw_model_sectors(m);
     /* ll2023 was built from this data set's own file: applied through the
      * aliases it gives back the same theta and psi */
@@ -542,7 +542,7 @@ static void test_elasticity_sets(void **state)
 static void test_elasticities_merged_sectors(void **state)
 {
     (void)state;
-    tw_model *m = tw_model_create(1, 2);
+    tw_model *m = tw_model_create(1, 2, NULL);
     tw_error err;
     assert_int_equal(tw_model_set_sector(m, 0, "goods", NULL, &err), TW_OK);
     assert_int_equal(tw_model_set_sector(m, 1, "serv", NULL, &err), TW_OK);
@@ -551,7 +551,7 @@ static void test_elasticities_merged_sectors(void **state)
     assert_int_equal(tw_model_apply_elasticities(m, "cp2015", NULL, &err), TW_OK);
     assert_close(tw_model_get(m, TW_THETA)[0], (9.11 + 64.85) / 2, 1e-15);
     assert_close(tw_model_get(m, TW_THETA)[1], 8.22, 1e-15); /* 2021 codes accepted */
-    tw_model *c = tw_model_clone(m);
+    tw_model *c = tw_model_clone(m, NULL);
     assert_string_equal(tw_model_sector_industries(c, 0), "A01_02 C19");
     tw_model_free(c);
     assert_int_equal(tw_model_set_sector_industries(m, 0, "A01_02;C19", &err), TW_ERR_DATA);

@@ -786,13 +786,13 @@ static void test_read_text_limits(void **state)
     assert_int_equal(tw_read_text(path, 100, "a test file", &text, &len, &err), TW_ERR_IO);
     assert_non_null(strstr(err.message, "missing: cannot open"));
     /* the model's size limit: N*N*J and N*J*J */
-    assert_null(tw_model_create(5000, 1000));
-    assert_null(tw_model_create(1, 5000));
+    assert_null(tw_model_create(5000, 1000, NULL));
+    assert_null(tw_model_create(1, 5000, NULL));
     assert_int_equal(tw_check_dimensions("x", 256, 256, &err), TW_OK); /* 256^3: the limit */
     assert_int_equal(tw_check_dimensions("x", 4096, 1, &err), TW_OK);
     assert_int_equal(tw_check_dimensions("x", 1, 4096, &err), TW_OK);
-    assert_null(tw_model_create(257, 256));
-    assert_null(tw_model_create((size_t)1 << 40, (size_t)1 << 40)); /* no overflow */
+    assert_null(tw_model_create(257, 256, NULL));
+    assert_null(tw_model_create((size_t)1 << 40, (size_t)1 << 40, NULL)); /* no overflow */
     assert_int_equal(tw_check_dimensions("x", 257, 256, &err), TW_ERR_DATA);
     assert_non_null(strstr(err.message, "TW_LIMIT_CELLS"));
 }

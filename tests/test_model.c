@@ -7,7 +7,7 @@
 /* Two countries, one sector: a tiny economy whose derived totals are known by hand. */
 static tw_model *tiny(void)
 {
-    tw_model *m = tw_model_create(2, 1);
+    tw_model *m = tw_model_create(2, 1, NULL);
     assert_non_null(m);
     assert_int_equal(tw_model_set_country(m, 0, "AAA", "Country A", NULL), TW_OK);
     assert_int_equal(tw_model_set_country(m, 1, "BBB", NULL, NULL), TW_OK);
@@ -103,7 +103,7 @@ static void test_clone_checksum(void **state)
 {
     (void)state;
     tw_model *m = tiny();
-    tw_model *c = tw_model_clone(m);
+    tw_model *c = tw_model_clone(m, NULL);
     char h1[17], h2[17];
     tw_model_checksum(m, h1);
     tw_model_checksum(c, h2);
@@ -121,7 +121,7 @@ static void test_policy(void **state)
 {
     (void)state;
     tw_model *m = tiny();
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     assert_true(tw_policy_is_base(p));
     assert_close(tw_policy_tariff(p, 1, 0, 0), 0.2, 0);
     assert_close(tw_policy_deficit(p, 0), -3.75, 1e-15);
@@ -130,7 +130,7 @@ static void test_policy(void **state)
     assert_int_equal(tw_policy_set_tariff(p, 0, 0, 0, 0.25), TW_ERR_INVALID);
     assert_int_equal(tw_policy_set_tariff(p, 1, 0, 0, -1.0), TW_ERR_INVALID);
     assert_int_equal(tw_policy_set_trade_cost_change(p, 1, 0, 0, INFINITY), TW_OK);
-    tw_policy *c = tw_policy_clone(p);
+    tw_policy *c = tw_policy_clone(p, NULL);
     assert_close(tw_policy_tariff(c, 1, 0, 0), 0.25, 0);
     tw_policy_reset(p);
     assert_true(tw_policy_is_base(p));
@@ -139,12 +139,54 @@ static void test_policy(void **state)
     tw_model_free(m);
 }
 
+/* Constructors return NULL with the reason in err (and accept err NULL). */
+static void test_constructor_errors(void **state)
+{
+    (void)state;
+    tw_error err = {0};
+    assert_null(tw_model_create(0, 3, &err));
+    assert_int_equal(err.code, TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "0 countries, 3 sectors"));
+    err = (tw_error){0};
+    assert_null(tw_model_create((size_t)1 << 9, 65, &err)); /* N*N*J = 2^24 + 2^18 */
+    assert_int_equal(err.code, TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "TW_LIMIT_CELLS"));
+    assert_null(tw_model_create(0, 0, NULL));
+    err = (tw_error){0};
+    assert_null(tw_model_clone(NULL, &err));
+    assert_int_equal(err.code, TW_ERR_INVALID);
+    err = (tw_error){0};
+    assert_null(tw_policy_create(NULL, &err));
+    assert_int_equal(err.code, TW_ERR_INVALID);
+    err = (tw_error){0};
+    assert_null(tw_policy_clone(NULL, &err));
+    assert_int_equal(err.code, TW_ERR_INVALID);
+    err = (tw_error){0};
+    assert_null(tw_result_create(NULL, &err));
+    assert_int_equal(err.code, TW_ERR_INVALID);
+
+    tw_model *m = tiny(), *big = tw_model_create(3, 1, &err);
+    assert_non_null(big);
+    tw_result *r = tw_result_create(big, &err);
+    tw_policy *p = tw_policy_create(m, &err);
+    assert_non_null(r);
+    assert_non_null(p);
+    err = (tw_error){0};
+    assert_null(tw_result_to_model(r, m, p, &err)); /* a result for another size */
+    assert_int_equal(err.code, TW_ERR_INVALID);
+    assert_null(tw_result_to_model(r, m, p, NULL));
+    tw_policy_free(p);
+    tw_result_free(r);
+    tw_model_free(big);
+    tw_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codes),         cmocka_unit_test(test_derived),
         cmocka_unit_test(test_validation_errors), cmocka_unit_test(test_clone_checksum),
-        cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_policy),        cmocka_unit_test(test_constructor_errors),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -262,8 +262,8 @@ static void counterfactual_case(const tw_model *base, int industry, double add, 
     fill_ossa(&o, base);
     tw_error err;
     tw_solver *s = tw_solver_create(base, NULL, &err);
-    tw_policy *p = tw_policy_create(base);
-    tw_result *r = tw_result_create(base);
+    tw_policy *p = tw_policy_create(base, NULL);
+    tw_result *r = tw_result_create(base, NULL);
     memcpy(tc, o.t, sizeof tc);
     for (int i = 0; i < N; i++)
         for (int n = 0; n < N; n++)
@@ -335,10 +335,10 @@ static void test_table3_optimal_tariffs(void **state)
     fixture *f = *state;
     tw_error err;
     tw_solver *s = tw_solver_create(f->base, NULL, &err);
-    tw_result *r = tw_result_create(f->base);
+    tw_result *r = tw_result_create(f->base, NULL);
     double sum = 0;
     for (size_t c = 0; c < N; c++) {
-        tw_policy *p = tw_policy_create(f->base);
+        tw_policy *p = tw_policy_create(f->base, NULL);
         tw_optimal_options mfn = options(1), bil = options(0);
         tw_optimal_report rep;
         if (tw_best_response(s, c, &mfn, p, r, &rep, &err) != TW_OK)
@@ -374,13 +374,13 @@ static void test_table4_nash_war(void **state)
     go.tol = 1e-4;
     go.threads = 2;
     go.best = options(1);
-    tw_policy *p = tw_policy_create(f->base);
-    tw_result *r = tw_result_create(f->base);
+    tw_policy *p = tw_policy_create(f->base, NULL);
+    tw_result *r = tw_result_create(f->base, NULL);
     tw_game_report rep;
     tw_error err;
     /* Ossa's start: each region's MFN optimal tariffs against the factual ones */
     tw_solver *s = tw_solver_create(f->base, NULL, &err);
-    tw_policy *q = tw_policy_create(f->base);
+    tw_policy *q = tw_policy_create(f->base, NULL);
     for (size_t c = 0; c < N; c++) {
         tw_policy_reset(q);
         assert_int_equal(tw_best_response(s, c, &go.best, q, r, NULL, &err), TW_OK);

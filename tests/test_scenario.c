@@ -11,7 +11,7 @@ enum { S01, S02, SVC, NS };
 /* Four countries, three sectors; flows chosen so deficits are not zero. */
 static tw_model *small_model(void)
 {
-    tw_model *m = tw_model_create(NC, NS);
+    tw_model *m = tw_model_create(NC, NS, NULL);
     assert_non_null(m);
     const char *codes[NC] = {"CAN", "MEX", "USA", "CHN"};
     for (size_t i = 0; i < NC; i++)
@@ -65,7 +65,7 @@ static tw_scenario *load_ok(const char *text)
 static tw_policy *policy_ok(const char *text, const tw_model *m, size_t stage)
 {
     tw_scenario *sc = load_ok(text);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     tw_error err = {0};
     if (tw_scenario_policy(sc, stage, m, p, &err) != TW_OK)
         fail_msg("policy failed: %s", err.message);
@@ -194,7 +194,7 @@ static void test_stages_cumulative(void **state)
     assert_string_equal(tw_scenario_stage_name(sc, 1), "stage 2");
     assert_string_equal(tw_scenario_stage_date(sc, 2), "");
     assert_null(tw_scenario_stage_name(sc, 3));
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     double b = base_tariff(CHN, USA, S01);
     assert_int_equal(tw_scenario_policy(sc, 0, m, p, NULL), TW_OK);
     assert_close(tw_policy_tariff(p, CHN, USA, S01), b + 0.1, 1e-15);
@@ -222,7 +222,7 @@ static void test_no_change_and_names(void **state)
     assert_string_equal(tw_scenario_description(sc), "nothing changes");
     assert_int_equal(tw_scenario_stage_count(sc), 1);
     assert_string_equal(tw_scenario_stage_name(sc, 0), "s");
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     assert_int_equal(tw_policy_set_tariff(p, CHN, USA, S01, 0.5), TW_OK);
     assert_int_equal(tw_scenario_policy(sc, 0, m, p, NULL), TW_OK);
     assert_true(tw_policy_is_base(p));
@@ -275,7 +275,7 @@ static void test_from_csv(void **state)
     snprintf(csv, sizeof csv, "%s", sc_path);
     strcpy(strrchr(csv, '/') + 1, "rates.csv");
     assert_int_equal(tt_write_file(csv, "\xEF\xBB\xBF" "exporter,importer,sector,rate\n"
-                                        "# a comment\n"
+                                        "# a comment, with, commas\n"
                                         "CHN,USA,s01,0.275\n"
                                         "\n"
                                         "\"MEX\", USA , s01 , 0.0125\n"
@@ -285,7 +285,7 @@ static void test_from_csv(void **state)
     tw_scenario *sc = NULL;
     tw_error err;
     assert_int_equal(tw_scenario_load(sc_path, &sc, &err), TW_OK);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     if (tw_scenario_policy(sc, 0, m, p, &err) != TW_OK)
         fail_msg("%s", err.message);
     assert_close(tw_policy_tariff(p, CHN, USA, S01), 0.275, 1e-15);
@@ -300,7 +300,9 @@ static void test_from_csv(void **state)
         {"exporter,importer,sector,rate\nCHN,USA,s09,0.1\n", "rates.csv:2: unknown sector 's09'"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,abc\n", "rates.csv:2: bad rate 'abc'"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,-1\n", "rates.csv:2: bad rate '-1'"},
-        {"exporter,importer,sector\nCHN,USA,s01\n", "rates.csv:1: no column 'rate'"},
+        {"exporter,importer,sector\nCHN,USA,s01\n", "rates.csv:1: missing column 'rate'"},
+        {"exporter,importer,sector\nCHN,USA,s01\n", "rate; from_file at "},
+        {"exporter,importer,sector,rate\nCHN,USA,s01,\"0.1\n", "rates.csv:2: malformed CSV"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,0.1\nCHN,USA,s01,0.2\n", "repeats line 2"},
         {"exporter,importer,sector,rate\nCHN,USA\n", "rates.csv:2: 2 fields"},
         {"exporter,importer,sector,rate\nCHN,CAN,s01,0.1\n", "s.yaml:2: tariff rule names nothing"},
@@ -431,7 +433,7 @@ static void test_load_errors(void **state)
 static void check_policy_error(const tw_model *m, const error_case *c)
 {
     tw_scenario *sc = load_ok(c->text);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     tw_error err = {0};
     tw_status st = tw_scenario_policy(sc, tw_scenario_stage_count(sc) - 1, m, p, &err);
     if (st != c->code || !strstr(err.message, c->message))
@@ -486,7 +488,7 @@ static void test_policy_errors(void **state)
     /* a policy for another model is refused */
     tw_model *other = small_model();
     tw_scenario *sc = load_ok("policies: []\n");
-    tw_policy *p = tw_policy_create(other);
+    tw_policy *p = tw_policy_create(other, NULL);
     assert_int_equal(tw_scenario_policy(sc, 0, m, p, NULL), TW_ERR_INVALID);
     assert_int_equal(tw_scenario_policy(NULL, 0, m, p, NULL), TW_ERR_INVALID);
     tw_policy_free(p);

@@ -198,8 +198,8 @@ static void test_solver_unchanged(void **state)
 {
     fixture *f = *state;
     set_computers(f, 1.0);
-    tw_policy *p = tw_policy_create(f->base);
-    tw_result *a = tw_result_create(f->base), *b = tw_result_create(f->base);
+    tw_policy *p = tw_policy_create(f->base, NULL);
+    tw_result *a = tw_result_create(f->base, NULL), *b = tw_result_create(f->base, NULL);
     assert_non_null(p);
     assert_non_null(a);
     assert_non_null(b);

@@ -54,6 +54,13 @@ def _new_error():
     return ffi.new("tw_error *")
 
 
+def _made(ptr, err):
+    """A constructor's handle, or its reason (err) raised when it is NULL."""
+    if ptr == ffi.NULL:
+        _raise(err.code or lib.TW_ERR_NOMEM, err)
+    return ptr
+
+
 def _doubles(values, length, what):
     """A C array of `length` doubles from anything numpy can read."""
     a = np.ascontiguousarray(values, dtype=np.float64).ravel()
@@ -108,8 +115,8 @@ class Model:
         """Build a model from codes and numpy arrays (flows before tariffs,
         [exporter, importer, sector]); checked with the library's validator."""
         N, J = len(countries), len(sectors)
-        m = cls(lib.tw_model_create(N, J))
         err = _new_error()
+        m = cls(_made(lib.tw_model_create(N, J, err), err))
         for i, code in enumerate(countries):
             name = country_names[i] if country_names is not None else None
             _check(lib.tw_model_set_country(m._p, i, code.encode(),
@@ -134,7 +141,8 @@ class Model:
         return m
 
     def copy(self):
-        return Model(lib.tw_model_clone(self._p))
+        err = _new_error()
+        return Model(_made(lib.tw_model_clone(self._p, err), err))
 
     # -- dimensions and names
     @property
@@ -265,13 +273,13 @@ class Policy:
 
     def __init__(self, model, _ptr=None):
         self.model = model  # the model must outlive the policy
-        ptr = _ptr if _ptr is not None else lib.tw_policy_create(model._p)
-        if ptr == ffi.NULL:
-            raise MemoryError("tradewar: out of memory")
+        err = _new_error()
+        ptr = _ptr if _ptr is not None else _made(lib.tw_policy_create(model._p, err), err)
         self._p = ffi.gc(ptr, lib.tw_policy_free)
 
     def copy(self):
-        return Policy(self.model, lib.tw_policy_clone(self._p))
+        err = _new_error()
+        return Policy(self.model, _made(lib.tw_policy_clone(self._p, err), err))
 
     def reset(self):
         lib.tw_policy_reset(self._p)
@@ -447,9 +455,8 @@ class Result:
 
     def __init__(self, model):
         self.model = model
-        ptr = lib.tw_result_create(model._p)
-        if ptr == ffi.NULL:
-            raise MemoryError("tradewar: out of memory")
+        err = _new_error()
+        ptr = _made(lib.tw_result_create(model._p, err), err)
         self._p = ffi.gc(ptr, lib.tw_result_free)
 
     @property

@@ -1,6 +1,7 @@
 /*
- * fuzz_scenario.c - fuzz target for the scenario reader (src/io_scenario.c):
- * tw_scenario_parse, then tw_scenario_policy for every stage.
+ * fuzz_scenario.c - fuzz target for the scenario reader and applier
+ * (src/scenario_read.c, src/scenario_apply.c): tw_scenario_parse, then
+ * tw_scenario_policy for every stage.
  *
  * Input: the first byte picks the model the scenario is applied to (modulo 3:
  * us-china-2017, cp1993, ossa2007/toy); the rest is the scenario text, up to
@@ -64,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tw_deficit_mode mode = TW_DEFICIT_FIXED;
     tw_solver_options_default(&opt);
     tw_scenario_apply_options(sc, &opt, &mode);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     for (size_t k = 0; p && k < tw_scenario_stage_count(sc); k++)
         if (tw_scenario_policy(sc, k, m, p, &err) != TW_OK)
             break;

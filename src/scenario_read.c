@@ -1,14 +1,13 @@
 /*
- * io_scenario.c - scenario files: YAML rules that build a counterfactual policy.
+ * scenario_read.c - reading scenario files: YAML into a tw_scenario.
  *
- * Two phases. tw_scenario_load() parses the YAML document and checks its
- * syntax (keys, types, numbers, ranges, group cycles) into plain structs that
- * keep every name unresolved with its line, so options can be read before a
- * model exists. tw_scenario_policy() resolves codes and groups against a
- * model and applies the rules. The format is documented in docs/scenarios.md.
+ * tw_scenario_load() parses the YAML document and checks its syntax (keys,
+ * types, numbers, ranges, group cycles) into the plain structs of
+ * scenario_internal.h, keeping every name unresolved with its line, so
+ * options can be read before a model exists; scenario_apply.c applies it to
+ * a model. The format is documented in docs/scenarios.md.
  */
-#include "internal.h"
-#include "io_csv.h"
+#include "scenario_internal.h"
 #include "io_yaml.h"
 
 #include <errno.h>
@@ -18,71 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-/* ---- the parsed scenario ------------------------------------------------ */
-
-typedef struct {
-    char *text;
-    int line;
-} sc_name;
-
-/* A selector (importer: [CAN, NAFTA]) or a group's member list. */
-typedef struct {
-    sc_name *v;
-    size_t n;
-    int line; /* 0: the key was absent */
-} sc_list;
-
-typedef struct {
-    char *name;
-    int line;
-    sc_list members;
-} sc_group;
-
-typedef enum { RK_TARIFF, RK_EXPORT_TAX, RK_TRADE_COST, RK_SUBSIDY, RK_DEFICIT, RK_COUNT } rule_kind;
-typedef enum { OP_NONE, OP_SET, OP_ADD, OP_SCALE, OP_BAN, OP_FILE } rule_op;
-typedef enum { FF_CSV, FF_CP1993 } file_format;
-
-typedef struct {
-    rule_kind kind;
-    rule_op op;
-    double value;
-    int line;
-    sc_list importer, exporter, country, sectors;
-    char *file;         /* resolved against the scenario's directory */
-    char *file_written; /* as written, for messages */
-    file_format format;
-} sc_rule;
-
-typedef struct {
-    char *name, *date;
-    sc_rule *rules;
-    size_t n;
-} sc_stage;
-
-enum { OPT_METHOD, OPT_TOL, OPT_MAX_ITER, OPT_DEPTH, OPT_DAMPING, OPT_FALLBACK, OPT_DEFICITS,
-       OPT_COUNT };
-
-struct tw_scenario {
-    char *path; /* as given: messages name it */
-    char *dir;  /* base of relative from_file paths */
-    char *name, *description;
-    int has_opt[OPT_COUNT];
-    tw_solver_options opt;
-    tw_deficit_mode deficits;
-    sc_group *groups[2]; /* 0 countries, 1 sectors */
-    size_t ngroups[2];
-    sc_stage *stages;
-    size_t nstages;
-    char *elasticities;              /* options: elasticities (a file resolved against dir, or a set name) */
-    double theta_scale, psi_scale;   /* options: theta_scale, psi_scale (NaN: not given) */
-};
-
-enum { G_COUNTRY = 0, G_SECTOR = 1 };
-static const char *const group_what[2] = {"country", "sector"};
-
-static const char *const rule_names[RK_COUNT] = {"tariff", "export_tax", "trade_cost", "subsidy",
-                                                 "deficit"};
 
 /* The keys a rule may hold, by kind: a bit per key in rule_keys[]. */
 enum { K_IMPORTER, K_EXPORTER, K_COUNTRY, K_SECTORS, K_SET, K_ADD, K_SCALE, K_BAN, K_FROM_FILE,
@@ -167,15 +101,8 @@ static tw_status vfail_at(tw_error *err, tw_status code, const char *file, int l
     return tw_fail(err, code, "%s:%d: %s", file, line, msg);
 }
 
-/* "scenario.yaml:LINE: message" */
-static tw_status fail_line(const tw_scenario *sc, tw_error *err, tw_status code, int line,
-                           const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
-static tw_status fail_line(const tw_scenario *sc, tw_error *err, tw_status code, int line,
-                           const char *fmt, ...)
+tw_status tw__scenario_fail(const tw_scenario *sc, tw_error *err, tw_status code, int line,
+                            const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -184,7 +111,7 @@ static tw_status fail_line(const tw_scenario *sc, tw_error *err, tw_status code,
     return st;
 }
 
-#define FAIL_AT(c, node, code, ...) fail_line((c)->sc, (c)->err, (code), node_line(node), __VA_ARGS__)
+#define FAIL_AT(c, node, code, ...) tw__scenario_fail((c)->sc, (c)->err, (code), node_line(node), __VA_ARGS__)
 #define NOMEM(c) tw_fail((c)->err, TW_ERR_NOMEM, "out of memory reading %s", (c)->sc->path)
 
 static yaml_node_t *get_node(parse_ctx *c, int id) { return yaml_document_get_node(c->doc, id); }
@@ -485,7 +412,7 @@ static tw_status group_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_
     return st;
 }
 
-static const sc_group *find_group(const tw_scenario *sc, int g, const char *name)
+const sc_group *tw__scenario_group(const tw_scenario *sc, int g, const char *name)
 {
     for (size_t k = 0; k < sc->ngroups[g]; k++)
         if (strcmp(sc->groups[g][k].name, name) == 0)
@@ -502,16 +429,16 @@ static tw_status check_cycle(parse_ctx *c, int g, size_t k, unsigned char *state
 {
     const sc_group *grp = &c->sc->groups[g][k];
     if (depth > GROUP_DEPTH_MAX)
-        return fail_line(c->sc, c->err, TW_ERR_DATA, grp->line,
+        return tw__scenario_fail(c->sc, c->err, TW_ERR_DATA, grp->line,
                          "%s groups nest more than %d deep", group_what[g], GROUP_DEPTH_MAX);
     state[k] = 1;
     for (size_t m = 0; m < grp->members.n; m++) {
-        const sc_group *sub = find_group(c->sc, g, grp->members.v[m].text);
+        const sc_group *sub = tw__scenario_group(c->sc, g, grp->members.v[m].text);
         if (!sub)
             continue;
         size_t s = (size_t)(sub - c->sc->groups[g]);
         if (state[s] == 1)
-            return fail_line(c->sc, c->err, TW_ERR_DATA, grp->members.v[m].line,
+            return tw__scenario_fail(c->sc, c->err, TW_ERR_DATA, grp->members.v[m].line,
                              "group cycle: %s group %s contains %s, which contains it", group_what[g],
                              grp->name, sub->name);
         if (state[s] == 0) {
@@ -664,7 +591,7 @@ static tw_status check_rule(parse_ctx *c, yaml_node_t *node, rule_build *b)
         return FAIL_AT(c, node, TW_ERR_DATA, "%s rule has more than one of set, add, scale, ban, "
                        "from_file: give one per rule", kind);
     if ((b->seen & KB(K_FILE_FORMAT)) && r->op != OP_FILE)
-        return fail_line(c->sc, c->err, TW_ERR_DATA, b->format_line,
+        return tw__scenario_fail(c->sc, c->err, TW_ERR_DATA, b->format_line,
                          "file_format without from_file");
     int bilateral = allowed_keys[r->kind] & KB(K_IMPORTER);
     if (bilateral && !(b->seen & KB(K_IMPORTER)))
@@ -966,522 +893,4 @@ const char *tw_scenario_stage_name(const tw_scenario *sc, size_t k)
 const char *tw_scenario_stage_date(const tw_scenario *sc, size_t k)
 {
     return (sc && k < sc->nstages) ? sc->stages[k].date : NULL;
-}
-
-/* ======================================================================== */
-/* Applying a scenario to a model                                           */
-/* ======================================================================== */
-
-typedef struct {
-    const tw_scenario *sc;
-    const tw_model *m;
-    tw_policy *p;
-    tw_error *err;
-    size_t visits;         /* names visited resolving selectors: TW_LIMIT_GROUP_VISITS */
-    unsigned char *seen;   /* groups already expanded in the current selector */
-} apply_ctx;
-
-#define AFAIL(a, line, code, ...) fail_line((a)->sc, (a)->err, (code), (line), __VA_ARGS__)
-
-static long find_code(const tw_model *m, int g, const char *code)
-{
-    return g == G_COUNTRY ? tw_model_find_country(m, code) : tw_model_find_sector(m, code);
-}
-
-/* Mark every country (g = G_COUNTRY) or sector named by `list` in `mark`.
- * Groups nest; load() has ruled out cycles, so the recursion ends. */
-static tw_status mark_list(apply_ctx *a, int g, const sc_list *list, const char *where,
-                           unsigned char *mark, size_t count)
-{
-    for (size_t k = 0; k < list->n; k++) {
-        const char *name = list->v[k].text;
-        if (++a->visits > TW_LIMIT_GROUP_VISITS)
-            return AFAIL(a, list->v[k].line, TW_ERR_DATA,
-                         "expanding groups visits more than %d names in all (TW_LIMIT_GROUP_VISITS)",
-                         TW_LIMIT_GROUP_VISITS);
-        if (strcmp(name, "all") == 0) {
-            memset(mark, 1, count);
-            continue;
-        }
-        const sc_group *grp = find_group(a->sc, g, name);
-        if (grp) {
-            /* each group once per selector: a group named many times, many
-             * levels deep, must not expand exponentially */
-            size_t gi = (size_t)(grp - a->sc->groups[g]);
-            if (a->seen[gi])
-                continue;
-            a->seen[gi] = 1;
-            char what[80];
-            snprintf(what, sizeof what, "group %s", grp->name);
-            tw_status st = mark_list(a, g, &grp->members, what, mark, count);
-            if (st != TW_OK)
-                return st;
-            continue;
-        }
-        /* the data's own groups (goods, services, a manifest's groups:) */
-        long dg = tw_model_find_group(a->m, g, name);
-        if (dg >= 0) {
-            const size_t *mem;
-            size_t nm = tw_model_group_members(a->m, g, (size_t)dg, &mem);
-            for (size_t x = 0; x < nm; x++)
-                mark[mem[x]] = 1;
-            continue;
-        }
-        /* FIRST..LAST: codes in the data's order */
-        size_t lo, hi;
-        int range = tw__code_range(a->m, g, name, &lo, &hi);
-        if (range < 0)
-            return AFAIL(a, list->v[k].line, TW_ERR_UNKNOWN_NAME,
-                         "bad range '%s' in %s: FIRST..LAST with %s codes of the data, FIRST "
-                         "not after LAST",
-                         name, where, group_what[g]);
-        if (range > 0) {
-            for (size_t x = lo; x <= hi; x++)
-                mark[x] = 1;
-            continue;
-        }
-        long idx = find_code(a->m, g, name);
-        if (idx < 0)
-            return AFAIL(a, list->v[k].line, TW_ERR_UNKNOWN_NAME, "unknown %s '%s' in %s",
-                         group_what[g], name, where);
-        mark[idx] = 1;
-    }
-    return TW_OK;
-}
-
-/* A selector; an absent `sectors` means all sectors. */
-static tw_status resolve(apply_ctx *a, int g, const sc_list *list, const char *where,
-                         unsigned char *mark, size_t count)
-{
-    memset(mark, 0, count);
-    if (list->line == 0) {
-        memset(mark, 1, count);
-        return TW_OK;
-    }
-    a->seen = tw_calloc(a->sc->ngroups[g] + 1, 1);
-    if (!a->seen)
-        return tw_fail(a->err, TW_ERR_NOMEM, "out of memory");
-    tw_status st = mark_list(a, g, list, where, mark, count);
-    free(a->seen);
-    a->seen = NULL;
-    return st;
-}
-
-/* A group must not hide a code of the model: "USA" would mean two things. */
-static tw_status check_group_names(apply_ctx *a)
-{
-    for (int g = 0; g < 2; g++)
-        for (size_t k = 0; k < a->sc->ngroups[g]; k++)
-            if (find_code(a->m, g, a->sc->groups[g][k].name) >= 0)
-                return AFAIL(a, a->sc->groups[g][k].line, TW_ERR_DATA,
-                             "group '%s' has the name of a %s code of the data",
-                             a->sc->groups[g][k].name, group_what[g]);
-    return TW_OK;
-}
-
-static double apply_op(const sc_rule *r, double current, double file_value)
-{
-    switch (r->op) {
-    case OP_SET:
-    case OP_BAN:
-        return r->value;
-    case OP_ADD:
-        return current + r->value;
-    case OP_SCALE:
-        return current * r->value;
-    case OP_FILE:
-        return file_value;
-    default:
-        return NAN;
-    }
-}
-
-/* ---- values from a file ------------------------------------------------ */
-
-/* Per-cell values read for a from_file rule; line[x] > 0 where the file set cell x. */
-typedef struct {
-    double *value;
-    int *line;
-} file_values;
-
-static void file_values_free(file_values *fv)
-{
-    free(fv->value);
-    free(fv->line);
-}
-
-/* Split a CSV line in place on commas, trimming blanks and surrounding quotes.
- * Codes and numbers never contain commas, so quoting need not nest. */
-static size_t split_csv(char *line, char **fields, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    while (n < max) {
-        char *end = strchr(p, ',');
-        if (end)
-            *end = '\0';
-        while (*p == ' ' || *p == '\t')
-            p++;
-        size_t len = strlen(p);
-        while (len > 0 && strchr(" \t\r\n", p[len - 1]))
-            p[--len] = '\0';
-        if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
-            p[len - 1] = '\0';
-            p++;
-        }
-        fields[n++] = p;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return n;
-}
-
-typedef struct {
-    apply_ctx *a;
-    const sc_rule *r;
-    file_values *fv;
-    int col[4]; /* column of exporter, importer, sector, rate */
-} csv_reader;
-
-static const char *const csv_columns[4] = {"exporter", "importer", "sector", "rate"};
-
-static tw_status csv_header(csv_reader *cr, char **f, size_t nf, int line)
-{
-    for (int c = 0; c < 4; c++) {
-        cr->col[c] = -1;
-        for (size_t k = 0; k < nf; k++)
-            if (strcmp(f[k], csv_columns[c]) == 0)
-                cr->col[c] = (int)k;
-        if (cr->col[c] < 0)
-            return tw_fail(cr->a->err, TW_ERR_PARSE,
-                           "%s:%d: no column '%s' (the header must name exporter, importer, "
-                           "sector, rate; from_file at %s:%d)",
-                           cr->r->file_written, line, csv_columns[c], cr->a->sc->path, cr->r->line);
-    }
-    return TW_OK;
-}
-
-static tw_status csv_row(csv_reader *cr, char **f, size_t nf, int line)
-{
-    const tw_model *m = cr->a->m;
-    const char *file = cr->r->file_written;
-    for (int c = 0; c < 4; c++)
-        if (cr->col[c] >= (int)nf)
-            return tw_fail(cr->a->err, TW_ERR_PARSE, "%s:%d: %zu fields, expected at least %d",
-                           file, line, nf, cr->col[c] + 1);
-    const char *ex = f[cr->col[0]], *im = f[cr->col[1]], *se = f[cr->col[2]], *ra = f[cr->col[3]];
-    long i = tw_model_find_country(m, ex), n = tw_model_find_country(m, im);
-    long j = tw_model_find_sector(m, se);
-    if (i < 0 || n < 0 || j < 0)
-        return tw_fail(cr->a->err, TW_ERR_UNKNOWN_NAME, "%s:%d: unknown %s '%s'", file, line,
-                       j < 0 && i >= 0 && n >= 0 ? "sector" : "country",
-                       i < 0 ? ex : n < 0 ? im : se);
-    char *end;
-    double rate = strtod(ra, &end);
-    if (end == ra || *end != '\0' || !isfinite(rate) || rate <= -1 || rate > TW_MAX_RATE)
-        return tw_fail(cr->a->err, TW_ERR_DATA,
-                       "%s:%d: bad rate '%.64s' (a fraction greater than -1 and at most %g)", file,
-                       line, ra, TW_MAX_RATE);
-    size_t x = tw_idx3(m->N, m->J, (size_t)i, (size_t)n, (size_t)j);
-    if (cr->fv->line[x])
-        return tw_fail(cr->a->err, TW_ERR_DATA, "%s:%d: %s -> %s sector %s repeats line %d",
-                       file, line, ex, im, se, cr->fv->line[x]);
-    if (i == n && rate != 0)
-        return tw_fail(cr->a->err, TW_ERR_DATA,
-                       "%s:%d: tariff %g on %s's domestic sales (must be 0)", file, line, rate, ex);
-    cr->fv->value[x] = rate;
-    cr->fv->line[x] = line;
-    return TW_OK;
-}
-
-/* A long CSV: header naming exporter, importer, sector, rate; rates as fractions.
- * Blank lines and lines starting with '#' are skipped. */
-static tw_status read_csv_rates(apply_ctx *a, const sc_rule *r, file_values *fv)
-{
-    char *text;
-    size_t len;
-    tw_error sub;
-    tw_status st = tw_read_text(r->file, TW_LIMIT_TABLE_BYTES, "a from_file table", &text, &len, &sub);
-    if (st != TW_OK)
-        return AFAIL(a, r->line, st, "from_file: %s", sub.message);
-    csv_reader cr = {a, r, fv, {-1, -1, -1, -1}};
-    int header_seen = 0, line = 0;
-    char *p = text;
-    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0) /* a byte-order mark from spreadsheets */
-        p += 3;
-    while (st == TW_OK && p && *p) {
-        char *next = strchr(p, '\n');
-        if (next)
-            *next++ = '\0';
-        line++;
-        char *fields[16];
-        size_t nf = split_csv(p, fields, 16);
-        p = next;
-        if (nf == 0 || (nf == 1 && fields[0][0] == '\0') || fields[0][0] == '#')
-            continue;
-        st = header_seen ? csv_row(&cr, fields, nf, line) : csv_header(&cr, fields, nf, line);
-        header_seen = 1;
-    }
-    if (st == TW_OK && !header_seen)
-        st = tw_fail(a->err, TW_ERR_DATA, "%s: empty file (from_file at %s:%d)", r->file_written,
-                     a->sc->path, r->line);
-    free(text);
-    return st;
-}
-
-static tw_status read_cp1993_rates(apply_ctx *a, const sc_rule *r, file_values *fv)
-{
-    size_t len = a->m->N * a->m->N * a->m->J;
-    tw_error sub;
-    if (tw_read_cp1993_tariffs(r->file, a->m, fv->value, len, &sub) != TW_OK)
-        return AFAIL(a, r->line, sub.code, "from_file: %s", sub.message);
-    for (size_t x = 0; x < len; x++)
-        fv->line[x] = 1;
-    return TW_OK;
-}
-
-static tw_status read_file_values(apply_ctx *a, const sc_rule *r, file_values *fv)
-{
-    size_t len = a->m->N * a->m->N * a->m->J;
-    fv->value = tw_calloc(len, sizeof(double));
-    fv->line = tw_calloc(len, sizeof(int));
-    if (!fv->value || !fv->line)
-        return tw_fail(a->err, TW_ERR_NOMEM, "out of memory");
-    return r->format == FF_CP1993 ? read_cp1993_rates(a, r, fv) : read_csv_rates(a, r, fv);
-}
-
-/* ---- applying one rule ------------------------------------------------- */
-
-static double get_cell(const tw_policy *p, rule_kind kind, size_t i, size_t n, size_t j)
-{
-    switch (kind) {
-    case RK_TARIFF:
-        return tw_policy_tariff(p, i, n, j);
-    case RK_EXPORT_TAX:
-        return tw_policy_export_tax(p, i, n, j);
-    case RK_TRADE_COST:
-        return tw_policy_trade_cost_change(p, i, n, j);
-    case RK_SUBSIDY:
-        return tw_policy_subsidy(p, i, j);
-    default:
-        return tw_policy_deficit(p, i);
-    }
-}
-
-static tw_status set_cell(tw_policy *p, rule_kind kind, size_t i, size_t n, size_t j, double v)
-{
-    switch (kind) {
-    case RK_TARIFF:
-        return tw_policy_set_tariff(p, i, n, j, v);
-    case RK_EXPORT_TAX:
-        return tw_policy_set_export_tax(p, i, n, j, v);
-    case RK_TRADE_COST:
-        return tw_policy_set_trade_cost_change(p, i, n, j, v);
-    case RK_SUBSIDY:
-        return tw_policy_set_subsidy(p, i, j, v);
-    default:
-        return tw_policy_set_deficit(p, i, v);
-    }
-}
-
-/* Change one cell; `who` describes it for the message when the result is invalid. */
-static tw_status change_cell(apply_ctx *a, const sc_rule *r, size_t i, size_t n, size_t j,
-                             double file_value)
-{
-    double next = apply_op(r, get_cell(a->p, r->kind, i, n, j), file_value);
-    int ok = r->kind == RK_TRADE_COST ? next > 0 && (next <= TW_MAX_TRADE_COST || next == INFINITY)
-             : r->kind == RK_DEFICIT  ? fabs(next) <= TW_MAX_FLOW
-                                      : (isfinite(next) && next > -1 && next <= TW_MAX_RATE);
-    if (ok && set_cell(a->p, r->kind, i, n, j, next) == TW_OK)
-        return TW_OK;
-    const tw_model *m = a->m;
-    if (r->kind == RK_DEFICIT)
-        return AFAIL(a, r->line, TW_ERR_DATA, "deficit of %s would be %g (must be within +-1e+15)",
-                     m->country_code[i], next);
-    if (r->kind == RK_SUBSIDY)
-        return AFAIL(a, r->line, TW_ERR_DATA, "subsidy of %s to %s would be %g (must be > -1 and <= 100)",
-                     m->country_code[i], m->sector_code[j], next);
-    return AFAIL(a, r->line, TW_ERR_DATA, "%s on %s -> %s, sector %s would be %g (must be %s)",
-                 rule_names[r->kind], m->country_code[i], m->country_code[n], m->sector_code[j],
-                 next, r->kind == RK_TRADE_COST ? "> 0 and <= 1e+06, or inf" : "> -1 and <= 100");
-}
-
-typedef struct {
-    unsigned char *imp, *exp, *sec;
-} masks;
-
-static tw_status bilateral_masks(apply_ctx *a, const sc_rule *r, masks *mk)
-{
-    size_t N = a->m->N, J = a->m->J;
-    mk->imp = tw_calloc(N, 1);
-    mk->exp = tw_calloc(N, 1);
-    mk->sec = tw_calloc(J, 1);
-    if (!mk->imp || !mk->exp || !mk->sec)
-        return tw_fail(a->err, TW_ERR_NOMEM, "out of memory");
-    tw_status st = resolve(a, G_COUNTRY, &r->importer, "importer", mk->imp, N);
-    if (st == TW_OK)
-        st = resolve(a, G_COUNTRY, &r->exporter, "exporter", mk->exp, N);
-    if (st == TW_OK)
-        st = resolve(a, G_SECTOR, &r->sectors, "sectors", mk->sec, J);
-    return st;
-}
-
-/* Tariffs, export taxes and trade costs: every selected international flow. */
-static tw_status apply_bilateral(apply_ctx *a, const sc_rule *r)
-{
-    size_t N = a->m->N, J = a->m->J, hits = 0;
-    masks mk = {NULL, NULL, NULL};
-    file_values fv = {NULL, NULL};
-    tw_status st = bilateral_masks(a, r, &mk);
-    if (st == TW_OK && r->op == OP_FILE)
-        st = read_file_values(a, r, &fv);
-    for (size_t i = 0; i < N && st == TW_OK; i++)
-        for (size_t n = 0; n < N && st == TW_OK; n++) {
-            if (i == n || !mk.exp[i] || !mk.imp[n])
-                continue;
-            for (size_t j = 0; j < J && st == TW_OK; j++) {
-                size_t x = tw_idx3(N, J, i, n, j);
-                if (!mk.sec[j] || (fv.line && !fv.line[x]))
-                    continue;
-                st = change_cell(a, r, i, n, j, fv.value ? fv.value[x] : 0);
-                hits++;
-            }
-        }
-    if (st == TW_OK && hits == 0)
-        st = AFAIL(a, r->line, TW_ERR_DATA,
-                   r->op == OP_FILE ? "%s rule names nothing: no row of its file is an "
-                                      "international flow from its exporter to its importer "
-                                      "in its sectors"
-                                    : "%s rule names nothing: no international flow goes from "
-                                      "its exporter to its importer",
-                   rule_names[r->kind]);
-    file_values_free(&fv);
-    free(mk.imp);
-    free(mk.exp);
-    free(mk.sec);
-    return st;
-}
-
-/* Subsidies (by country and sector) and deficits (by country). */
-static tw_status apply_national(apply_ctx *a, const sc_rule *r)
-{
-    size_t N = a->m->N, J = r->kind == RK_SUBSIDY ? a->m->J : 1;
-    unsigned char *cty = tw_calloc(N, 1), *sec = tw_calloc(J, 1);
-    tw_status st = (cty && sec) ? TW_OK : tw_fail(a->err, TW_ERR_NOMEM, "out of memory");
-    if (st == TW_OK)
-        st = resolve(a, G_COUNTRY, &r->country, "country", cty, N);
-    if (st == TW_OK && r->kind == RK_SUBSIDY)
-        st = resolve(a, G_SECTOR, &r->sectors, "sectors", sec, J);
-    else if (st == TW_OK)
-        sec[0] = 1;
-    for (size_t i = 0; i < N && st == TW_OK; i++)
-        for (size_t j = 0; j < J && st == TW_OK; j++)
-            if (cty[i] && sec[j])
-                st = change_cell(a, r, i, i, j, 0);
-    free(cty);
-    free(sec);
-    return st;
-}
-
-/* World deficits must add up to zero (they are imports minus exports). The
- * tolerance is relative to world trade, so hand-typed rounded figures pass. */
-static tw_status check_deficits(apply_ctx *a, int line)
-{
-    size_t N = a->m->N;
-    double *exports = tw_calloc(N, sizeof(double));
-    if (!exports)
-        return tw_fail(a->err, TW_ERR_NOMEM, "out of memory");
-    tw_model_derive(a->m, TW_DERIVED_EXPORTS, exports, N);
-    double sum = 0, trade = 0;
-    for (size_t n = 0; n < N; n++) {
-        sum += tw_policy_deficit(a->p, n);
-        trade += exports[n];
-    }
-    free(exports);
-    if (fabs(sum) <= 1e-6 * (trade > 1 ? trade : 1))
-        return TW_OK;
-    return AFAIL(a, line, TW_ERR_DATA,
-                 "deficits would sum to %g over the world; they must sum to zero", sum);
-}
-
-static tw_status apply_stage(apply_ctx *a, const sc_stage *stage)
-{
-    int deficit_line = 0;
-    for (size_t k = 0; k < stage->n; k++) {
-        const sc_rule *r = &stage->rules[k];
-        tw_status st = r->kind == RK_SUBSIDY || r->kind == RK_DEFICIT ? apply_national(a, r)
-                                                                      : apply_bilateral(a, r);
-        if (st != TW_OK)
-            return st;
-        if (r->kind == RK_DEFICIT)
-            deficit_line = r->line;
-    }
-    return deficit_line ? check_deficits(a, deficit_line) : TW_OK;
-}
-
-tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
-                               const tw_model *m, tw_diagnostics *d, tw_error *err)
-{
-    if (!sc || !m || !d || first > last || last >= sc->nstages)
-        return tw_fail(err, TW_ERR_INVALID, "tw_scenario_warnings: bad arguments");
-    size_t N = m->N, J = m->J;
-    unsigned char *sec = tw_calloc(J, 1), *untaxed = tw_calloc(J, 1);
-    if (!sec || !untaxed) {
-        free(sec);
-        free(untaxed);
-        return tw_fail(err, TW_ERR_NOMEM, "out of memory");
-    }
-    for (size_t j = 0; j < J; j++) {
-        untaxed[j] = 1;
-        for (size_t i = 0; i < N && untaxed[j]; i++)
-            for (size_t n = 0; n < N; n++)
-                if (i != n && m->arr[TW_TARIFFS][tw_idx3(N, J, i, n, j)] != 0) {
-                    untaxed[j] = 0;
-                    break;
-                }
-    }
-    apply_ctx a = {sc, m, NULL, err, 0, NULL};
-    tw_status st = TW_OK;
-    for (size_t s = first; s <= last && st == TW_OK; s++)
-        for (size_t k = 0; k < sc->stages[s].n && st == TW_OK; k++) {
-            const sc_rule *r = &sc->stages[s].rules[k];
-            /* a rule that can make a zero tariff positive */
-            if (r->kind != RK_TARIFF || !((r->op == OP_ADD || r->op == OP_SET) && r->value != 0))
-                continue;
-            if ((st = resolve(&a, G_SECTOR, &r->sectors, "sectors", sec, J)) != TW_OK)
-                break;
-            size_t hits = 0, first_hit = 0;
-            for (size_t j = 0; j < J; j++)
-                if (sec[j] && untaxed[j] && hits++ == 0)
-                    first_hit = j;
-            if (hits == 0 || hits == J)
-                continue;
-            tw_diagnostics_add_warning(
-                d, "tariff-on-untariffed-sectors",
-                "%s:%d: this tariff rule reaches %zu sector(s) that carry no tariff anywhere in "
-                "the base (e.g. %s: services?); a tariff there is seldom meant and can change "
-                "the answer a lot: name the sectors (e.g. `sectors: goods`)",
-                sc->path, r->line, hits, m->sector_code[first_hit]);
-        }
-    free(sec);
-    free(untaxed);
-    return st;
-}
-
-tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model *m, tw_policy *p,
-                             tw_error *err)
-{
-    if (!sc || !m || !p || p->model != m)
-        return tw_fail(err, TW_ERR_INVALID,
-                       "tw_scenario_policy: needs a scenario, a model and a policy created for it");
-    if (stage >= sc->nstages)
-        return tw_fail(err, TW_ERR_INVALID, "%s: no stage %zu (it has %zu)", sc->path, stage,
-                       sc->nstages);
-    apply_ctx a = {sc, m, p, err, 0, NULL};
-    tw_status st = check_group_names(&a);
-    tw_policy_reset(p);
-    for (size_t s = 0; s <= stage && st == TW_OK; s++)
-        st = apply_stage(&a, &sc->stages[s]);
-    return st;
 }
