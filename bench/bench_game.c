@@ -71,11 +71,13 @@ static int optimal(const tw_model *m, const char *code)
     tw_optimal_options_default(&o);
     o.mfn = 1;
     double t0 = now();
-    if (tw_best_response(s, (size_t)c, &o, p, r, &mfn, &err) != TW_OK)
+    if (tw_best_response(s, (size_t)c, &o, p, r, &mfn, &err) != TW_OK ||
+        mfn.outcome != TW_OUTCOME_CONVERGED)
         return die("MFN optimum", &err);
     double t1 = now();
     o.mfn = 0;
-    if (tw_best_response(s, (size_t)c, &o, p, r, &bil, &err) != TW_OK)
+    if (tw_best_response(s, (size_t)c, &o, p, r, &bil, &err) != TW_OK ||
+        bil.outcome != TW_OUTCOME_CONVERGED)
         return die("bilateral optimum", &err);
     double t2 = now();
     printf("ossa_optimal_%s: mfn_s=%.3f mfn_evaluations=%ld bilateral_s=%.3f "
@@ -104,11 +106,13 @@ static int war(const tw_model *m, int threads)
     go.threads = threads;
     go.best.mfn = 1;
     double t0 = now();
-    if (tw_nash(m, NULL, players, N, &go, p, r, &mfn, &err) != TW_OK)
+    if (tw_nash(m, NULL, players, N, &go, p, r, &mfn, &err) != TW_OK ||
+        mfn.outcome != TW_OUTCOME_CONVERGED)
         return die("MFN war", &err);
     double t1 = now();
     go.best.mfn = 0;
-    if (tw_nash(m, NULL, players, N, &go, p, r, &bil, &err) != TW_OK)
+    if (tw_nash(m, NULL, players, N, &go, p, r, &bil, &err) != TW_OK ||
+        bil.outcome != TW_OUTCOME_CONVERGED)
         return die("bilateral war", &err);
     double t2 = now();
     double w = 0, med = 0;

@@ -57,7 +57,7 @@ static int time_solves(const char *label, const tw_model *m, const tw_policy *p,
     tw_solver_stats st = {0};
     for (int k = 0; k < reps; k++) {
         double t0 = now();
-        if (tw_solve(s, p, r, &err) != TW_OK)
+        if (tw_solve(s, p, r, &err) != TW_OK || tw_result_stats(r).outcome != TW_OUTCOME_CONVERGED)
             return die("solve", &err);
         t[k] = now() - t0;
         st = tw_result_stats(r);

@@ -78,7 +78,8 @@ int main(int argc, char **argv)
         for (int r = 0; r < reps; r++) {
             tw_solver_set_start(s, NULL);
             double a = now();
-            if (tw_solve(s, p[k], res, &err) != TW_OK)
+            if (tw_solve(s, p[k], res, &err) != TW_OK ||
+                tw_result_stats(res).outcome != TW_OUTCOME_CONVERGED)
                 return die(tw_scenario_stage_name(sc, k), &err);
             t[r] = now() - a;
             iters = tw_result_stats(res).iterations;
@@ -92,7 +93,8 @@ int main(int argc, char **argv)
         double a = now();
         tw_solver_set_start(s, NULL);
         for (size_t k = 0; k < K; k++) {
-            if (tw_solve(s, p[k], res, &err) != TW_OK)
+            if (tw_solve(s, p[k], res, &err) != TW_OK ||
+                tw_result_stats(res).outcome != TW_OUTCOME_CONVERGED)
                 return die("timeline", &err);
             tw_result *swap = prev;
             prev = res;

@@ -155,12 +155,32 @@ static int enforcement(enforce_state *s)
     }
     if (st != TW_OK)
         return cli_fail(&err, st);
+    /* every figure rests on converged answers, or the run says it does not */
+    for (size_t k = 0; k < g->nplayers; k++) {
+        tw_outcome o = tw_enforcement_outcome(&s->e[k]);
+        if (o == TW_OUTCOME_STOPPED)
+            return CLI_INCOMPLETE;
+        if (o != TW_OUTCOME_CONVERGED) {
+            cli_error("%s: an equilibrium or best response of the enforcement check did not "
+                      "converge (%s)", tw_model_country_code(g->base, g->players[k]),
+                      tw_outcome_description(o));
+            s->ok = 0;
+        }
+    }
     for (size_t k = 0; s->min_snap && k < g->nplayers && st == TW_OK; k++) {
         cli_note(&g->ctx, 1, "smallest snapback that deters %s at delta %g",
                  tw_model_country_code(g->base, g->players[k]), s->delta);
+        tw_outcome o = TW_OUTCOME_NONE;
         st = tw_min_snapback(g->solver, g->players[k], g->players, g->nplayers, &g->go.best,
-                             s->agreement, s->delta, &s->min_snap[k], &err);
+                             s->agreement, s->delta, &s->min_snap[k], &o, &err);
         s->optimisations += 16;
+        if (st == TW_OK && o == TW_OUTCOME_STOPPED)
+            return CLI_INCOMPLETE;
+        if (st == TW_OK && o != TW_OUTCOME_CONVERGED) {
+            cli_error("%s: smallest snapback: %s", tw_model_country_code(g->base, g->players[k]),
+                      err.message);
+            s->ok = 0;
+        }
     }
     return st == TW_OK ? CLI_OK : cli_fail(&err, st);
 }
@@ -204,6 +224,9 @@ static json_t *country_json(const enforce_state *s, size_t i)
     json_object_set_new(c, "punishment_loss_pct", out_json_number(100 * e->punishment_loss));
     json_object_set_new(c, "critical_discount", out_json_number(e->critical_discount));
     json_object_set_new(c, "enforceable", json_boolean(e->critical_discount < 1));
+    json_object_set_new(c, "deviation_outcome", json_string(tw_outcome_name(e->deviation_outcome)));
+    json_object_set_new(c, "punishment_outcome",
+                        json_string(tw_outcome_name(e->punishment_outcome)));
     if (s->min_snap) {
         json_object_set_new(c, "self_enforcing", json_boolean(holds_at(s, e)));
         json_object_set_new(c, "min_snapback_pct", out_json_number(100 * s->min_snap[k]));
@@ -329,7 +352,8 @@ static int incomplete(enforce_state *s)
             s->min_snap[k] = NAN;
     }
     s->ok = 0;
-    if (!s->agreement || tw_solve(g->solver, s->agreement, s->agree_res, &err) != TW_OK) {
+    if (!s->agreement || tw_solve(g->solver, s->agreement, s->agree_res, &err) != TW_OK ||
+        tw_result_stats(s->agree_res).outcome != TW_OUTCOME_CONVERGED) {
         s->agreement = NULL; /* nothing to report */
         return CLI_INCOMPLETE;
     }
@@ -364,6 +388,10 @@ static int run(enforce_state *s)
     tw_status st = tw_solve(g->solver, s->agreement, s->agree_res, &err);
     if (st != TW_OK)
         return cli_fail(&err, st);
+    if (tw_result_stats(s->agree_res).outcome != TW_OUTCOME_CONVERGED) {
+        cli_error("the agreement: %s", err.message);
+        return CLI_NO_CONVERGENCE;
+    }
     if ((rc = punishment_war(s)) != CLI_OK || (rc = enforcement(s)) != CLI_OK)
         return rc == CLI_INCOMPLETE ? incomplete(s) : rc;
     return s->ok ? CLI_OK : CLI_NO_CONVERGENCE;

@@ -64,18 +64,18 @@ typedef struct {
 
 static int converged(const optimal_state *s)
 {
-    return s->run.status == TW_OK && s->run.rep.converged;
+    return s->run.rep.outcome == TW_OUTCOME_CONVERGED;
 }
 
 static json_t *solver_json(const optimal_state *s)
 {
     tw_solver_stats eq = tw_result_stats(s->res);
-    json_t *j = json_pack("{s:b, s:I, s:o, s:I, s:o, s:i, s:I, s:o, s:o, s:o}", "converged",
+    json_t *j = json_pack("{s:b, s:I, s:o, s:I, s:o, s:s, s:I, s:o, s:o, s:o}", "converged",
                           converged(s), "iterations", (json_int_t)s->run.rep.evaluations,
                           "residual", out_json_number(s->residual), "evaluations",
                           (json_int_t)s->run.rep.evaluations, "seconds",
                           out_json_number(s->run.rep.seconds + s->run.warm.seconds),
-                          "optimizer_code", s->run.rep.optimizer_code, "variables",
+                          "outcome", tw_outcome_name(s->run.rep.outcome), "variables",
                           (json_int_t)s->run.rep.variables, "objective",
                           out_json_number(s->run.rep.objective), "equilibrium",
                           game_stats_json(eq), "warmup",
@@ -169,10 +169,12 @@ static void table(FILE *f, void *user)
                     game_tidy(100 * tw_policy_subsidy(s->policy, g->country, j)));
         fputc('\n', f);
     }
-    fprintf(f, "Optimiser: %s (NLopt code %d), %ld evaluations, %zu variables, first-order "
+    fprintf(f, "Optimiser: %s%s%s%s, %ld evaluations, %zu variables, first-order "
                "residual %.3g, %.3g s",
-            converged(s) ? "converged" : "DID NOT CONVERGE", s->run.rep.optimizer_code,
-            s->run.rep.evaluations, s->run.rep.variables, s->residual, s->run.rep.seconds);
+            converged(s) ? "converged" : "DID NOT CONVERGE", converged(s) ? "" : " (",
+            converged(s) ? "" : tw_outcome_description(s->run.rep.outcome),
+            converged(s) ? "" : ")", s->run.rep.evaluations, s->run.rep.variables, s->residual,
+            s->run.rep.seconds);
     if (s->run.warmed)
         fprintf(f, " (MFN warm-up: %ld evaluations, %.3g s)", s->run.warm.evaluations,
                 s->run.warm.seconds);

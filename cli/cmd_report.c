@@ -180,11 +180,14 @@ static int compare_one(const cli_ctx *ctx, report *r, comparison *c, size_t v)
     tw_model *reb = NULL;
     tw_result *res = NULL;
     tw_status st = tw_compare(r->models[v], &r->s.opt, r->start[v], to, &reb, &res, &err);
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE) {
+    if (st != TW_OK && st != TW_ERR_NUMERICAL) { /* NUMERICAL: the start did not converge */
         tw_policy_free(to);
         return cli_fail(&err, st);
     }
-    c->converged[v] = st == TW_OK;
+    /* from here on st says whether the comparison converged */
+    c->converged[v] = st == TW_OK && tw_result_stats(res).outcome == TW_OUTCOME_CONVERGED;
+    if (!c->converged[v])
+        st = TW_ERR_NUMERICAL;
     for (size_t i = 0; i < N; i++) {
         c->welfare[v][i] = res && st == TW_OK ? tw_result_country(res, TW_C_WELFARE_PCT)[i] : NAN;
         c->ev[v][i] = res && st == TW_OK ? tw_result_country(res, TW_C_EV)[i] : NAN;
@@ -367,7 +370,8 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
     print_sensitivity(f, r, c);
     tw_solver_stats st = tw_result_stats(c->res);
     fprintf(f, "\n  Solver: %s (%s), %ld iterations, residual %.3g, %.3g s\n\n",
-            st.converged ? "converged" : "DID NOT CONVERGE", out_method_name(st.method),
+            st.outcome == TW_OUTCOME_CONVERGED ? "converged" : "DID NOT CONVERGE",
+            out_method_name(st.method),
             st.iterations, st.residual, st.seconds);
 }
 

@@ -170,10 +170,10 @@ static int build_baseline(const cli_ctx *ctx, solve_state *s, run_info *run)
     tw_error err = {0};
     cli_note(ctx, 1, "building the baseline (%s deficits)", out_deficits_name(run->deficits));
     tw_status st = tw_baseline_build(s->raw, run->deficits, &run->opt, &s->base, &run->report, &err);
-    if (st == TW_ERR_NO_CONVERGENCE)
+    if (st == TW_ERR_NUMERICAL)
         cli_error("the baseline could not be built: %s", err.message);
     if (st != TW_OK)
-        return st == TW_ERR_NO_CONVERGENCE ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
+        return st == TW_ERR_NUMERICAL ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
     if (run->report.calibrated)
         cli_note(ctx, 2, "baseline calibrated: largest |log change| %g", run->report.calibration_gap);
     run->base = s->base;
@@ -234,7 +234,7 @@ static int solve_and_report(const solve_args *a, const cli_ctx *ctx, solve_state
     tw_error err = {0};
     cli_note(ctx, 1, "solving '%s'", tw_scenario_stage_name(s->sc, run->stage));
     tw_status st = tw_solve(s->solver, s->policy, s->res, &err);
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+    if (st != TW_OK)
         return cli_fail(&err, st);
     run->res = s->res;
     tw_status dst = tw_result_diagnose(s->solver, s->base, s->policy, s->res, &run->diag, &err);
@@ -245,10 +245,10 @@ static int solve_and_report(const solve_args *a, const cli_ctx *ctx, solve_state
     out_warnings_stderr(&run->diag);
     int rc = report(a, run);
     tw_solver_stats stats = tw_result_stats(s->res);
-    if (st == TW_ERR_NO_CONVERGENCE) {
+    if (stats.outcome != TW_OUTCOME_CONVERGED) {
         cli_error("the solver did not converge (%s after %ld iterations, residual %g): the "
                   "results are its last iterate",
-                  tw_stop_reason_name(stats.stop), stats.iterations, stats.residual);
+                  tw_outcome_name(stats.outcome), stats.iterations, stats.residual);
         return rc == CLI_OK ? CLI_NO_CONVERGENCE : rc;
     }
     cli_note(ctx, 2, "converged in %ld iterations (%s), residual %g, %.3g s", stats.iterations,

@@ -914,10 +914,10 @@ static int build_baseline(const cli_ctx *ctx, sweep_state *s)
     tw_baseline_report rep;
     cli_note(ctx, 1, "building the baseline (%s deficits)", out_deficits_name(s->plan.deficits));
     tw_status st = tw_baseline_build(s->raw, s->plan.deficits, &s->plan.opt, &s->base, &rep, &err);
-    if (st == TW_ERR_NO_CONVERGENCE)
+    if (st == TW_ERR_NUMERICAL)
         cli_error("the baseline could not be built: %s", err.message);
     if (st != TW_OK)
-        return st == TW_ERR_NO_CONVERGENCE ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
+        return st == TW_ERR_NUMERICAL ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
     s->plan.base = s->base;
     s->plan.N = tw_model_countries(s->base);
     s->plan.J = tw_model_sectors(s->base);

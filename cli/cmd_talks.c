@@ -115,7 +115,8 @@ static int blend_beats(game *g, const tw_policy *a, const tw_policy *b, const do
     size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
     for (size_t q = 0; q < sizeof lambdas / sizeof lambdas[0]; q++) {
         blend(out, a, b, lambdas[q], N, J);
-        if (tw_solve(g->solver, out, r, NULL) == TW_OK && beats(g, r, threat))
+        if (tw_solve(g->solver, out, r, NULL) == TW_OK &&
+            tw_result_stats(r).outcome == TW_OUTCOME_CONVERGED && beats(g, r, threat))
             return 1;
     }
     return 0;
@@ -143,9 +144,12 @@ static tw_policy *reweighted_start(game *g, game_talks_run *t, const double *thr
                 w[k] *= 1.25;
         cli_note(&g->ctx, 2, "bargaining start: cooperation with reweighted players (try %d)",
                  tries + 1);
+        tw_optimal_report rep;
         tw_status st = tw_cooperate(g->solver, g->players, g->nplayers, w, &g->go.best, p, r,
-                                    NULL, NULL);
-        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+                                    &rep, NULL);
+        /* a cooperative optimum short of convergence may still be a start */
+        if (st != TW_OK || rep.outcome == TW_OUTCOME_STOPPED ||
+            rep.outcome == TW_OUTCOME_INNER_NOT_CONVERGED)
             break;
         if (beats(g, r, threat))
             ok = 1;
@@ -189,7 +193,7 @@ static int bargain(game *g, game_talks_run *t)
     } else if (beats(g, t->sq_res, threat)) {
         from = t->sq;
         t->barg_start = "status quo";
-    } else if (t->coop_status == TW_OK && beats(g, t->coop_res, threat)) {
+    } else if (t->coop_rep.outcome == TW_OUTCOME_CONVERGED && beats(g, t->coop_res, threat)) {
         from = t->coop;
         t->barg_start = "cooperative";
     } else if ((found = reweighted_start(g, t, threat)) != NULL) {
@@ -213,15 +217,15 @@ static int bargain(game *g, game_talks_run *t)
         t->barg_status = tw_bargain(g->solver, g->players, g->nplayers, threat, &g->go.best,
                                     t->barg, t->barg_res, &t->barg_rep, &err);
         g->stage_label = NULL;
-        if (t->barg_status == TW_ERR_STOPPED) {
+        if (t->barg_status != TW_OK) {
+            rc = cli_fail(&err, t->barg_status);
+        } else if (t->barg_rep.outcome == TW_OUTCOME_STOPPED) {
             t->bargained = 1; /* the best bargain so far */
             game_checkpoint(g, "bargain", "bilateral", t->barg);
             rc = game_stopped(g);
-        } else if (t->barg_status != TW_OK && t->barg_status != TW_ERR_NO_CONVERGENCE) {
-            rc = cli_fail(&err, t->barg_status);
         } else {
             t->bargained = 1;
-            if (t->barg_status != TW_OK) {
+            if (t->barg_rep.outcome != TW_OUTCOME_CONVERGED) {
                 cli_error("bargaining: %s", err.message);
                 rc = CLI_NO_CONVERGENCE;
             }
@@ -276,6 +280,10 @@ int game_talks(game *g, game_talks_run *t, int bargain_too)
     tw_status st = tw_solve(g->solver, t->sq, t->sq_res, &err);
     if (st != TW_OK)
         return cli_fail(&err, st);
+    if (tw_result_stats(t->sq_res).outcome != TW_OUTCOME_CONVERGED) {
+        cli_error("the status quo: %s", err.message);
+        return CLI_NO_CONVERGENCE;
+    }
     cli_note(&g->ctx, 1, "the threat point: a trade war among %zu players", g->nplayers);
     int rc = game_war(g, t->war, t->war_res, &t->war_run), rc2;
     t->warred = 1;
@@ -286,14 +294,14 @@ int game_talks(game *g, game_talks_run *t, int bargain_too)
     t->coop_status = cooperate(g, t, &err);
     g->stage_label = NULL;
     game_checkpoint(g, "cooperative", "bilateral", t->coop);
-    if (t->coop_status == TW_ERR_STOPPED) {
+    if (t->coop_status != TW_OK)
+        return cli_fail(&err, t->coop_status);
+    if (t->coop_rep.outcome == TW_OUTCOME_STOPPED) {
         t->cooperated = 1; /* the best point so far */
         return game_stopped(g);
     }
-    if (t->coop_status != TW_OK && t->coop_status != TW_ERR_NO_CONVERGENCE)
-        return cli_fail(&err, t->coop_status);
     t->cooperated = 1;
-    if (t->coop_status != TW_OK) {
+    if (t->coop_rep.outcome != TW_OUTCOME_CONVERGED) {
         cli_error("cooperation: %s", err.message);
         rc = CLI_NO_CONVERGENCE;
     }
@@ -313,9 +321,9 @@ typedef struct {
 static int all_converged(const talks_state *s)
 {
     const game_talks_run *t = &s->t;
-    return t->war_run.status == TW_OK && t->war_run.rep.converged && t->coop_status == TW_OK &&
-           t->coop_rep.converged && t->bargained && t->barg_status == TW_OK &&
-           t->barg_rep.converged;
+    return t->war_run.rep.outcome == TW_OUTCOME_CONVERGED &&
+           t->coop_rep.outcome == TW_OUTCOME_CONVERGED && t->bargained &&
+           t->barg_rep.outcome == TW_OUTCOME_CONVERGED;
 }
 
 static double wpct(const tw_result *r, size_t i)
@@ -469,14 +477,16 @@ static void table(FILE *f, void *user)
     fprintf(f, "\nGains are in percentage points of base real income; real GDP is GDP at base\n"
                "prices (docs/model.md).\n");
     fprintf(f, "War: %s after %d rounds, %.3g s\n",
-            t->war_run.status == TW_OK && t->war_run.rep.converged ? "settled" : "DID NOT SETTLE",
+            t->war_run.rep.outcome == TW_OUTCOME_CONVERGED
+                ? "settled"
+                : tw_outcome_name(t->war_run.rep.outcome),
             t->war_run.rep.rounds, t->war_run.rep.seconds + t->war_run.warm.seconds);
     fprintf(f, "Cooperation: %s, %ld evaluations, %zu variables, %.3g s\n",
-            t->coop_status == TW_OK && t->coop_rep.converged ? "converged" : "DID NOT CONVERGE",
+            tw_outcome_name(t->coop_rep.outcome),
             t->coop_rep.evaluations, t->coop_rep.variables, t->coop_rep.seconds);
     if (t->bargained)
         fprintf(f, "Bargaining: %s (from the %s), %ld evaluations, %.3g s\n",
-                t->barg_status == TW_OK && t->barg_rep.converged ? "converged" : "DID NOT CONVERGE",
+                tw_outcome_name(t->barg_rep.outcome),
                 t->barg_start, t->barg_rep.evaluations, t->barg_rep.seconds);
     else if (!s->g->a.no_bargain && t->cooperated && !s->g->stop_reason)
         fputs("Bargaining: none (no start point beats the war for every player)\n", f);

@@ -79,7 +79,8 @@ static int solve_all(const cli_ctx *ctx, timeline *t)
         cli_note(ctx, 1, "stage %zu of %zu: %s", k + 1, t->K, tw_scenario_stage_name(t->s.sc, k));
         tw_status st = tw_solve(solver, p, res, &err);
         t->stats[k] = tw_result_stats(res);
-        if (st == TW_OK) {
+        int converged = st == TW_OK && t->stats[k].outcome == TW_OUTCOME_CONVERGED;
+        if (converged) {
             tw_status dst = tw_result_diagnose(solver, m, p, res, &t->diag[k], &err);
             if (dst == TW_OK) /* the rules this stage adds */
                 dst = tw_scenario_warnings(t->s.sc, k, k, m, &t->diag[k], &err);
@@ -93,11 +94,11 @@ static int solve_all(const cli_ctx *ctx, timeline *t)
                         t->diag[k].warnings[w].code, k + 1, t->diag[k].warnings[w].message);
         }
         tw_policy_free(p);
-        if (st != TW_OK) {
-            rc = st == TW_ERR_NO_CONVERGENCE ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
-            if (st == TW_ERR_NO_CONVERGENCE)
+        if (!converged) {
+            rc = st == TW_OK ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
+            if (st == TW_OK)
                 cli_error("stage %zu ('%s') did not converge (%s)", k + 1,
-                          tw_scenario_stage_name(t->s.sc, k), tw_stop_reason_name(t->stats[k].stop));
+                          tw_scenario_stage_name(t->s.sc, k), tw_outcome_name(t->stats[k].outcome));
             break;
         }
         memcpy(t->welfare + k * N, tw_result_country(res, TW_C_WELFARE_PCT), N * sizeof(double));

@@ -62,13 +62,14 @@ typedef struct {
     game_war_run run;
 } war_state;
 
-static int converged(const war_state *s) { return s->run.status == TW_OK && s->run.rep.converged; }
+static int converged(const war_state *s) { return s->run.rep.outcome == TW_OUTCOME_CONVERGED; }
 
 static json_t *solver_json(const war_state *s)
 {
     const tw_game_report *r = &s->run.rep;
-    return json_pack("{s:b, s:i, s:o, s:I, s:o, s:s, s:o, s:o}", "converged", converged(s),
-                     "iterations", r->rounds, "residual", out_json_number(r->change),
+    return json_pack("{s:b, s:s, s:i, s:o, s:I, s:o, s:s, s:o, s:o}", "converged",
+                     converged(s), "outcome", tw_outcome_name(r->outcome), "iterations",
+                     r->rounds, "residual", out_json_number(r->change),
                      "evaluations", (json_int_t)r->evaluations, "seconds",
                      out_json_number(r->seconds + s->run.warm.seconds), "method",
                      "jacobi best responses", "equilibrium", game_stats_json(tw_result_stats(s->res)),
@@ -158,9 +159,12 @@ static void table(FILE *f, void *user)
     if (!g->go.best.instruments || (g->go.best.instruments & TW_INSTRUMENT_IMPORT_TARIFFS))
         sector_medians(f, s);
     const tw_game_report *r = &s->run.rep;
+    char how[96] = "settled";
+    if (!converged(s))
+        snprintf(how, sizeof how, "DID NOT SETTLE (%s)", tw_outcome_name(r->outcome));
     fprintf(f, "War: %s after %d rounds (largest rate change in the last round %.3g), %ld "
                "equilibria, %.3g s",
-            converged(s) ? "settled" : "DID NOT SETTLE", r->rounds, r->change, r->evaluations,
+            how, r->rounds, r->change, r->evaluations,
             r->seconds);
     if (s->run.warmed)
         fprintf(f, " (MFN war first: %d rounds, %.3g s)", s->run.warm.rounds, s->run.warm.seconds);

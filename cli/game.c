@@ -431,7 +431,7 @@ static int build(game *g)
     tw_error err = {0};
     cli_note(&g->ctx, 1, "building the baseline (%s deficits)", out_deficits_name(g->deficits));
     tw_status st = tw_baseline_build(g->raw, g->deficits, &g->so, &g->base, &g->report, &err);
-    if (st == TW_ERR_NO_CONVERGENCE) {
+    if (st == TW_ERR_NUMERICAL) {
         cli_error("the baseline could not be built: %s", err.message);
         return CLI_NO_CONVERGENCE;
     }
@@ -700,16 +700,15 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
         o.mfn = 1;
         g->stage_label = "MFN warm-up";
         st = tw_best_response(g->solver, country, &o, policy, res, &run->warm, &err);
-        if (st == TW_ERR_STOPPED) {
+        if (st != TW_OK)
+            return cli_fail(&err, st);
+        if (run->warm.outcome == TW_OUTCOME_STOPPED) {
             run->warmed = 1;
-            run->status = st;
             game_checkpoint(g, "optimum", "mfn", policy);
             return game_stopped(g);
         }
-        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
-            return cli_fail(&err, st);
-        if (st != TW_OK)
-            cli_note(&g->ctx, 1, "%s: the MFN warm-up did not converge (%s); going on", 
+        if (run->warm.outcome != TW_OUTCOME_CONVERGED)
+            cli_note(&g->ctx, 1, "%s: the MFN warm-up did not converge (%s); going on",
                      country_code(g, country), err.message);
         cli_note(&g->ctx, 2, "%s: MFN warm-up: %ld evaluations, %.3g s", country_code(g, country),
                  run->warm.evaluations, run->warm.seconds);
@@ -720,16 +719,12 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
     st = tw_best_response(g->solver, country, &o, policy, res, &run->rep, &err);
     g->stage_label = NULL;
     game_checkpoint(g, "optimum", "bilateral", policy);
-    if (st == TW_ERR_STOPPED) {
-        run->status = st;
-        return game_stopped(g);
-    }
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+    if (st != TW_OK)
         return cli_fail(&err, st);
-    run->status = st;
-    if (st != TW_OK) {
+    if (run->rep.outcome == TW_OUTCOME_STOPPED)
+        return game_stopped(g);
+    if (run->rep.outcome != TW_OUTCOME_CONVERGED) {
         cli_error("%s", err.message);
-        run->rep.converged = 0;
         return CLI_NO_CONVERGENCE;
     }
     return CLI_OK;
@@ -760,15 +755,14 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
         go.best.mfn = 1;
         g->stage_label = "MFN war";
         st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->warm, &err);
-        if (st == TW_ERR_STOPPED) {
+        if (st != TW_OK)
+            return cli_fail(&err, st);
+        if (run->warm.outcome == TW_OUTCOME_STOPPED) {
             run->warmed = 1;
-            run->status = st;
             game_checkpoint(g, "war", "mfn", policy);
             return game_stopped(g);
         }
-        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
-            return cli_fail(&err, st);
-        if (st != TW_OK)
+        if (run->warm.outcome != TW_OUTCOME_CONVERGED)
             cli_note(&g->ctx, 1, "the MFN war did not settle (%s); going on", err.message);
         run->warmed = 1;
         go.best.mfn = 0;
@@ -778,16 +772,13 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run)
     st = tw_nash(g->base, &g->so, g->players, g->nplayers, &go, policy, res, &run->rep, &err);
     g->stage_label = NULL;
     game_checkpoint(g, "war", "bilateral", policy);
-    if (st == TW_ERR_STOPPED) {
-        run->status = st;
-        return game_stopped(g);
-    }
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+    if (st != TW_OK)
         return cli_fail(&err, st);
-    run->status = st;
+    if (run->rep.outcome == TW_OUTCOME_STOPPED)
+        return game_stopped(g);
     cli_note(&g->ctx, 2, "war: %d rounds, %ld equilibria, %.3g s", run->rep.rounds,
              run->rep.evaluations, run->rep.seconds);
-    if (st != TW_OK) {
+    if (run->rep.outcome != TW_OUTCOME_CONVERGED) {
         cli_error("%s", err.message);
         return CLI_NO_CONVERGENCE;
     }
@@ -974,10 +965,11 @@ json_t *game_header_json(const game *g)
 
 json_t *game_stats_json(tw_solver_stats s)
 {
-    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged", s.converged,
+    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged",
+                     s.outcome == TW_OUTCOME_CONVERGED,
                      "iterations", (json_int_t)s.iterations, "residual",
-                     out_json_number(s.residual), "method", out_method_name(s.method), "stop",
-                     tw_stop_reason_name(s.stop), "seconds", out_json_number(s.seconds),
+                     out_json_number(s.residual), "method", out_method_name(s.method), "outcome",
+                     tw_outcome_name(s.outcome), "seconds", out_json_number(s.seconds),
                      "evaluations", (json_int_t)s.evaluations);
 }
 
@@ -992,8 +984,9 @@ json_t *game_baseline_json(const game *g)
 
 json_t *game_optimal_json(const tw_optimal_report *r)
 {
-    return json_pack("{s:b, s:i, s:I, s:I, s:o, s:o, s:o}", "converged", r->converged,
-                     "optimizer_code", r->optimizer_code, "evaluations",
+    return json_pack("{s:b, s:s, s:I, s:I, s:o, s:o, s:o}", "converged",
+                     r->outcome == TW_OUTCOME_CONVERGED, "outcome", tw_outcome_name(r->outcome),
+                     "evaluations",
                      (json_int_t)r->evaluations, "variables", (json_int_t)r->variables,
                      "objective", out_json_number(r->objective), "projected_gradient",
                      out_json_number(r->projected_gradient), "seconds",
@@ -1002,7 +995,9 @@ json_t *game_optimal_json(const tw_optimal_report *r)
 
 json_t *game_war_json(const tw_game_report *r)
 {
-    return json_pack("{s:b, s:i, s:o, s:I, s:o}", "converged", r->converged, "rounds", r->rounds,
+    return json_pack("{s:b, s:s, s:i, s:o, s:I, s:o}", "converged",
+                     r->outcome == TW_OUTCOME_CONVERGED, "outcome", tw_outcome_name(r->outcome),
+                     "rounds", r->rounds,
                      "change", out_json_number(r->change), "evaluations",
                      (json_int_t)r->evaluations, "seconds", out_json_number(r->seconds));
 }

@@ -87,7 +87,7 @@ static inline int game_reportable(int rc)
 {
     return rc == CLI_OK || rc == CLI_NO_CONVERGENCE || rc == CLI_INCOMPLETE;
 }
-/* The library's TW_ERR_STOPPED as the command's exit: note it, CLI_INCOMPLETE. */
+/* The library's TW_OUTCOME_STOPPED as the command's exit: note it, CLI_INCOMPLETE. */
 int game_stopped(game *g);
 
 /* Resuming (OUTPUT/checkpoint.json, written with the partial results of a
@@ -100,9 +100,8 @@ const char *game_resume(game *g, const char *name, tw_policy *p);
 
 /* A best response or an optimisation, with its MFN warm-up when there was one. */
 typedef struct game_opt_run {
-    tw_optimal_report rep, warm;
+    tw_optimal_report rep, warm; /* rep.outcome: how the requested optimisation ended */
     int warmed;
-    tw_status status; /* TW_OK or TW_ERR_NO_CONVERGENCE */
 } game_opt_run;
 
 /* `country`'s best response from `policy` (in: the start; out: the optimum):
@@ -116,9 +115,8 @@ int game_best_response(game *g, size_t country, tw_policy *policy, tw_result *re
  * equilibrium): the MFN war first when g->warmup, then the requested
  * instruments. Progress on stderr after each round. Same returns. */
 typedef struct game_war_run {
-    tw_game_report rep, warm;
+    tw_game_report rep, warm; /* rep.outcome: how the requested war ended */
     int warmed;
-    tw_status status;
 } game_war_run;
 int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run);
 

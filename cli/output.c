@@ -148,10 +148,11 @@ static json_t *options_json(const run_info *r)
 
 static json_t *stats_json(tw_solver_stats s)
 {
-    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged", s.converged,
+    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged",
+                     s.outcome == TW_OUTCOME_CONVERGED,
                      "iterations", (json_int_t)s.iterations, "residual",
-                     out_json_number(s.residual), "method", out_method_name(s.method), "stop",
-                     tw_stop_reason_name(s.stop), "seconds", out_json_number(s.seconds),
+                     out_json_number(s.residual), "method", out_method_name(s.method), "outcome",
+                     tw_outcome_name(s.outcome), "seconds", out_json_number(s.seconds),
                      "evaluations", (json_int_t)s.evaluations);
 }
 
@@ -291,7 +292,7 @@ static void provenance(FILE *f, const run_info *r)
             tw_scenario_stage_name(r->sc, r->stage), out_deficits_name(r->deficits),
             out_method_name(r->opt.method), r->opt.tol, r->opt.max_iter, r->opt.anderson_depth,
             r->opt.damping, r->opt.fallback ? "true" : "false", el,
-            tw_result_stats(r->res).converged ? "true" : "false");
+            (tw_result_stats(r->res).outcome == TW_OUTCOME_CONVERGED) ? "true" : "false");
 }
 
 void out_countries_csv(FILE *f, const run_info *r)
@@ -382,9 +383,10 @@ static double country_value(const run_info *r, tw_country_output k, size_t i)
 
 static void solver_line(FILE *f, const char *what, tw_solver_stats s)
 {
-    fprintf(f, "%s: %s (%s, stop: %s), %ld iterations, %ld evaluations, residual %.3g, %.3g s\n",
-            what, s.converged ? "converged" : "DID NOT CONVERGE", out_method_name(s.method),
-            tw_stop_reason_name(s.stop), s.iterations, s.evaluations, s.residual, s.seconds);
+    fprintf(f, "%s: %s (%s, outcome: %s), %ld iterations, %ld evaluations, residual %.3g, %.3g s\n",
+            what, s.outcome == TW_OUTCOME_CONVERGED ? "converged" : "DID NOT CONVERGE",
+            out_method_name(s.method),
+            tw_outcome_name(s.outcome), s.iterations, s.evaluations, s.residual, s.seconds);
 }
 
 void out_table(FILE *f, const run_info *r)

@@ -125,7 +125,7 @@ int staged_prepare(const cli_ctx *ctx, staged_args *a, staged *s)
     }
     cli_note(ctx, 1, "building the baseline (%s deficits)", out_deficits_name(s->deficits));
     st = tw_baseline_build(s->raw, s->deficits, &s->opt, &s->base, &s->report, &err);
-    if (st == TW_ERR_NO_CONVERGENCE) {
+    if (st == TW_ERR_NUMERICAL) {
         cli_error("the baseline could not be built: %s", err.message);
         return CLI_NO_CONVERGENCE;
     }
@@ -169,10 +169,11 @@ int staged_pick(const staged *s, const char *want, const char *command, size_t *
 
 json_t *staged_stats_json(tw_solver_stats st)
 {
-    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged", st.converged,
+    return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged",
+                     st.outcome == TW_OUTCOME_CONVERGED,
                      "iterations", (json_int_t)st.iterations, "residual",
-                     out_json_number(st.residual), "method", out_method_name(st.method), "stop",
-                     tw_stop_reason_name(st.stop), "seconds", out_json_number(st.seconds),
+                     out_json_number(st.residual), "method", out_method_name(st.method), "outcome",
+                     tw_outcome_name(st.outcome), "seconds", out_json_number(st.seconds),
                      "evaluations", (json_int_t)st.evaluations);
 }
 

@@ -245,13 +245,15 @@ static void fill_record(const sweep_plan *p, const tw_result *res, const worker 
     memcpy(v + sweep_off_psi(p), w->psi, J * sizeof(double));
 }
 
-/* One attempt on one solver (its elasticities already the draw's); TW_OK,
- * TW_ERR_NO_CONVERGENCE or an error. */
+/* One attempt on one solver (its elasticities already the draw's); TW_OK
+ * (*converged says whether it converged) or an error. */
 static tw_status attempt(worker *w, tw_solver *s, const tw_result *start, uint32_t point,
-                         tw_result *res, tw_error *err)
+                         tw_result *res, int *converged, tw_error *err)
 {
     tw_solver_set_start(s, start);
-    return tw_solve(s, w->sh->plan->points[point].policy, res, err);
+    tw_status st = tw_solve(s, w->sh->plan->points[point].policy, res, err);
+    *converged = st == TW_OK && tw_result_stats(res).outcome == TW_OUTCOME_CONVERGED;
+    return st;
 }
 
 /* Candidates of one draw before the run stops: the spread puts almost all of
@@ -304,21 +306,22 @@ static int solve_item(worker *w, uint32_t point, uint32_t draw, const tw_result 
         set_error(sh, CLI_BAD_INPUT, "%s", err.message);
         return -1;
     }
-    tw_status st = attempt(w, w->solver, start, point, res, &err);
+    int converged = 0;
+    tw_status st = attempt(w, w->solver, start, point, res, &converged, &err);
     long iters = tw_result_stats(res).iterations;
     uint32_t status = SWEEP_CONVERGED;
-    if (st == TW_ERR_NO_CONVERGENCE) {
+    if (st == TW_OK && !converged) {
         if (!w->retry && !(w->retry = tw_solver_create(p->base, &p->retry, &err))) {
             set_error(sh, CLI_FAILURE, "%s", err.message[0] ? err.message : "out of memory");
             return -1;
         }
         st = tw_solver_set_elasticities(w->retry, w->theta, w->psi, &err);
         if (st == TW_OK)
-            st = attempt(w, w->retry, NULL, point, res, &err);
+            st = attempt(w, w->retry, NULL, point, res, &converged, &err);
         iters += tw_result_stats(res).iterations;
-        status = st == TW_OK ? SWEEP_RETRIED : SWEEP_FAILED;
+        status = converged ? SWEEP_RETRIED : SWEEP_FAILED;
     }
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE) {
+    if (st != TW_OK) {
         set_error(sh, cli_exit_code(st), "%s", err.message);
         return -1;
     }

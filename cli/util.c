@@ -57,10 +57,8 @@ int cli_exit_code(tw_status st)
     switch (st) {
     case TW_OK:
         return CLI_OK;
-    case TW_ERR_NO_CONVERGENCE:
+    case TW_ERR_NUMERICAL: /* a solve the call needed did not converge */
         return CLI_NO_CONVERGENCE;
-    case TW_ERR_STOPPED:
-        return CLI_INCOMPLETE;
     case TW_ERR_PARSE:
     case TW_ERR_DATA:
     case TW_ERR_UNKNOWN_NAME:

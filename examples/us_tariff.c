@@ -63,12 +63,15 @@ int main(int argc, char **argv)
         }
     }
     st = tw_solve(solver, policy, result, &err);
-    if (st != TW_OK) { /* TW_ERR_NO_CONVERGENCE: the statistics say why it stopped */
-        tw_solver_stats stats = tw_result_stats(result);
-        fprintf(stderr, "us_tariff: no equilibrium (%s after %ld iterations, residual %.3g)\n",
-                tw_stop_reason_name(stats.stop),
-                stats.iterations, stats.residual);
+    if (st != TW_OK) { /* the call failed (bad arguments, memory) */
         rc = fail("solving", st, &err);
+        goto done;
+    }
+    tw_solver_stats stats = tw_result_stats(result);
+    if (stats.outcome != TW_OUTCOME_CONVERGED) { /* the call ran; how it ended says why */
+        fprintf(stderr, "us_tariff: no equilibrium (%s after %ld iterations, residual %.3g): %s\n",
+                tw_outcome_name(stats.outcome), stats.iterations, stats.residual, err.message);
+        rc = EXIT_FAILURE;
         goto done;
     }
     const double *welfare = tw_result_country(result, TW_C_WELFARE_PCT);

@@ -18,17 +18,25 @@
  *   - Inputs are borrowed and never modified; every pointer a getter returns is
  *     owned by the handle it came from and stays valid until that handle is
  *     freed or modified.
- *   - Every function that can fail returns a tw_status. Where a tw_error * is
- *     accepted it may be NULL; when not NULL it receives a one-line message
- *     with the detail (file, line and value where there is one).
+ *   - Every function that can fail returns a tw_status: whether the call ran.
+ *     Where a tw_error * is accepted it may be NULL; when not NULL it receives
+ *     a one-line message with the detail (file, line and value where there is
+ *     one).
+ *   - How an iterative call ended (a solve, an optimisation, a war, a bargain,
+ *     an enforcement check) is a tw_outcome in its result or report, apart
+ *     from the status: converged, iteration limit, stalled, infeasible, a user
+ *     stop, ... A call that ran returns TW_OK whatever its outcome; its outputs
+ *     then hold the last (or best) point, and when the outcome is not
+ *     TW_OUTCOME_CONVERGED the tw_error (code TW_OK) receives a message saying
+ *     why. Check the outcome: a non-converged answer is never a success.
  *   - Constructors (tw_*_create, tw_*_clone, tw_result_to_model) are the one
- *     exception: they return the new handle, or NULL with the reason in their
- *     trailing tw_error *err (which may be NULL). Calls that read or build
- *     something from files or data (tw_load_*, tw_scenario_load/parse,
- *     tw_table_read, tw_icio_import, ...) are working calls like the others:
- *     they return a tw_status and hand the new handle back through an
- *     out-pointer. Every handle is freed by its
- *     tw_*_free, which accepts NULL.
+ *     exception to returning a status: they return the new handle, or NULL
+ *     with the reason in their trailing tw_error *err (which may be NULL).
+ *     Calls that read or build something from files or data (tw_load_*,
+ *     tw_scenario_load/parse, tw_table_read, tw_icio_import, ...) are working
+ *     calls like the others: they return a tw_status and hand the new handle
+ *     back through an out-pointer. Every handle is freed by its tw_*_free,
+ *     which accepts NULL.
  *   - The library never prints, never exits, never aborts and keeps no global
  *     state: handles are independent and may be used from different threads
  *     (one thread per handle at a time).
@@ -44,9 +52,9 @@ extern "C" {
 #endif
 
 #define TW_VERSION_MAJOR 0
-#define TW_VERSION_MINOR 1
+#define TW_VERSION_MINOR 2
 #define TW_VERSION_PATCH 0
-#define TW_VERSION_STRING "0.1.0"
+#define TW_VERSION_STRING "0.2.0"
 
 /** The library's version string (may differ from the header's if linked dynamically). */
 const char *tw_version(void);
@@ -55,7 +63,12 @@ const char *tw_version(void);
 /* Status codes: whether a call worked.                                     */
 /* ------------------------------------------------------------------------ */
 
-/* X(name, message). The order is the ABI: append only. */
+/* X(name, message). The order is the ABI: append only (0.2.0 replaced
+ * TW_ERR_NO_CONVERGENCE by TW_ERR_NUMERICAL and removed TW_ERR_STOPPED: how
+ * a call ended is a tw_outcome, below). TW_ERR_NUMERICAL: a step without
+ * which the call has nothing to return failed (the baseline's solve did not
+ * converge, a singular equilibrium Jacobian for a gradient); the message
+ * says which. */
 #define TW_STATUS_LIST(X)                                                     \
     X(TW_OK, "success")                                                       \
     X(TW_ERR_NOMEM, "out of memory")                                          \
@@ -64,9 +77,8 @@ const char *tw_version(void);
     X(TW_ERR_PARSE, "malformed input")                                        \
     X(TW_ERR_DATA, "invalid data")                                            \
     X(TW_ERR_UNKNOWN_NAME, "unknown country, sector or group")                \
-    X(TW_ERR_NO_CONVERGENCE, "the solver did not converge")                   \
-    X(TW_ERR_INTERNAL, "internal error")                                      \
-    X(TW_ERR_STOPPED, "stopped at the caller's request (progress callback)")
+    X(TW_ERR_NUMERICAL, "a step the call needs failed numerically")           \
+    X(TW_ERR_INTERNAL, "internal error")
 
 typedef enum {
 #define TW_X_ENUM(name, msg) name,
@@ -84,6 +96,43 @@ typedef struct tw_error {
     tw_status code;
     char message[TW_ERROR_MESSAGE_MAX];
 } tw_error;
+
+/* ------------------------------------------------------------------------ */
+/* Outcomes: how an iterative call ended (docs/outcomes.md).                */
+/* ------------------------------------------------------------------------ */
+
+/* X(name, key, description). Keys are stable (JSON and CSV files use them);
+ * the order is the ABI: append only. */
+#define TW_OUTCOME_LIST(X)                                                                \
+    X(TW_OUTCOME_NONE, "none", "not run")                                                 \
+    X(TW_OUTCOME_CONVERGED, "converged", "converged: every tolerance met")               \
+    X(TW_OUTCOME_ITERATION_LIMIT, "iteration-limit",                                      \
+      "stopped at the iteration, evaluation or round limit before converging")           \
+    X(TW_OUTCOME_STALLED, "stalled",                                                      \
+      "stalled: no further progress possible (line search failed, step too small)")      \
+    X(TW_OUTCOME_NON_FINITE, "non-finite", "a NaN or infinity appeared")                  \
+    X(TW_OUTCOME_SOLVER_FAILED, "solver-failed",                                          \
+      "the underlying method failed (a singular Jacobian, an optimiser error)")          \
+    X(TW_OUTCOME_INFEASIBLE, "infeasible",                                                \
+      "no feasible point: nothing found gives every player more than its threat point")  \
+    X(TW_OUTCOME_INNER_NOT_CONVERGED, "inner-not-converged",                              \
+      "an equilibrium or best response inside the call did not converge")               \
+    X(TW_OUTCOME_STOPPED, "stopped",                                                      \
+      "stopped at the caller's request (progress callback); the best point so far kept")
+
+typedef enum {
+#define TW_X_ENUM(name, key, desc) name,
+    TW_OUTCOME_LIST(TW_X_ENUM)
+#undef TW_X_ENUM
+    TW_OUTCOME_COUNT
+} tw_outcome;
+
+/** The outcome's stable key ("converged", "iteration-limit", ...; "unknown"
+ *  when out of range) and a one-line description. Static strings. */
+const char *tw_outcome_name(tw_outcome o);
+const char *tw_outcome_description(tw_outcome o);
+/** The outcome whose key is `name`, or TW_OUTCOME_COUNT when none is. */
+tw_outcome tw_outcome_from_name(const char *name);
 
 /* ------------------------------------------------------------------------ */
 /* Index helpers                                                            */
@@ -265,17 +314,6 @@ typedef enum {
     TW_METHOD_NEWTON_KRYLOV  /* Newton-GMRES with line search on the same system (KINSOL) */
 } tw_method;
 
-/** Why the solver stopped (separate from whether the call worked). */
-typedef enum {
-    TW_STOP_NONE,        /* not solved yet */
-    TW_STOP_CONVERGED,   /* every equilibrium residual below tol */
-    TW_STOP_MAX_ITER,    /* iteration limit reached */
-    TW_STOP_STALLED,     /* no progress possible (line search failed, step too small) */
-    TW_STOP_NON_FINITE,  /* a NaN or Inf appeared */
-    TW_STOP_FAILED       /* the underlying solver reported another failure */
-} tw_stop_reason;
-const char *tw_stop_reason_name(tw_stop_reason r);
-
 typedef struct tw_solver_options {
     tw_method method;     /* default TW_METHOD_ANDERSON */
     double tol;           /* max scaled residual accepted, default 1e-10 */
@@ -288,8 +326,9 @@ void tw_solver_options_default(tw_solver_options *o);
 
 /** Statistics of the last solve. */
 typedef struct tw_solver_stats {
-    tw_stop_reason stop;
-    int converged;        /* 1 only when stop == TW_STOP_CONVERGED */
+    tw_outcome outcome;   /* TW_OUTCOME_NONE (not solved yet), CONVERGED (every
+                             equilibrium residual below tol), ITERATION_LIMIT,
+                             STALLED, NON_FINITE or SOLVER_FAILED */
     tw_method method;     /* the method that produced the answer */
     long iterations;      /* nonlinear iterations (all attempts) */
     long evaluations;     /* evaluations of the equilibrium map */
@@ -325,10 +364,11 @@ void tw_result_free(tw_result *r); /* accepts NULL */
 
 /**
  * Solve the counterfactual equilibrium of `policy` (created for the solver's
- * model) into `res`. Returns TW_OK when the equilibrium was found,
- * TW_ERR_NO_CONVERGENCE when the solver stopped without converging (the
- * result then holds the last iterate and its statistics say why), and another
- * code on bad arguments. `res` must have been created for the same model.
+ * model) into `res`. Returns TW_OK when the solve ran, whether or not it
+ * converged: tw_result_stats(res).outcome says how it ended (when not
+ * converged the result holds the last iterate, and err a message with the
+ * detail); another code on bad arguments or out of memory. `res` must have
+ * been created for the same model.
  */
 tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_error *err);
 
@@ -476,7 +516,9 @@ typedef struct tw_baseline_report {
  * (the data are not an equilibrium of the model, e.g. final shares adjusted),
  * use that solve's equilibrium as the base (Caliendo-Parro's first step);
  * (2) with TW_DEFICIT_BALANCED, solve with all deficits zero and use that.
- * The result is a new model in *out (caller frees).
+ * The result is a new model in *out (caller frees). When either solve does
+ * not converge there is no base: TW_ERR_NUMERICAL, *out NULL, and the
+ * report's calibration or balancing statistics say how the solve ended.
  */
 tw_status tw_baseline_build(const tw_model *raw, tw_deficit_mode mode,
                             const tw_solver_options *opt, tw_model **out,
@@ -545,7 +587,8 @@ typedef struct tw_optimal_options {
                                       1000 + 3 per instrument */
     /* optional progress callback (see tw_progress near the end of this header):
        called after each evaluation; a non-zero return stops the call, which
-       returns TW_ERR_STOPPED with the best point so far in its outputs */
+       returns TW_OK with outcome TW_OUTCOME_STOPPED and the best point so far
+       in its outputs */
     int (*progress)(void *user, const struct tw_progress *p);
     void *progress_user;
 } tw_optimal_options;
@@ -553,9 +596,12 @@ void tw_optimal_options_default(tw_optimal_options *o);
 
 /** How an optimisation ended. */
 typedef struct tw_optimal_report {
-    int converged;       /* 1: the optimiser stopped on a tolerance, or at a point whose
-                            projected gradient is below gtol */
-    int optimizer_code;  /* NLopt's result code (> 0 success, < 0 failure) */
+    tw_outcome outcome;  /* CONVERGED: the optimiser stopped on a tolerance, or at a point
+                            whose projected gradient is below gtol; ITERATION_LIMIT
+                            (max_eval), STALLED, SOLVER_FAILED, NON_FINITE,
+                            INNER_NOT_CONVERGED (an equilibrium on the way did not
+                            converge: the outputs hold that point), STOPPED (user stop:
+                            the best point so far), INFEASIBLE (tw_bargain only) */
     long evaluations;    /* objective evaluations, each an equilibrium and a gradient */
     size_t variables;    /* number of instruments chosen */
     double objective;    /* the objective at the optimum (welfare hat, or sum, or Nash product) */
@@ -580,7 +626,8 @@ tw_status tw_welfare_gradient(tw_solver *s, const tw_policy *p, size_t country,
 /**
  * `country`'s best response: the instruments that maximise its real income,
  * everyone else's policy as in `policy` (which also gives the start point).
- * On success `policy` holds the optimum and `res` its equilibrium.
+ * On TW_OK `policy` holds the optimum (or, by rep->outcome, the point where
+ * the optimiser stopped) and `res` its equilibrium.
  */
 tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_options *o,
                            tw_policy *policy, tw_result *res, tw_optimal_report *rep,
@@ -598,7 +645,13 @@ typedef struct tw_game_options {
 void tw_game_options_default(tw_game_options *o);
 
 typedef struct tw_game_report {
-    int converged;     /* war: the best responses reached a fixed point within tol */
+    tw_outcome outcome; /* CONVERGED: the best responses reached a fixed point within tol
+                           (and the last round's best responses and the final equilibrium
+                           converged); ITERATION_LIMIT (max_rounds); INNER_NOT_CONVERGED (a
+                           fixed point, but a best response of its last round or its
+                           equilibrium did not converge); STOPPED (user stop: the policy
+                           after the last completed round) */
+    long best_responses_not_converged; /* over all rounds */
     int rounds;
     double change;     /* largest change of a rate in the last round */
     long evaluations;  /* equilibria solved */
@@ -628,8 +681,10 @@ tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
  * Nash bargaining: the players' instruments maximise
  * sum_k log(W_hat[players[k]] - threat[k]), where threat[k] is player k's
  * welfare hat at the threat point (the war). Any start point will do (the
- * logarithm is continued smoothly below a slack of 1e-5); TW_ERR_INVALID
- * when no point found gives every player more than its threat.
+ * logarithm is continued smoothly below a slack of 1e-5). When the point
+ * found gives some player no more than its threat (by less than the slack),
+ * rep->outcome is TW_OUTCOME_INFEASIBLE (status TW_OK; err names the player):
+ * there may be no gains from talks.
  */
 tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, const double *threat,
                      const tw_optimal_options *o, tw_policy *policy, tw_result *res,
@@ -645,7 +700,15 @@ typedef struct tw_enforcement {
     double critical_discount;  /* gain / (gain + loss): self-enforcing for discount factors
                                   at or above it; 0 when deviating gains nothing; INFINITY
                                   when the punishment costs nothing */
+    tw_outcome agreement_outcome;  /* the agreement's equilibrium */
+    tw_outcome deviation_outcome;  /* the best response to the agreement */
+    tw_outcome punishment_outcome; /* the punishment's equilibrium (tw_enforce) or the
+                                      deviator's best response to the snapback */
 } tw_enforcement;
+
+/** The first of e's three outcomes that is not TW_OUTCOME_CONVERGED, or
+ *  TW_OUTCOME_CONVERGED: whether the figures rest on converged answers. */
+tw_outcome tw_enforcement_outcome(const tw_enforcement *e);
 
 /**
  * For each of the players: the one-shot gain from deviating to its best
@@ -669,10 +732,12 @@ tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players
 
 /** The smallest snapback (in [0, o->upper], by bisection to 1e-4) that makes
  *  the agreement self-enforcing for `player` at discount factor `delta`;
- *  INFINITY when even the largest does not. */
+ *  INFINITY when even the largest does not. `outcome` (may be NULL) receives
+ *  TW_OUTCOME_CONVERGED when every equilibrium and best response it used
+ *  converged, otherwise the first other outcome (the search then goes on). */
 tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, size_t n_players,
                           const tw_optimal_options *o, const tw_policy *agreement, double delta,
-                          double *snapback, tw_error *err);
+                          double *snapback, tw_outcome *outcome, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Scenarios                                                                */
@@ -807,9 +872,10 @@ tw_status tw_policy_rebase(const tw_policy *target, const tw_policy *from, tw_po
  * scenario): solve `from`, make its equilibrium the base (tw_result_to_model)
  * and solve `to` on it. Every outcome in *res is then a change from `from`'s
  * equilibrium (EV in the data's currency at that equilibrium's income). On
- * TW_OK or TW_ERR_NO_CONVERGENCE of the second solve, *rebased (the new base)
- * and *res (created for it) are the caller's to free (result first); on any
- * other error, or when `from` itself does not converge, both are NULL.
+ * TW_OK, *rebased (the new base) and *res (created for it) are the caller's
+ * to free (result first), and tw_result_stats(*res).outcome says whether the
+ * second solve converged; on an error both are NULL. TW_ERR_NUMERICAL when
+ * `from` itself does not converge (no base to compare from).
  */
 tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_policy *from,
                      const tw_policy *to, tw_model **rebased, tw_result **res, tw_error *err);
@@ -1185,8 +1251,9 @@ tw_status tw_read_text(const char *path, size_t max_bytes, const char *what, cha
  * What a long strategic call reports to tw_optimal_options.progress (also
  * used by tw_nash through go->best.progress). Borrowed for the call only.
  * The callback runs on the calling thread; a non-zero return asks the call
- * to stop ("user stop"): it returns TW_ERR_STOPPED and leaves the best point
- * it has in its outputs (a war: the policy after the last completed round).
+ * to stop ("user stop"): it returns TW_OK with outcome TW_OUTCOME_STOPPED
+ * and leaves the best point it has in its outputs (a war: the policy after
+ * the last completed round).
  */
 typedef struct tw_progress {
     const char *stage;   /* "optimise", "cooperate", "equal gains", "bargain", "war" */
@@ -1215,10 +1282,11 @@ typedef struct tw_progress {
  * more: the weighted optimum (L-BFGS) whose weights give equal gains, found
  * by Newton's method on the weights (the constrained optimum is a weighted
  * one, its weights the multipliers). `policy` is the start point and
- * receives the optimum, `res` its equilibrium. TW_ERR_NO_CONVERGENCE when
- * the optimiser stops short or the gains differ by more than 1e-6 (SLSQP)
- * or 1e-4 (weights) percentage points; rep->optimizer_code is then NLopt's
- * code or the number of weight updates. In `rep`, objective is the common gain (the smallest
+ * receives the optimum, `res` its equilibrium. rep->outcome is not
+ * TW_OUTCOME_CONVERGED when the optimiser stops short or the gains differ
+ * by more than 1e-6 (SLSQP) or 1e-4 (weights) percentage points (STALLED,
+ * or ITERATION_LIMIT at the evaluation limit or after 40 weight updates).
+ * In `rep`, objective is the common gain (the smallest
  * player's, in percentage points) and projected_gradient the largest gap
  * between two players' gains (percentage points), not a gradient.
  */

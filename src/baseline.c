@@ -49,7 +49,9 @@ static tw_status solve_to_model(const tw_model *m, const tw_policy *p, const tw_
     tw_error e2;
     tw_status st = tw_solve(s, p, r, &e2);
     *stats = tw_result_stats(r);
-    if (st == TW_OK) {
+    if (st == TW_OK && stats->outcome != TW_OUTCOME_CONVERGED) {
+        st = tw_fail(err, TW_ERR_NUMERICAL, "%s: %s", what, e2.message);
+    } else if (st == TW_OK) {
         if (gap)
             *gap = calibration_gap(r, m);
         *out = tw_result_to_model(r, m, p, NULL);

@@ -55,9 +55,9 @@ tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_p
     tw_result *start = NULL;
     tw_policy *p = NULL;
     tw_status st = solve_new(m, opt, from, &start, err);
-    if (st == TW_ERR_NO_CONVERGENCE && err)
-        tw_fail(err, st, "the starting policy did not converge (%s)",
-                tw_stop_reason_name(tw_result_stats(start).stop));
+    if (st == TW_OK && tw_result_stats(start).outcome != TW_OUTCOME_CONVERGED)
+        st = tw_fail(err, TW_ERR_NUMERICAL, "the starting policy did not converge (%s)",
+                     tw_outcome_name(tw_result_stats(start).outcome));
     if (st == TW_OK && !(*rebased = tw_result_to_model(start, m, from, NULL)))
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     if (st == TW_OK && !(p = tw_policy_create(*rebased, NULL)))
@@ -68,7 +68,7 @@ tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_p
         st = solve_new(*rebased, opt, p, res, err);
     tw_policy_free(p);
     tw_result_free(start);
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE) {
+    if (st != TW_OK) {
         tw_result_free(*res);
         tw_model_free(*rebased);
         *res = NULL;

@@ -30,15 +30,6 @@
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static const char *const stop_names[] = {"none", "converged", "max_iter", "stalled",
-                                         "non_finite", "failed"};
-
-const char *tw_stop_reason_name(tw_stop_reason r)
-{
-    if ((int)r < 0 || r > TW_STOP_FAILED)
-        return "unknown";
-    return stop_names[r];
-}
 
 void tw_solver_options_default(tw_solver_options *o)
 {
@@ -644,7 +635,7 @@ tw_status tw_solver_set_start(tw_solver *s, const tw_result *start)
 }
 
 /* One attempt with one method from the point in s->u. Returns the stop reason. */
-static tw_stop_reason run_method(tw_solver *s, tw_method method, long *iters)
+static tw_outcome run_method(tw_solver *s, tw_method method, long *iters)
 {
     void *kmem = method == TW_METHOD_ANDERSON ? s->kin_fp : s->kin_nk;
     double tol = s->opt.tol;
@@ -681,26 +672,26 @@ static tw_stop_reason run_method(tw_solver *s, tw_method method, long *iters)
     *iters += nni;
     double *u = N_VGetArrayPointer(s->u);
     if (tw__evaluate(s, u) != 0)
-        return TW_STOP_NON_FINITE;
+        return TW_OUTCOME_NON_FINITE;
     double r = tw__residual(s, u);
     if (r <= tol)
-        return TW_STOP_CONVERGED;
+        return TW_OUTCOME_CONVERGED;
     switch (flag) {
     case KIN_MAXITER_REACHED:
-        return TW_STOP_MAX_ITER;
+        return TW_OUTCOME_ITERATION_LIMIT;
     case KIN_SUCCESS:
     case KIN_INITIAL_GUESS_OK:
     case KIN_STEP_LT_STPTOL:
     case KIN_LINESEARCH_NONCONV:
     case KIN_MXNEWT_5X_EXCEEDED:
     case KIN_LINSOLV_NO_RECOVERY:
-        return TW_STOP_STALLED;
+        return TW_OUTCOME_STALLED;
     case KIN_SYSFUNC_FAIL:
     case KIN_FIRST_SYSFUNC_ERR:
     case KIN_REPTD_SYSFUNC_ERR:
-        return s->nonfinite ? TW_STOP_NON_FINITE : TW_STOP_FAILED;
+        return s->nonfinite ? TW_OUTCOME_NON_FINITE : TW_OUTCOME_SOLVER_FAILED;
     default:
-        return TW_STOP_FAILED;
+        return TW_OUTCOME_SOLVER_FAILED;
     }
 }
 
@@ -730,7 +721,7 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
     tw_method methods[4] = {s->opt.method, other, s->opt.method, other};
     int attempts = s->opt.fallback ? (s->warm ? 4 : 2) : 1;
     long iters = 0;
-    tw_stop_reason stop = TW_STOP_FAILED;
+    tw_outcome stop = TW_OUTCOME_SOLVER_FAILED;
     tw_method used = methods[0];
     for (int k = 0; k < attempts; k++) {
         if (k == 1 && !(tw__residual(s, u) < 1e-3)) {
@@ -743,20 +734,19 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
             initial_point(s, u);
         used = methods[k];
         stop = run_method(s, used, &iters);
-        if (stop == TW_STOP_CONVERGED)
+        if (stop == TW_OUTCOME_CONVERGED)
             break;
     }
     if (tw__evaluate(s, u) != 0)
-        stop = TW_STOP_NON_FINITE;
-    res->stats.stop = stop;
-    res->stats.converged = stop == TW_STOP_CONVERGED;
+        stop = TW_OUTCOME_NON_FINITE;
+    res->stats.outcome = stop;
     res->stats.method = used;
     res->stats.iterations = iters;
     res->stats.evaluations = s->nfe;
     res->stats.residual = tw__residual(s, u);
     tw__fill_result(s, policy, u, res);
     res->stats.seconds = tw_now() - t0;
-    if (!res->stats.converged) {
+    if (stop != TW_OUTCOME_CONVERGED) {
         /* With psi theta >= 1 scale economies outweigh comparative advantage:
          * there may be no interior equilibrium (Kucheryavyy, Lyn and
          * Rodriguez-Clare 2023). Say so: it is the usual reason. */
@@ -768,9 +758,10 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
             snprintf(hint, sizeof hint,
                      "; psi*theta >= 1 in %zu sector(s): the model may have no interior equilibrium",
                      strong);
-        return tw_fail(err, TW_ERR_NO_CONVERGENCE,
+        /* the call ran: TW_OK, the outcome in the statistics, the detail in err */
+        tw_fail(err, TW_OK,
                        "the solver did not converge (%s after %ld iterations, residual %.3g%s%s%s)",
-                       tw_stop_reason_name(stop), iters, res->stats.residual,
+                       tw_outcome_name(stop), iters, res->stats.residual,
                        s->kin_msg[0] ? "; " : "", s->kin_msg, hint);
     }
     return TW_OK;

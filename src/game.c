@@ -82,7 +82,9 @@ typedef struct {
     double nash;              /* the Nash product's log at the cached point */
     int cached;
     long evals;
-    tw_status failure;
+    tw_status failure;        /* a call error (out of memory, ...): the call fails */
+    tw_outcome halt;          /* why the optimisation ended early (TW_OUTCOME_NONE: it did
+                                 not): a user stop, an equilibrium or gradient that failed */
     tw_error *err;
     nlopt_opt opt;
     /* equal gains (Ossa's rule): one objective row per player */
@@ -165,7 +167,7 @@ static double time_left(double t, long evals, double pg0, double pg, double gtol
 /* Call the progress callback (if any) after an evaluation with a gradient. */
 static void report_progress(opt_ctx *c)
 {
-    if (!c->o || !c->o->progress || c->failure != TW_OK)
+    if (!c->o || !c->o->progress || c->failure != TW_OK || c->halt != TW_OUTCOME_NONE)
         return;
     double obj = objective_now(c);
     c->best = c->evals - c->evals0 <= 1 ? obj : fmax(c->best, obj);
@@ -178,8 +180,8 @@ static void report_progress(opt_ctx *c)
     }
     tw_progress p = {c->stage, 0, c->evals, c->best, t, left};
     if (c->o->progress(c->o->progress_user, &p) != 0) {
-        c->failure = TW_ERR_STOPPED;
-        tw_fail(c->err, TW_ERR_STOPPED, "stopped at the caller's request");
+        c->halt = TW_OUTCOME_STOPPED;
+        tw_fail(c->err, TW_OK, "%s: stopped at the caller's request", c->stage);
         nlopt_force_stop(c->opt);
     }
 }
@@ -191,14 +193,17 @@ static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
     size_t K = c->ins->nvars, N = c->s->N;
     if (c->cached && (!need_grad || c->cached == 2) && memcmp(x, c->cache_x, K * sizeof *x) == 0)
         return 0;
-    if (c->failure != TW_OK)
+    if (c->failure != TW_OK || c->halt != TW_OUTCOME_NONE)
         return -1;
     tw__instruments_set(c->ins, c->p, x);
-    tw_error e;
+    tw_error e = {TW_OK, ""};
     tw_status st = tw_solve(c->s, c->p, c->res, &e);
     c->evals++;
-    if (st != TW_OK) {
-        c->failure = st;
+    if (st != TW_OK || tw_result_stats(c->res).outcome != TW_OUTCOME_CONVERGED) {
+        if (st != TW_OK)
+            c->failure = st;
+        else
+            c->halt = TW_OUTCOME_INNER_NOT_CONVERGED;
         if (c->err)
             *c->err = e;
         nlopt_force_stop(c->opt);
@@ -221,8 +226,14 @@ static int evaluate_at(opt_ctx *c, const double *x, int need_grad)
         st = tw__gradient(c->s, c->p, c->ins, c->weights, nobj, c->g, c->res->u, c->values,
                           c->grads);
         if (st != TW_OK) {
-            c->failure = st;
-            tw_fail(c->err, st, "the welfare gradient failed (singular equilibrium Jacobian)");
+            if (st == TW_ERR_NUMERICAL) {
+                c->halt = TW_OUTCOME_SOLVER_FAILED;
+                tw_fail(c->err, TW_OK,
+                        "the welfare gradient failed (singular equilibrium Jacobian)");
+            } else {
+                c->failure = st;
+                tw_fail(c->err, st, "the welfare gradient failed");
+            }
             nlopt_force_stop(c->opt);
             return -1;
         }
@@ -269,16 +280,33 @@ static int nlopt_converged(nlopt_result r)
            r == NLOPT_XTOL_REACHED;
 }
 
-/* Leave the policy and result at x after a user stop (no more callbacks). */
+/* NLopt's result as an outcome when the optimiser did not converge (its raw
+ * code never leaves the library). */
+static tw_outcome nlopt_outcome(nlopt_result r)
+{
+    switch (r) {
+    case NLOPT_MAXEVAL_REACHED:
+    case NLOPT_MAXTIME_REACHED:
+        return TW_OUTCOME_ITERATION_LIMIT;
+    case NLOPT_FAILURE:          /* L-BFGS and SLSQP: the line search found no better point */
+    case NLOPT_ROUNDOFF_LIMITED:
+        return TW_OUTCOME_STALLED;
+    default:
+        return nlopt_converged(r) ? TW_OUTCOME_STALLED : TW_OUTCOME_SOLVER_FAILED;
+    }
+}
+
+/* Leave the policy and result at x after a user stop (no more callbacks).
+ * The outcome is then c->halt: STOPPED, or how that evaluation failed. */
 static void settle_after_stop(opt_ctx *c, const double *x)
 {
     tw_error keep = c->err ? *c->err : (tw_error){0};
-    c->failure = TW_OK;
+    c->halt = TW_OUTCOME_NONE;
     c->o = NULL;
     c->cached = 0;
     if (evaluate_at(c, x, 1) != 0)
         return; /* the failure of that evaluation stands */
-    c->failure = TW_ERR_STOPPED;
+    c->halt = TW_OUTCOME_STOPPED;
     if (c->err)
         *c->err = keep;
 }
@@ -297,6 +325,7 @@ static tw_status opt_setup(opt_ctx *c, const tw_optimal_options *o, size_t nobj,
         return tw_fail(c->err, TW_ERR_INVALID, "no instrument to choose (check partners and sectors)");
     c->nobj = nobj;
     c->o = o;
+    c->halt = TW_OUTCOME_NONE;
     c->t0 = tw_now();
     c->evals0 = c->evals;
     b->x = tw_calloc(K, sizeof(double));
@@ -342,7 +371,8 @@ static void opt_teardown(opt_ctx *c, opt_bufs *b)
     c->lb = c->ub = NULL;
 }
 
-/* Maximise over `ins` from the instruments in c->p. */
+/* Maximise over `ins` from the instruments in c->p; rep (not NULL) says how
+ * it ended. TW_OK unless the call failed (out of memory, ...). */
 static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
 {
     double t0 = tw_now();
@@ -364,27 +394,17 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
         goto done;
     }
     nlopt_result r = nlopt_optimize(c->opt, x, &best);
-    if (c->pg_stop && c->failure == TW_OK) {
+    if (c->pg_stop && c->failure == TW_OK && c->halt == TW_OUTCOME_NONE) {
         memcpy(x, c->stop_x, K * sizeof *x);
         r = NLOPT_SUCCESS;
     }
-    if (c->failure == TW_ERR_STOPPED)
+    if (c->halt == TW_OUTCOME_STOPPED)
         settle_after_stop(c, x);
+    /* leave the policy and the result at the optimum, with its gradient (after
+     * a stop or a failed evaluation they are at that point already) */
+    if (c->failure == TW_OK && c->halt == TW_OUTCOME_NONE)
+        evaluate_at(c, x, 1);
     if (c->failure != TW_OK) {
-        st = c->failure;
-        if (st == TW_ERR_STOPPED && rep) {
-            rep->converged = 0;
-            rep->optimizer_code = (int)r;
-            rep->evaluations = c->evals;
-            rep->variables = K;
-            rep->objective = c->threat ? c->nash : c->values[0];
-            rep->projected_gradient = projected_gradient(c, x, b.lb, b.ub);
-            rep->seconds = tw_now() - t0;
-        }
-        goto done;
-    }
-    /* leave the policy and the result at the optimum, with its gradient */
-    if (evaluate_at(c, x, 1) != 0) {
         st = c->failure;
         goto done;
     }
@@ -392,22 +412,24 @@ static tw_status optimise(opt_ctx *c, const tw_optimal_options *o, tw_optimal_re
      * out of the box at a bound and vanishes inside it; measured in welfare
      * percentage points per unit of rate (the Nash product's gradient
      * sum_k c_k grad W_k is first divided by the mean c_k) */
-    double pg = projected_gradient(c, x, b.lb, b.ub);
-    int ok = nlopt_converged(r) || (pg <= o->gtol && r != NLOPT_MAXEVAL_REACHED);
-    if (rep) {
-        rep->converged = ok;
-        rep->optimizer_code = (int)r;
-        rep->evaluations = c->evals;
-        rep->variables = K;
-        rep->objective = c->threat ? c->nash : c->values[0];
-        rep->projected_gradient = pg;
-        rep->seconds = tw_now() - t0;
-    }
-    if (!ok)
-        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
-                     "the optimiser stopped before converging (NLopt code %d after %ld "
-                     "evaluations; projected gradient %.3g > %.3g)",
-                     (int)r, c->evals, pg, o->gtol);
+    int at_x = c->cached == 2 && (c->halt == TW_OUTCOME_NONE || c->halt == TW_OUTCOME_STOPPED);
+    double pg = at_x ? projected_gradient(c, x, b.lb, b.ub) : NAN;
+    tw_outcome out = c->halt;
+    if (out == TW_OUTCOME_NONE)
+        out = nlopt_converged(r) || (pg <= o->gtol && r != NLOPT_MAXEVAL_REACHED)
+                  ? TW_OUTCOME_CONVERGED
+                  : nlopt_outcome(r);
+    rep->outcome = out;
+    rep->evaluations = c->evals;
+    rep->variables = K;
+    rep->objective = c->threat ? c->nash : c->values[0];
+    rep->projected_gradient = pg;
+    rep->seconds = tw_now() - t0;
+    if (c->halt == TW_OUTCOME_NONE && out != TW_OUTCOME_CONVERGED)
+        tw_fail(c->err, TW_OK,
+                "the optimiser stopped before converging (%s after %ld evaluations; projected "
+                "gradient %.3g > %.3g)",
+                tw_outcome_name(out), c->evals, pg, o->gtol);
 done:
     c->s->opt.tol = saved_tol;
     opt_teardown(c, &b);
@@ -489,34 +511,33 @@ static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_opti
     nlopt_add_equality_mconstraint(c->opt, (unsigned)m, nl_equal, c, tol);
     double *x = b.x, best = 0;
     nlopt_result r = nlopt_optimize(c->opt, x, &best);
-    if (c->failure == TW_ERR_STOPPED)
+    if (c->halt == TW_OUTCOME_STOPPED)
         settle_after_stop(c, x);
-    if (c->failure != TW_OK && c->failure != TW_ERR_STOPPED) {
-        st = c->failure;
-        goto done;
-    }
-    if (c->failure == TW_OK && evaluate_at(c, x, 1) != 0) {
+    if (c->failure == TW_OK && c->halt == TW_OUTCOME_NONE)
+        evaluate_at(c, x, 1);
+    if (c->failure != TW_OK) {
         st = c->failure;
         goto done;
     }
     double gap = gain_gap(c);
-    int ok = c->failure == TW_OK && r > 0 && r != NLOPT_MAXEVAL_REACHED && gap <= TW_EQUAL_TOL;
-    if (rep) {
-        rep->converged = ok;
-        rep->optimizer_code = (int)r;
-        rep->evaluations = c->evals;
-        rep->variables = K;
-        rep->objective = objective_now(c);
-        rep->projected_gradient = gap;
-        rep->seconds = tw_now() - t0;
+    tw_outcome out = c->halt;
+    if (out == TW_OUTCOME_NONE) {
+        if (r > 0 && r != NLOPT_MAXEVAL_REACHED && r != NLOPT_MAXTIME_REACHED)
+            out = gap <= TW_EQUAL_TOL ? TW_OUTCOME_CONVERGED : TW_OUTCOME_STALLED;
+        else
+            out = nlopt_outcome(r);
     }
-    if (c->failure == TW_ERR_STOPPED)
-        st = TW_ERR_STOPPED;
-    else if (!ok)
-        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
-                     "equal gains: the optimiser stopped before converging (after %ld "
-                     "evaluations the players' gains differ by up to %.3g percentage points)",
-                     c->evals, gap);
+    rep->outcome = out;
+    rep->evaluations = c->evals;
+    rep->variables = K;
+    rep->objective = objective_now(c);
+    rep->projected_gradient = gap;
+    rep->seconds = tw_now() - t0;
+    if (c->halt == TW_OUTCOME_NONE && out != TW_OUTCOME_CONVERGED)
+        tw_fail(c->err, TW_OK,
+                "equal gains: the optimiser stopped before converging (%s after %ld "
+                "evaluations; the players' gains differ by up to %.3g percentage points)",
+                tw_outcome_name(out), c->evals, gap);
 done:
     c->s->opt.tol = saved_tol;
     opt_teardown(c, &b);
@@ -554,7 +575,7 @@ static tw_status check_players(const tw_solver *s, const size_t *players, size_t
 
 /* Weighted optimum at theta; gaps r[k-1] = gain_k - gain_0 (percentage points). */
 static tw_status weighted_gaps(opt_ctx *c, const tw_optimal_options *o, const double *theta,
-                               double *wrow, double *r, long *evals)
+                               double *wrow, double *r, long *evals, tw_outcome *halt)
 {
     size_t n = c->nplayers, N = c->s->N;
     memset(wrow, 0, N * sizeof *wrow);
@@ -569,8 +590,16 @@ static tw_status weighted_gaps(opt_ctx *c, const tw_optimal_options *o, const do
     tw_status st = optimise(c, o, &rep);
     *evals += rep.evaluations;
     c->evals = 0;
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+    if (st != TW_OK)
         return st;
+    /* a weighted optimum short of gtol still gives usable gaps; a stop or a
+     * failed equilibrium ends the search */
+    if (rep.outcome == TW_OUTCOME_STOPPED || rep.outcome == TW_OUTCOME_INNER_NOT_CONVERGED ||
+        rep.outcome == TW_OUTCOME_SOLVER_FAILED || rep.outcome == TW_OUTCOME_NON_FINITE) {
+        *halt = rep.outcome == TW_OUTCOME_STOPPED ? TW_OUTCOME_STOPPED
+                                                  : TW_OUTCOME_INNER_NOT_CONVERGED;
+        return TW_OK;
+    }
     const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
     double g0 = wp[c->players[0]] - 100 * (c->ref[0] - 1);
     for (size_t k = 1; k < n; k++)
@@ -635,39 +664,44 @@ static tw_status optimise_equal_weights(opt_ctx *c, const tw_optimal_options *o,
     double *theta = buf, *r = theta + m, *rt = r + m, *step = rt + m, *th2 = step + m,
            *dr = th2 + m, *Jm = dr + m, *A = Jm + m * m, *wrow = A + 2 * m * m;
     long evals = 0;
-    int outer = 0;
-    tw_status st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+    int outer = 0, stalled = 0;
+    tw_outcome halt = TW_OUTCOME_NONE;
+#define TW_GOING (st == TW_OK && halt == TW_OUTCOME_NONE)
+    tw_status st = weighted_gaps(c, &inner, theta, wrow, r, &evals, &halt);
     /* the Jacobian d r / d theta by forward differences */
-    for (size_t q = 0; q < m && st == TW_OK; q++) {
+    for (size_t q = 0; q < m && TW_GOING; q++) {
         memcpy(th2, theta, m * sizeof *th2);
         th2[q] += 0.05;
-        st = weighted_gaps(c, &inner, th2, wrow, rt, &evals);
+        st = weighted_gaps(c, &inner, th2, wrow, rt, &evals, &halt);
         for (size_t k = 0; k < m; k++)
             Jm[k * m + q] = (rt[k] - r[k]) / 0.05;
     }
-    if (st == TW_OK) /* back to the base point's optimum for the warm start */
-        st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
-    while (st == TW_OK && max_abs(r, m) > TW_EQUAL_WEIGHTS_TOL && outer < TW_EQUAL_MAX_OUTER) {
+    if (TW_GOING) /* back to the base point's optimum for the warm start */
+        st = weighted_gaps(c, &inner, theta, wrow, r, &evals, &halt);
+    while (TW_GOING && max_abs(r, m) > TW_EQUAL_WEIGHTS_TOL && outer < TW_EQUAL_MAX_OUTER) {
         outer++;
         memcpy(A, Jm, m * m * sizeof *A);
         for (size_t k = 0; k < m; k++)
             step[k] = -r[k];
-        if (small_solve(A, step, m) != 0)
+        if (small_solve(A, step, m) != 0) {
+            stalled = 1;
             break;
+        }
         /* damped, and at most 1 in log weight: keep a step that reduces the
          * largest gap; none does: stop (not converged) */
         double big = max_abs(step, m), t = big > 1 ? 1 / big : 1, before = max_abs(r, m);
         int better = 0;
-        for (int tries = 0; tries < 6 && st == TW_OK && !better; tries++, t *= 0.5) {
+        for (int tries = 0; tries < 6 && TW_GOING && !better; tries++, t *= 0.5) {
             for (size_t k = 0; k < m; k++)
                 th2[k] = theta[k] + t * step[k];
-            st = weighted_gaps(c, &inner, th2, wrow, rt, &evals);
+            st = weighted_gaps(c, &inner, th2, wrow, rt, &evals, &halt);
             better = max_abs(rt, m) < before;
         }
-        if (st != TW_OK)
+        if (!TW_GOING)
             break;
         if (!better) { /* back to the best point: the outputs must match theta */
-            st = weighted_gaps(c, &inner, theta, wrow, r, &evals);
+            st = weighted_gaps(c, &inner, theta, wrow, r, &evals, &halt);
+            stalled = 1;
             break;
         }
         /* Broyden: J += (dr - J ds) ds' / ds'ds */
@@ -688,25 +722,29 @@ static tw_status optimise_equal_weights(opt_ctx *c, const tw_optimal_options *o,
         memcpy(theta, th2, m * sizeof *theta);
         memcpy(r, rt, m * sizeof *r);
     }
+#undef TW_GOING
     double gap = max_abs(r, m);
-    int ok = st == TW_OK && gap <= TW_EQUAL_WEIGHTS_TOL;
-    if (rep && (st == TW_OK || st == TW_ERR_STOPPED)) {
+    tw_outcome out = halt;
+    if (out == TW_OUTCOME_NONE)
+        out = gap <= TW_EQUAL_WEIGHTS_TOL ? TW_OUTCOME_CONVERGED
+              : stalled                   ? TW_OUTCOME_STALLED
+                                          : TW_OUTCOME_ITERATION_LIMIT;
+    if (st == TW_OK) {
         const double *wp = tw_result_country(c->res, TW_C_WELFARE_PCT);
         double gmin = INFINITY;
         for (size_t k = 0; k < n; k++)
             gmin = fmin(gmin, wp[c->players[k]] - 100 * (c->ref[k] - 1));
-        rep->converged = ok;
-        rep->optimizer_code = outer;
+        rep->outcome = out;
         rep->evaluations = evals;
         rep->variables = c->ins->nvars;
         rep->objective = gmin;
         rep->projected_gradient = gap;
         rep->seconds = tw_now() - t0;
     }
-    if (st == TW_OK && !ok)
-        st = tw_fail(c->err, TW_ERR_NO_CONVERGENCE,
-                     "equal gains: after %d weight updates the players' gains still differ by "
-                     "%.3g percentage points", outer, gap);
+    if (st == TW_OK && halt == TW_OUTCOME_NONE && out != TW_OUTCOME_CONVERGED)
+        tw_fail(c->err, TW_OK,
+                "equal gains: after %d weight updates the players' gains still differ by "
+                "%.3g percentage points (%s)", outer, gap, tw_outcome_name(out));
     free(buf);
     return st;
 }
@@ -728,7 +766,11 @@ static tw_status run_players(tw_solver *s, const size_t *players, size_t n, cons
                              tw_optimal_report *rep, tw_error *err)
 {
     tw_optimal_options def;
+    tw_optimal_report local;
     o = opts_or_default(o, &def);
+    if (!rep)
+        rep = &local;
+    memset(rep, 0, sizeof *rep);
     tw_status st = check_players(s, players, n, err);
     if (st != TW_OK)
         return st;
@@ -825,15 +867,21 @@ tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, cons
     if (!s || !threat)
         return tw_fail(err, TW_ERR_INVALID, "tw_bargain: bad arguments");
     run_goal goal = {"bargain", NULL, threat, 0, NULL};
+    tw_optimal_report local;
+    if (!rep)
+        rep = &local;
     tw_status st = run_players(s, players, n_players, &goal, o, policy, res, rep, err);
-    if (st == TW_OK || st == TW_ERR_NO_CONVERGENCE) {
+    tw_outcome out = rep->outcome;
+    if (st == TW_OK && (out == TW_OUTCOME_CONVERGED || out == TW_OUTCOME_ITERATION_LIMIT ||
+                        out == TW_OUTCOME_STALLED)) {
         const double *wp = tw_result_country(res, TW_C_WELFARE_PCT);
         for (size_t k = 0; k < n_players; k++)
             if (!(1 + wp[players[k]] / 100 - threat[k] >= TW_BARGAIN_EPS)) {
-                st = tw_fail(err, TW_ERR_INVALID,
-                             "no agreement found gives %s more than its threat point "
-                             "(%.6g vs %.6g): there may be no gains from talks",
-                             s->m->country_code[players[k]], 1 + wp[players[k]] / 100, threat[k]);
+                rep->outcome = TW_OUTCOME_INFEASIBLE;
+                tw_fail(err, TW_OK,
+                        "no agreement found gives %s more than its threat point "
+                        "(%.6g vs %.6g): there may be no gains from talks",
+                        s->m->country_code[players[k]], 1 + wp[players[k]] / 100, threat[k]);
                 break;
             }
     }
@@ -866,7 +914,10 @@ tw_status tw_welfare_gradient(tw_solver *s, const tw_policy *p, size_t country,
     } else {
         w[country] = 1;
         st = tw_solve(s, pc, res, err);
-        if (st == TW_OK)
+        if (st == TW_OK && tw_result_stats(res).outcome != TW_OUTCOME_CONVERGED)
+            st = tw_fail(err, TW_ERR_NUMERICAL, "no gradient: the equilibrium did not converge "
+                         "(%s)", tw_outcome_name(tw_result_stats(res).outcome));
+        else if (st == TW_OK)
             st = tw__gradient(s, pc, ins, w, 1, g, res->u, welfare, grad);
         if (st != TW_OK && err && err->code != st)
             tw_fail(err, st, "the welfare gradient failed");
@@ -896,6 +947,8 @@ typedef struct {
     tw_policy *work;
     tw_result *res;
     long evals;
+    long not_converged; /* best responses of this round that did not converge */
+    int stopped;        /* a user stop ended a best response of this round */
     tw_status status;
     tw_error err;
     tw_optimal_options best_opts; /* go->best with the war's progress hook */
@@ -945,7 +998,7 @@ static int war_progress_other(void *user, const tw_progress *p)
 static void *war_round(void *arg)
 {
     war_worker *w = arg;
-    for (size_t k = (size_t)w->thread; k < w->nplayers && w->status == TW_OK;
+    for (size_t k = (size_t)w->thread; k < w->nplayers && w->status == TW_OK && !w->stopped;
          k += (size_t)w->nthreads) {
         tw__policy_copy(w->work, w->current);
         tw_optimal_report rep;
@@ -953,10 +1006,16 @@ static void *war_round(void *arg)
         tw_status st = tw_best_response(w->s, w->players[k], &w->best_opts, w->work, w->res,
                                         &rep, &w->err);
         w->evals += rep.evaluations;
-        if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE) {
+        if (st != TW_OK) {
             w->status = st;
             break;
         }
+        if (rep.outcome == TW_OUTCOME_STOPPED) {
+            w->stopped = 1;
+            break;
+        }
+        /* a best response short of convergence is still the player's move */
+        w->not_converged += rep.outcome != TW_OUTCOME_CONVERGED;
         tw__policy_copy(w->best[k], w->work);
     }
     return NULL;
@@ -1031,9 +1090,9 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
         goto done;
     }
-    int round = 0, converged = 0;
+    int round = 0, converged = 0, stopped = 0;
     double change = INFINITY, prev_change = INFINITY;
-    long evals = 0;
+    long evals = 0, nc_total = 0, nc_round = 0;
     while (round < go->max_rounds && !converged) {
         round++;
         ws.round = round;
@@ -1042,6 +1101,8 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         for (int t = 0; t < nthreads; t++) {
             wk[t].current = policy;
             wk[t].status = TW_OK;
+            wk[t].stopped = 0;
+            wk[t].not_converged = 0;
         }
         /* every worker runs, on its own thread or (when one cannot be
          * started) on this one; only threads that started are joined */
@@ -1054,16 +1115,20 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         for (int t = 1; t < nthreads; t++)
             if (wk[t].started)
                 pthread_join(wk[t].tid, NULL);
+        nc_round = 0;
         for (int t = 0; t < nthreads; t++) {
             evals += wk[t].evals;
             wk[t].evals = 0;
+            stopped |= wk[t].stopped;
+            nc_round += wk[t].not_converged;
             if (wk[t].status != TW_OK && st == TW_OK) {
                 st = wk[t].status;
                 if (err)
                     *err = wk[t].err;
             }
         }
-        if (st != TW_OK)
+        nc_total += nc_round;
+        if (st != TW_OK || stopped)
             break; /* a user stop leaves the policy of the last completed round */
         /* everyone moves at once: take each player's instruments from its best response */
         tw__policy_copy(next, policy);
@@ -1094,38 +1159,50 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         if (go->best.progress && !converged) {
             tw_progress p = {"war", round, evals, change, tw_now() - t0, ws.seconds_left};
             if (go->best.progress(go->best.progress_user, &p) != 0) {
-                st = tw_fail(err, TW_ERR_STOPPED, "stopped at the caller's request after round %d",
-                             round);
+                stopped = 1;
                 break;
             }
         }
     }
     free(vbuf);
-    if (st == TW_ERR_STOPPED) {
-        /* the equilibrium of the last completed round, for the caller to report */
-        tw_error e2;
-        tw_solver_set_start(wk[0].s, NULL);
-        if (tw_solve(wk[0].s, policy, res, &e2) != TW_OK) {
-            /* nothing better to report: the stop stands */
-        }
-        evals++;
-    }
+    tw_outcome out = TW_OUTCOME_NONE;
     if (st == TW_OK) {
+        /* the equilibrium of the policy reached (after a stop: of the last
+         * completed round, for the caller to report) */
+        tw_error e2 = {TW_OK, ""};
         tw_solver_set_start(wk[0].s, NULL);
-        st = tw_solve(wk[0].s, policy, res, err);
+        st = tw_solve(wk[0].s, policy, res, &e2);
         evals++;
+        int solved = st == TW_OK && tw_result_stats(res).outcome == TW_OUTCOME_CONVERGED;
+        if (st != TW_OK && err)
+            *err = e2;
+        if (stopped)
+            out = TW_OUTCOME_STOPPED;
+        else if (!converged)
+            out = TW_OUTCOME_ITERATION_LIMIT;
+        else if (!solved || nc_round > 0)
+            out = TW_OUTCOME_INNER_NOT_CONVERGED;
+        else
+            out = TW_OUTCOME_CONVERGED;
+        if (st == TW_OK && stopped)
+            tw_fail(err, TW_OK, "stopped at the caller's request in round %d", round);
+        else if (st == TW_OK && !converged)
+            tw_fail(err, TW_OK, "the trade war did not settle: rates still moved by %.3g after %d "
+                    "rounds", change, round);
+        else if (st == TW_OK && !solved)
+            tw_fail(err, TW_OK, "the war's equilibrium did not converge: %s", e2.message);
+        else if (st == TW_OK && nc_round > 0)
+            tw_fail(err, TW_OK, "the war settled, but %ld best response(s) of its last round did "
+                    "not converge", nc_round);
     }
     if (rep) {
-        rep->converged = converged;
+        rep->outcome = out;
+        rep->best_responses_not_converged = nc_total;
         rep->rounds = round;
         rep->change = change;
         rep->evaluations = evals;
         rep->seconds = tw_now() - t0;
     }
-    if (st == TW_OK && !converged)
-        st = tw_fail(err, TW_ERR_NO_CONVERGENCE,
-                     "the trade war did not settle: rates still moved by %.3g after %d rounds",
-                     change, round);
 done:
     for (int t = 0; wk && t < nthreads; t++) {
         tw_solver_free(wk[t].s);
@@ -1162,6 +1239,17 @@ static void finish_enforcement(tw_enforcement *e)
         e->critical_discount = e->deviation_gain / (e->deviation_gain + e->punishment_loss);
 }
 
+tw_outcome tw_enforcement_outcome(const tw_enforcement *e)
+{
+    if (!e)
+        return TW_OUTCOME_NONE;
+    tw_outcome o[3] = {e->agreement_outcome, e->deviation_outcome, e->punishment_outcome};
+    for (int k = 0; k < 3; k++)
+        if (o[k] != TW_OUTCOME_CONVERGED)
+            return o[k];
+    return TW_OUTCOME_CONVERGED;
+}
+
 /* Welfare of `player` under the agreement and under its best response to it. */
 static tw_status agreement_and_deviation(tw_solver *s, size_t player, const tw_optimal_options *o,
                                          const tw_policy *agreement, tw_policy *work,
@@ -1170,11 +1258,14 @@ static tw_status agreement_and_deviation(tw_solver *s, size_t player, const tw_o
     tw_status st = tw_solve(s, agreement, res, err);
     if (st != TW_OK)
         return st;
+    e->agreement_outcome = tw_result_stats(res).outcome;
     e->agreement_welfare = welfare_hat(res, player);
     tw__policy_copy(work, agreement);
-    st = tw_best_response(s, player, o, work, res, NULL, err);
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+    tw_optimal_report rep;
+    st = tw_best_response(s, player, o, work, res, &rep, err);
+    if (st != TW_OK)
         return st;
+    e->deviation_outcome = rep.outcome;
     e->deviation_welfare = welfare_hat(res, player);
     return TW_OK;
 }
@@ -1204,14 +1295,19 @@ tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
     tw_result *res = NULL;
     if ((st = work_space(s, &work, &res, err)) != TW_OK)
         return st;
+    for (size_t k = 0; k < n_players; k++)
+        memset(&out[k], 0, sizeof out[k]);
     st = tw_solve(s, punishment, res, err);
     for (size_t k = 0; k < n_players && st == TW_OK; k++) {
-        memset(&out[k], 0, sizeof out[k]);
+        out[k].punishment_outcome = tw_result_stats(res).outcome;
         out[k].punishment_welfare = welfare_hat(res, players[k]);
     }
-    for (size_t k = 0; k < n_players && st == TW_OK; k++) {
+    /* a user stop ends the work: the players after it keep TW_OUTCOME_NONE */
+    int stopped = 0;
+    for (size_t k = 0; k < n_players && st == TW_OK && !stopped; k++) {
         st = agreement_and_deviation(s, players[k], o, agreement, work, res, &out[k], err);
         finish_enforcement(&out[k]);
+        stopped = out[k].deviation_outcome == TW_OUTCOME_STOPPED;
     }
     tw_policy_free(work);
     tw_result_free(res);
@@ -1224,7 +1320,7 @@ tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
 static tw_status snapback_welfare(tw_solver *s, size_t player, const size_t *players, size_t n,
                                   const tw_optimal_options *o, const tw_policy *agreement,
                                   double snap, const tw_policy *warm, tw_policy *work,
-                                  tw_result *res, double *w, tw_error *err)
+                                  tw_result *res, double *w, tw_outcome *outcome, tw_error *err)
 {
     size_t N = s->N, J = s->J;
     tw__policy_copy(work, agreement);
@@ -1249,9 +1345,11 @@ static tw_status snapback_welfare(tw_solver *s, size_t player, const size_t *pla
                 if (i == 0)
                     work->subsidy[tw_idx2(J, player, j)] = warm->subsidy[tw_idx2(J, player, j)];
             }
-    tw_status st = tw_best_response(s, player, o, work, res, NULL, err);
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
+    tw_optimal_report rep;
+    tw_status st = tw_best_response(s, player, o, work, res, &rep, err);
+    if (st != TW_OK)
         return st;
+    *outcome = rep.outcome;
     *w = welfare_hat(res, player);
     return TW_OK;
 }
@@ -1272,9 +1370,9 @@ tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players
         return st;
     memset(out, 0, sizeof *out);
     st = agreement_and_deviation(s, player, o, agreement, work, res, out, err);
-    if (st == TW_OK)
+    if (st == TW_OK && out->deviation_outcome != TW_OUTCOME_STOPPED)
         st = snapback_welfare(s, player, players, n_players, o, agreement, snapback, NULL, work,
-                              res, &out->punishment_welfare, err);
+                              res, &out->punishment_welfare, &out->punishment_outcome, err);
     finish_enforcement(out);
     tw_policy_free(work);
     tw_result_free(res);
@@ -1283,16 +1381,25 @@ tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players
 
 tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, size_t n_players,
                           const tw_optimal_options *o, const tw_policy *agreement, double delta,
-                          double *snapback, tw_error *err)
+                          double *snapback, tw_outcome *outcome, tw_error *err)
 {
     tw_optimal_options def;
+    tw_outcome local;
     o = opts_or_default(o, &def);
+    if (!outcome)
+        outcome = &local;
+    *outcome = TW_OUTCOME_NONE;
     if (!snapback || !(delta > 0 && delta < 1))
         return tw_fail(err, TW_ERR_INVALID, "the discount factor must lie in (0, 1)");
     tw_enforcement e;
     tw_status st = tw_enforce_snapback(s, player, players, n_players, o, agreement, o->upper, &e, err);
     if (st != TW_OK)
         return st;
+    *outcome = tw_enforcement_outcome(&e);
+    if (*outcome == TW_OUTCOME_STOPPED) {
+        *snapback = INFINITY;
+        return TW_OK;
+    }
     double gain = e.deviation_gain, need = delta / (1 - delta);
     if (gain <= 0) {
         *snapback = 0;
@@ -1328,10 +1435,15 @@ tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, si
             mid = fmin(fmax(mid, lo + 2.5e-5), hi - 2.5e-5);
         }
         double w = 0;
+        tw_outcome oc = TW_OUTCOME_NONE;
         st = snapback_welfare(s, player, players, n_players, o, agreement, mid, warm, work, res,
-                              &w, err);
+                              &w, &oc, err);
         if (st != TW_OK)
             break;
+        if (oc != TW_OUTCOME_CONVERGED && *outcome == TW_OUTCOME_CONVERGED)
+            *outcome = oc;
+        if (oc == TW_OUTCOME_STOPPED)
+            break; /* the bracket so far: the smallest snapback known to be enough */
         tw__policy_copy(warm, work);
         double f = gain - need * (e.agreement_welfare - w);
         if (f <= 0) {

@@ -258,7 +258,7 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
     memcpy(g->u, u_star, nu * sizeof(double));
     double *u = g->u;
     if (tw__residual_vec(s, u, g->f0) != 0)
-        return TW_ERR_NO_CONVERGENCE;
+        return TW_ERR_NUMERICAL;
     objectives(s, u, weights, nobj, g->income0, g->w0);
     memcpy(values, g->w0, nobj * sizeof(double));
     /* Jacobian F_u (column-major for LAPACK) and W_u, by central differences
@@ -276,7 +276,7 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
         objectives(s, u, weights, nobj, g->income0, g->wm);
         u[k] = save;
         if (rc != 0)
-            return TW_ERR_NO_CONVERGENCE;
+            return TW_ERR_NUMERICAL;
         for (size_t r = 0; r < nu; r++)
             col[r] = (g->f1[r] - col[r]) / (hp + hm);
         for (size_t q = 0; q < nobj; q++)
@@ -286,7 +286,7 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
     lapack_int n = (lapack_int)nu, info;
     info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, g->jac, n, g->ipiv);
     if (info != 0)
-        return TW_ERR_NO_CONVERGENCE;
+        return TW_ERR_NUMERICAL;
     info = LAPACKE_dgetrs(LAPACK_COL_MAJOR, 'T', n, (lapack_int)nobj, g->jac, n, g->ipiv, g->mu, n);
     if (info != 0)
         return TW_ERR_INTERNAL;
@@ -309,7 +309,7 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
             *policy_slot(p, var->kind, ins->cells[var->first + c]) = save;
         refresh_var(s, p, ins, k);
         if (rc != 0)
-            return TW_ERR_NO_CONVERGENCE;
+            return TW_ERR_NUMERICAL;
         for (size_t q = 0; q < nobj; q++) {
             double dot = 0;
             const double *mu = g->mu + q * nu;

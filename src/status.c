@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static const char *const status_messages[] = {
@@ -12,6 +13,40 @@ static const char *const status_messages[] = {
     TW_STATUS_LIST(TW_X_MSG)
 #undef TW_X_MSG
 };
+
+static const char *const outcome_names[] = {
+#define TW_X_KEY(name, key, desc) key,
+    TW_OUTCOME_LIST(TW_X_KEY)
+#undef TW_X_KEY
+};
+
+static const char *const outcome_descriptions[] = {
+#define TW_X_DESC(name, key, desc) desc,
+    TW_OUTCOME_LIST(TW_X_DESC)
+#undef TW_X_DESC
+};
+
+const char *tw_outcome_name(tw_outcome o)
+{
+    if ((int)o < 0 || o >= TW_OUTCOME_COUNT)
+        return "unknown";
+    return outcome_names[o];
+}
+
+const char *tw_outcome_description(tw_outcome o)
+{
+    if ((int)o < 0 || o >= TW_OUTCOME_COUNT)
+        return "unknown outcome";
+    return outcome_descriptions[o];
+}
+
+tw_outcome tw_outcome_from_name(const char *name)
+{
+    for (int o = 0; name && o < TW_OUTCOME_COUNT; o++)
+        if (strcmp(name, outcome_names[o]) == 0)
+            return (tw_outcome)o;
+    return TW_OUTCOME_COUNT;
+}
 
 const char *tw_version(void) { return TW_VERSION_STRING; }
 

@@ -31,7 +31,7 @@ static void solve(const tw_model *m, const tw_policy *p, tw_result *r)
     tw_solver *s = tw_solver_create(m, NULL, &err);
     if (!s)
         fail_msg("tw_solver_create: %s", err.message);
-    if (tw_solve(s, p, r, &err) != TW_OK)
+    if (tt_solve(s, p, r, &err) != TW_OK)
         fail_msg("tw_solve: %s", err.message);
     tw_solver_free(s);
 }

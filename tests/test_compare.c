@@ -46,7 +46,7 @@ static tw_result *solve(const tw_model *m, const tw_solver_options *o, const tw_
     tw_result *r = tw_result_create(m, NULL);
     assert_non_null(s);
     assert_non_null(r);
-    assert_int_equal(tw_solve(s, p, r, NULL), TW_OK);
+    assert_int_equal(tt_solve(s, p, r, NULL), TW_OK);
     tw_solver_free(s);
     return r;
 }

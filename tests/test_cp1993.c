@@ -53,7 +53,7 @@ static void nafta_case(tw_method method)
         }
     tw_solver *s = tw_solver_create(base, &o, &err);
     tw_result *r = tw_result_create(base, NULL);
-    if (tw_solve(s, p, r, &err) != TW_OK)
+    if (tt_solve(s, p, r, &err) != TW_OK)
         fail_msg("solve: %s", err.message);
     const double *cp = tw_result_country(r, TW_C_CP_WELFARE_PCT);
     const double *tot = tw_result_country(r, TW_C_TOT_PCT);

@@ -13,8 +13,13 @@
  *     consistent, and the smallest snapback deters deviation;
  *   - Ossa's cooperative rule: equal gains (over the factual, or over the
  *     war), and no more world welfare than the unconstrained optimum;
- *   - a progress callback that asks to stop gets TW_ERR_STOPPED, with the
- *     outputs at a consistent point.
+ *   - outcomes, each where it arises: a progress callback that asks to stop
+ *     gets TW_OK with outcome "stopped" and the outputs at a consistent
+ *     point; an evaluation limit gives "iteration-limit"; a threat point
+ *     above everything feasible gives "infeasible"; a best response whose
+ *     equilibria cannot converge gives "inner-not-converged"; a war cut
+ *     at max_rounds gives "iteration-limit"; enforcement reports each
+ *     player's outcomes.
  */
 #include "testutil.h"
 
@@ -74,7 +79,7 @@ static void optimal_tariff_case(double lam, double theta, double size2)
     tw_error err;
     if (tw_best_response(s, 0, &o, p, r, &rep, &err) != TW_OK)
         fail_msg("best response: %s", err.message);
-    assert_true(rep.converged);
+    assert_int_equal(rep.outcome, TW_OUTCOME_CONVERGED);
     assert_int_equal(rep.variables, 1);
     const double *X = tw_result_flows(r);
     double lam_ff = X[3] / (X[3] + X[1]); /* Foreign's spending on its own goods */
@@ -110,7 +115,7 @@ static void test_two_country_optimal_tariff(void **state)
 static double welfare_at(tw_solver *s, const tw_policy *p, tw_result *r, size_t c)
 {
     tw_error err;
-    if (tw_solve(s, p, r, &err) != TW_OK)
+    if (tt_solve(s, p, r, &err) != TW_OK)
         fail_msg("solve: %s", err.message);
     return 1 + tw_result_country(r, TW_C_WELFARE_PCT)[c] / 100;
 }
@@ -219,7 +224,8 @@ static int setup_war(void **state)
     go.best.xtol_rel = 1e-10;
     go.best.ftol_rel = 1e-14;
     tw_game_report rep;
-    if (tw_nash(f->m, NULL, f->players, 3, &go, f->war, f->war_res, &rep, &err) != TW_OK) {
+    if (tw_nash(f->m, NULL, f->players, 3, &go, f->war, f->war_res, &rep, &err) != TW_OK ||
+        rep.outcome != TW_OUTCOME_CONVERGED) {
         print_error("nash: %s\n", err.message);
         return -1;
     }
@@ -252,7 +258,9 @@ static void test_nash_is_fixed_point(void **state)
         tw_error err;
         tw_optimal_report rep;
         tw_status st = tw_best_response(s, k, &o, p, r, &rep, &err);
-        assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
+        assert_int_equal(st, TW_OK);
+        /* at a fixed point the optimiser may stall on round-off: still a best response */
+        assert_true(rep.outcome == TW_OUTCOME_CONVERGED || rep.outcome == TW_OUTCOME_STALLED);
         double gain = tw_result_country(r, TW_C_WELFARE_PCT)[k] - w_war[k];
         if (gain > 1e-6) /* percent points */
             fail_msg("player %zu gains %.3g%% by deviating from the war", k, gain);
@@ -277,14 +285,15 @@ static void test_bargaining_beats_war(void **state)
     tw_optimal_report rep;
     tw_error err;
     tw_status st = tw_bargain(s, f->players, 3, threat, NULL, p, r, &rep, &err);
-    if (st != TW_OK && st != TW_ERR_NO_CONVERGENCE)
-        fail_msg("bargain: %s", err.message);
+    if (st != TW_OK || rep.outcome != TW_OUTCOME_CONVERGED)
+        fail_msg("bargain: %s (%s)", err.message, tw_outcome_name(rep.outcome));
     for (size_t k = 0; k < 3; k++)
         assert_true(1 + tw_result_country(r, TW_C_WELFARE_PCT)[k] / 100 >= threat[k]);
     /* cooperation (equal weights) beats the war in total */
     tw_policy *q = tw_policy_create(f->m, NULL);
     st = tw_cooperate(s, f->players, 3, NULL, NULL, q, r, &rep, &err);
-    assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
+    assert_int_equal(st, TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_CONVERGED);
     double coop = 0, war = 0;
     for (size_t k = 0; k < 3; k++) {
         coop += tw_result_country(r, TW_C_WELFARE_PCT)[k];
@@ -311,6 +320,10 @@ static void test_enforcement(void **state)
     tw_error err;
     assert_int_equal(tw_enforce(s, f->players, 3, NULL, agreement, f->war, e, &err), TW_OK);
     for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(e[k].agreement_outcome, TW_OUTCOME_CONVERGED);
+        assert_int_equal(e[k].punishment_outcome, TW_OUTCOME_CONVERGED);
+        assert_int_equal(e[k].deviation_outcome, TW_OUTCOME_CONVERGED);
+        assert_int_equal(tw_enforcement_outcome(&e[k]), TW_OUTCOME_CONVERGED);
         assert_true(e[k].deviation_gain >= -1e-9);         /* a best response cannot lose */
         assert_close(e[k].deviation_gain, e[k].deviation_welfare - e[k].agreement_welfare, 1e-12);
         assert_close(e[k].punishment_loss, e[k].agreement_welfare - e[k].punishment_welfare, 1e-12);
@@ -325,7 +338,10 @@ static void test_enforcement(void **state)
     tw_optimal_options_default(&o);
     o.upper = 3.0;
     double snap = 0;
-    assert_int_equal(tw_min_snapback(s, 0, f->players, 3, &o, agreement, 0.9, &snap, &err), TW_OK);
+    tw_outcome so = TW_OUTCOME_NONE;
+    assert_int_equal(tw_min_snapback(s, 0, f->players, 3, &o, agreement, 0.9, &snap, &so, &err),
+                     TW_OK);
+    assert_int_equal(so, TW_OUTCOME_CONVERGED);
     if (isfinite(snap) && snap > 1e-3) {
         tw_enforcement at, below;
         assert_int_equal(tw_enforce_snapback(s, 0, f->players, 3, &o, agreement, snap, &at, &err), TW_OK);
@@ -335,7 +351,7 @@ static void test_enforcement(void **state)
         assert_true(below.deviation_gain > 0.9 / 0.1 * below.punishment_loss);
     }
     /* bad arguments */
-    assert_int_equal(tw_min_snapback(s, 0, f->players, 3, &o, agreement, 1.5, &snap, &err),
+    assert_int_equal(tw_min_snapback(s, 0, f->players, 3, &o, agreement, 1.5, &snap, NULL, &err),
                      TW_ERR_INVALID);
     size_t twice[2] = {1, 1};
     assert_int_equal(tw_enforce(s, twice, 2, NULL, agreement, f->war, e, &err), TW_ERR_INVALID);
@@ -364,15 +380,17 @@ static void test_equal_gains(void **state)
         fail_msg("equal gains: %s", err.message);
     const double *w = tw_result_country(r, TW_C_WELFARE_PCT);
     assert_true(fabs(w[1] - w[0]) < 1e-6 && fabs(w[2] - w[0]) < 1e-6);
-    assert_true(rep.converged && rep.projected_gradient < 1e-6);
+    assert_true(rep.outcome == TW_OUTCOME_CONVERGED && rep.projected_gradient < 1e-6);
     assert_near(rep.objective, fmin(w[0], fmin(w[1], w[2])), 1e-12);
     /* the factual is feasible (every gain 0), so the optimum gains no less */
     assert_true(w[0] > -1e-9);
     double equal = gain_sum(r, 3);
     /* the rule constrains the unconstrained (equal-weight) optimum */
     tw_policy *q = tw_policy_create(f->m, NULL);
-    st = tw_cooperate(s, f->players, 3, NULL, NULL, q, r, NULL, &err);
-    assert_true(st == TW_OK || st == TW_ERR_NO_CONVERGENCE);
+    tw_optimal_report qrep;
+    st = tw_cooperate(s, f->players, 3, NULL, NULL, q, r, &qrep, &err);
+    assert_int_equal(st, TW_OK);
+    assert_int_equal(qrep.outcome, TW_OUTCOME_CONVERGED);
     assert_true(equal <= gain_sum(r, 3) + 1e-7);
     /* over the war: equal gains over each player's war welfare */
     double war[3];
@@ -427,12 +445,16 @@ static void test_user_stop(void **state)
     o.progress_user = &c;
     tw_optimal_report rep;
     tw_error err;
-    assert_int_equal(tw_best_response(s, 0, &o, p, r, &rep, &err), TW_ERR_STOPPED);
+    assert_int_equal(tw_best_response(s, 0, &o, p, r, &rep, &err), TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_STOPPED);
+    assert_string_equal(tw_outcome_name(rep.outcome), "stopped");
     assert_int_equal(c.calls, 3);
     assert_true(c.monotone);
-    assert_false(rep.converged);
+    /* the best point so far is kept: no worse than the start (the base, gain 0) */
+    assert_true(tw_result_country(r, TW_C_WELFARE_PCT)[0] > 0);
+    assert_near(100 * (rep.objective - 1), tw_result_country(r, TW_C_WELFARE_PCT)[0], 1e-9);
     /* the outputs are the equilibrium of the policy returned */
-    assert_int_equal(tw_solve(s, p, r2, &err), TW_OK);
+    assert_int_equal(tt_solve(s, p, r2, &err), TW_OK);
     assert_near(tw_result_country(r, TW_C_WELFARE_PCT)[0],
                 tw_result_country(r2, TW_C_WELFARE_PCT)[0], 1e-8);
     /* a war stops too, at the last completed round */
@@ -444,11 +466,86 @@ static void test_user_stop(void **state)
     go.best.progress_user = &cw;
     tw_policy_reset(p);
     tw_game_report grep;
-    assert_int_equal(tw_nash(f->m, NULL, f->players, 3, &go, p, r, &grep, &err), TW_ERR_STOPPED);
+    assert_int_equal(tw_nash(f->m, NULL, f->players, 3, &go, p, r, &grep, &err), TW_OK);
+    assert_int_equal(grep.outcome, TW_OUTCOME_STOPPED);
     assert_int_equal(cw.calls, 5);
-    assert_int_equal(tw_solve(s, p, r2, &err), TW_OK);
+    assert_int_equal(tt_solve(s, p, r2, &err), TW_OK);
     assert_near(tw_result_country(r, TW_C_WELFARE_PCT)[1],
                 tw_result_country(r2, TW_C_WELFARE_PCT)[1], 1e-8);
+    tw_policy_free(p);
+    tw_result_free(r);
+    tw_result_free(r2);
+    tw_solver_free(s);
+}
+
+/* Each outcome where it arises, with status TW_OK and the outputs at the
+ * point reached. */
+static void test_outcomes(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_result *r = tw_result_create(f->m), *r2 = tw_result_create(f->m);
+    tw_policy *p = tw_policy_create(f->m);
+    tw_error err;
+    /* names: stable keys, round trip, and out of range */
+    for (int o = 0; o < TW_OUTCOME_COUNT; o++) {
+        assert_int_equal(tw_outcome_from_name(tw_outcome_name((tw_outcome)o)), o);
+        assert_true(strlen(tw_outcome_description((tw_outcome)o)) > 5);
+    }
+    assert_string_equal(tw_outcome_name(TW_OUTCOME_INNER_NOT_CONVERGED), "inner-not-converged");
+    assert_string_equal(tw_outcome_name(TW_OUTCOME_COUNT), "unknown");
+    assert_int_equal(tw_outcome_from_name("max_iter"), TW_OUTCOME_COUNT);
+    /* the evaluation limit of the optimiser */
+    tw_optimal_options o;
+    tw_optimal_options_default(&o);
+    o.max_eval = 2;
+    tw_optimal_report rep;
+    assert_int_equal(tw_best_response(s, 1, &o, p, r, &rep, &err), TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_ITERATION_LIMIT);
+    assert_int_equal(err.code, TW_OK);
+    assert_non_null(strstr(err.message, "iteration-limit"));
+    assert_true(rep.evaluations < 10); /* the limit counts the optimiser's calls only */
+    assert_int_equal(tt_solve(s, p, r2, &err), TW_OK); /* outputs: the point reached */
+    assert_near(tw_result_country(r, TW_C_WELFARE_PCT)[1],
+                tw_result_country(r2, TW_C_WELFARE_PCT)[1], 1e-8);
+    /* equilibria that cannot converge (one iteration, no fallback) inside a best response */
+    tw_solver_options so;
+    tw_solver_options_default(&so);
+    so.max_iter = 1;
+    so.fallback = 0;
+    tw_solver *weak = tw_solver_create(f->m, &so, &err);
+    tw_policy_reset(p);
+    tw_policy_set_tariff(p, 0, 1, 0, 0.4); /* away from the base: no solve is trivial */
+    tw_optimal_options_default(&o);
+    assert_int_equal(tw_best_response(weak, 1, &o, p, r, &rep, &err), TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_INNER_NOT_CONVERGED);
+    assert_int_not_equal(tw_result_stats(r).outcome, TW_OUTCOME_CONVERGED);
+    /* a plain solve reports the same as its own outcome */
+    assert_int_equal(tw_solve(weak, p, r, &err), TW_OK);
+    assert_int_equal(tw_result_stats(r).outcome, TW_OUTCOME_ITERATION_LIMIT);
+    /* a welfare gradient needs an equilibrium: there the call fails */
+    double wv, grad[64];
+    size_t K = tw_optimal_variables(f->m, 1, &o);
+    assert_true(K <= 64);
+    assert_int_equal(tw_welfare_gradient(weak, p, 1, &o, &wv, grad, K, &err), TW_ERR_NUMERICAL);
+    /* enforcement with those equilibria says so for each player */
+    tw_enforcement e[3];
+    assert_int_equal(tw_enforce(weak, f->players, 3, NULL, p, f->war, e, &err), TW_OK);
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_not_equal(e[k].agreement_outcome, TW_OUTCOME_CONVERGED);
+        assert_int_not_equal(tw_enforcement_outcome(&e[k]), TW_OUTCOME_CONVERGED);
+    }
+    tw_solver_free(weak);
+    /* a war cut at its round limit */
+    tw_game_options go;
+    tw_game_options_default(&go);
+    go.max_rounds = 1;
+    tw_game_report grep;
+    tw_policy_reset(p);
+    assert_int_equal(tw_nash(f->m, NULL, f->players, 3, &go, p, r, &grep, &err), TW_OK);
+    assert_int_equal(grep.outcome, TW_OUTCOME_ITERATION_LIMIT);
+    assert_int_equal(grep.rounds, 1);
+    assert_non_null(strstr(err.message, "did not settle"));
     tw_policy_free(p);
     tw_result_free(r);
     tw_result_free(r2);
@@ -472,7 +569,11 @@ static void test_bad_arguments(void **state)
     assert_non_null(strstr(err.message, "no instrument"));
     double threat[2] = {2.0, 2.0}; /* unreachable */
     size_t players[2] = {0, 1};
-    assert_int_equal(tw_bargain(s, players, 2, threat, NULL, p, r, NULL, &err), TW_ERR_INVALID);
+    tw_optimal_report rep;
+    assert_int_equal(tw_bargain(s, players, 2, threat, NULL, p, r, &rep, &err), TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_INFEASIBLE);
+    assert_string_equal(tw_outcome_name(rep.outcome), "infeasible");
+    assert_int_equal(err.code, TW_OK);
     assert_non_null(strstr(err.message, "threat point"));
     tw_result_free(r);
     tw_policy_free(p);
@@ -493,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_enforcement),
         cmocka_unit_test(test_equal_gains),
         cmocka_unit_test(test_user_stop),
+        cmocka_unit_test(test_outcomes),
     };
     int failed = cmocka_run_group_tests_name("game", tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("game (war fixture)", war_tests, setup_war, teardown_war);

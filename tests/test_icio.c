@@ -171,7 +171,7 @@ static void welfare(const tw_model *m, double *out)
     for (size_t j = 0; j < 22; j++)
         assert_int_equal(tw_policy_set_tariff(p, (size_t)cn, (size_t)us, j, 0.25), TW_OK);
     tw_result *r = tw_result_create(m, NULL);
-    assert_int_equal(tw_solve(s, p, r, &err), TW_OK);
+    assert_int_equal(tt_solve(s, p, r, &err), TW_OK);
     memcpy(out, tw_result_country(r, TW_C_WELFARE_PCT),
            tw_model_countries(m) * sizeof *out);
     tw_result_free(r);

@@ -276,7 +276,7 @@ static void counterfactual_case(const tw_model *base, int industry, double add, 
                     tc[i][n][k] *= scale;
                 tw_policy_set_tariff(p, (size_t)i, (size_t)n, (size_t)k, tc[i][n][k]);
             }
-    if (tw_solve(s, p, r, &err) != TW_OK)
+    if (tt_solve(s, p, r, &err) != TW_OK)
         fail_msg("solve: %s", err.message);
     double nxc[N] = {0}, x[2 * N], res[2 * N], welfare[N];
     ossa_solve(&o, (const double (*)[N][S])tc, nxc, x);
@@ -341,10 +341,12 @@ static void test_table3_optimal_tariffs(void **state)
         tw_policy *p = tw_policy_create(f->base, NULL);
         tw_optimal_options mfn = options(1), bil = options(0);
         tw_optimal_report rep;
-        if (tw_best_response(s, c, &mfn, p, r, &rep, &err) != TW_OK)
+        if (tw_best_response(s, c, &mfn, p, r, &rep, &err) != TW_OK ||
+            rep.outcome != TW_OUTCOME_CONVERGED)
             fail_msg("%s MFN: %s", tw_model_country_code(f->base, c), err.message);
         double w_mfn = tw_result_country(r, TW_C_WELFARE_PCT)[c];
-        if (tw_best_response(s, c, &bil, p, r, &rep, &err) != TW_OK)
+        if (tw_best_response(s, c, &bil, p, r, &rep, &err) != TW_OK ||
+            rep.outcome != TW_OUTCOME_CONVERGED)
             fail_msg("%s: %s", tw_model_country_code(f->base, c), err.message);
         assert_int_equal(rep.variables, (N - 1) * S);
         /* discriminating can only help */
@@ -383,17 +385,20 @@ static void test_table4_nash_war(void **state)
     tw_policy *q = tw_policy_create(f->base, NULL);
     for (size_t c = 0; c < N; c++) {
         tw_policy_reset(q);
-        assert_int_equal(tw_best_response(s, c, &go.best, q, r, NULL, &err), TW_OK);
+        tw_optimal_report brep;
+        assert_int_equal(tw_best_response(s, c, &go.best, q, r, &brep, &err), TW_OK);
+        assert_int_equal(brep.outcome, TW_OUTCOME_CONVERGED);
         for (size_t i = 0; i < N; i++)
             for (size_t j = 0; j < S && i != c; j++)
                 tw_policy_set_tariff(p, i, c, j, tw_policy_tariff(q, i, c, j));
     }
-    if (tw_nash(f->base, NULL, players, N, &go, p, r, &rep, &err) != TW_OK)
+    if (tw_nash(f->base, NULL, players, N, &go, p, r, &rep, &err) != TW_OK ||
+        rep.outcome != TW_OUTCOME_CONVERGED)
         fail_msg("MFN war: %s", err.message);
     go.best = options(0);
     if (tw_nash(f->base, NULL, players, N, &go, p, r, &rep, &err) != TW_OK)
         fail_msg("war: %s", err.message);
-    assert_true(rep.converged);
+    assert_int_equal(rep.outcome, TW_OUTCOME_CONVERGED);
     double med = 0, welfare = 0;
     for (size_t c = 0; c < N; c++) {
         med += 100 * median_tariff(p, c) / N;

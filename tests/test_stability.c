@@ -210,10 +210,10 @@ static void test_solver_unchanged(void **state)
     }
     for (size_t j = 0; j < f->J; j++)
         assert_int_equal(tw_policy_set_tariff(p, chn, usa, j, 0.25), TW_OK);
-    assert_int_equal(tw_solve(f->s, p, a, NULL), TW_OK);
+    assert_int_equal(tt_solve(f->s, p, a, NULL), TW_OK);
     double growth;
     assert_int_equal(tw_solver_base_stability(f->s, &growth, NULL), TW_OK);
-    assert_int_equal(tw_solve(f->s, p, b, NULL), TW_OK);
+    assert_int_equal(tt_solve(f->s, p, b, NULL), TW_OK);
     const double *wa = tw_result_country(a, TW_C_WELFARE_PCT);
     const double *wb = tw_result_country(b, TW_C_WELFARE_PCT);
     for (size_t i = 0; i < f->N; i++)

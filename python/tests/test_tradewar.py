@@ -71,7 +71,8 @@ def test_list3_matches_the_program(uschina):
 
 def test_no_change_is_the_base(uschina):
     res = tw.solve(uschina, uschina.policy())
-    assert res.stats["converged"] and res.stats["stop"] == "converged"
+    assert res.stats["converged"] and res.stats["outcome"] == "converged"
+    assert res.outcome == "converged"
     np.testing.assert_allclose(res.wage_hat, 1, atol=1e-10)
     np.testing.assert_allclose(res.countries["welfare_pct"], 0, atol=1e-8)
     np.testing.assert_allclose(res.flows, uschina.array("flows"), rtol=1e-8)
@@ -171,6 +172,7 @@ def test_enforce_free_trade_under_the_war(toy):
     table = tw.enforce(toy, players, free, war_policy)
     assert list(table.index) == players
     assert (table["deviation_gain"] > 0).all()
+    assert (table["outcome"] == "converged").all()
     np.testing.assert_allclose(table["critical_discount"],
                                table["deviation_gain"] / (table["deviation_gain"] + table["punishment_loss"]))
 
@@ -216,5 +218,24 @@ def test_non_convergence_is_a_warning_not_an_error(uschina):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = tw.Solver(uschina, max_iter=1, fallback=False).solve(p)
-    assert not res.converged and res.stats["stop"] != "converged"
+    assert not res.converged and res.outcome == "iteration-limit"
     assert any(issubclass(w.category, tw.NonConvergenceWarning) for w in caught)
+
+
+def test_outcomes_are_keys_not_errors(toy):
+    """How a call ended is an outcome key in its report, with a warning when
+    it did not converge; the call itself succeeds."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, _, rep = tw.optimal(toy, "Country3", max_eval=2)
+    assert rep["outcome"] == "iteration-limit" and not rep["converged"]
+    assert any(issubclass(w.category, tw.NonConvergenceWarning) for w in caught)
+    # a threat point above everything feasible: no agreement, outcome "infeasible"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, _, rep = tw.bargain(toy, ["Country1", "Country2"], [2.0, 2.0], max_eval=50)
+    assert rep["outcome"] == "infeasible"
+    assert any("threat point" in str(w.message) for w in caught)
+    with pytest.warns(tw.NonConvergenceWarning, match="did not settle"):
+        _, _, rep = tw.war(toy, max_rounds=1)  # cut at the round limit
+    assert rep["outcome"] == "iteration-limit" and rep["rounds"] == 1

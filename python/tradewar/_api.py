@@ -28,8 +28,23 @@ class DataError(TradewarError):
 
 
 class NonConvergenceWarning(UserWarning):
-    """A solve or an optimisation stopped without converging; the result holds
-    the last iterate and says why it stopped."""
+    """A solve, an optimisation, a war or a bargain ended without converging;
+    the result holds the last point and its `outcome` says how it ended."""
+
+
+def _outcome(o):
+    """The library's stable key of an outcome ("converged", "iteration-limit",
+    "stalled", "non-finite", "solver-failed", "infeasible",
+    "inner-not-converged", "stopped")."""
+    return ffi.string(lib.tw_outcome_name(o)).decode()
+
+
+def _warn_outcome(what, outcome, err, stacklevel=3):
+    """Warn when a call ran but did not converge (the library's message says why)."""
+    if outcome != "converged":
+        detail = ffi.string(err.message).decode() if err is not None else ""
+        warnings.warn(f"{what}: {outcome}" + (f" ({detail})" if detail else ""),
+                      NonConvergenceWarning, stacklevel=stacklevel + 1)
 
 
 def version():
@@ -441,8 +456,8 @@ def _solver_options(kw):
 
 
 def _stats(st):
-    return {"converged": bool(st.converged),
-            "stop": ffi.string(lib.tw_stop_reason_name(st.stop)).decode(),
+    outcome = _outcome(st.outcome)
+    return {"converged": outcome == "converged", "outcome": outcome,
             "method": "newton-krylov" if st.method == lib.TW_METHOD_NEWTON_KRYLOV else "anderson",
             "iterations": st.iterations, "evaluations": st.evaluations,
             "residual": st.residual, "seconds": st.seconds}
@@ -451,7 +466,8 @@ def _stats(st):
 class Result:
     """A counterfactual equilibrium: `countries` and `sectors` DataFrames (the
     library's outcome keys as columns), `flows` (N, N, J), the hats of the
-    unknowns, and `stats` (converged, stop reason, iterations, residual)."""
+    unknowns, `stats` (converged, outcome, iterations, residual) and
+    `outcome`, how the solve ended ("converged", "iteration-limit", ...)."""
 
     def __init__(self, model):
         self.model = model
@@ -466,6 +482,11 @@ class Result:
     @property
     def converged(self):
         return self.stats["converged"]
+
+    @property
+    def outcome(self):
+        """How the solve ended: the library's outcome key ("converged", ...)."""
+        return self.stats["outcome"]
 
     @property
     def countries(self):
@@ -527,7 +548,7 @@ class Result:
 
 
 def _warn_unconverged(what, stats):
-    warnings.warn(f"{what} did not converge ({stats['stop']} after {stats['iterations']} "
+    warnings.warn(f"{what} did not converge ({stats['outcome']} after {stats['iterations']} "
                   f"iterations, residual {stats['residual']:.3g})", NonConvergenceWarning,
                   stacklevel=3)
 
@@ -548,11 +569,9 @@ class Solver:
         without converging returns its last iterate with result.converged
         False and a NonConvergenceWarning; other failures raise."""
         res, err = Result(self.model), _new_error()
-        status = lib.tw_solve(self._p, policy._p, res._p, err)
-        if status == lib.TW_ERR_NO_CONVERGENCE:
+        _check(lib.tw_solve(self._p, policy._p, res._p, err), err)
+        if not res.converged:
             _warn_unconverged("the equilibrium", res.stats)
-        else:
-            _check(status, err)
         return res
 
     def set_elasticities(self, theta=None, psi=None):
@@ -581,13 +600,12 @@ def compare(model, from_policy, to_policy, **solver_options):
     rebased, res, err = ffi.new("tw_model **"), ffi.new("tw_result **"), _new_error()
     status = lib.tw_compare(model._p, _solver_options(solver_options), from_policy._p,
                             to_policy._p, rebased, res, err)
-    if status not in (lib.TW_OK, lib.TW_ERR_NO_CONVERGENCE):
-        _raise(status, err)
+    _check(status, err)
     base = Model(rebased[0])
     out = Result.__new__(Result)
     out.model = base
     out._p = ffi.gc(res[0], lib.tw_result_free)
-    if status == lib.TW_ERR_NO_CONVERGENCE:
+    if not out.converged:
         _warn_unconverged("the equilibrium", out.stats)
     return out
 
@@ -634,7 +652,9 @@ def _optimal_options(model, instruments=("tariffs",), mfn=False, lower=0.0, uppe
 
 
 def _optimal_report(rep):
-    return {"converged": bool(rep.converged), "evaluations": rep.evaluations,
+    outcome = _outcome(rep.outcome)
+    return {"converged": outcome == "converged", "outcome": outcome,
+            "evaluations": rep.evaluations,
             "variables": rep.variables, "objective": rep.objective,
             "projected_gradient": rep.projected_gradient, "seconds": rep.seconds}
 
@@ -643,13 +663,9 @@ def _optimise(call, what, model, policy, solver_options):
     solver = Solver(model, **solver_options)
     policy = policy.copy() if policy is not None else Policy(model)
     res, rep, err = Result(model), ffi.new("tw_optimal_report *"), _new_error()
-    status = call(solver._p, policy._p, res._p, rep, err)
+    _check(call(solver._p, policy._p, res._p, rep, err), err)
     report = _optimal_report(rep)
-    if status == lib.TW_ERR_NO_CONVERGENCE:
-        warnings.warn(f"{what}: the optimiser stopped before converging ({err.message and ffi.string(err.message).decode()})",
-                      NonConvergenceWarning, stacklevel=3)
-    else:
-        _check(status, err)
+    _warn_outcome(what, report["outcome"], err)
     return policy, res, report
 
 
@@ -705,12 +721,12 @@ def war(model, players=None, policy=None, threads=1, tol=1e-6, max_rounds=100,
     res, rep, err = Result(model), ffi.new("tw_game_report *"), _new_error()
     status = lib.tw_nash(model._p, _solver_options(solver_options or {}), arr, n, go, policy._p,
                          res._p, rep, err)
-    report = {"converged": bool(rep.converged), "rounds": rep.rounds, "change": rep.change,
-              "evaluations": rep.evaluations, "seconds": rep.seconds}
-    if status == lib.TW_ERR_NO_CONVERGENCE:
-        warnings.warn(ffi.string(err.message).decode(), NonConvergenceWarning, stacklevel=2)
-    else:
-        _check(status, err)
+    _check(status, err)
+    outcome = _outcome(rep.outcome)
+    report = {"converged": outcome == "converged", "outcome": outcome, "rounds": rep.rounds,
+              "change": rep.change, "evaluations": rep.evaluations, "seconds": rep.seconds,
+              "best_responses_not_converged": rep.best_responses_not_converged}
+    _warn_outcome("the war", outcome, err, stacklevel=2)
     return policy, res, report
 
 
@@ -726,8 +742,14 @@ def enforce(model, players, agreement, punishment, solver_options=None, **option
     fields = ("agreement_welfare", "deviation_welfare", "punishment_welfare", "deviation_gain",
               "punishment_loss", "critical_discount")
     codes = [model.countries[arr[k]] for k in range(n)]
-    return pd.DataFrame({f: [getattr(out[k], f) for k in range(n)] for f in fields},
-                        index=pd.Index(codes, name="country"))
+    table = pd.DataFrame({f: [getattr(out[k], f) for k in range(n)] for f in fields},
+                         index=pd.Index(codes, name="country"))
+    for f in ("agreement_outcome", "deviation_outcome", "punishment_outcome"):
+        table[f] = [_outcome(getattr(out[k], f)) for k in range(n)]
+    table["outcome"] = [_outcome(lib.tw_enforcement_outcome(out + k)) for k in range(n)]
+    for k in range(n):
+        _warn_outcome(f"enforcement for {codes[k]}", table["outcome"].iloc[k], None)
+    return table
 
 
 # ---------------------------------------------------------------- sweeps ----
@@ -763,10 +785,8 @@ def sweep(model, policy, draws=100, theta_sd=0.2, psi_sd=None, seed=1, max_psi_t
                                                 p_out, rejected, err), err)
         _check(lib.tw_solver_set_elasticities(solver._p, t_out, p_out, err), err)
         res = Result(model)
-        status = lib.tw_solve(solver._p, policy._p, res._p, err)
-        if status not in (lib.TW_OK, lib.TW_ERR_NO_CONVERGENCE):
-            _raise(status, err)
-        row = {"draw": k, "converged": status == lib.TW_OK}
+        _check(lib.tw_solve(solver._p, policy._p, res._p, err), err)
+        row = {"draw": k, "converged": res.converged, "outcome": res.outcome}
         row.update(zip(model.countries, res.countries["welfare_pct"]))
         rows.append(row)
     del keep

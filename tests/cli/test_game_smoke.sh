@@ -9,7 +9,7 @@ TOY=$SRC/data/ossa2007/toy
 run optimal -q --data "$TOY" --country Country3 --format json
 expect_rc 0 "optimal"
 expect_empty "$T/err" "optimal -q"
-json_check 'd["tradewar"]["command"] == "optimal" and d["tradewar"]["version"] == "0.1.0"' "provenance"
+json_check 'd["tradewar"]["command"] == "optimal" and d["tradewar"]["version"] == "0.2.0"' "provenance"
 json_check 'set(d["tradewar"]) >= {"version","command","data","data_checksum","base_checksum","options","game"}' "tradewar keys"
 json_check 'd["tradewar"]["options"]["deficits"] == "balanced" and d["baseline"]["balanced"]' "balanced deficits by default"
 json_check 'd["tradewar"]["game"]["country"] == "Country3" and d["tradewar"]["game"]["warmup"] is True' "game options"
@@ -60,7 +60,7 @@ json_check 'sum(c["welfare_pct"] for c in d["countries"]) < 0' "the war costs th
 json_check 'len(d["instruments"]) == 7 * 18' "every player's tariffs"
 for f in result.json countries.csv tariffs.csv; do [ -s "$T/war/$f" ] || fail "war --output: $f"; done
 ls -a "$T/war" | grep -q '^\.' && ls -a "$T/war" | grep -q '\.XXXX' && fail "temporary files left"
-head -1 "$T/war/tariffs.csv" | grep -q '^# tradewar 0.1.0 war data=' || fail "tariffs.csv provenance"
+head -1 "$T/war/tariffs.csv" | grep -q '^# tradewar 0.2.0 war data=' || fail "tariffs.csv provenance"
 sed -n 2p "$T/war/tariffs.csv" | grep -q '^exporter,importer,sector,base,rate$' || fail "tariffs.csv header"
 cp "$T/out" "$T/war.json"
 # the equilibrium tariffs replay as a scenario: same welfare

@@ -13,7 +13,7 @@ done
 [ -z "$(ls -A "$T/res" | grep -v -e '^countries.csv$' -e '^sectors.csv$' -e '^bilateral.csv$' -e '^flows.csv$' -e '^result.json$')" ] ||
     fail "--output left other files: $(ls -A "$T/res")"
 for f in countries.csv sectors.csv bilateral.csv flows.csv; do
-    head -1 "$T/res/$f" | grep -q '^# tradewar 0.1.0 data=.* checksum=[0-9a-f]\{16\} scenario=.* options=deficits=fixed,method=anderson,tol=1e-10,max_iter=2000,' ||
+    head -1 "$T/res/$f" | grep -q '^# tradewar 0.2.0 data=.* checksum=[0-9a-f]\{16\} scenario=.* options=deficits=fixed,method=anderson,tol=1e-10,max_iter=2000,' ||
         fail "$f: provenance line"
 done
 sed -n 2p "$T/res/flows.csv" | grep -qx 'exporter,importer,sector,base,new' || fail "flows.csv header"

@@ -10,7 +10,7 @@ run -h
 expect_rc 0 "-h"
 run --version
 expect_rc 0 "--version"
-expect_in "$T/out" "tradewar 0.1.0" "--version"
+expect_in "$T/out" "tradewar 0.2.0" "--version"
 run help solve
 expect_rc 0 "help solve"
 expect_in "$T/out" "Usage: tradewar solve" "help solve"

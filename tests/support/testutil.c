@@ -47,3 +47,14 @@ int tt_write_file(const char *path, const char *text)
     int ok = fwrite(text, 1, len, f) == len;
     return (fclose(f) == 0 && ok) ? 0 : -1;
 }
+
+tw_status tt_solve(tw_solver *s, const tw_policy *p, tw_result *r, tw_error *err)
+{
+    tw_status st = tw_solve(s, p, r, err);
+    if (st == TW_OK && tw_result_stats(r).outcome != TW_OUTCOME_CONVERGED) {
+        if (err)
+            err->code = TW_ERR_NUMERICAL;
+        return TW_ERR_NUMERICAL;
+    }
+    return st;
+}

@@ -33,6 +33,11 @@ int tt_close(double got, double want, double tol);
                      (double)(atol));                                                     \
     } while (0)
 
+/* tw_solve that also requires convergence: TW_OK only when the solve ran and
+ * converged; TW_ERR_NUMERICAL when it ran without converging (err keeps the
+ * library's message). For tests that need an equilibrium. */
+tw_status tt_solve(tw_solver *s, const tw_policy *p, tw_result *r, tw_error *err);
+
 /* Path of a file in the source tree: TW_SOURCE_DIR "/" rel, in a static buffer. */
 const char *tt_src(const char *rel);
 
