@@ -484,8 +484,8 @@ static void test_outcomes(void **state)
 {
     war_fixture *f = *state;
     tw_solver *s = tight_solver(f->m);
-    tw_result *r = tw_result_create(f->m), *r2 = tw_result_create(f->m);
-    tw_policy *p = tw_policy_create(f->m);
+    tw_result *r = tw_result_create(f->m, NULL), *r2 = tw_result_create(f->m, NULL);
+    tw_policy *p = tw_policy_create(f->m, NULL);
     tw_error err;
     /* names: stable keys, round trip, and out of range */
     for (int o = 0; o < TW_OUTCOME_COUNT; o++) {
