@@ -26,7 +26,7 @@ try:
     d = json.load(open(p))
 except Exception:
     sys.exit(0)
-DROP = re.compile(r"(seconds|time|version|created|command|output_dir|path|elapsed|load)", re.I)
+DROP = re.compile(r"(seconds|time|version|created|command|output_dir|path|elapsed|load|^tradewar$)", re.I)
 def clean(x):
     if isinstance(x, dict):
         return {k: clean(v) for k, v in x.items() if not DROP.search(k)}
@@ -37,6 +37,7 @@ json.dump(clean(d), open(p, "w"), indent=1, sort_keys=True)
 PY
     done
     # CSV columns of timings
+    find "$dst" -type f -name '*.csv' -exec sed -E -i 's/^# tradewar [0-9.]+ /# tradewar VERSION /' {} +
     find "$dst" -type f -name '*.csv' | while read -r f; do
         python3 - "$f" <<'PY'
 import csv, re, sys
