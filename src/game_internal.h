@@ -51,6 +51,9 @@ typedef struct tw_gradient_ws {
     double *mu, *u;
     double *seed;   /* nu*TW_VJP_BLOCK seeds of a reverse pass */
     tw_vjp_ws vjp;
+    int have_lu;     /* jac holds the LU factors of some point's F_u' */
+    long factorisations, krylov; /* F_u' factored; GMRES solves that sufficed */
+    double *kv, *hh, *cs, *sn, *gg, *zbuf; /* GMRES on F_u', TW_VJP_BLOCK sides at once */
     double *income0; /* N base incomes */
     double *v;       /* instrument values */
 } tw_gradient_ws;

@@ -4,8 +4,11 @@
  * the exact Jacobian F_u of the Newton residual, formed row by row by the
  * adjoint, must match central differences of tw__residual_vec column by
  * column, on economies with input-output links, scale economies and every
- * kind of instrument away from its base value. (tests/test_game.c checks the
- * welfare gradient built on it against re-solved equilibria.)
+ * kind of instrument away from its base value. And the adjoint solve that
+ * reuses an earlier point's factors (GMRES) must give the gradient a fresh
+ * factorisation gives, for one objective and for several at once.
+ * (tests/test_game.c checks the welfare gradient built on all this against
+ * finite differences of re-solved equilibria.)
  */
 #include "testutil.h"
 
@@ -137,11 +140,111 @@ static void test_jacobian_us_china(void **state)
     tw_model_free(m);
 }
 
+/* Gradients of nobj objectives at p with workspace g (and its history). */
+static void gradient_at(tw_solver *s, tw_policy *p, const tw_instruments *ins,
+                        const double *weights, size_t nobj, tw_gradient_ws *g, double *values,
+                        double *grads)
+{
+    tw_result *r = tw_result_create(s->m);
+    tw_error err;
+    if (tw_solve(s, p, r, &err) != TW_OK)
+        fail_msg("solve: %s", err.message);
+    assert_int_equal(tw__gradient(s, p, ins, weights, nobj, g, r->u, values, grads), TW_OK);
+    tw_result_free(r);
+}
+
+/* The gradient at p through g's history against a fresh workspace's. */
+static double reuse_error(tw_solver *s, tw_policy *p, const tw_instruments *ins,
+                          const double *weights, size_t nobj, tw_gradient_ws *g)
+{
+    size_t K = ins->nvars;
+    double *v1 = calloc(nobj, sizeof *v1), *v2 = calloc(nobj, sizeof *v2);
+    double *g1 = calloc(nobj * K, sizeof *g1), *g2 = calloc(nobj * K, sizeof *g2);
+    tw_gradient_ws *fresh = tw__gradient_ws_create(s, K, nobj);
+    assert_non_null(fresh);
+    gradient_at(s, p, ins, weights, nobj, g, v1, g1);
+    gradient_at(s, p, ins, weights, nobj, fresh, v2, g2);
+    assert_int_equal(fresh->factorisations, 1);
+    double scale = 0, e = 0;
+    for (size_t k = 0; k < nobj * K; k++) {
+        scale = fmax(scale, fabs(g2[k]));
+        e = fmax(e, fabs(g1[k] - g2[k]));
+    }
+    for (size_t q = 0; q < nobj; q++)
+        assert_true(v1[q] == v2[q]);
+    free(v1);
+    free(v2);
+    free(g1);
+    free(g2);
+    tw__gradient_ws_free(fresh);
+    return e / scale;
+}
+
+static void reuse_case(size_t nobj)
+{
+    tw_model *m = NULL;
+    tw_error err;
+    assert_int_equal(tw_model_synthetic(4, 3, 7, 0.05, &m, &err), TW_OK);
+    tw_solver *s = tw_solver_create(m, NULL, &err);
+    assert_non_null(s);
+    tw_optimal_options o;
+    tw_optimal_options_default(&o);
+    o.instruments = TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_EXPORT_TAXES |
+                    TW_INSTRUMENT_SUBSIDIES;
+    size_t players[2] = {1, 2};
+    tw_instruments *ins = tw__instruments_create_multi(m, players, 2, &o);
+    assert_non_null(ins);
+    double weights[3 * 4] = {0, 1, 0, 0, 0, 0, 1, 0, 0.3, 0.7, 0.2, 1.1};
+    tw_gradient_ws *g = tw__gradient_ws_create(s, ins->nvars, nobj);
+    assert_non_null(g);
+    tw_policy *p = tw_policy_create(m);
+    move_policy(p, 4, 3);
+    double *v = calloc(nobj, sizeof *v), *gr = calloc(nobj * ins->nvars, sizeof *gr);
+    gradient_at(s, p, ins, weights, nobj, g, v, gr); /* factors F_u' here */
+    assert_int_equal(g->factorisations, 1);
+    /* a nearby point: the old factors precondition GMRES, no new factorisation */
+    tw_policy_set_tariff(p, 0, 1, 2, tw_policy_tariff(p, 0, 1, 2) + 0.0123);
+    tw_policy_set_export_tax(p, 2, 3, 0, tw_policy_export_tax(p, 2, 3, 0) - 0.0087);
+    tw_policy_set_subsidy(p, 1, 1, 0.0211);
+    double e = reuse_error(s, p, ins, weights, nobj, g);
+    print_message("%zu objective(s), factors of a nearby point: gradient agrees to %.2g "
+                  "(%ld factorisation(s), %ld GMRES solve(s))\n",
+                  nobj, e, g->factorisations, g->krylov);
+    assert_int_equal(g->factorisations, 1);
+    assert_int_equal(g->krylov, 1);
+    if (!(e < 1e-9))
+        fail_msg("gradient through GMRES off by %.3g", e);
+    /* a point far away: whatever the solve takes, the answer is the same */
+    for (size_t j = 0; j < 3; j++)
+        tw_policy_set_tariff(p, 3, 1, j, 1.7 + 0.3 * (double)j);
+    e = reuse_error(s, p, ins, weights, nobj, g);
+    print_message("%zu objective(s), a distant point: gradient agrees to %.2g (%ld "
+                  "factorisation(s), %ld GMRES solve(s))\n",
+                  nobj, e, g->factorisations, g->krylov);
+    if (!(e < 1e-9))
+        fail_msg("gradient at a distant point off by %.3g", e);
+    free(v);
+    free(gr);
+    tw_policy_free(p);
+    tw__gradient_ws_free(g);
+    tw__instruments_free(ins);
+    tw_solver_free(s);
+    tw_model_free(m);
+}
+
+static void test_factor_reuse(void **state)
+{
+    (void)state;
+    reuse_case(1);
+    reuse_case(3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jacobian_synthetic),
         cmocka_unit_test(test_jacobian_us_china),
+        cmocka_unit_test(test_factor_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
