@@ -830,7 +830,7 @@ static tw_status run_players(tw_solver *s, const size_t *players, size_t n, cons
     if (goal->equal && ins->nvars > TW_EQUAL_SLSQP_MAX) {
         /* the augmented Lagrangian; should it not converge, the weights */
         st = optimise_equal(&c, o, rep, 1);
-        if (st == TW_ERR_NO_CONVERGENCE)
+        if (st == TW_OK && c.halt == TW_OUTCOME_NONE && rep->outcome != TW_OUTCOME_CONVERGED)
             st = optimise_equal_weights(&c, o, rep);
     } else {
         st = goal->equal ? optimise_equal(&c, o, rep, 0) : optimise(&c, o, rep);

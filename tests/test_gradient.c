@@ -23,7 +23,7 @@
  * on that column's scale). */
 static double jacobian_error(tw_solver *s, const tw_policy *p)
 {
-    tw_result *r = tw_result_create(s->m);
+    tw_result *r = tw_result_create(s->m, NULL);
     tw_error err;
     if (tw_solve(s, p, r, &err) != TW_OK)
         fail_msg("solve: %s", err.message);
@@ -97,7 +97,7 @@ static void synthetic_case(double psi)
     assert_int_equal(tw_model_synthetic(4, 3, 7, psi, &m, &err), TW_OK);
     tw_solver *s = tw_solver_create(m, NULL, &err);
     assert_non_null(s);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     move_policy(p, 4, 3);
     double e = jacobian_error(s, p);
     print_message("synthetic psi %g: F_u agrees to %.2g\n", psi, e);
@@ -129,7 +129,7 @@ static void test_jacobian_us_china(void **state)
     tw_model_free(raw);
     tw_solver *s = tw_solver_create(m, NULL, &err);
     assert_non_null(s);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     move_policy(p, s->N, s->J);
     double e = jacobian_error(s, p);
     print_message("us-china-2017: F_u agrees to %.2g\n", e);
@@ -145,7 +145,7 @@ static void gradient_at(tw_solver *s, tw_policy *p, const tw_instruments *ins,
                         const double *weights, size_t nobj, tw_gradient_ws *g, double *values,
                         double *grads)
 {
-    tw_result *r = tw_result_create(s->m);
+    tw_result *r = tw_result_create(s->m, NULL);
     tw_error err;
     if (tw_solve(s, p, r, &err) != TW_OK)
         fail_msg("solve: %s", err.message);
@@ -197,7 +197,7 @@ static void reuse_case(size_t nobj)
     double weights[3 * 4] = {0, 1, 0, 0, 0, 0, 1, 0, 0.3, 0.7, 0.2, 1.1};
     tw_gradient_ws *g = tw__gradient_ws_create(s, ins->nvars, nobj);
     assert_non_null(g);
-    tw_policy *p = tw_policy_create(m);
+    tw_policy *p = tw_policy_create(m, NULL);
     move_policy(p, 4, 3);
     double *v = calloc(nobj, sizeof *v), *gr = calloc(nobj * ins->nvars, sizeof *gr);
     gradient_at(s, p, ins, weights, nobj, g, v, gr); /* factors F_u' here */
