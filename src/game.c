@@ -492,7 +492,12 @@ static double gain_gap(const opt_ctx *c)
 #define TW_EQUAL_TOL 1e-6     /* percentage points */
 #define TW_EQUAL_SLSQP_MAX 400 /* instruments; more: the search over weights */
 
-static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep)
+/* SLSQP up to TW_EQUAL_SLSQP_MAX instruments; beyond (`auglag`), NLopt's
+ * augmented Lagrangian (the gaps as equality constraints) around L-BFGS,
+ * whose dense quadratic subproblems SLSQP cannot afford on Ossa's 1,386
+ * tariffs (seconds an iteration). */
+static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_optimal_report *rep,
+                                int auglag)
 {
     double t0 = tw_now();
     double saved_tol = c->s->opt.tol;
@@ -500,11 +505,24 @@ static tw_status optimise_equal(opt_ctx *c, const tw_optimal_options *o, tw_opti
     size_t K = c->ins->nvars, m = c->nplayers - 1;
     opt_bufs b;
     double *tol = tw_calloc(m, sizeof *tol);
-    tw_status st = opt_setup(c, o, c->nplayers, NLOPT_LD_SLSQP, &b);
+    tw_status st = opt_setup(c, o, c->nplayers, auglag ? NLOPT_AUGLAG_EQ : NLOPT_LD_SLSQP, &b);
     if (st == TW_OK && !tol)
         st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
     if (st != TW_OK)
         goto done;
+    if (auglag) { /* each subproblem to a moderate tolerance: tighter ones end in
+                     L-BFGS failures that stop the whole search */
+        nlopt_opt local = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
+        if (!local) {
+            st = tw_fail(c->err, TW_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        nlopt_set_xtol_rel(local, 1e-7);
+        nlopt_set_ftol_rel(local, 1e-9);
+        nlopt_set_maxeval(local, 1500);
+        nlopt_set_local_optimizer(c->opt, local);
+        nlopt_destroy(local);
+    }
     for (size_t q = 0; q < m; q++)
         tol[q] = 0.1 * TW_EQUAL_TOL;
     nlopt_set_max_objective(c->opt, nl_world, c);
@@ -809,10 +827,14 @@ static tw_status run_players(tw_solver *s, const size_t *players, size_t n, cons
     c.err = err;
     c.stage = goal->stage;
     tw_solver_set_start(s, NULL);
-    if (goal->equal && ins->nvars > TW_EQUAL_SLSQP_MAX)
-        st = optimise_equal_weights(&c, o, rep);
-    else
-        st = goal->equal ? optimise_equal(&c, o, rep) : optimise(&c, o, rep);
+    if (goal->equal && ins->nvars > TW_EQUAL_SLSQP_MAX) {
+        /* the augmented Lagrangian; should it not converge, the weights */
+        st = optimise_equal(&c, o, rep, 1);
+        if (st == TW_OK && c.halt == TW_OUTCOME_NONE && rep->outcome != TW_OUTCOME_CONVERGED)
+            st = optimise_equal_weights(&c, o, rep);
+    } else {
+        st = goal->equal ? optimise_equal(&c, o, rep, 0) : optimise(&c, o, rep);
+    }
     tw_solver_set_start(s, NULL);
     tw__instruments_free(ins);
     free(w);

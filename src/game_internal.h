@@ -30,12 +30,30 @@ void tw__instruments_free(tw_instruments *ins);
 void tw__instruments_get(const tw_instruments *ins, const tw_policy *p, double *v);
 void tw__instruments_set(const tw_instruments *ins, tw_policy *p, const double *v);
 
+/* Seeds per reverse pass of the evaluation (gradient.c): the adjoint arrays
+ * hold VB values per entry, so the inner loops run over a fixed short block. */
+#define TW_VJP_BLOCK 8
+
+/* The adjoint arrays of one reverse pass, slot b of entry e at [e * TW_VJP_BLOCK + b]. */
+typedef struct tw_vjp_ws {
+    double *ub;                   /* nu: over the unknowns */
+    double *inc, *ld;             /* N: incomes, labour demand */
+    double *Yb, *ESb, *Sb, *zb;   /* N*J */
+    double *ab, *fpb, *ftb, *feb; /* N*N*J: over the policy factors of each cell */
+    double *subb;                 /* N*J */
+} tw_vjp_ws;
+
 typedef struct tw_gradient_ws {
     size_t nu, nobj;
-    double *w0, *wk, *wm; /* objectives at the point and at perturbed points */
-    double *jac;    /* nu*nu, column-major */
+    double *w0;     /* objectives at the point */
+    double *jac;    /* nu*nu, column-major: the transpose of F_u */
     int *ipiv;
-    double *f0, *f1, *f0m, *mu, *u;
+    double *mu, *u;
+    double *seed;   /* nu*TW_VJP_BLOCK seeds of a reverse pass */
+    tw_vjp_ws vjp;
+    int have_lu;     /* jac holds the LU factors of some point's F_u' */
+    long factorisations, krylov; /* F_u' factored; GMRES solves that sufficed */
+    double *kv, *hh, *cs, *sn, *gg, *zbuf; /* GMRES on F_u', TW_VJP_BLOCK sides at once */
     double *income0; /* N base incomes */
     double *v;       /* instrument values */
 } tw_gradient_ws;
@@ -49,6 +67,9 @@ void tw__gradient_ws_free(tw_gradient_ws *g);
 tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, const double *weights,
                        size_t nobj, tw_gradient_ws *g, const double *u_star, double *values,
                        double *grads);
+/* F_u' (the transpose of the residual's Jacobian over the unknowns) into
+ * g->jac, exact, at the point of the last tw__evaluate(u). */
+void tw__jacobian_transposed(const tw_solver *s, const double *u, tw_gradient_ws *g);
 /* Instruments of several countries together (for talks): each country's
  * instruments on the other listed countries unless o->partners says otherwise. */
 tw_instruments *tw__instruments_create_multi(const tw_model *m, const size_t *countries,
