@@ -314,6 +314,7 @@ typedef enum {
     TW_METHOD_NEWTON_KRYLOV  /* Newton-GMRES with line search on the same system (KINSOL) */
 } tw_method;
 
+struct tw_solve_progress;
 typedef struct tw_solver_options {
     tw_method method;     /* default TW_METHOD_ANDERSON */
     double tol;           /* max scaled residual accepted, default 1e-10 */
@@ -321,7 +322,23 @@ typedef struct tw_solver_options {
     int anderson_depth;   /* default 8 */
     double damping;       /* 0 < damping <= 1 for Anderson, default 1 */
     int fallback;         /* 1: if the method fails, retry with the other one; default 1 */
+    /* Optional progress callback: called on the solving thread every
+       progress_every evaluations of the equilibrium map (default 10) with the
+       residual there; a non-zero return stops the solve, which returns
+       TW_OK with the last iterate in its result and outcome TW_OUTCOME_STOPPED. */
+    int (*progress)(void *user, const struct tw_solve_progress *p);
+    void *progress_user;
+    int progress_every;
 } tw_solver_options;
+
+/** What tw_solve reports to tw_solver_options.progress (borrowed for the call). */
+typedef struct tw_solve_progress {
+    long evaluations;   /* evaluations of the equilibrium map so far in this solve */
+    tw_method method;   /* the method running */
+    double residual;    /* max scaled equilibrium residual at the latest evaluation */
+    double tol;         /* the residual that counts as converged */
+    double seconds;     /* since the solve started */
+} tw_solve_progress;
 void tw_solver_options_default(tw_solver_options *o);
 
 /** Statistics of the last solve. */
@@ -367,7 +384,8 @@ void tw_result_free(tw_result *r); /* accepts NULL */
  * model) into `res`. Returns TW_OK when the solve ran, whether or not it
  * converged: tw_result_stats(res).outcome says how it ended (when not
  * converged the result holds the last iterate, and err a message with the
- * detail); another code on bad arguments or out of memory. `res` must have
+ * detail; TW_OUTCOME_STOPPED when the options' progress callback asked to
+ * stop); another code on bad arguments or out of memory. `res` must have
  * been created for the same model.
  */
 tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_error *err);
