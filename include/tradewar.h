@@ -899,6 +899,61 @@ tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_p
                      const tw_policy *to, tw_model **rebased, tw_result **res, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Sensitivity: one comparison under other elasticities (src/sensitivity.c)  */
+/* ------------------------------------------------------------------------ */
+
+/** What a variant does to psi when it scales theta. */
+typedef enum {
+    TW_PSI_DATA,         /* psi as in the data */
+    TW_PSI_ZERO,         /* psi = 0: constant returns */
+    TW_PSI_KEEP_PRODUCT  /* psi / theta_scale: psi * theta as in the data */
+} tw_psi_rule;
+/** "data", "zero", "data / theta_scale". */
+const char *tw_psi_rule_name(tw_psi_rule r);
+
+/** An elasticity variant: every theta times theta_scale, psi by the rule. */
+typedef struct tw_elasticity_variant {
+    const char *key;     /* a name for files, e.g. "theta_x1.5_psi0" */
+    const char *label;   /* a short column heading, e.g. "th*1.5,psi=0" */
+    double theta_scale;  /* > 0 */
+    tw_psi_rule psi;
+} tw_elasticity_variant;
+
+/**
+ * The variants of `tradewar report`'s sensitivity table (*n of them, a
+ * constant table, first the data's own): psi = 0, theta times 0.5 and 1.5
+ * with psi * theta kept (with psi > 0 the model is well behaved only while
+ * psi * theta < 1, so theta is not scaled alone), and both with psi = 0.
+ */
+const tw_elasticity_variant *tw_sensitivity_variants(size_t *n);
+
+/** A copy of m with the variant's elasticities (the base is an equilibrium
+ *  for any elasticities): *out is the caller's. TW_ERR_INVALID for a
+ *  theta_scale <= 0 or an unknown rule. */
+tw_status tw_model_variant(const tw_model *m, const tw_elasticity_variant *v, tw_model **out,
+                           tw_error *err);
+
+/**
+ * tw_compare of `from` -> `to` (both made for m) under each of n variants
+ * of m's elasticities. For variant v: outcome[v] is how its comparison ended
+ * (the second solve's outcome, its result holding the last iterate when not
+ * converged; TW_OUTCOME_INNER_NOT_CONVERGED when `from` itself did not
+ * converge, with no result); rebased[v] and res[v] are the caller's to free
+ * (result first; NULL when there are none); errors[v] (may be NULL: n
+ * entries) the message when it did not converge. Returns TW_OK when every
+ * variant was tried, whatever its outcome, else the first real error (bad
+ * arguments, memory), in err, with the variants after it not tried. opt's
+ * progress callback, if any, sees every solve; a stop ends that solve
+ * (outcome TW_OUTCOME_STOPPED) and the variants after it are not tried
+ * (TW_OUTCOME_NONE).
+ */
+tw_status tw_compare_variants(const tw_model *m, const tw_solver_options *opt,
+                              const tw_elasticity_variant *variants, size_t n,
+                              const tw_policy *from, const tw_policy *to, tw_model **rebased,
+                              tw_result **res, tw_outcome *outcome, tw_error *errors,
+                              tw_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Answers a referee would accept (issue 10): elasticities under control,    */
 /* the data's currency unit, diagnostics and warnings near the model's edge  */
 /* ------------------------------------------------------------------------ */
