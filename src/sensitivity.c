@@ -76,17 +76,6 @@ tw_status tw_model_variant(const tw_model *m, const tw_elasticity_variant *v, tw
     return TW_OK;
 }
 
-/* p's instruments in q (made for a model of the same dimensions). */
-static void copy_policy(const tw_policy *p, tw_policy *q)
-{
-    size_t NNJ = p->N * p->N * p->J;
-    memcpy(q->tariff, p->tariff, NNJ * sizeof(double));
-    memcpy(q->export_tax, p->export_tax, NNJ * sizeof(double));
-    memcpy(q->trade_cost_change, p->trade_cost_change, NNJ * sizeof(double));
-    memcpy(q->subsidy, p->subsidy, p->N * p->J * sizeof(double));
-    memcpy(q->deficit, p->deficit, p->N * sizeof(double));
-}
-
 /* One variant: its model, the policies on it, tw_compare. */
 static tw_status one_variant(const tw_model *m, const tw_solver_options *opt,
                              const tw_elasticity_variant *v, const tw_policy *from,
@@ -99,8 +88,8 @@ static tw_status one_variant(const tw_model *m, const tw_solver_options *opt,
         return st;
     tw_policy *f = tw_policy_create(vm, NULL), *t = tw_policy_create(vm, NULL);
     if (f && t) {
-        copy_policy(from, f);
-        copy_policy(to, t);
+        tw__policy_copy(f, from);
+        tw__policy_copy(t, to);
         st = tw_compare(vm, opt, f, t, rebased, res, err);
     } else
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
