@@ -937,11 +937,14 @@ typedef struct tw_sweep_options {
     const tw_sector_output *sector_outputs; /* per-sector outputs kept too (may be NULL) */
     size_t n_sector_outputs;
     int threads;              /* worker threads; 0 (default): the machine's cores */
-    /* Optional: called on the thread that called tw_sweep_run at most every 0.2 s
-       and once at the end; a non-zero return stops the run: solves under way
-       are finished and kept, the rest left for the next run (TW_ERR_STOPPED). */
+    /* Optional: called on the thread that called tw_sweep_run while it runs (as
+       solves end, and at least every 0.2 s), at most every progress_interval
+       seconds (default 0.2; 0: no limit), and once at the end (final = 1); a
+       non-zero return stops the run: solves under way are finished and kept,
+       the rest left for the next run (TW_ERR_STOPPED). */
     int (*progress)(void *user, const tw_sweep_progress *p);
     void *progress_user;
+    double progress_interval;
 } tw_sweep_options;
 void tw_sweep_options_default(tw_sweep_options *o);
 

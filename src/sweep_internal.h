@@ -44,6 +44,7 @@ struct tw_sweep {
     int threads;
     int (*progress)(void *user, const tw_sweep_progress *p);
     void *progress_user;
+    double progress_interval;
 
     /* every (point, draw <= draws) solve, in memory */
     size_t per_point, record_bytes;

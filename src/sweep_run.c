@@ -42,6 +42,7 @@ void tw_sweep_options_default(tw_sweep_options *o)
     o->theta.dist = TW_DIST_FIXED;
     o->psi.dist = TW_DIST_FIXED;
     o->max_psi_theta = 1;
+    o->progress_interval = 0.2;
     tw_solver_options_default(&o->solver);
 }
 
@@ -188,6 +189,7 @@ tw_sweep *tw_sweep_create(const tw_model *base, const tw_policy *const *points, 
     s->threads = o->threads;
     s->progress = o->progress;
     s->progress_user = o->progress_user;
+    s->progress_interval = o->progress_interval >= 0 ? o->progress_interval : 0.2;
     attempt_options(s, &o->solver);
     for (size_t k = 0; k < o->n_sector_outputs; k++) {
         if ((int)o->sector_outputs[k] < 0 || o->sector_outputs[k] >= TW_CS_COUNT) {
@@ -597,7 +599,7 @@ static void note_error(collector *c, const tw_error *e)
 static void report_progress(collector *c, shared *sh, int final)
 {
     double t = tw_now();
-    if (!c->store || !c->sw->progress || (!final && t - c->last < 0.2))
+    if (!c->store || !c->sw->progress || (!final && t - c->last < c->sw->progress_interval))
         return;
     c->last = t;
     c->pr.final = final;
