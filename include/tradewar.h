@@ -941,7 +941,7 @@ typedef struct tw_sweep_options {
        solves end, and at least every 0.2 s), at most every progress_interval
        seconds (default 0.2; 0: no limit), and once at the end (final = 1); a
        non-zero return stops the run: solves under way are finished and kept,
-       the rest left for the next run (TW_ERR_STOPPED). */
+       the rest left for the next run (tw_sweep_run: outcome TW_OUTCOME_STOPPED). */
     int (*progress)(void *user, const tw_sweep_progress *p);
     void *progress_user;
     double progress_interval;

@@ -223,7 +223,7 @@ static void sweep_setup(sweep_fixture *f)
 {
     assert_int_equal(tw_model_synthetic(SN, J, 2385, 0.05, &f->m, NULL), TW_OK);
     for (int k = 0; k < 2; k++) {
-        f->p[k] = tw_policy_create(f->m);
+        f->p[k] = tw_policy_create(f->m, NULL);
         for (size_t j = 0; j < J; j++) {
             assert_int_equal(tw_policy_set_tariff(f->p[k], 1, 0, j, 0.15 + 0.05 * (double)j),
                              TW_OK);
@@ -291,18 +291,20 @@ static void assert_same_sweep(const tw_sweep *a, const tw_sweep *b, size_t draws
 static void test_sweep_solves(void **state)
 {
     (void)state;
+    tw_outcome outcome = TW_OUTCOME_NONE;
     sweep_fixture f;
     sweep_setup(&f);
     enum { D = 6 };
     tw_sweep *s1 = make_sweep(&f, D, 1, NULL, NULL), *s3 = make_sweep(&f, D, 3, NULL, NULL);
     tw_error err = {0};
-    assert_int_equal(tw_sweep_run(s1, &err), TW_OK);
-    assert_int_equal(tw_sweep_run(s3, &err), TW_OK);
+    assert_int_equal(tw_sweep_run(s1, &outcome, &err), TW_OK);
+    assert_int_equal(tw_sweep_run(s3, &outcome, &err), TW_OK);
+    assert_int_equal(outcome, TW_OUTCOME_CONVERGED);
     assert_same_sweep(s1, s3, D);
     size_t V = tw_sweep_value_count(s1);
     assert_int_equal(V, TW_C_COUNT * SN + SN * J + 2 * J);
     tw_solver *solver = tw_solver_create(f.m, NULL, &err);
-    tw_result *r = tw_result_create(f.m);
+    tw_result *r = tw_result_create(f.m, NULL);
     tw_draw_spec th = {TW_DIST_NORMAL, tw_model_get(f.m, TW_THETA), f.se};
     tw_draw_spec ps = {TW_DIST_FIXED, tw_model_get(f.m, TW_PSI), NULL};
     for (size_t pt = 0; pt < 2; pt++)
@@ -351,11 +353,12 @@ static void test_sweep_solves(void **state)
 static void test_sweep_summary(void **state)
 {
     (void)state;
+    tw_outcome outcome = TW_OUTCOME_NONE;
     sweep_fixture f;
     sweep_setup(&f);
     enum { D = 9 };
     tw_sweep *s = make_sweep(&f, D, 2, NULL, NULL);
-    assert_int_equal(tw_sweep_run(s, NULL), TW_OK);
+    assert_int_equal(tw_sweep_run(s, &outcome, NULL), TW_OK);
     size_t V = tw_sweep_value_count(s);
     const double p[3] = {0.05, 0.5, 0.975};
     tw_sweep_stat *st = calloc(V, sizeof *st);
@@ -403,12 +406,13 @@ static int stop_cb(void *user, const tw_sweep_progress *p)
 }
 
 /* A run stopped by its progress callback keeps what it did in the store and
- * says TW_ERR_STOPPED; a new sweep on the same directory does only the rest,
+ * says so (outcome `stopped`); a new sweep on the same directory does only the rest,
  * and ends with the values of an uninterrupted run. Another sweep's
  * directory is refused; a torn record at the end is solved again. */
 static void test_sweep_stop_resume(void **state)
 {
     (void)state;
+    tw_outcome outcome = TW_OUTCOME_NONE;
     sweep_fixture f;
     sweep_setup(&f);
     enum { D = 300 }; /* solves take well under a millisecond: enough to stop midway */
@@ -419,8 +423,10 @@ static void test_sweep_stop_resume(void **state)
     tw_sweep *a = make_sweep(&f, D, 2, stop_cb, &x);
     tw_error err = {0};
     assert_int_equal(tw_sweep_open_store(a, dir, "test sweep 1", &err), TW_OK);
-    assert_int_equal(tw_sweep_run(a, &err), TW_ERR_STOPPED);
-    assert_non_null(strstr(err.message, "stopped"));
+    assert_int_equal(tw_sweep_run(a, &outcome, &err), TW_OK);
+    assert_int_equal(outcome, TW_OUTCOME_STOPPED);
+    assert_int_equal(err.code, TW_OK);
+    assert_non_null(strstr(err.message, "stopped by its progress callback"));
     assert_int_equal(x.finals, 1);
     tw_sweep_counts c;
     tw_sweep_get_counts(a, &c);
@@ -443,13 +449,14 @@ static void test_sweep_stop_resume(void **state)
     assert_int_equal(n, 2 * (D + 1) - first);
     free(items);
     x = (stopper){0, 0, 0, 0};
-    assert_int_equal(tw_sweep_run(b, &err), TW_OK);
+    assert_int_equal(tw_sweep_run(b, &outcome, &err), TW_OK);
+    assert_int_equal(outcome, TW_OUTCOME_CONVERGED);
     tw_sweep_get_counts(b, &c);
     assert_int_equal(c.solved, 2 * (D + 1));
 
     tw_sweep *whole = make_sweep(&f, D, 1, NULL, NULL);
     assert_int_equal(tw_sweep_open_store(whole, other, NULL, &err), TW_OK);
-    assert_int_equal(tw_sweep_run(whole, &err), TW_OK);
+    assert_int_equal(tw_sweep_run(whole, &outcome, &err), TW_OK);
     assert_same_sweep(b, whole, D);
     tw_sweep_free(b);
 
@@ -467,7 +474,7 @@ static void test_sweep_stop_resume(void **state)
     assert_int_equal(tw_sweep_open_store(again, other, NULL, &err), TW_OK);
     tw_sweep_get_counts(again, &c);
     assert_int_equal(c.solved, 2 * (D + 1) - 1);
-    assert_int_equal(tw_sweep_run(again, &err), TW_OK);
+    assert_int_equal(tw_sweep_run(again, &outcome, &err), TW_OK);
     assert_same_sweep(again, whole, D);
     tw_sweep_free(again);
     tw_sweep_free(whole);

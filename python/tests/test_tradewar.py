@@ -252,9 +252,10 @@ def test_sweep_stop_and_resume(uschina, tmp_path):
 
     args = dict(draws=40, theta_sd=0.1, seed=11, threads=1, store=str(tmp_path / "run"))
     first = tw.sweep(uschina, [p], progress=stop_soon, **args)
-    assert first.stopped and seen and 3 <= first.counts["solved"] < 41
+    assert first.stopped and first.outcome == "stopped" and seen
+    assert 3 <= first.counts["solved"] < 41
     rest = tw.sweep(uschina, [p], **args)
-    assert not rest.stopped and rest.counts["solved"] == 41
+    assert not rest.stopped and rest.outcome == "converged" and rest.counts["solved"] == 41
     whole = tw.sweep(uschina, p, draws=40, theta_sd=0.1, seed=11, threads=2)
     np.testing.assert_array_equal(rest.values, whole.values)
 
