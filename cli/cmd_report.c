@@ -159,7 +159,9 @@ static int compare_all(const cli_ctx *ctx, report *r, comparison *c)
             rc = CLI_NO_CONVERGENCE; /* no central answer: nothing to report */
             break;
         }
-        r->variant_failed |= !ok;
+        /* a variant that did not converge is n/c in the table, said on stderr,
+         * and (as before the move to the library) not an exit code of its own:
+         * r->variant_failed stays 0 */
     }
     if (st != TW_OK)
         rc = cli_fail(&err, st);

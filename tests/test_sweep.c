@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,6 +482,136 @@ static void test_sweep_stop_resume(void **state)
     sweep_teardown(&f);
 }
 
+/* ---- a run shared between two "processes" (the driver, as MPI backs it) ---- */
+
+typedef struct mailbox {
+    pthread_mutex_t mu;
+    unsigned char *recs; /* records from the helper, not yet taken */
+    size_t n, cap, bytes;
+    int asked, answered, done;
+    size_t first, count;
+    int polls, fetches;
+} mailbox;
+
+static int box_poll(void *user, tw_sweep *s, tw_error *err)
+{
+    mailbox *b = user;
+    pthread_mutex_lock(&b->mu);
+    b->polls++;
+    if (b->n && tw_sweep_add_records(s, b->recs, b->n, err) != TW_OK)
+        err->code = err->code ? err->code : TW_ERR_INTERNAL;
+    b->n = 0;
+    if (b->asked && !b->answered) {
+        tw_sweep_grant(s, 2, &b->first, &b->count);
+        b->asked = 0;
+        b->answered = 1;
+    }
+    int done = b->done;
+    b->done = 0;
+    pthread_mutex_unlock(&b->mu);
+    return done;
+}
+
+static int box_send(void *user, const void *records, size_t n, tw_error *err)
+{
+    mailbox *b = user;
+    (void)err;
+    pthread_mutex_lock(&b->mu);
+    if (b->n + n > b->cap) {
+        b->cap = 2 * (b->n + n);
+        b->recs = realloc(b->recs, b->cap * b->bytes);
+    }
+    memcpy(b->recs + b->n * b->bytes, records, n * b->bytes);
+    b->n += n;
+    pthread_mutex_unlock(&b->mu);
+    return 0;
+}
+
+static int box_fetch(void *user, size_t *first, size_t *count, tw_error *err)
+{
+    mailbox *b = user;
+    (void)err;
+    int got = 0;
+    pthread_mutex_lock(&b->mu);
+    b->fetches++;
+    if (b->answered) {
+        *first = b->first;
+        *count = b->count;
+        b->answered = 0;
+        got = 1;
+    } else
+        b->asked = 1;
+    pthread_mutex_unlock(&b->mu);
+    return got;
+}
+
+typedef struct helper {
+    tw_sweep *s;
+    mailbox *box;
+    const uint32_t *items;
+    size_t n;
+    tw_status st;
+} helper;
+
+static void *helper_main(void *arg)
+{
+    helper *h = arg;
+    tw_sweep_driver d = {h->box, NULL, 0, box_send, box_fetch};
+    tw_outcome outcome;
+    h->st = tw_sweep_run_shared(h->s, &d, h->items, h->n, &outcome, NULL);
+    pthread_mutex_lock(&h->box->mu);
+    h->box->done = 1;
+    pthread_mutex_unlock(&h->box->mu);
+    return NULL;
+}
+
+/* The storing process and a helper (two sweeps joined by the driver's hooks
+ * over a mailbox) give the values of one process; the helper keeps nothing
+ * itself (its records go through the mailbox). */
+static void test_sweep_shared(void **state)
+{
+    (void)state;
+    sweep_fixture f;
+    sweep_setup(&f);
+    enum { D = 40 };
+    tw_sweep *store = make_sweep(&f, D, 1, NULL, NULL), *help = make_sweep(&f, D, 1, NULL, NULL);
+    tw_sweep *alone = make_sweep(&f, D, 2, NULL, NULL);
+    mailbox box;
+    memset(&box, 0, sizeof box);
+    pthread_mutex_init(&box.mu, NULL);
+    box.bytes = tw_sweep_record_bytes(store);
+    uint32_t *items;
+    size_t n;
+    assert_int_equal(tw_sweep_pending(store, &items, &n, NULL), TW_OK);
+    assert_int_equal(n, 2 * (D + 1));
+    helper h = {help, &box, items, n, TW_ERR_INTERNAL};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, helper_main, &h), 0);
+    tw_sweep_driver d = {&box, box_poll, 1, NULL, NULL};
+    tw_outcome outcome;
+    tw_error err = {0};
+    assert_int_equal(tw_sweep_run_shared(store, &d, items, n, &outcome, &err), TW_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(h.st, TW_OK);
+    assert_int_equal(outcome, TW_OUTCOME_CONVERGED);
+    assert_int_equal(tw_sweep_run(alone, &outcome, NULL), TW_OK);
+    assert_same_sweep(store, alone, D);
+    tw_sweep_counts c;
+    tw_sweep_get_counts(store, &c);
+    assert_int_equal(c.solved, 2 * (D + 1));
+    assert_true(box.fetches > 0 && box.polls > 0);
+    /* the helper keeps nothing: its records went to the storing sweep */
+    tw_sweep_get_counts(help, &c);
+    assert_int_equal(c.solved, 0);
+    free(items);
+    free(box.recs);
+    pthread_mutex_destroy(&box.mu);
+    tw_sweep_free(store);
+    tw_sweep_free(help);
+    tw_sweep_free(alone);
+    sweep_teardown(&f);
+}
+
 /* Bad plans fail at creation, naming what is wrong. */
 static void test_sweep_errors(void **state)
 {
@@ -517,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_draws_errors),       cmocka_unit_test(test_draws_bounded),
         cmocka_unit_test(test_sweep_solves),       cmocka_unit_test(test_sweep_summary),
         cmocka_unit_test(test_sweep_stop_resume),  cmocka_unit_test(test_sweep_errors),
+        cmocka_unit_test(test_sweep_shared),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }
