@@ -140,6 +140,11 @@ static int compare_all(const cli_ctx *ctx, report *r, comparison *c)
         return rc;
     tw_status st = tw_compare_variants(r->s.base, &r->s.opt, r->variants, N_VARIANTS, r->start,
                                        to, reb, res, outcome, errs, &err);
+    if (st == TW_OK) { /* the central answer is kept */
+        c->rebased = reb[0];
+        c->res = res[0];
+    } else
+        rc = cli_fail(&err, st);
     for (size_t v = 0; st == TW_OK && v < N_VARIANTS; v++) {
         int ok = outcome[v] == TW_OUTCOME_CONVERGED;
         c->converged[v] = ok;
@@ -159,23 +164,18 @@ static int compare_all(const cli_ctx *ctx, report *r, comparison *c)
             rc = CLI_NO_CONVERGENCE; /* no central answer: nothing to report */
             break;
         }
+        if (v == 0) { /* the central answer's diagnostics and warnings come first */
+            pick_top(c, r->s.focus, tw_model_sectors(r->s.base));
+            if ((rc = diagnose(r, c, to)) != CLI_OK)
+                break;
+        }
         /* a variant that did not converge is n/c in the table, said on stderr,
          * and (as before the move to the library) not an exit code of its own:
          * r->variant_failed stays 0 */
     }
-    if (st != TW_OK)
-        rc = cli_fail(&err, st);
     for (size_t v = st == TW_OK ? 1 : 0; v < N_VARIANTS; v++) {
         tw_result_free(res[v]);
         tw_model_free(reb[v]);
-    }
-    if (st == TW_OK) { /* the central answer is kept */
-        c->rebased = reb[0];
-        c->res = res[0];
-    }
-    if (rc == CLI_OK) {
-        pick_top(c, r->s.focus, tw_model_sectors(r->s.base));
-        rc = diagnose(r, c, to);
     }
     tw_policy_free(to);
     return rc;
