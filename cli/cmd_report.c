@@ -50,27 +50,9 @@ void cmd_report_help(FILE *f)
           f);
 }
 
-/* The elasticity variants of the sensitivity table; 0 is the data's. With
- * psi > 0 the model is well behaved only while psi * theta < 1 in every
- * sector (Kucheryavyy, Lyn and Rodriguez-Clare 2023); in us-china-2017 the
- * product is 0.37-0.93, so scaling theta by 1.5 alone leaves that region in 19
- * of 22 goods sectors. The theta variants therefore either keep psi * theta
- * as in the data (psi scaled by 1/s) or set psi = 0. */
-enum { PSI_DATA, PSI_ZERO, PSI_INVERSE };
-typedef struct {
-    const char *key, *label;
-    double theta_scale;
-    int psi;
-} variant;
-static const variant variants[] = {
-    {"central", "data", 1.0, PSI_DATA},
-    {"psi0", "psi=0", 1.0, PSI_ZERO},
-    {"theta_x0.5", "th*0.5", 0.5, PSI_INVERSE},
-    {"theta_x1.5", "th*1.5", 1.5, PSI_INVERSE},
-    {"theta_x0.5_psi0", "th*0.5,psi=0", 0.5, PSI_ZERO},
-    {"theta_x1.5_psi0", "th*1.5,psi=0", 1.5, PSI_ZERO},
-};
-#define N_VARIANTS (sizeof variants / sizeof variants[0])
+/* The elasticity variants of the sensitivity table (tw_sensitivity_variants;
+ * 0 is the data's). */
+#define N_VARIANTS 6
 #define TOP 5
 
 typedef struct {
@@ -89,8 +71,8 @@ typedef struct {
     size_t from, count; /* comparisons: stages from+1 .. from+count */
     int from_base;      /* a one-stage scenario: its stage compared with the base economy */
     comparison *c;
-    tw_model *models[N_VARIANTS];
-    tw_policy *start[N_VARIANTS];
+    const tw_elasticity_variant *variants; /* N_VARIANTS */
+    tw_policy *start; /* the starting policy, on the base economy */
     int variant_failed; /* a sensitivity variant did not converge (shown as n/c) */
 } report;
 
@@ -108,7 +90,7 @@ static int diagnose(report *r, comparison *c, const tw_policy *to)
 {
     tw_error err = {0};
     tw_policy *rel = tw_policy_create(c->rebased, NULL);
-    tw_status st = rel ? tw_policy_rebase(to, r->start[0], rel, &err) : TW_ERR_NOMEM;
+    tw_status st = rel ? tw_policy_rebase(to, r->start, rel, &err) : TW_ERR_NOMEM;
     if (st == TW_OK)
         st = tw_result_diagnose(NULL, c->rebased, rel, c->res, &c->diag, &err);
     if (st == TW_OK) /* the rules this comparison adds */
@@ -119,31 +101,6 @@ static int diagnose(report *r, comparison *c, const tw_policy *to)
         return cli_fail(&err, st);
     out_warnings_stderr(&c->diag);
     return CLI_OK;
-}
-
-/* The base economy with the variant's elasticities (the base is an
- * equilibrium for any elasticities). */
-static tw_model *variant_model(const tw_model *base, const variant *v)
-{
-    tw_model *m = tw_model_clone(base, NULL);
-    size_t J = tw_model_sectors(base);
-    double *theta = malloc(J * sizeof *theta), *psi = calloc(J, sizeof *psi);
-    int ok = m && theta && psi;
-    for (size_t j = 0; ok && j < J; j++) {
-        theta[j] = tw_model_get(base, TW_THETA)[j] * v->theta_scale;
-        psi[j] = v->psi == PSI_ZERO      ? 0
-                 : v->psi == PSI_INVERSE ? tw_model_get(base, TW_PSI)[j] / v->theta_scale
-                                         : tw_model_get(base, TW_PSI)[j];
-    }
-    ok = ok && tw_model_set(m, TW_THETA, theta, J, NULL) == TW_OK &&
-         tw_model_set(m, TW_PSI, psi, J, NULL) == TW_OK;
-    free(theta);
-    free(psi);
-    if (!ok) {
-        tw_model_free(m);
-        return NULL;
-    }
-    return m;
 }
 
 static void pick_top(comparison *c, const size_t focus[2], size_t J)
@@ -168,70 +125,75 @@ static void pick_top(comparison *c, const size_t focus[2], size_t J)
     }
 }
 
-/* One comparison under one variant; rc gets an exit code for real failures. */
-static int compare_one(const cli_ctx *ctx, report *r, comparison *c, size_t v)
+/* One comparison under every variant (tw_compare_variants); rc gets an exit
+ * code for real failures, CLI_NO_CONVERGENCE without a central answer. */
+static int compare_all(const cli_ctx *ctx, report *r, comparison *c)
 {
-    tw_error err = {0};
+    tw_error err = {0}, errs[N_VARIANTS];
+    tw_model *reb[N_VARIANTS];
+    tw_result *res[N_VARIANTS];
+    tw_outcome outcome[N_VARIANTS];
     int rc = CLI_OK;
     size_t N = tw_model_countries(r->s.base);
-    tw_policy *to = staged_policy(&r->s, c->stage, r->models[v], &rc);
+    tw_policy *to = staged_policy(&r->s, c->stage, r->s.base, &rc);
     if (!to)
         return rc;
-    tw_model *reb = NULL;
-    tw_result *res = NULL;
-    tw_status st = tw_compare(r->models[v], &r->s.opt, r->start[v], to, &reb, &res, &err);
-    if (st != TW_OK && st != TW_ERR_NUMERICAL) { /* NUMERICAL: the start did not converge */
-        tw_policy_free(to);
-        return cli_fail(&err, st);
-    }
-    /* from here on st says whether the comparison converged */
-    c->converged[v] = st == TW_OK && tw_result_stats(res).outcome == TW_OUTCOME_CONVERGED;
-    if (!c->converged[v])
-        st = TW_ERR_NUMERICAL;
-    for (size_t i = 0; i < N; i++) {
-        c->welfare[v][i] = res && st == TW_OK ? tw_result_country(res, TW_C_WELFARE_PCT)[i] : NAN;
-        c->ev[v][i] = res && st == TW_OK ? tw_result_country(res, TW_C_EV)[i] : NAN;
-    }
-    if (st != TW_OK)
-        cli_error("'%s' with %s did not converge%s%s", tw_scenario_stage_name(r->s.sc, c->stage),
-                  variants[v].label, err.message[0] ? ": " : "", err.message);
-    else
-        cli_note(ctx, 2, "'%s' with %s: %ld iterations, %.3g s",
-                 tw_scenario_stage_name(r->s.sc, c->stage), variants[v].label,
-                 tw_result_stats(res).iterations, tw_result_stats(res).seconds);
-    if (v == 0) {
-        c->rebased = reb;
-        c->res = res;
-        if (st != TW_OK) {
-            tw_policy_free(to);
-            return CLI_NO_CONVERGENCE;
+    tw_status st = tw_compare_variants(r->s.base, &r->s.opt, r->variants, N_VARIANTS, r->start,
+                                       to, reb, res, outcome, errs, &err);
+    if (st == TW_OK) { /* the central answer is kept */
+        c->rebased = reb[0];
+        c->res = res[0];
+    } else
+        rc = cli_fail(&err, st);
+    for (size_t v = 0; st == TW_OK && v < N_VARIANTS; v++) {
+        int ok = outcome[v] == TW_OUTCOME_CONVERGED;
+        c->converged[v] = ok;
+        for (size_t i = 0; i < N; i++) {
+            c->welfare[v][i] = ok ? tw_result_country(res[v], TW_C_WELFARE_PCT)[i] : NAN;
+            c->ev[v][i] = ok ? tw_result_country(res[v], TW_C_EV)[i] : NAN;
         }
-        pick_top(c, r->s.focus, tw_model_sectors(r->s.base));
-        rc = diagnose(r, c, to);
-        tw_policy_free(to);
-        return rc;
-    } else {
-        tw_policy_free(to);
-        tw_result_free(res);
-        tw_model_free(reb);
+        if (!ok)
+            cli_error("'%s' with %s did not converge%s%s",
+                      tw_scenario_stage_name(r->s.sc, c->stage), r->variants[v].label,
+                      errs[v].message[0] ? ": " : "", errs[v].message);
+        else
+            cli_note(ctx, 2, "'%s' with %s: %ld iterations, %.3g s",
+                     tw_scenario_stage_name(r->s.sc, c->stage), r->variants[v].label,
+                     tw_result_stats(res[v]).iterations, tw_result_stats(res[v]).seconds);
+        if (v == 0 && !ok) {
+            rc = CLI_NO_CONVERGENCE; /* no central answer: nothing to report */
+            break;
+        }
+        if (v == 0) { /* the central answer's diagnostics and warnings come first */
+            pick_top(c, r->s.focus, tw_model_sectors(r->s.base));
+            if ((rc = diagnose(r, c, to)) != CLI_OK)
+                break;
+        }
+        /* a variant that did not converge is n/c in the table, said on stderr,
+         * and (as before the move to the library) not an exit code of its own:
+         * r->variant_failed stays 0 */
     }
-    return CLI_OK;
+    for (size_t v = st == TW_OK ? 1 : 0; v < N_VARIANTS; v++) {
+        tw_result_free(res[v]);
+        tw_model_free(reb[v]);
+    }
+    tw_policy_free(to);
+    return rc;
 }
 
 static int compute(const cli_ctx *ctx, report *r)
 {
-    size_t N = tw_model_countries(r->s.base);
+    size_t N = tw_model_countries(r->s.base), n;
     int rc = CLI_OK;
-    for (size_t v = 0; v < N_VARIANTS; v++) {
-        if (!(r->models[v] = variant_model(r->s.base, &variants[v]))) {
-            cli_error("out of memory");
-            return CLI_FAILURE;
-        }
-        r->start[v] = r->from_base ? tw_policy_create(r->models[v], NULL)
-                                   : staged_policy(&r->s, r->from, r->models[v], &rc);
-        if (!r->start[v])
-            return r->from_base ? CLI_FAILURE : rc;
+    r->variants = tw_sensitivity_variants(&n);
+    if (n != N_VARIANTS) {
+        cli_error("internal error: %zu sensitivity variants", n);
+        return CLI_FAILURE;
     }
+    r->start = r->from_base ? tw_policy_create(r->s.base, NULL)
+                            : staged_policy(&r->s, r->from, r->s.base, &rc);
+    if (!r->start)
+        return r->from_base ? CLI_FAILURE : rc;
     r->c = calloc(r->count, sizeof *r->c);
     if (!r->c) {
         cli_error("out of memory");
@@ -249,12 +211,9 @@ static int compute(const cli_ctx *ctx, report *r)
                 cli_error("out of memory");
                 return CLI_FAILURE;
             }
-            rc = compare_one(ctx, r, c, v);
-            if (rc != CLI_OK && (v == 0 || rc != CLI_NO_CONVERGENCE))
-                return rc; /* no central answer: nothing to report */
-            if (rc != CLI_OK)
-                r->variant_failed = 1;
         }
+        if ((rc = compare_all(ctx, r, c)) != CLI_OK)
+            return rc;
     }
     return CLI_OK;
 }
@@ -270,10 +229,7 @@ static void report_free(report *r)
         }
     }
     free(r->c);
-    for (size_t v = 0; v < N_VARIANTS; v++) {
-        tw_policy_free(r->start[v]);
-        tw_model_free(r->models[v]);
-    }
+    tw_policy_free(r->start);
     staged_free(&r->s);
 }
 
@@ -303,7 +259,7 @@ static void print_sensitivity(FILE *f, const report *r, const comparison *c)
           "  psi*theta kept as in the data or psi=0):\n", f);
     fprintf(f, "    %-8s", "economy");
     for (size_t v = 0; v < N_VARIANTS; v++)
-        fprintf(f, " %12s", variants[v].label);
+        fprintf(f, " %12s", r->variants[v].label);
     fprintf(f, " %19s\n", "range");
     for (size_t i = 0; i < tw_model_countries(m); i++) {
         double lo = INFINITY, hi = -INFINITY;
@@ -451,8 +407,6 @@ static json_t *top_json(const report *r, const comparison *c)
     return o;
 }
 
-static const char *const psi_names[] = {"data", "zero", "data / theta_scale"};
-
 static json_t *sensitivity_json(const report *r, const comparison *c)
 {
     json_t *list = json_array();
@@ -464,9 +418,9 @@ static json_t *sensitivity_json(const report *r, const comparison *c)
             json_object_set_new(e, tw_model_country_code(r->s.base, i), out_json_number(c->ev[v][i]));
         }
         json_array_append_new(list, json_pack("{s:s, s:s, s:f, s:s, s:b, s:o, s:o}", "variant",
-                                              variants[v].key, "label", variants[v].label,
-                                              "theta_scale", variants[v].theta_scale, "psi",
-                                              psi_names[variants[v].psi], "converged",
+                                              r->variants[v].key, "label", r->variants[v].label,
+                                              "theta_scale", r->variants[v].theta_scale, "psi",
+                                              tw_psi_rule_name(r->variants[v].psi), "converged",
                                               c->converged[v], "welfare_pct", w, "ev", e));
     }
     return list;
@@ -571,7 +525,8 @@ static void sensitivity_csv(FILE *f, const report *r, const staged_args *a)
         for (size_t v = 0; v < N_VARIANTS; v++)
             for (size_t i = 0; i < tw_model_countries(r->s.base); i++) {
                 fprintf(f, "\"%s\",%s,%g,%s,%s", tw_scenario_stage_name(r->s.sc, r->c[k].stage),
-                        variants[v].key, variants[v].theta_scale, psi_names[variants[v].psi],
+                        r->variants[v].key, r->variants[v].theta_scale,
+                        tw_psi_rule_name(r->variants[v].psi),
                         tw_model_country_code(r->s.base, i));
                 num(f, r->c[k].welfare[v][i]);
                 num(f, r->c[k].ev[v][i]);

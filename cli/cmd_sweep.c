@@ -300,13 +300,14 @@ typedef struct sweep_state {
     json_t *identity;
     double *quantiles;
     size_t n_quantiles;
-    sweep_item *items;
+    uint32_t *items; /* pending (point, draw) pairs */
     size_t n_items;
 } sweep_state;
 
 static void state_free(sweep_state *s)
 {
     sweep_plan *p = &s->plan;
+    tw_sweep_free(p->sw);
     for (size_t k = 0; p->points && k < p->n_points; k++) {
         free(p->points[k].label);
         free(p->points[k].path);
@@ -482,7 +483,8 @@ static int diagnose_points(sweep_state *s)
     int rc = CLI_OK;
     for (size_t k = 0; k < p->n_points && rc == CLI_OK; k++) {
         sweep_point *pt = &p->points[k];
-        if (tw_solve(solver, pt->policy, res, &err) != TW_OK)
+        if (tw_solve(solver, pt->policy, res, &err) != TW_OK ||
+            tw_result_stats(res).outcome != TW_OUTCOME_CONVERGED)
             continue;
         tw_status st = tw_result_diagnose(solver, s->base, pt->policy, res, &pt->diag, &err);
         if (st == TW_OK)
@@ -782,35 +784,51 @@ static int plan_draws(const sweep_args *a, sweep_state *s, uint64_t *file_hash)
     else if (a->max_psi_theta &&
              (!cli_parse_double(a->max_psi_theta, &p->max_psi_theta) || !(p->max_psi_theta > 0)))
         return flag_error("max-psi-theta", a->max_psi_theta, "a positive number or none");
-    p->check_stability = has_scale(s->base);
     p->stable_only = 1;
     if (a->unstable && strcmp(a->unstable, "redraw") && strcmp(a->unstable, "keep"))
         return flag_error("unstable", a->unstable, "redraw or keep");
     if (a->unstable && !strcmp(a->unstable, "keep"))
         p->stable_only = 0;
-    /* every draw now: a bad distribution is named before any solve, and the
-     * report says how many sector pairs the bound redrew */
+    return CLI_OK;
+}
+
+/* The library's sweep: it makes every draw now, so a bad distribution is
+ * named before any solve. */
+static int make_sweep(const sweep_env *env, sweep_state *s)
+{
+    sweep_plan *p = &s->plan;
+    const tw_policy **pol = malloc(p->n_points * sizeof *pol);
+    if (!pol)
+        return CLI_FAILURE;
+    for (size_t k = 0; k < p->n_points; k++)
+        pol[k] = p->points[k].policy;
+    tw_sweep_options o;
+    tw_sweep_options_default(&o);
+    o.draws = p->draws;
+    o.seed = p->seed;
+    o.theta = p->theta;
+    o.psi = p->psi;
+    o.draws_theta = p->file_theta;
+    o.draws_psi = p->file_psi;
+    o.max_psi_theta = p->max_psi_theta;
+    o.keep_unstable = !p->stable_only;
+    o.solver = p->opt;
+    o.sector_outputs = p->sector_keys;
+    o.n_sector_outputs = p->n_sector_keys;
+    o.threads = env->threads;
+    sweep_progress_options(env, &o);
     tw_error err = {0};
-    double *t = malloc(p->J * sizeof *t), *u = malloc(p->J * sizeof *u);
-    tw_status st = t && u ? TW_OK : TW_ERR_NOMEM;
-    p->redrawn = 0;
-    p->draws_redrawn = 0;
-    for (size_t k = 1; st == TW_OK && k <= p->draws && !p->file_theta; k++) {
-        unsigned long long r = 0;
-        st = tw_draw_elasticities_bounded(&p->theta, &p->psi, p->J, p->max_psi_theta, p->seed, k,
-                                          t, u, &r, &err);
-        p->redrawn += r;
-        p->draws_redrawn += r > 0;
-    }
-    free(t);
-    free(u);
+    p->sw = tw_sweep_create(p->base, pol, p->n_points, &o, &err);
+    free(pol);
+    if (p->sw)
+        return CLI_OK;
     size_t j;
-    if (st != TW_OK && sscanf(err.message, "sector [%zu]", &j) == 1 && j < p->J)
-        cli_error("elasticity distribution: sector %s: %s", tw_model_sector_code(s->base, j),
+    if (sscanf(err.message, "sector [%zu]", &j) == 1 && j < p->J)
+        cli_error("elasticity distribution: sector %s: %s", tw_model_sector_code(p->base, j),
                   strchr(err.message, ':') + 2);
-    else if (st != TW_OK)
+    else
         cli_error("elasticity distribution: %s", err.message);
-    return st == TW_OK ? CLI_OK : CLI_BAD_INPUT;
+    return err.code == TW_ERR_NOMEM ? CLI_FAILURE : CLI_BAD_INPUT;
 }
 
 /* --quantiles 5,50,95 and --sector-outputs a,b */
@@ -846,7 +864,7 @@ static int plan_outputs(const sweep_args *a, sweep_state *s)
             free(copy);
             return flag_error("sector-outputs", t, "keys of sectors.csv, e.g. output_pct");
         }
-        s->plan.sector_keys[s->plan.n_sector_keys++] = k;
+        s->plan.sector_keys[s->plan.n_sector_keys++] = (tw_sector_output)k;
     }
     free(copy);
     return CLI_OK;
@@ -891,21 +909,9 @@ static json_t *make_identity(const sweep_args *a, sweep_state *s, json_t *scenar
                      a->stage, "seed", seed, "theta", spec_json(&p->theta, p->J), "psi",
                      spec_json(&p->psi, p->J), "max_psi_theta",
                      out_json_number(p->max_psi_theta), "unstable_redrawn",
-                     p->check_stability && p->stable_only, "draws_file", a->draws_file ? fh : NULL,
-                     "sector_outputs", sectors, "values_per_record",
-                     (json_int_t)p->n_values);
-}
-
-/* Attempt 1: the options as given, warm-started, without the library's
- * fallback (a hopeless draw fails fast). Attempt 2, the safer one: from "no
- * change", damped (at most 0.5), twice the iterations, with the fallback
- * to the other method as the options say (--fallback, default yes). */
-static void attempt_options(sweep_plan *p)
-{
-    p->retry = p->opt;
-    p->retry.damping = p->opt.damping < 0.5 ? p->opt.damping : 0.5;
-    p->retry.max_iter = p->opt.max_iter > 500000 ? 1000000 : 2 * p->opt.max_iter;
-    p->opt.fallback = 0;
+                     has_scale(p->base) && p->stable_only, "draws_file",
+                     a->draws_file ? fh : NULL, "sector_outputs", sectors, "values_per_record",
+                     (json_int_t)tw_sweep_value_count(p->sw));
 }
 
 static int build_baseline(const cli_ctx *ctx, sweep_state *s)
@@ -925,7 +931,8 @@ static int build_baseline(const cli_ctx *ctx, sweep_state *s)
 }
 
 /* Arguments to a plan: scenarios, options, data, baseline, policies, draws, identity. */
-static int prepare(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
+static int prepare(const sweep_args *a, const cli_ctx *ctx, const sweep_env *env,
+                   sweep_state *s)
 {
     sweep_plan *p = &s->plan;
     uint64_t file_hash = 0;
@@ -962,52 +969,42 @@ static int prepare(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
         rc = diagnose_points(s);
     if (rc == CLI_OK)
         rc = plan_draws(a, s, &file_hash);
+    if (rc == CLI_OK)
+        rc = make_sweep(env, s);
     if (rc != CLI_OK) {
         json_decref(scenarios);
         return rc;
     }
-    p->n_values = sweep_off_psi(p) + p->J;
     s->identity = make_identity(a, s, scenarios, policy_hash, file_hash);
-    attempt_options(p); /* after the identity: it records the options as given */
     return s->identity ? CLI_OK : CLI_FAILURE;
 }
 
 /* ---- running -------------------------------------------------------------------- */
 
-/* Rank 0: open the store and list what is missing. */
-static int open_store(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep_store *st)
+/* Rank 0: open the output directory and list what is missing. */
+static int open_store(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
 {
-    char why[700];
-    int r = sweep_store_open(st, a->output, s->identity, &s->plan, why, sizeof why);
-    if (r != 0) {
-        cli_error("%s", why);
-        return r == -2 ? CLI_USAGE : CLI_FAILURE;
-    }
+    int rc = sweep_open_output(s->plan.sw, a->output, s->identity);
+    if (rc != CLI_OK)
+        return rc;
+    tw_error err = {0};
+    tw_status st = tw_sweep_pending(s->plan.sw, &s->items, &s->n_items, &err);
+    if (st != TW_OK)
+        return cli_fail(&err, st);
     size_t total = s->plan.n_points * (s->plan.draws + 1);
-    s->items = malloc((total ? total : 1) * sizeof *s->items);
-    if (!s->items)
-        return CLI_FAILURE;
-    for (size_t pt = 0; pt < s->plan.n_points; pt++)
-        for (size_t k = 0; k <= s->plan.draws; k++)
-            if (!st->done[pt * st->per_point + k])
-                s->items[s->n_items++] = (sweep_item){(uint32_t)pt, (uint32_t)k};
-    if (st->n_done)
-        cli_note(ctx, 1, "resuming: %zu of %zu solves already in %s", st->n_done, total,
+    if (s->n_items < total)
+        cli_note(ctx, 1, "resuming: %zu of %zu solves already in %s", total - s->n_items, total,
                  a->output);
     return CLI_OK;
 }
 
-static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep_store *st)
+static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
 {
     char why[700];
-    sweep_report r = {&s->plan, st, s->identity, a->data_dir, s->quantiles, s->n_quantiles,
-                      !a->no_chart};
-    size_t total, retried, failed;
-    sweep_counts(&r, &total, &retried, &failed);
-    if (sweep_store_sync(st) != 0) {
-        cli_error("cannot sync the records in %s: %s", a->output, strerror(errno));
-        return CLI_FAILURE;
-    }
+    sweep_report r = {&s->plan, a->output, s->identity, a->data_dir, s->quantiles,
+                      s->n_quantiles, !a->no_chart};
+    tw_sweep_counts n;
+    tw_sweep_get_counts(s->plan.sw, &n);
     if (sweep_write_report(&r, why, sizeof why) != 0) {
         cli_error("%s", why);
         return CLI_FAILURE;
@@ -1016,11 +1013,11 @@ static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep
         cli_error("%s (nothing written to %s)", why, a->html);
         return CLI_FAILURE;
     }
-    if (failed)
+    if (n.failed)
         cli_error("%zu of %zu solves failed even after a retry: counted in the summary "
-                  "(\"failed\"), left out of the statistics", failed, total);
-    cli_note(ctx, 1, "%zu solves (%zu retried, %zu failed); summary in %s/summary.csv", total,
-             retried, failed, a->output);
+                  "(\"failed\"), left out of the statistics", n.failed, n.solved);
+    cli_note(ctx, 1, "%zu solves (%zu retried, %zu failed); summary in %s/summary.csv", n.solved,
+             n.retried, n.failed, a->output);
     if (sweep_print(&r, a->format) != 0) {
         cli_error("cannot write the summary to standard output");
         return CLI_FAILURE;
@@ -1030,10 +1027,7 @@ static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s, sweep
 
 static int run(const sweep_args *a, cli_ctx *ctx, sweep_env *env, sweep_state *s)
 {
-    sweep_store st;
-    memset(&st, 0, sizeof st);
-    st.fd = -1;
-    int rc = env->rank == 0 ? open_store(a, ctx, s, &st) : CLI_OK;
+    int rc = env->rank == 0 ? open_store(a, ctx, s) : CLI_OK;
     for (size_t k = 0; env->rank == 0 && k < s->plan.n_points; k++) /* one voice: rank 0's */
         for (size_t w = 0; s->plan.points[k].has_diag && w < s->plan.points[k].diag.n_warnings; w++)
             fprintf(stderr, "tradewar: warning [%s] (%s): %s\n",
@@ -1045,12 +1039,11 @@ static int run(const sweep_args *a, cli_ctx *ctx, sweep_env *env, sweep_state *s
     if (rc == CLI_OK) {
         cli_note(ctx, 1, "%zu solves to do on %d rank%s x %d thread%s", s->n_items, env->size,
                  env->size > 1 ? "s" : "", env->threads, env->threads > 1 ? "s" : "");
-        rc = sweep_run(env, &s->plan, s->items, s->n_items, env->rank == 0 ? &st : NULL, ctx);
+        rc = sweep_run(env, &s->plan, s->items, s->n_items, ctx);
     }
     rc = sweep_agree(env, rc);
     if (rc == CLI_OK && env->rank == 0)
-        rc = report(a, ctx, s, &st);
-    sweep_store_close(&st);
+        rc = report(a, ctx, s);
     return rc;
 }
 
@@ -1077,7 +1070,7 @@ int cmd_sweep(int argc, char **argv, int first, cli_ctx ctx)
     sweep_state s;
     memset(&s, 0, sizeof s);
     if (rc == CLI_OK)
-        rc = prepare(&args, &ctx, &s);
+        rc = prepare(&args, &ctx, &env, &s);
     rc = sweep_agree(&env, rc);
     if (rc == CLI_OK)
         rc = run(&args, &ctx, &env, &s);

@@ -17,79 +17,56 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Statistics of one value of one point. */
+/* Statistics of one value of one point (tw_sweep_summarise). */
 typedef struct stat1 {
     double central, mean, sd;
     size_t n;
     double *q; /* n_quantiles */
 } stat1;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static size_t at(const sweep_store *st, size_t point, size_t draw)
-{
-    return point * st->per_point + draw;
-}
-
-/* Over draws 1..D of `point` that did not fail and gave a finite value. */
-static void compute(const sweep_report *r, size_t point, size_t v, double *buf, stat1 *s)
-{
-    const sweep_store *st = r->store;
-    size_t nv = r->plan->n_values, n = 0;
-    size_t c = at(st, point, 0);
-    s->central = st->done[c] && st->status[c] != SWEEP_FAILED ? st->values[c * nv + v] : NAN;
-    double sum = 0;
-    for (size_t k = 1; k < st->per_point; k++) {
-        size_t a = at(st, point, k);
-        double x = st->values[a * nv + v];
-        if (st->done[a] && st->status[a] != SWEEP_FAILED && isfinite(x)) {
-            buf[n++] = x;
-            sum += x;
-        }
-    }
-    s->n = n;
-    s->mean = n ? sum / (double)n : NAN;
-    double ss = 0;
-    for (size_t k = 0; k < n; k++)
-        ss += (buf[k] - s->mean) * (buf[k] - s->mean);
-    s->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
-    qsort(buf, n, sizeof *buf, cmp_double);
-    for (size_t q = 0; q < r->n_quantiles; q++)
-        s->q[q] = tw_quantile_sorted(buf, n, r->quantiles[q]);
-}
-
 /* Which values are summarised: the outputs, and the elasticities when drawn. */
 static size_t summarised(const sweep_report *r)
 {
-    return r->plan->draws > 0 ? r->plan->n_values : sweep_off_theta(r->plan);
+    return r->plan->draws > 0 ? tw_sweep_value_count(r->plan->sw) : sweep_off_theta(r->plan);
+}
+
+/* How solve (point, draw) went (done 0 when it is not there). */
+static tw_sweep_solve solve_of(const sweep_report *r, size_t point, size_t draw)
+{
+    tw_sweep_solve s;
+    tw_sweep_get_solve(r->plan->sw, point, draw, &s);
+    return s;
 }
 
 typedef struct table {
-    stat1 *s;   /* n_points * n_values */
+    stat1 *s;   /* n_points * M */
     double *qs; /* their quantiles */
 } table;
 
 static int build_table(const sweep_report *r, table *t)
 {
-    size_t P = r->plan->n_points, M = summarised(r), nq = r->n_quantiles;
+    const tw_sweep *sw = r->plan->sw;
+    size_t P = r->plan->n_points, M = summarised(r), V = tw_sweep_value_count(sw),
+           nq = r->n_quantiles;
     t->s = calloc(P * M, sizeof *t->s);
     t->qs = calloc(P * M * nq + 1, sizeof *t->qs);
-    double *buf = malloc((r->store->per_point + 1) * sizeof *buf);
-    if (!t->s || !t->qs || !buf) {
-        free(buf);
-        return -1;
-    }
-    for (size_t p = 0; p < P; p++)
-        for (size_t v = 0; v < M; v++) {
-            t->s[p * M + v].q = t->qs + (p * M + v) * nq;
-            compute(r, p, v, buf, &t->s[p * M + v]);
+    tw_sweep_stat *st = malloc(V * sizeof *st);
+    double *q = malloc((V * nq + 1) * sizeof *q);
+    int rc = t->s && t->qs && st && q ? 0 : -1;
+    for (size_t p = 0; rc == 0 && p < P; p++) {
+        if (tw_sweep_summarise(sw, p, r->quantiles, nq, st, q, NULL) != TW_OK) {
+            rc = -1;
+            break;
         }
-    free(buf);
-    return 0;
+        for (size_t v = 0; v < M; v++) {
+            stat1 *x = &t->s[p * M + v];
+            *x = (stat1){st[v].central, st[v].mean, st[v].sd, st[v].n, t->qs + (p * M + v) * nq};
+            memcpy(x->q, q + v * nq, nq * sizeof *q);
+        }
+    }
+    free(st);
+    free(q);
+    return rc;
 }
 
 static void free_table(table *t)
@@ -122,19 +99,6 @@ static void value_names(const sweep_plan *p, size_t v, const char **country, con
     }
 }
 
-void sweep_counts(const sweep_report *r, size_t *total, size_t *retried, size_t *failed)
-{
-    const sweep_store *st = r->store;
-    *total = *retried = *failed = 0;
-    for (size_t a = 0; a < st->n_points * st->per_point; a++) {
-        if (!st->done[a])
-            continue;
-        (*total)++;
-        *retried += st->status[a] == SWEEP_RETRIED;
-        *failed += st->status[a] == SWEEP_FAILED;
-    }
-}
-
 /* ---- CSV ---------------------------------------------------------------------- */
 
 static void csv_num(FILE *f, double x)
@@ -159,8 +123,8 @@ static void provenance(FILE *f, const sweep_report *r)
 static size_t point_failed(const sweep_report *r, size_t p)
 {
     size_t f = 0;
-    for (size_t k = 1; k < r->store->per_point; k++)
-        f += r->store->status[at(r->store, p, k)] == SWEEP_FAILED;
+    for (size_t k = 1; k <= r->plan->draws; k++)
+        f += solve_of(r, p, k).status == TW_SWEEP_FAILED;
     return f;
 }
 
@@ -201,32 +165,9 @@ static int write_summary_csv(FILE *f, const sweep_report *r, const table *t)
     return ferror(f) ? -1 : 0;
 }
 
-static const char *status_name(uint32_t s)
-{
-    return s == SWEEP_CONVERGED ? "converged" : s == SWEEP_RETRIED ? "retried" : "failed";
-}
-
-/* One row per solve: status and every country's welfare change. */
-/* Over point 0's draws (every point has the same draws): candidates set
- * aside for an unstable base, and draws solved although it was unstable. */
-static void stability_counts(const sweep_report *r, unsigned long long *set_aside,
-                             size_t *kept_unstable)
-{
-    const sweep_store *st = r->store;
-    *set_aside = 0;
-    *kept_unstable = 0;
-    for (size_t k = 1; r->plan->n_points && k < st->per_point; k++) {
-        if (!st->done[k])
-            continue;
-        *set_aside += st->redraws[k];
-        *kept_unstable += st->growth[k] >= 1;
-    }
-}
-
 static int write_draws_csv(FILE *f, const sweep_report *r)
 {
     const sweep_plan *p = r->plan;
-    const sweep_store *st = r->store;
     provenance(f, r);
     /* the drawn elasticities too, so outcomes can be read against them */
     int th = p->draws > 0 && (p->theta.dist != TW_DIST_FIXED || p->file_theta);
@@ -240,16 +181,16 @@ static int write_draws_csv(FILE *f, const sweep_report *r)
         fprintf(f, ",psi:%s", tw_model_sector_code(p->base, j));
     fputc('\n', f);
     for (size_t pt = 0; pt < p->n_points; pt++)
-        for (size_t k = 0; k < st->per_point; k++) {
-            size_t a = at(st, pt, k);
-            if (!st->done[a])
+        for (size_t k = 0; k <= p->draws; k++) {
+            tw_sweep_solve so = solve_of(r, pt, k);
+            if (!so.done)
                 continue;
-            fprintf(f, "%zu,%zu,%s,%lld", pt, k, status_name(st->status[a]),
-                    (long long)st->iterations[a]);
-            csv_num(f, st->residual[a]);
-            fprintf(f, ",%u", (unsigned)st->redraws[a]);
-            csv_num(f, st->growth[a]);
-            const double *v = st->values + a * p->n_values;
+            fprintf(f, "%zu,%zu,%s,%lld", pt, k, tw_sweep_status_name(so.status),
+                    so.iterations);
+            csv_num(f, so.residual);
+            fprintf(f, ",%u", so.redraws);
+            csv_num(f, so.growth);
+            const double *v = tw_sweep_values(p->sw, pt, k);
             for (size_t i = 0; i < p->N; i++)
                 csv_num(f, v[(size_t)TW_C_WELFARE_PCT * p->N + i]);
             for (size_t j = 0; th && j < p->J; j++)
@@ -280,12 +221,11 @@ static json_t *stat_json(const sweep_report *r, const stat1 *s)
 static json_t *point_json(const sweep_report *r, const table *t, size_t pt)
 {
     const sweep_plan *p = r->plan;
-    const sweep_store *st = r->store;
     size_t M = summarised(r), N = p->N, J = p->J;
     const stat1 *row = t->s + pt * M;
     json_t *failed = json_array(), *grid = json_object();
-    for (size_t k = 1; k < st->per_point; k++)
-        if (st->status[at(st, pt, k)] == SWEEP_FAILED)
+    for (size_t k = 1; k <= p->draws; k++)
+        if (solve_of(r, pt, k).status == TW_SWEEP_FAILED)
             json_array_append_new(failed, json_integer((json_int_t)k));
     for (size_t g = 0; g < p->n_grids; g++)
         json_object_set_new(grid, p->grids[g].name, out_json_number(p->points[pt].grid[g]));
@@ -313,15 +253,15 @@ static json_t *point_json(const sweep_report *r, const table *t, size_t pt)
                                                tw_model_sector_code(p->base, j), "theta",
                                                stat_json(r, &row[sweep_off_theta(p) + j]), "psi",
                                                stat_json(r, &row[sweep_off_psi(p) + j])));
-    size_t c0 = at(st, pt, 0);
+    tw_sweep_solve c0 = solve_of(r, pt, 0);
     const sweep_point *sp = &p->points[pt];
     return json_pack("{s:o, s:o, s:I, s:s, s:s, s:o, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
                      "diagnostics", sp->has_diag ? out_diagnostics_json(p->base, &sp->diag) : json_null(),
                      "warnings", sp->has_diag ? out_warnings_json(&sp->diag) : json_array(), "index",
                      (json_int_t)pt, "label", p->points[pt].label, "scenario",
                      p->points[pt].path, "grid", grid, "central_converged",
-                     st->done[c0] && st->status[c0] != SWEEP_FAILED, "central_status",
-                     status_name(st->status[c0]), "draws_ok",
+                     c0.done && c0.status != TW_SWEEP_FAILED, "central_status",
+                     tw_sweep_status_name(c0.status), "draws_ok",
                      (json_int_t)(p->draws - json_array_size(failed)), "draws_failed",
                      (json_int_t)json_array_size(failed), "failed_draws", failed, "countries",
                      countries, "sectors", sectors, "elasticities", elast);
@@ -329,34 +269,31 @@ static json_t *point_json(const sweep_report *r, const table *t, size_t pt)
 
 static json_t *summary_json(const sweep_report *r, const table *t)
 {
-    size_t total, retried, failed;
-    sweep_counts(r, &total, &retried, &failed);
+    tw_sweep_counts n;
+    tw_sweep_get_counts(r->plan->sw, &n);
     json_t *qs = json_array(), *points = json_array();
     for (size_t k = 0; k < r->n_quantiles; k++)
         json_array_append_new(qs, json_real(r->quantiles[k]));
     for (size_t pt = 0; pt < r->plan->n_points; pt++)
         json_array_append_new(points, point_json(r, t, pt));
     const sweep_plan *p = r->plan;
-    unsigned long long set_aside;
-    size_t kept_unstable;
-    stability_counts(r, &set_aside, &kept_unstable);
     return json_pack("{s:{s:s, s:s, s:s, s:O}, s:I, s:I, s:{s:o, s:I, s:I, s:b, s:b, s:I, s:I, "
                      "s:o}, s:o, s:s, s:{s:I, s:I, s:I, s:I}, s:o}",
                      "tradewar", "version", TW_VERSION_STRING, "command", "sweep", "data",
                      r->data_dir, "identity", r->identity, "points_count",
                      (json_int_t)p->n_points, "draws", (json_int_t)p->draws, "truncation",
                      "max_psi_theta", out_json_number(p->max_psi_theta), "redrawn_sector_pairs",
-                     (json_int_t)p->redrawn, "draws_with_a_redraw",
-                     (json_int_t)p->draws_redrawn, "stability_checked", p->check_stability,
-                     "unstable_redrawn", p->check_stability && p->stable_only,
-                     "unstable_set_aside", (json_int_t)set_aside, "unstable_kept",
-                     (json_int_t)kept_unstable, "central_growth",
-                     out_json_number(p->n_points ? r->store->growth[0] : NAN),
+                     (json_int_t)n.redrawn_pairs, "draws_with_a_redraw",
+                     (json_int_t)n.draws_redrawn, "stability_checked", n.stability_checked,
+                     "unstable_redrawn", n.stability_checked && p->stable_only,
+                     "unstable_set_aside", (json_int_t)n.unstable_set_aside, "unstable_kept",
+                     (json_int_t)n.unstable_kept, "central_growth",
+                     out_json_number(solve_of(r, 0, 0).growth),
                      "quantiles", qs, "quantile_definition",
                      "Hyndman-Fan type 7: linear interpolation between order statistics",
-                     "solves", "total", (json_int_t)total, "converged",
-                     (json_int_t)(total - retried - failed), "retried", (json_int_t)retried,
-                     "failed", (json_int_t)failed, "points", points);
+                     "solves", "total", (json_int_t)n.solved, "converged",
+                     (json_int_t)n.converged, "retried", (json_int_t)n.retried,
+                     "failed", (json_int_t)n.failed, "points", points);
 }
 
 static int write_summary_json(FILE *f, const sweep_report *r, const table *t)
@@ -505,7 +442,7 @@ int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
                                        {"draws.csv", w_draws_csv}};
     report_files x = {r, &t};
     file_batch *b = calloc(1, sizeof *b);
-    int st = b ? batch_begin(b, r->store->dir, 0, why, why_size) : -1, no_chart = 0;
+    int st = b ? batch_begin(b, r->dir, 0, why, why_size) : -1, no_chart = 0;
     if (!b)
         snprintf(why, why_size, "out of memory");
     if (st == 0)
@@ -525,7 +462,7 @@ int sweep_write_report(const sweep_report *r, char *why, size_t why_size)
         batch_abort(b);
     if (st == 0 && no_chart) { /* no chart of an earlier run left beside these files */
         char path[4200];
-        snprintf(path, sizeof path, "%s/chart.png", r->store->dir);
+        snprintf(path, sizeof path, "%s/chart.png", r->dir);
         unlink(path);
     }
     free(b);
@@ -563,26 +500,24 @@ int sweep_write_html(const sweep_report *r, const char *path, char *why, size_t 
 static void print_table(FILE *f, const sweep_report *r, const table *t)
 {
     const sweep_plan *p = r->plan;
-    size_t M = summarised(r), nq = r->n_quantiles, total, retried, failed;
+    size_t M = summarised(r), nq = r->n_quantiles;
     char q[32];
-    sweep_counts(r, &total, &retried, &failed);
+    tw_sweep_counts n;
+    tw_sweep_get_counts(p->sw, &n);
     fprintf(f, "Sweep: %zu point%s x (1 central + %zu draws), seed %llu\n", p->n_points,
             p->n_points == 1 ? "" : "s", p->draws, p->seed);
-    fprintf(f, "Solves: %zu, converged %zu, retried and converged %zu, failed %zu\n", total,
-            total - retried - failed, retried, failed);
-    unsigned long long set_aside;
-    size_t kept_unstable;
-    stability_counts(r, &set_aside, &kept_unstable);
+    fprintf(f, "Solves: %zu, converged %zu, retried and converged %zu, failed %zu\n", n.solved,
+            n.converged, n.retried, n.failed);
     /* how much the model's domain shaped the draws (docs/sweeps.md) */
-    if (p->draws_redrawn)
+    if (n.draws_redrawn)
         fprintf(f, "Domain: psi*theta < %g redrew %llu sector pairs in %zu of %zu draws\n",
-                p->max_psi_theta, p->redrawn, p->draws_redrawn, p->draws);
-    if (set_aside)
+                p->max_psi_theta, n.redrawn_pairs, n.draws_redrawn, p->draws);
+    if (n.unstable_set_aside)
         fprintf(f, "Domain: %llu candidate draws set aside (the base economy unstable under "
-                   "them)\n", set_aside);
-    if (kept_unstable)
+                   "them)\n", n.unstable_set_aside);
+    if (n.unstable_kept)
         fprintf(f, "Warning: %zu draws solved although the base economy is unstable under them\n",
-                kept_unstable);
+                n.unstable_kept);
     for (size_t pt = 0; pt < p->n_points; pt++) {
         fprintf(f, "\n%s: welfare %% (failed draws: %zu)\n%-8s %10s %10s %10s", p->points[pt].label,
                 point_failed(r, pt), "country", "central", "mean", "sd");

@@ -314,6 +314,7 @@ typedef enum {
     TW_METHOD_NEWTON_KRYLOV  /* Newton-GMRES with line search on the same system (KINSOL) */
 } tw_method;
 
+struct tw_solve_progress;
 typedef struct tw_solver_options {
     tw_method method;     /* default TW_METHOD_ANDERSON */
     double tol;           /* max scaled residual accepted, default 1e-10 */
@@ -321,7 +322,23 @@ typedef struct tw_solver_options {
     int anderson_depth;   /* default 8 */
     double damping;       /* 0 < damping <= 1 for Anderson, default 1 */
     int fallback;         /* 1: if the method fails, retry with the other one; default 1 */
+    /* Optional progress callback: called on the solving thread every
+       progress_every evaluations of the equilibrium map (default 10) with the
+       residual there; a non-zero return stops the solve, which returns
+       TW_OK with the last iterate in its result and outcome TW_OUTCOME_STOPPED. */
+    int (*progress)(void *user, const struct tw_solve_progress *p);
+    void *progress_user;
+    int progress_every;
 } tw_solver_options;
+
+/** What tw_solve reports to tw_solver_options.progress (borrowed for the call). */
+typedef struct tw_solve_progress {
+    long evaluations;   /* evaluations of the equilibrium map so far in this solve */
+    tw_method method;   /* the method running */
+    double residual;    /* max scaled equilibrium residual at the latest evaluation */
+    double tol;         /* the residual that counts as converged */
+    double seconds;     /* since the solve started */
+} tw_solve_progress;
 void tw_solver_options_default(tw_solver_options *o);
 
 /** Statistics of the last solve. */
@@ -367,7 +384,8 @@ void tw_result_free(tw_result *r); /* accepts NULL */
  * model) into `res`. Returns TW_OK when the solve ran, whether or not it
  * converged: tw_result_stats(res).outcome says how it ended (when not
  * converged the result holds the last iterate, and err a message with the
- * detail); another code on bad arguments or out of memory. `res` must have
+ * detail; TW_OUTCOME_STOPPED when the options' progress callback asked to
+ * stop); another code on bad arguments or out of memory. `res` must have
  * been created for the same model.
  */
 tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_error *err);
@@ -853,6 +871,222 @@ double tw_normal_quantile(double p);
 double tw_quantile_sorted(const double *sorted, size_t n, double p);
 
 /* ------------------------------------------------------------------------ */
+/* Sweeps: many solves of one base economy (src/sweep_*.c, docs/sweeps.md)  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A sweep solves n_points policies ("points", e.g. a grid over a scenario's
+ * parameters) on one base economy, each under the data's elasticities (draw
+ * 0, the central solve) and under Monte Carlo draws 1..D of theta and psi.
+ * Every draw is a function of (seed, draw, sector) only, and every solve
+ * starts from a point fixed by the plan (a draw warm-starts from its point's
+ * central solution), so the answers do not depend on threads, processes or
+ * interruptions. A solve that does not converge is retried once with safer
+ * options (from "no change", damping at most 0.5, twice the iterations, the
+ * fallback method as the options say); one that fails again is counted as
+ * failed, its values NaN.
+ *
+ * Finished solves can go to a record file (tw_sweep_open_store) as they
+ * finish, so that a run stopped by its progress callback, killed, or cut by
+ * a full disk resumes where it was: the library writes that one file in a
+ * directory the caller names (as tw_write_dataset writes a data set); the
+ * caller writes whatever else it wants there (the program: run.json with the
+ * run's description, the summaries). A file rather than callbacks because
+ * resuming must be right for every caller: the file's format, checksums and
+ * torn-tail repair are the library's, not each caller's.
+ */
+typedef struct tw_sweep tw_sweep;
+
+/** How one solve of a sweep ended. */
+typedef enum {
+    TW_SWEEP_CONVERGED = 0, /* at the first attempt */
+    TW_SWEEP_RETRIED = 1,   /* at the second, safer attempt */
+    TW_SWEEP_FAILED = 2     /* neither converged: values NaN, left out of the statistics */
+} tw_sweep_status;
+/** "converged", "retried", "failed". */
+const char *tw_sweep_status_name(tw_sweep_status s);
+
+/** What a run reports to tw_sweep_options.progress (borrowed for the call). */
+typedef struct tw_sweep_progress {
+    size_t done;         /* solves finished in this run (here and, with a driver, elsewhere) */
+    size_t total;        /* solves this run has to do */
+    size_t retried, failed; /* of those done */
+    double seconds;      /* since the run started */
+    double seconds_left; /* an estimate (the rate so far); NAN before the first solve */
+    int final;           /* 1 at the run's last call (its return value is then ignored) */
+} tw_sweep_progress;
+
+typedef struct tw_sweep_options {
+    size_t draws;             /* Monte Carlo draws per point, 0 (default): the central solves only */
+    unsigned long long seed;  /* of the draws, default 1 */
+    tw_draw_spec theta, psi;  /* their distributions (arrays borrowed, copied by
+                                 tw_sweep_create); a NULL `a` means the base's values
+                                 (default: both fixed at the base's values) */
+    const double *draws_theta, *draws_psi; /* or the draws themselves: draws x J each,
+                                 row k-1 is draw k (both or neither; copied); theta,
+                                 psi then give only draw 0 */
+    double max_psi_theta;     /* random draws keep psi theta below this in every sector
+                                 (tw_draw_elasticities_bounded); default 1, INFINITY: none */
+    int keep_unstable;        /* with scale economies each draw's base stability is
+                                 estimated (tw_solver_base_stability); 0 (default): a
+                                 random draw under which the base is unstable is replaced
+                                 by a fresh one, 1: solved as it is */
+    tw_solver_options solver; /* the first attempt (warm-started, without the fallback);
+                                 the retry is derived from it. Its progress callback is
+                                 not used (solves run on worker threads). */
+    const tw_sector_output *sector_outputs; /* per-sector outputs kept too (may be NULL) */
+    size_t n_sector_outputs;
+    int threads;              /* worker threads; 0 (default): the machine's cores */
+    /* Optional: called on the thread that called tw_sweep_run while it runs (as
+       solves end, and at least every 0.2 s), at most every progress_interval
+       seconds (default 0.2; 0: no limit), and once at the end (final = 1); a
+       non-zero return stops the run: solves under way are finished and kept,
+       the rest left for the next run (tw_sweep_run: outcome TW_OUTCOME_STOPPED). */
+    int (*progress)(void *user, const tw_sweep_progress *p);
+    void *progress_user;
+    double progress_interval;
+} tw_sweep_options;
+void tw_sweep_options_default(tw_sweep_options *o);
+
+/**
+ * A sweep of `points` (n_points policies made for `base`, borrowed like the
+ * model: both must outlive the sweep). Every random draw is made here, so a
+ * bad distribution is an error now (TW_ERR_INVALID naming the sector as
+ * "sector [j]", as tw_draw_elasticities_bounded does), never in the middle
+ * of a run. NULL on error.
+ */
+tw_sweep *tw_sweep_create(const tw_model *base, const tw_policy *const *points, size_t n_points,
+                          const tw_sweep_options *o, tw_error *err);
+void tw_sweep_free(tw_sweep *s);
+
+/** Draw k's elasticities (k = 0: the central ones; J values each), before any
+ *  stability redraw. */
+tw_status tw_sweep_elasticities(const tw_sweep *s, size_t k, double *theta, double *psi,
+                                tw_error *err);
+
+/**
+ * Keep finished solves in DIR/records.twr (DIR must exist) and take those
+ * already there: a header names the sweep (a 64-bit hash of `identity`, text
+ * the caller makes from everything the values depend on; NULL: the library's
+ * own description of the plan), then fixed-size records, each with its own
+ * checksum, appended with one write(2) as each solve ends and synced at most
+ * once a second and at the end of a run. A torn or corrupt tail is cut off
+ * and solved again. TW_ERR_DATA when the file belongs to another sweep,
+ * TW_ERR_IO when it is not a regular file or cannot be read or written.
+ */
+tw_status tw_sweep_open_store(tw_sweep *s, const char *dir, const char *identity, tw_error *err);
+
+/**
+ * Solve every (point, draw) not solved yet, on the options' threads: first
+ * the central solves, then the draws. TW_OK when the run ran; *outcome (may
+ * be NULL) is then TW_OUTCOME_CONVERGED when every solve of the sweep is done
+ * (whether each converged is its tw_sweep_status), TW_OUTCOME_STOPPED when
+ * the progress callback stopped the run (what is done is kept: run again to
+ * finish; err, code TW_OK, says how far it got). TW_ERR_DATA when 1000
+ * candidates of a draw in a row leave the base unstable; another code on
+ * errors (the store: TW_ERR_IO).
+ */
+tw_status tw_sweep_run(tw_sweep *s, tw_outcome *outcome, tw_error *err);
+
+/** Solves done and their outcomes (in memory: taken from the store and run). */
+typedef struct tw_sweep_counts {
+    size_t solved, converged, retried, failed;
+    unsigned long long redrawn_pairs; /* sector pairs the psi theta bound redrew, over all draws */
+    size_t draws_redrawn;             /* draws with at least one such redraw */
+    unsigned long long unstable_set_aside; /* over point 0's draws: candidates replaced
+                                              because the base was unstable under them */
+    size_t unstable_kept;             /* point 0's draws solved under an unstable base */
+    int stability_checked;            /* 1: the data have scale economies */
+} tw_sweep_counts;
+void tw_sweep_get_counts(const tw_sweep *s, tw_sweep_counts *c);
+
+/**
+ * The values kept of each solve, V = tw_sweep_value_count(s) doubles: every
+ * country output (value c N + i: tw_country_output c of country i), then each
+ * chosen sector output k (at TW_C_COUNT N + (k N + i) J + j), then the draw's
+ * theta (J) and psi (J).
+ */
+size_t tw_sweep_value_count(const tw_sweep *s);
+/** Solve (point, draw)'s V values, or NULL when not solved; valid until the
+ *  next tw_sweep_run or tw_sweep_add_records. */
+const double *tw_sweep_values(const tw_sweep *s, size_t point, size_t draw);
+
+/** How one solve went. */
+typedef struct tw_sweep_solve {
+    int done;                /* 0: not solved (the rest unset) */
+    tw_sweep_status status;
+    long long iterations;    /* of both attempts */
+    double residual;
+    unsigned redraws;        /* candidates set aside for an unstable base */
+    double growth;           /* the base's stability estimate under the draw (NaN: not checked) */
+} tw_sweep_solve;
+void tw_sweep_get_solve(const tw_sweep *s, size_t point, size_t draw, tw_sweep_solve *out);
+
+/** Statistics of one value over a point's converged draws. */
+typedef struct tw_sweep_stat {
+    double central;  /* the central solve's value (NaN when it failed or is missing) */
+    double mean, sd; /* over draws 1..D that converged with a finite value (sd: n - 1) */
+    size_t n;        /* how many */
+} tw_sweep_stat;
+
+/**
+ * Summarise a point: for each of its V values, stats[v] and quantiles
+ * q[v * n_quantiles + k] at the fractions p[k] (0..1, tw_quantile_sorted,
+ * type 7). TW_ERR_INVALID for a point out of range or a fraction outside
+ * [0, 1]; TW_ERR_NOMEM.
+ */
+tw_status tw_sweep_summarise(const tw_sweep *s, size_t point, const double *p, size_t n_quantiles,
+                             tw_sweep_stat *stats, double *q, tw_error *err);
+
+/* ---- distributed runs (the program's MPI driver; optional) ---- */
+
+/** Bytes of one serialised record (records carry their own checksum). */
+size_t tw_sweep_record_bytes(const tw_sweep *s);
+
+/** The (point, draw) pairs a run would solve, 2 uint32 each, into a malloc'd
+ *  array (the caller frees it). */
+tw_status tw_sweep_pending(const tw_sweep *s, uint32_t **items, size_t *n, tw_error *err);
+
+/**
+ * A run shared with other processes, through the caller's transport. The
+ * storing process (with the store) lists the pending solves
+ * (tw_sweep_pending) and sends the list to the helpers; each helper (no
+ * store) solves blocks of that list's draws that it asks the storing process
+ * for, and sends its records back. Every helper first solves the central
+ * solve of each point itself, for its warm starts. The hooks are called only
+ * on the thread that called tw_sweep_run_shared, never at once.
+ */
+typedef struct tw_sweep_driver {
+    void *user;
+    /* The storing process: called every 5 ms during the run, to take helpers'
+       records (tw_sweep_add_records) and answer their requests for draws
+       (tw_sweep_grant); returns how many helpers said they had finished. An
+       error (err set) stops handing out draws; the run still waits for every
+       helper. */
+    int (*poll)(void *user, tw_sweep *s, tw_error *err);
+    int helpers;
+    /* A helper: `send` takes n finished records (0, or -1 with err set);
+       `fetch` asks for more draws (non-blocking: 1 with a block of the
+       pending list [*first, *first + *count), *count 0 when none are left; 0
+       when no answer yet; -1 with err set). */
+    int (*send)(void *user, const void *records, size_t n, tw_error *err);
+    int (*fetch)(void *user, size_t *first, size_t *count, tw_error *err);
+} tw_sweep_driver;
+
+/** tw_sweep_run with other processes: as the storing process (d->poll set;
+ *  the list is tw_sweep_pending's) or as a helper (d->send and d->fetch set;
+ *  `items`: the storing process's list, n of them). */
+tw_status tw_sweep_run_shared(tw_sweep *s, const tw_sweep_driver *d, const uint32_t *items,
+                              size_t n, tw_outcome *outcome, tw_error *err);
+/** The storing process, from its poll hook: a block of draws for a helper
+ *  (a quarter of an even share of what is left among `processes`, 1 to 512;
+ *  *count 0 when none are left). */
+void tw_sweep_grant(tw_sweep *s, int processes, size_t *first, size_t *count);
+/** The storing process: n records from a helper (checked, stored, counted).
+ *  TW_ERR_IO for a record that fails its checksum (a broken transport). */
+tw_status tw_sweep_add_records(tw_sweep *s, const void *records, size_t n, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Comparing two policies: stage k-1 -> stage k                             */
 /* ------------------------------------------------------------------------ */
 
@@ -879,6 +1113,61 @@ tw_status tw_policy_rebase(const tw_policy *target, const tw_policy *from, tw_po
  */
 tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_policy *from,
                      const tw_policy *to, tw_model **rebased, tw_result **res, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Sensitivity: one comparison under other elasticities (src/sensitivity.c)  */
+/* ------------------------------------------------------------------------ */
+
+/** What a variant does to psi when it scales theta. */
+typedef enum {
+    TW_PSI_DATA,         /* psi as in the data */
+    TW_PSI_ZERO,         /* psi = 0: constant returns */
+    TW_PSI_KEEP_PRODUCT  /* psi / theta_scale: psi * theta as in the data */
+} tw_psi_rule;
+/** "data", "zero", "data / theta_scale". */
+const char *tw_psi_rule_name(tw_psi_rule r);
+
+/** An elasticity variant: every theta times theta_scale, psi by the rule. */
+typedef struct tw_elasticity_variant {
+    const char *key;     /* a name for files, e.g. "theta_x1.5_psi0" */
+    const char *label;   /* a short column heading, e.g. "th*1.5,psi=0" */
+    double theta_scale;  /* > 0 */
+    tw_psi_rule psi;
+} tw_elasticity_variant;
+
+/**
+ * The variants of `tradewar report`'s sensitivity table (*n of them, a
+ * constant table, first the data's own): psi = 0, theta times 0.5 and 1.5
+ * with psi * theta kept (with psi > 0 the model is well behaved only while
+ * psi * theta < 1, so theta is not scaled alone), and both with psi = 0.
+ */
+const tw_elasticity_variant *tw_sensitivity_variants(size_t *n);
+
+/** A copy of m with the variant's elasticities (the base is an equilibrium
+ *  for any elasticities): *out is the caller's. TW_ERR_INVALID for a
+ *  theta_scale <= 0 or an unknown rule. */
+tw_status tw_model_variant(const tw_model *m, const tw_elasticity_variant *v, tw_model **out,
+                           tw_error *err);
+
+/**
+ * tw_compare of `from` -> `to` (both made for m) under each of n variants
+ * of m's elasticities. For variant v: outcome[v] is how its comparison ended
+ * (the second solve's outcome, its result holding the last iterate when not
+ * converged; TW_OUTCOME_INNER_NOT_CONVERGED when `from` itself did not
+ * converge, with no result); rebased[v] and res[v] are the caller's to free
+ * (result first; NULL when there are none); errors[v] (may be NULL: n
+ * entries) the message when it did not converge. Returns TW_OK when every
+ * variant was tried, whatever its outcome, else the first real error (bad
+ * arguments, memory), in err, with the variants after it not tried. opt's
+ * progress callback, if any, sees every solve; a stop ends that solve
+ * (outcome TW_OUTCOME_STOPPED) and the variants after it are not tried
+ * (TW_OUTCOME_NONE).
+ */
+tw_status tw_compare_variants(const tw_model *m, const tw_solver_options *opt,
+                              const tw_elasticity_variant *variants, size_t n,
+                              const tw_policy *from, const tw_policy *to, tw_model **rebased,
+                              tw_result **res, tw_outcome *outcome, tw_error *errors,
+                              tw_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Answers a referee would accept (issue 10): elasticities under control,    */

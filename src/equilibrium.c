@@ -41,6 +41,9 @@ void tw_solver_options_default(tw_solver_options *o)
     o->anderson_depth = 8;
     o->damping = 1.0;
     o->fallback = 1;
+    o->progress = NULL;
+    o->progress_user = NULL;
+    o->progress_every = 10;
 }
 
 static size_t off_lp(const tw_solver *s) { return s->N; }
@@ -361,10 +364,27 @@ static int fixed_point(tw_solver *s, const double *u, double *g, int preconditio
     return 0;
 }
 
+/* The caller's progress callback, every progress_every evaluations (after
+ * tw__evaluate at u). 1 when it asks to stop: the map then fails for good. */
+static int user_stop(tw_solver *s, const double *u)
+{
+    if (!s->opt.progress || s->stopped)
+        return s->stopped;
+    long every = s->opt.progress_every > 0 ? s->opt.progress_every : 10;
+    if (++s->progress_nfe % every != 0)
+        return 0;
+    tw_solve_progress p = {s->progress_nfe, s->running, tw__residual(s, u), s->opt.tol,
+                           tw_now() - s->solve_t0};
+    s->stopped = s->opt.progress(s->opt.progress_user, &p) != 0;
+    return s->stopped;
+}
+
 /* KINSOL's KIN_FP map. */
 static int fp_map(N_Vector uv, N_Vector gv, void *user)
 {
-    return fixed_point(user, N_VGetArrayPointer(uv), N_VGetArrayPointer(gv), 1);
+    const double *u = N_VGetArrayPointer(uv);
+    int rc = fixed_point(user, u, N_VGetArrayPointer(gv), 1);
+    return rc == 0 && user_stop(user, u) ? -1 : rc;
 }
 
 /* Residual for Newton-Krylov: F(u) = 0 at the equilibrium. One labour market
@@ -393,8 +413,12 @@ int tw__residual_vec(tw_solver *s, const double *u, double *f)
 
 static int nk_residual(N_Vector uv, N_Vector fv, void *user)
 {
-    /* a positive return is recoverable: KINSOL's line search backs off */
-    return tw__residual_vec(user, N_VGetArrayPointer(uv), N_VGetArrayPointer(fv)) == 0 ? 0 : 1;
+    /* a positive return is recoverable: KINSOL's line search backs off; a
+     * negative one (the caller's stop) is not */
+    const double *u = N_VGetArrayPointer(uv);
+    if (tw__residual_vec(user, u, N_VGetArrayPointer(fv)) != 0)
+        return 1;
+    return user_stop(user, u) ? -1 : 0;
 }
 
 static void kin_error_handler(int code, const char *module, const char *function, char *msg,
@@ -642,6 +666,7 @@ static tw_outcome run_method(tw_solver *s, tw_method method, long *iters)
     long nni = 0;
     int flag;
     s->kin_msg[0] = '\0';
+    s->running = method;
     /* Newton converges in tens of steps or not at all: cap it so an economy
      * without a (stable) equilibrium fails in seconds, not minutes */
     KINSetNumMaxIters(kmem, method == TW_METHOD_ANDERSON ? s->opt.max_iter
@@ -656,7 +681,7 @@ static tw_outcome run_method(tw_solver *s, tw_method method, long *iters)
         flag = KINSol(kmem, s->u, KIN_FP, s->scale, s->scale);
         /* Anderson mixing can stagnate: the mixed step is tiny while the
          * equilibrium residual is not. Restarting clears its history. */
-        for (int restart = 0; restart < 4 && flag == KIN_SUCCESS; restart++) {
+        for (int restart = 0; restart < 4 && flag == KIN_SUCCESS && !s->stopped; restart++) {
             double *uu = N_VGetArrayPointer(s->u);
             if (tw__evaluate(s, uu) != 0 || tw__residual(s, uu) <= tol)
                 break;
@@ -671,6 +696,8 @@ static tw_outcome run_method(tw_solver *s, tw_method method, long *iters)
     KINGetNumNonlinSolvIters(kmem, &nni);
     *iters += nni;
     double *u = N_VGetArrayPointer(s->u);
+    if (s->stopped)
+        return TW_OUTCOME_STOPPED;
     if (tw__evaluate(s, u) != 0)
         return TW_OUTCOME_NON_FINITE;
     double r = tw__residual(s, u);
@@ -707,6 +734,9 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
     if (st != TW_OK)
         return st;
     s->nfe = 0;
+    s->solve_t0 = t0;
+    s->progress_nfe = 0;
+    s->stopped = 0;
     double *u = N_VGetArrayPointer(s->u);
     if (s->warm)
         memcpy(u, s->u0, s->nu * sizeof(double));
@@ -734,10 +764,10 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
             initial_point(s, u);
         used = methods[k];
         stop = run_method(s, used, &iters);
-        if (stop == TW_OUTCOME_CONVERGED)
+        if (stop == TW_OUTCOME_CONVERGED || stop == TW_OUTCOME_STOPPED)
             break;
     }
-    if (tw__evaluate(s, u) != 0)
+    if (tw__evaluate(s, u) != 0 && stop != TW_OUTCOME_STOPPED)
         stop = TW_OUTCOME_NON_FINITE;
     res->stats.outcome = stop;
     res->stats.method = used;
@@ -746,7 +776,11 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
     res->stats.residual = tw__residual(s, u);
     tw__fill_result(s, policy, u, res);
     res->stats.seconds = tw_now() - t0;
-    if (stop != TW_OUTCOME_CONVERGED) {
+    if (stop == TW_OUTCOME_STOPPED) /* the call ran: TW_OK, the detail in err */
+        tw_fail(err, TW_OK,
+                "the solve was stopped by its progress callback (after %ld iterations, "
+                "residual %.3g)", iters, res->stats.residual);
+    else if (stop != TW_OUTCOME_CONVERGED) {
         /* With psi theta >= 1 scale economies outweigh comparative advantage:
          * there may be no interior equilibrium (Kucheryavyy, Lyn and
          * Rodriguez-Clare 2023). Say so: it is the usual reason. */

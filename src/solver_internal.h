@@ -70,6 +70,12 @@ struct tw_solver {
     SUNLinearSolver ls;
     long nfe;
     int nonfinite;
+    /* progress (tw_solver_options.progress): the solve's start, the method
+       running, evaluations seen, 1 once the callback asked to stop */
+    double solve_t0;
+    tw_method running;
+    long progress_nfe;
+    int stopped;
     char kin_msg[256];
 };
 

@@ -155,6 +155,82 @@ static void test_rebase_trade_costs_and_errors(void **state)
     free_fixture(&f);
 }
 
+/* Policies A and B of the fixture, made for any model of its dimensions. */
+static void fixture_policies(const tw_model *m, tw_policy **a, tw_policy **b)
+{
+    *a = tw_policy_create(m, NULL);
+    *b = tw_policy_create(m, NULL);
+    for (size_t j = 0; j < 3; j++) {
+        double t = tw_policy_tariff(*a, 1, 0, j);
+        assert_int_equal(tw_policy_set_tariff(*a, 1, 0, j, t + 0.10), TW_OK);
+        assert_int_equal(tw_policy_set_tariff(*b, 1, 0, j, t + 0.25), TW_OK);
+        double u = tw_policy_tariff(*b, 0, 1, j);
+        assert_int_equal(tw_policy_set_tariff(*b, 0, 1, j, u + 0.125), TW_OK);
+    }
+    assert_int_equal(tw_policy_set_subsidy(*b, 1, 2, 0.05), TW_OK);
+}
+
+/* tw_compare_variants equals tw_compare on models whose elasticities were set
+ * by hand, variant by variant; a bad variant is an error. */
+static void test_variants(void **state)
+{
+    (void)state;
+    fixture f;
+    setup_fixture(&f, 0.1);
+    size_t n;
+    const tw_elasticity_variant *v = tw_sensitivity_variants(&n);
+    assert_int_equal(n, 6);
+    assert_string_equal(v[0].key, "central");
+    tw_model *reb[6];
+    tw_result *res[6];
+    tw_outcome outcome[6];
+    tw_error errs[6], err;
+    assert_int_equal(tw_compare_variants(f.m, &f.opt, v, n, f.a, f.b, reb, res, outcome, errs, &err),
+                     TW_OK);
+    const double *theta = tw_model_get(f.m, TW_THETA), *psi = tw_model_get(f.m, TW_PSI);
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(outcome[k], TW_OUTCOME_CONVERGED);
+        double t[J], p[J];
+        for (size_t j = 0; j < J; j++) {
+            t[j] = theta[j] * v[k].theta_scale;
+            p[j] = v[k].psi == TW_PSI_ZERO ? 0 : v[k].psi == TW_PSI_DATA ? psi[j]
+                                                                           : psi[j] / v[k].theta_scale;
+        }
+        tw_model *m = tw_model_clone(f.m, NULL);
+        assert_int_equal(tw_model_set(m, TW_THETA, t, J, NULL), TW_OK);
+        assert_int_equal(tw_model_set(m, TW_PSI, p, J, NULL), TW_OK);
+        tw_policy *a, *b;
+        fixture_policies(m, &a, &b);
+        tw_model *rb = NULL;
+        tw_result *r = NULL;
+        assert_int_equal(tw_compare(m, &f.opt, a, b, &rb, &r, NULL), TW_OK);
+        for (size_t i = 0; i < N; i++) {
+            assert_true(tw_result_country(r, TW_C_WELFARE_PCT)[i] ==
+                        tw_result_country(res[k], TW_C_WELFARE_PCT)[i]);
+            assert_true(tw_result_country(r, TW_C_EV)[i] == tw_result_country(res[k], TW_C_EV)[i]);
+        }
+        /* the variants differ from one another */
+        if (k > 0)
+            assert_true(tw_result_country(res[k], TW_C_WELFARE_PCT)[0] !=
+                        tw_result_country(res[0], TW_C_WELFARE_PCT)[0]);
+        tw_result_free(r);
+        tw_model_free(rb);
+        tw_policy_free(a);
+        tw_policy_free(b);
+        tw_model_free(m);
+    }
+    for (size_t k = 0; k < n; k++) {
+        tw_result_free(res[k]);
+        tw_model_free(reb[k]);
+    }
+    tw_elasticity_variant bad = {"bad", "bad", 0.0, TW_PSI_DATA};
+    assert_int_equal(tw_compare_variants(f.m, &f.opt, &bad, 1, f.a, f.b, reb, res, outcome, errs, &err),
+                     TW_ERR_INVALID);
+    assert_null(res[0]);
+    assert_string_equal(tw_psi_rule_name(TW_PSI_KEEP_PRODUCT), "data / theta_scale");
+    free_fixture(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_path_independence_scale),
         cmocka_unit_test(test_no_change_stage),
         cmocka_unit_test(test_rebase_trade_costs_and_errors),
+        cmocka_unit_test(test_variants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

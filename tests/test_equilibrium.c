@@ -452,6 +452,77 @@ static void test_warm_start(void **state)
     release(&f);
 }
 
+/* The progress callback: it sees the residual fall; a callback that never
+ * stops leaves the answer as it was; one that stops ends the solve with
+ * the outcome `stopped` (status TW_OK), never as "did not converge", with
+ * both methods. */
+typedef struct {
+    int calls, stop_at;
+    long last_evaluations;
+    double first_residual, last_residual;
+} watch;
+
+static int watch_cb(void *user, const tw_solve_progress *p)
+{
+    watch *w = user;
+    w->calls++;
+    assert_true(p->evaluations > w->last_evaluations);
+    w->last_evaluations = p->evaluations;
+    assert_true(isfinite(p->residual) && p->seconds >= 0 && p->tol > 0);
+    if (w->calls == 1)
+        w->first_residual = p->residual;
+    w->last_residual = p->residual;
+    return w->stop_at > 0 && w->calls >= w->stop_at;
+}
+
+static void test_progress_and_stop(void **state)
+{
+    (void)state;
+    for (int method = 0; method < 2; method++) {
+        tw_model *m = synth(6, 5, 113, 0.0);
+        tw_solver_options o;
+        tw_solver_options_default(&o);
+        o.method = method ? TW_METHOD_NEWTON_KRYLOV : TW_METHOD_ANDERSON;
+        o.fallback = 0;
+        tw_error err;
+        tw_solver *plain = tw_solver_create(m, &o, &err);
+        watch w = {0, 0, 0, NAN, NAN};
+        o.progress = watch_cb;
+        o.progress_user = &w;
+        o.progress_every = 3;
+        tw_solver *s = tw_solver_create(m, &o, &err);
+        tw_policy *p = tw_policy_create(m, NULL);
+        tw_result *r0 = tw_result_create(m, NULL), *r = tw_result_create(m, NULL);
+        rich_policy(p);
+        assert_int_equal(tw_solve(plain, p, r0, &err), TW_OK);
+        assert_int_equal(tw_solve(s, p, r, &err), TW_OK);
+        assert_int_equal(tw_result_stats(r).outcome, TW_OUTCOME_CONVERGED);
+        assert_true(w.calls >= 1);
+        assert_true(w.last_residual < w.first_residual);
+        assert_int_equal(tw_result_stats(r).evaluations / 3 >= w.calls, 1);
+        for (size_t i = 0; i < 6; i++)
+            assert_true(tw_result_country(r, TW_C_WELFARE_PCT)[i] ==
+                        tw_result_country(r0, TW_C_WELFARE_PCT)[i]);
+        /* stop at the first call */
+        w = (watch){0, 1, 0, NAN, NAN};
+        assert_int_equal(tw_solve(s, p, r, &err), TW_OK);
+        assert_int_equal(w.calls, 1);
+        assert_int_equal(tw_result_stats(r).outcome, TW_OUTCOME_STOPPED);
+        assert_int_equal(err.code, TW_OK);
+        assert_non_null(strstr(err.message, "stopped by its progress callback"));
+        /* the next solve starts afresh */
+        w = (watch){0, 0, 0, NAN, NAN};
+        assert_int_equal(tw_solve(s, p, r, &err), TW_OK);
+        assert_int_equal(tw_result_stats(r).outcome, TW_OUTCOME_CONVERGED);
+        tw_result_free(r0);
+        tw_result_free(r);
+        tw_policy_free(p);
+        tw_solver_free(s);
+        tw_solver_free(plain);
+        tw_model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_baseline_fixed_and_balanced),
         cmocka_unit_test(test_nonconvergence_reported),
         cmocka_unit_test(test_warm_start),
+        cmocka_unit_test(test_progress_and_stop),
     };
     return cmocka_run_group_tests_name("equilibrium", tests, NULL, NULL);
 }

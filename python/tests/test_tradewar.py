@@ -203,13 +203,61 @@ def test_threads_solve_at_once(uschina):
 def test_sweep_draw_zero_is_the_central_answer(uschina):
     p = uschina.policy()
     p.set_tariff("CHN", "USA", "machinery", 0.25)
-    draws = tw.sweep(uschina, p, draws=5, theta_sd=0.1, seed=7)
-    assert len(draws) == 6 and draws["converged"].all()
+    r = tw.sweep(uschina, p, draws=5, theta_sd=0.1, seed=7, threads=2)
+    assert r.values.shape == (1, 6, len(r.value_names)) and not r.stopped
+    assert (r.status != "failed").all() and r.counts["solved"] == 6
     central = tw.solve(uschina, p).countries["welfare_pct"]
-    assert draws.loc[0, "USA"] == pytest.approx(central["USA"], abs=1e-9)
-    assert draws["USA"].std() > 0
-    again = tw.sweep(uschina, p, draws=5, theta_sd=0.1, seed=7)
-    pd.testing.assert_frame_equal(draws, again)
+    assert r.welfare.loc[(0, 0), "USA"] == pytest.approx(central["USA"], abs=1e-9)
+    assert r.welfare.loc[0, "USA"].std() > 0
+    again = tw.sweep(uschina, p, draws=5, theta_sd=0.1, seed=7, threads=1)
+    pd.testing.assert_frame_equal(r.welfare, again.welfare)
+    # the summary against numpy over the draws
+    row = r.summary.query("output == 'welfare_pct' and country == 'USA'").iloc[0]
+    usa = r.welfare.loc[0, "USA"].to_numpy()[1:]
+    assert row["mean"] == pytest.approx(usa.mean(), rel=1e-12)
+    assert row["sd"] == pytest.approx(usa.std(ddof=1), rel=1e-9)
+    assert row["q50"] == pytest.approx(np.quantile(usa, 0.5), rel=1e-12)
+    assert row["central"] == r.welfare.loc[(0, 0), "USA"] and row["n"] == 5
+
+
+def test_sweep_equals_the_program(uschina, tmp_path):
+    """The library's sweep from Python gives the program's draws.csv (to round-off: the
+    program's base economy and policy are its own, built the same way)."""
+    if not os.access(CLI, os.X_OK):
+        pytest.skip(f"no program at {CLI} to compare with")
+    scenario = path("tests", "data", "sweep", "war-fixed.yaml")
+    subprocess.run([CLI, "sweep", "-q", scenario, "--draws", "8", "--seed", "5", "--theta-se",
+                    "0.05x", "--no-chart", "--threads", "2", "--output", str(tmp_path / "cli")],
+                   check=True, capture_output=True)
+    cli = pd.read_csv(tmp_path / "cli" / "draws.csv", comment="#")
+    sc = tw.Scenario.load(scenario)
+    r = tw.sweep(uschina, sc.policy(uschina), draws=8, theta_sd=0.05, seed=5, threads=3)
+    for c in uschina.countries:
+        np.testing.assert_allclose(cli[f"welfare_pct:{c}"].to_numpy(),
+                                   r.welfare.loc[0, c].to_numpy(), rtol=1e-12, atol=1e-15,
+                                   err_msg=c)
+    assert list(cli["status"]) == list(r.status[0])
+
+
+def test_sweep_stop_and_resume(uschina, tmp_path):
+    """A sweep stopped by its progress callback keeps what it did in its
+    store; the same call finishes it, with the uninterrupted answer."""
+    p = uschina.policy()
+    p.set_tariff("CHN", "USA", "machinery", 0.25)
+    seen = []
+
+    def stop_soon(done, total, seconds_left):
+        seen.append((done, total))
+        return done >= 3
+
+    args = dict(draws=40, theta_sd=0.1, seed=11, threads=1, store=str(tmp_path / "run"))
+    first = tw.sweep(uschina, [p], progress=stop_soon, **args)
+    assert first.stopped and first.outcome == "stopped" and seen
+    assert 3 <= first.counts["solved"] < 41
+    rest = tw.sweep(uschina, [p], **args)
+    assert not rest.stopped and rest.outcome == "converged" and rest.counts["solved"] == 41
+    whole = tw.sweep(uschina, p, draws=40, theta_sd=0.1, seed=11, threads=2)
+    np.testing.assert_array_equal(rest.values, whole.values)
 
 
 def test_non_convergence_is_a_warning_not_an_error(uschina):

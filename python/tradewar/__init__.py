@@ -14,11 +14,12 @@ library's message (file, line and value for bad data).
 Long calls run without the GIL (cffi releases it around every call into the
 library), so Python threads can solve in parallel.
 """
-from tradewar._api import (Model, Policy, Result, Scenario, Solver, TradewarError,
+from tradewar._api import (Model, Policy, Result, Scenario, Solver, SweepResult, TradewarError,
                            DataError, NonConvergenceWarning, compare, cooperate, bargain, enforce, optimal,
                            solve, sweep, version, war)
 
-__all__ = ["Model", "Policy", "Result", "Scenario", "Solver", "TradewarError", "DataError",
+__all__ = ["Model", "Policy", "Result", "Scenario", "Solver", "SweepResult", "TradewarError",
+           "DataError",
            "NonConvergenceWarning",
            "compare", "cooperate", "bargain", "enforce", "optimal", "solve", "sweep",
            "version", "war"]

@@ -754,40 +754,162 @@ def enforce(model, players, agreement, punishment, solver_options=None, **option
 
 # ---------------------------------------------------------------- sweeps ----
 
-def sweep(model, policy, draws=100, theta_sd=0.2, psi_sd=None, seed=1, max_psi_theta=1.0,
-          solver_options=None):
-    """Welfare changes of `policy` over draws of the elasticities: theta
-    normal around the model's values with standard error theta_sd times them
-    (psi likewise when psi_sd is given), drawn by the library's counter-based
-    generator (draw 0 is the central values; draws are reproducible by seed)
-    and truncated to psi*theta < max_psi_theta. One row per draw: the drawn
-    outcome (welfare_pct by country) and whether it converged. The program's
-    `sweep` adds base-stability conditioning, threads, MPI and a resumable store."""
+class SweepResult:
+    """What tw_sweep_run computed. Arrays over (point, draw), draw 0 being the
+    central solve (the model's elasticities):
+      values      (points, draws + 1, V) every kept value (NaN: failed or not solved),
+                  named by `value_names` (output, country, sector)
+      status      (points, draws + 1) "converged", "retried", "failed" or "" (not solved)
+      iterations, residual, growth (the base's stability estimate), redraws
+      welfare     DataFrame (point, draw) x country of welfare_pct
+      summary     DataFrame: per point and value, central, mean, sd, the
+                  quantiles and n (over the draws that converged)
+      counts      dict: solved, converged, retried, failed, and the draws' domain
+      outcome     "converged" (every solve done) or "stopped"
+      stopped     True when the progress callback stopped the run (run the
+                  same sweep with the same store to finish it)"""
+
+    def __repr__(self):
+        c = self.counts
+        return (f"<SweepResult {self.values.shape[0]} point(s) x {self.values.shape[1] - 1} "
+                f"draws: {c['solved']} solved, {c['retried']} retried, {c['failed']} failed>")
+
+
+def _sector_output_code(name):
+    for k in range(lib.TW_CS_COUNT):
+        if ffi.string(lib.tw_sector_output_key(k)).decode() == name:
+            return k
+    raise ValueError(f"unknown sector output '{name}'")
+
+
+def sweep(model, policies, draws=100, theta_sd=0.2, psi_sd=None, seed=1, max_psi_theta=1.0,
+          keep_unstable=False, threads=0, quantiles=(0.05, 0.5, 0.95), sector_outputs=(),
+          store=None, progress=None, solver_options=None):
+    """The library's sweep runner (tw_sweep, as `tradewar sweep` uses it):
+    each policy (a Policy or a list of them, the "points") solved under the
+    model's elasticities and under `draws` Monte Carlo draws, theta normal
+    around the model's values with standard error theta_sd times them (psi
+    likewise when psi_sd is given), truncated to psi*theta < max_psi_theta
+    (None: no bound); with scale economies a draw under which the base is
+    unstable is replaced unless keep_unstable. Draws are warm-started from
+    their point's central solution on `threads` threads (0: every core) and
+    retried once with safer options when they fail; the answers do not
+    depend on the threads. `store`: a directory (created) whose records.twr
+    keeps every finished solve, so that the same call resumes where a stopped
+    or killed one ended. `progress(done, total, seconds_left)` is called
+    during the run; a true return stops it (result.stopped). Returns a
+    SweepResult."""
+    if isinstance(policies, Policy):
+        policies = [policies]
+    policies = list(policies)
+    if not policies:
+        raise ValueError("sweep: no policies")
     J = model.J
     theta, psi = model.array("theta"), model.array("psi")
-    theta_se = theta * float(theta_sd)
-    psi_se = psi * float(psi_sd) if psi_sd is not None else np.zeros(J)
-    keep = [theta, psi, theta_se, psi_se]
-    ts = ffi.new("tw_draw_spec *")
-    ts.dist = lib.TW_DIST_NORMAL
-    ts.a = ffi.cast("const double *", ffi.from_buffer(theta))
-    ts.b = ffi.cast("const double *", ffi.from_buffer(theta_se))
-    ps = ffi.new("tw_draw_spec *")
-    ps.dist = lib.TW_DIST_NORMAL if psi_sd is not None else lib.TW_DIST_FIXED
-    ps.a = ffi.cast("const double *", ffi.from_buffer(psi))
-    ps.b = ffi.cast("const double *", ffi.from_buffer(psi_se))
-    solver = Solver(model, **(solver_options or {}))
-    t_out, p_out = ffi.new("double[]", J), ffi.new("double[]", J)
-    rejected, err = ffi.new("unsigned long long *"), _new_error()
+    theta_se = np.ascontiguousarray(theta * float(theta_sd))
+    psi_se = np.ascontiguousarray(psi * float(psi_sd) if psi_sd is not None else np.zeros(J))
+    keys = [_sector_output_code(k) for k in sector_outputs]
+    keep = [theta_se, psi_se]
+    o = ffi.new("tw_sweep_options *")
+    lib.tw_sweep_options_default(o)
+    o.draws = int(draws)
+    o.seed = int(seed)
+    o.theta.dist = lib.TW_DIST_NORMAL if draws and theta_sd else lib.TW_DIST_FIXED
+    o.theta.b = ffi.cast("const double *", ffi.from_buffer(theta_se))
+    o.psi.dist = lib.TW_DIST_NORMAL if psi_sd is not None else lib.TW_DIST_FIXED
+    o.psi.b = ffi.cast("const double *", ffi.from_buffer(psi_se))
+    o.max_psi_theta = float("inf") if max_psi_theta is None else float(max_psi_theta)
+    o.keep_unstable = 1 if keep_unstable else 0
+    o.solver = _solver_options(solver_options or {})[0]
+    ckeys = ffi.new("tw_sector_output[]", keys or [0])
+    o.sector_outputs = ckeys
+    o.n_sector_outputs = len(keys)
+    o.threads = int(threads)
+    callback = None
+    if progress is not None:
+        def _progress(user, p):
+            left = p.seconds_left if p.seconds_left == p.seconds_left else None
+            return 1 if progress(p.done, p.total, left) and not p.final else 0
+        callback = ffi.callback("int(void *, const tw_sweep_progress *)", _progress,
+                                onerror=lambda *exc: 1)
+        o.progress = callback
+    points = ffi.new("const tw_policy *[]", [p._p for p in policies])
+    err = _new_error()
+    ptr = lib.tw_sweep_create(model._p, points, len(policies), o, err)
+    if ptr == ffi.NULL:
+        _raise(err.code or lib.TW_ERR_NOMEM, err)
+    sw = ffi.gc(ptr, lib.tw_sweep_free)
+    if store is not None:
+        os.makedirs(store, exist_ok=True)
+        _check(lib.tw_sweep_open_store(sw, os.fsencode(store), ffi.NULL, err), err)
+    outcome = ffi.new("tw_outcome *")
+    _check(lib.tw_sweep_run(sw, outcome, err), err)
+    out = _sweep_result(model, sw, len(policies), int(draws), keys, quantiles)
+    out.stopped = outcome[0] == lib.TW_OUTCOME_STOPPED
+    out.outcome = ffi.string(lib.tw_outcome_name(outcome[0])).decode()
+    del keep, callback, points, ckeys
+    return out
+
+
+def _sweep_names(model, keys):
+    """(output, country, sector) of each of a sweep's values."""
+    names = []
+    for c in range(lib.TW_C_COUNT):
+        key = ffi.string(lib.tw_country_output_key(c)).decode()
+        names += [(key, country, "") for country in model.countries]
+    for k in keys:
+        key = ffi.string(lib.tw_sector_output_key(k)).decode()
+        names += [(key, country, sector) for country in model.countries for sector in model.sectors]
+    names += [("theta", "", sector) for sector in model.sectors]
+    names += [("psi", "", sector) for sector in model.sectors]
+    return names
+
+
+def _sweep_result(model, sw, P, D, keys, quantiles):
+    V = lib.tw_sweep_value_count(sw)
+    values = np.full((P, D + 1, V), np.nan)
+    status = np.full((P, D + 1), "", dtype=object)
+    iterations = np.zeros((P, D + 1), dtype=np.int64)
+    residual = np.full((P, D + 1), np.nan)
+    growth = np.full((P, D + 1), np.nan)
+    redraws = np.zeros((P, D + 1), dtype=np.int64)
+    solve = ffi.new("tw_sweep_solve *")
+    for pt in range(P):
+        for k in range(D + 1):
+            lib.tw_sweep_get_solve(sw, pt, k, solve)
+            if not solve.done:
+                continue
+            values[pt, k] = np.frombuffer(ffi.buffer(lib.tw_sweep_values(sw, pt, k), V * 8))
+            status[pt, k] = ffi.string(lib.tw_sweep_status_name(solve.status)).decode()
+            iterations[pt, k], residual[pt, k] = solve.iterations, solve.residual
+            growth[pt, k], redraws[pt, k] = solve.growth, solve.redraws
+    names = _sweep_names(model, keys)
+    qs = np.ascontiguousarray(quantiles, dtype=np.float64)
+    stats, qv, err = ffi.new("tw_sweep_stat[]", V), ffi.new("double[]", max(1, V * len(qs))), \
+        _new_error()
+    qcols = [f"q{100 * q:.10g}" for q in qs]
     rows = []
-    for k in range(draws + 1):
-        _check(lib.tw_draw_elasticities_bounded(ts, ps, J, float(max_psi_theta), seed, k, t_out,
-                                                p_out, rejected, err), err)
-        _check(lib.tw_solver_set_elasticities(solver._p, t_out, p_out, err), err)
-        res = Result(model)
-        _check(lib.tw_solve(solver._p, policy._p, res._p, err), err)
-        row = {"draw": k, "converged": res.converged, "outcome": res.outcome}
-        row.update(zip(model.countries, res.countries["welfare_pct"]))
-        rows.append(row)
-    del keep
-    return pd.DataFrame(rows).set_index("draw")
+    for pt in range(P):
+        _check(lib.tw_sweep_summarise(sw, pt, ffi.cast("const double *", ffi.from_buffer(qs)),
+                                      len(qs), stats, qv, err), err)
+        for v, (key, country, sector) in enumerate(names):
+            row = {"point": pt, "output": key, "country": country, "sector": sector,
+                   "central": stats[v].central, "mean": stats[v].mean, "sd": stats[v].sd}
+            row.update({c: qv[v * len(qs) + i] for i, c in enumerate(qcols)})
+            row["n"] = stats[v].n
+            rows.append(row)
+    c = ffi.new("tw_sweep_counts *")
+    lib.tw_sweep_get_counts(sw, c)
+    out = SweepResult()
+    out.values, out.status, out.iterations = values, status, iterations
+    out.residual, out.growth, out.redraws = residual, growth, redraws
+    out.value_names = names
+    w = lib.TW_C_WELFARE_PCT * model.N
+    index = pd.MultiIndex.from_product([range(P), range(D + 1)], names=["point", "draw"])
+    out.welfare = pd.DataFrame(values[:, :, w:w + model.N].reshape(P * (D + 1), model.N),
+                               index=index, columns=model.countries)
+    out.summary = pd.DataFrame(rows)
+    out.counts = {k: getattr(c, k) for k in ("solved", "converged", "retried", "failed",
+                                             "redrawn_pairs", "draws_redrawn",
+                                             "unstable_set_aside", "unstable_kept")}
+    return out
