@@ -784,7 +784,7 @@ def _sector_output_code(name):
 
 def sweep(model, policies, draws=100, theta_sd=0.2, psi_sd=None, seed=1, max_psi_theta=1.0,
           keep_unstable=False, threads=0, quantiles=(0.05, 0.5, 0.95), sector_outputs=(),
-          store=None, progress=None, solver_options=None):
+          store=None, progress=None, progress_interval=0.2, solver_options=None):
     """The library's sweep runner (tw_sweep, as `tradewar sweep` uses it):
     each policy (a Policy or a list of them, the "points") solved under the
     model's elasticities and under `draws` Monte Carlo draws, theta normal
@@ -797,7 +797,8 @@ def sweep(model, policies, draws=100, theta_sd=0.2, psi_sd=None, seed=1, max_psi
     depend on the threads. `store`: a directory (created) whose records.twr
     keeps every finished solve, so that the same call resumes where a stopped
     or killed one ended. `progress(done, total, seconds_left)` is called
-    during the run; a true return stops it (result.stopped). Returns a
+    during the run, at most every `progress_interval` seconds (0: as each
+    solve ends); a true return stops it (result.stopped). Returns a
     SweepResult."""
     if isinstance(policies, Policy):
         policies = [policies]
@@ -833,6 +834,7 @@ def sweep(model, policies, draws=100, theta_sd=0.2, psi_sd=None, seed=1, max_psi
         callback = ffi.callback("int(void *, const tw_sweep_progress *)", _progress,
                                 onerror=lambda *exc: 1)
         o.progress = callback
+        o.progress_interval = float(progress_interval)
     points = ffi.new("const tw_policy *[]", [p._p for p in policies])
     err = _new_error()
     ptr = lib.tw_sweep_create(model._p, points, len(policies), o, err)
