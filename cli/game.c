@@ -452,12 +452,12 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
     memset(g, 0, sizeof *g);
     g->a = *a;
     g->ctx = *ctx;
-    game_run_start(g);
     tw_solver_options_default(&g->so);
     g->deficits = TW_DEFICIT_BALANCED; /* Ossa's convention: purge imbalances first */
     int rc = game_flags(g);
     if (rc != CLI_OK)
         return rc;
+    game_run_start(g); /* after the flags: they set g->go, which gets the callback */
     if (a->stage && !game_scenario_path(g))
         return cli_usage_error(a->command, "--stage needs a scenario");
     if (game_scenario_path(g) && !is_talks_agreement(g)) {
