@@ -60,10 +60,12 @@ void cmd_enforce_help(FILE *f)
 typedef struct {
     game *g;
     game_talks_run t;       /* talks (AGREEMENT talks|cooperative) */
-    tw_policy *agreement;   /* borrowed: g->start or an outcome of the talks */
+    const tw_policy *agreement; /* borrowed: g->start or an outcome of the talks */
     tw_result *agree_res;
-    tw_policy *war;         /* the punishment war (NULL with snapback) */
-    tw_result *war_res;
+    const tw_policy *war;   /* the punishment war (NULL with snapback) */
+    const tw_result *war_res;
+    tw_policy *own_war;     /* the war computed here (have_war == 2) */
+    tw_result *own_war_res;
     game_war_run war_run;
     int have_war;
     tw_enforcement *e;      /* per player */
@@ -121,13 +123,13 @@ static int punishment_war(enforce_state *s)
     game *g = s->g;
     if (s->have_war || s->snap)
         return CLI_OK;
-    s->war = tw_policy_clone(s->agreement, NULL);
-    s->war_res = tw_result_create(g->base, NULL);
-    if (!s->war || !s->war_res)
+    s->war = s->own_war = tw_policy_clone(s->agreement, NULL);
+    s->war_res = s->own_war_res = tw_result_create(g->base, NULL);
+    if (!s->own_war || !s->own_war_res)
         return fail_oom();
     s->have_war = 2; /* owned here */
     cli_note(&g->ctx, 1, "the punishment: a trade war among %zu players", g->nplayers);
-    int rc = game_war(g, s->war, s->war_res, &s->war_run);
+    int rc = game_war(g, s->own_war, s->own_war_res, &s->war_run);
     if (rc == CLI_NO_CONVERGENCE) {
         s->ok = 0;
         rc = CLI_OK;
@@ -415,10 +417,8 @@ int cmd_enforce(int argc, char **argv, int first, cli_ctx ctx)
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
         rc = game_finish(&g, &r, rc);
     }
-    if (s.have_war == 2) {
-        tw_policy_free(s.war);
-        tw_result_free(s.war_res);
-    }
+    tw_policy_free(s.own_war);
+    tw_result_free(s.own_war_res);
     game_talks_free(&s.t);
     free(s.e);
     free(s.min_snap);

@@ -3,7 +3,6 @@
 #include "game.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 void cmd_talks_help(FILE *f)
@@ -61,253 +60,134 @@ void cmd_talks_help(FILE *f)
 
 void game_talks_free(game_talks_run *t)
 {
-    tw_policy_free(t->sq);
-    tw_policy_free(t->war);
-    tw_policy_free(t->coop);
-    tw_policy_free(t->barg);
-    tw_result_free(t->sq_res);
-    tw_result_free(t->war_res);
-    tw_result_free(t->coop_res);
-    tw_result_free(t->barg_res);
+    tw_talks_free(t->talks);
     memset(t, 0, sizeof *t);
 }
 
-static double welfare_hat(const tw_result *r, size_t i)
+/* Resume each stage recorded in OUTPUT/checkpoint.json. */
+static int resume(game *g, game_talks_run *t, tw_error *err)
 {
-    return 1 + tw_result_country(r, TW_C_WELFARE_PCT)[i] / 100;
-}
-
-/* 1 when `r` gives every player more than its threat. */
-static int beats(const game *g, const tw_result *r, const double *threat)
-{
-    for (size_t k = 0; k < g->nplayers; k++)
-        if (!(welfare_hat(r, g->players[k]) > threat[k] + 1e-9))
-            return 0;
-    return 1;
-}
-
-#define REWEIGHT_TRIES 16
-
-/* Rates of `a` + lambda (`b` - `a`) on every tariff, export tax and subsidy into `out`. */
-static void blend(tw_policy *out, const tw_policy *a, const tw_policy *b, double lambda,
-                  size_t N, size_t J)
-{
-    for (size_t i = 0; i < N; i++)
-        for (size_t j = 0; j < J; j++) {
-            for (size_t n = 0; n < N; n++) {
-                double ta = tw_policy_tariff(a, i, n, j), tb = tw_policy_tariff(b, i, n, j);
-                double ea = tw_policy_export_tax(a, i, n, j), eb = tw_policy_export_tax(b, i, n, j);
-                if (i != n) {
-                    tw_policy_set_tariff(out, i, n, j, ta + lambda * (tb - ta));
-                    tw_policy_set_export_tax(out, i, n, j, ea + lambda * (eb - ea));
-                }
-            }
-            double sa = tw_policy_subsidy(a, i, j), sb = tw_policy_subsidy(b, i, j);
-            tw_policy_set_subsidy(out, i, j, sa + lambda * (sb - sa));
+    static const struct {
+        const char *name;
+        tw_talks_stage stage;
+    } stages[] = {{"war", TW_TALKS_WAR},
+                  {"cooperative", TW_TALKS_COOPERATIVE},
+                  {"bargain", TW_TALKS_BARGAIN}};
+    tw_policy *p = tw_policy_clone(g->start, NULL);
+    if (!p) {
+        err->code = TW_ERR_NOMEM;
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return TW_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
+        const char *phase = game_resume(g, stages[k].name, p);
+        if (!phase)
+            continue;
+        int warmed_up = strcmp(phase, "mfn") != 0;
+        tw_status st = tw_talks_resume(t->talks, stages[k].stage, p, warmed_up, err);
+        if (st != TW_OK) {
+            tw_policy_free(p);
+            return st;
         }
+        t->resumed_bargain |= stages[k].stage == TW_TALKS_BARGAIN;
+    }
+    tw_policy_free(p);
+    return TW_OK;
 }
 
-/* A point on the segment from `a` to `b` that beats the threat, into `out`. */
-static int blend_beats(game *g, const tw_policy *a, const tw_policy *b, const double *threat,
-                       tw_policy *out, tw_result *r)
+/* The stages' policies and results, and the checkpoint of each reached. */
+static void collect(game *g, game_talks_run *t)
 {
-    static const double lambdas[] = {0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875};
-    size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
-    for (size_t q = 0; q < sizeof lambdas / sizeof lambdas[0]; q++) {
-        blend(out, a, b, lambdas[q], N, J);
-        if (tw_solve(g->solver, out, r, NULL) == TW_OK &&
-            tw_result_stats(r).outcome == TW_OUTCOME_CONVERGED && beats(g, r, threat))
-            return 1;
-    }
-    return 0;
+    const tw_talks_report *r = &t->rep;
+    t->sq = tw_talks_policy(t->talks, TW_TALKS_STATUS_QUO);
+    t->war = tw_talks_policy(t->talks, TW_TALKS_WAR);
+    t->coop = tw_talks_policy(t->talks, TW_TALKS_COOPERATIVE);
+    t->barg = tw_talks_policy(t->talks, TW_TALKS_BARGAIN);
+    t->sq_res = tw_talks_result(t->talks, TW_TALKS_STATUS_QUO);
+    t->war_res = tw_talks_result(t->talks, TW_TALKS_WAR);
+    t->coop_res = tw_talks_result(t->talks, TW_TALKS_COOPERATIVE);
+    t->barg_res = tw_talks_result(t->talks, TW_TALKS_BARGAIN);
+    t->warred = r->reached[TW_TALKS_WAR];
+    t->cooperated = r->reached[TW_TALKS_COOPERATIVE];
+    t->bargained = r->reached[TW_TALKS_BARGAIN];
+    t->war_run.rep = r->war;
+    t->war_run.warm = r->war_warmup;
+    t->war_run.warmed = r->war_warmup.outcome != TW_OUTCOME_NONE;
+    t->coop_rep = r->cooperative;
+    t->barg_rep = r->bargain;
+    t->barg_start = r->bargain_start && strcmp(r->bargain_start, "given") == 0
+                        ? "point of the stopped run"
+                        : r->bargain_start;
+    if (t->warred)
+        game_checkpoint(g, "war", r->war_warmup.outcome == TW_OUTCOME_STOPPED ? "mfn" : "bilateral",
+                        t->war);
+    if (t->cooperated)
+        game_checkpoint(g, "cooperative", "bilateral", t->coop);
+    if (t->bargained)
+        game_checkpoint(g, "bargain", "bilateral", t->barg);
 }
 
-/* A start for bargaining when neither the status quo nor the cooperative
- * outcome beats the war for everyone: cooperative outcomes with the weights
- * of the players left below their threat raised by a quarter, up to
- * REWEIGHT_TRIES times (weighted optima trace the Pareto frontier), and
- * blends of successive ones (where the frontier has kinks and the weighted
- * optima jump between corners). NULL when none is found. */
-static tw_policy *reweighted_start(game *g, game_talks_run *t, const double *threat)
+/* What did not converge, on stderr. */
+static void say_why(const game *g, const game_talks_run *t, const tw_error *err)
 {
-    double *w = calloc(g->nplayers, sizeof *w);
-    tw_policy *p = tw_policy_clone(t->coop, NULL), *prev = tw_policy_clone(t->coop, NULL);
-    tw_policy *mix = tw_policy_clone(t->coop, NULL);
-    tw_result *r = tw_result_create(g->base, NULL), *rm = tw_result_create(g->base, NULL);
-    int ok = 0;
-    for (size_t k = 0; w && k < g->nplayers; k++)
-        w[k] = g->weights ? g->weights[k] : 1.0;
-    for (int tries = 0; w && p && prev && mix && r && rm && !ok && tries < REWEIGHT_TRIES; tries++) {
-        const tw_result *last = tries == 0 ? t->coop_res : r;
-        for (size_t k = 0; k < g->nplayers; k++)
-            if (!(welfare_hat(last, g->players[k]) > threat[k] + 1e-9))
-                w[k] *= 1.25;
-        cli_note(&g->ctx, 2, "bargaining start: cooperation with reweighted players (try %d)",
-                 tries + 1);
-        tw_optimal_report rep;
-        tw_status st = tw_cooperate(g->solver, g->players, g->nplayers, w, &g->go.best, p, r,
-                                    &rep, NULL);
-        /* a cooperative optimum short of convergence may still be a start */
-        if (st != TW_OK || rep.outcome == TW_OUTCOME_STOPPED ||
-            rep.outcome == TW_OUTCOME_INNER_NOT_CONVERGED)
-            break;
-        if (beats(g, r, threat))
-            ok = 1;
-        else if (blend_beats(g, prev, p, threat, mix, rm) || blend_beats(g, t->sq, p, threat, mix, rm))
-            ok = 2;
-        tw_policy_free(prev);
-        prev = tw_policy_clone(p, NULL);
-    }
-    free(w);
-    tw_result_free(r);
-    tw_result_free(rm);
-    tw_policy_free(prev);
-    if (ok == 2) {
-        tw_policy_free(p);
-        return mix;
-    }
-    tw_policy_free(mix);
-    if (!ok) {
-        tw_policy_free(p);
-        return NULL;
-    }
-    return p;
-}
-
-static int bargain(game *g, game_talks_run *t)
-{
-    tw_error err = {0};
-    double *threat = calloc(g->nplayers, sizeof *threat);
-    if (!threat) {
-        cli_error("out of memory");
-        return CLI_FAILURE;
-    }
-    for (size_t k = 0; k < g->nplayers; k++)
-        threat[k] = welfare_hat(t->war_res, g->players[k]);
-    /* the start must beat the threat point for everyone */
-    const tw_policy *from = NULL;
-    tw_policy *found = NULL, *saved = tw_policy_clone(t->sq, NULL);
-    if (saved && game_resume(g, "bargain", saved)) {
-        from = saved;
-        t->barg_start = "point of the stopped run";
-    } else if (beats(g, t->sq_res, threat)) {
-        from = t->sq;
-        t->barg_start = "status quo";
-    } else if (t->coop_rep.outcome == TW_OUTCOME_CONVERGED && beats(g, t->coop_res, threat)) {
-        from = t->coop;
-        t->barg_start = "cooperative";
-    } else if ((found = reweighted_start(g, t, threat)) != NULL) {
-        from = found;
-        t->barg_start = "reweighted cooperative";
-    }
-    int rc = CLI_OK;
-    if (!from && g->stop_reason) {
-        rc = game_stopped(g);
-    } else if (!from) {
-        cli_error("no bargaining: no policy found that gives every player more than the war "
-                  "(tried the status quo and cooperative outcomes with %d sets of weights)",
-                  REWEIGHT_TRIES + 1);
-        rc = CLI_NO_CONVERGENCE;
-    } else if (!(t->barg = tw_policy_clone(from, NULL)) || !(t->barg_res = tw_result_create(g->base, NULL))) {
-        cli_error("out of memory");
-        rc = CLI_FAILURE;
-    } else {
-        cli_note(&g->ctx, 1, "Nash bargaining (from the %s)", t->barg_start);
-        g->stage_label = "bargaining";
-        t->barg_status = tw_bargain(g->solver, g->players, g->nplayers, threat, &g->go.best,
-                                    t->barg, t->barg_res, &t->barg_rep, &err);
-        g->stage_label = NULL;
-        if (t->barg_status != TW_OK) {
-            rc = cli_fail(&err, t->barg_status);
-        } else if (t->barg_rep.outcome == TW_OUTCOME_STOPPED) {
-            t->bargained = 1; /* the best bargain so far */
-            game_checkpoint(g, "bargain", "bilateral", t->barg);
-            rc = game_stopped(g);
-        } else {
-            t->bargained = 1;
-            if (t->barg_rep.outcome != TW_OUTCOME_CONVERGED) {
-                cli_error("bargaining: %s", err.message);
-                rc = CLI_NO_CONVERGENCE;
-            }
-        }
-    }
-    free(threat);
-    tw_policy_free(found);
-    tw_policy_free(saved);
-    return rc;
-}
-
-/* The cooperative outcome under g->coop_rule, from the status quo. */
-static tw_status cooperate(game *g, game_talks_run *t, tw_error *err)
-{
-    if (g->coop_rule == GAME_COOP_WEIGHTED) {
-        cli_note(&g->ctx, 1, "cooperative tariffs");
-        return tw_cooperate(g->solver, g->players, g->nplayers, g->weights, &g->go.best, t->coop,
-                            t->coop_res, &t->coop_rep, err);
-    }
-    double *ref = NULL;
-    if (g->coop_rule == GAME_COOP_EQUAL_WAR) {
-        if (!(ref = calloc(g->nplayers, sizeof *ref))) {
-            err->code = TW_ERR_NOMEM;
-            snprintf(err->message, sizeof err->message, "out of memory");
-            return TW_ERR_NOMEM;
-        }
-        for (size_t k = 0; k < g->nplayers; k++)
-            ref[k] = welfare_hat(t->war_res, g->players[k]);
-    }
-    cli_note(&g->ctx, 1, "cooperative tariffs: equal gains over the %s (Ossa's rule)",
-             ref ? "war" : "status quo");
-    tw_status st = tw_cooperate_equal(g->solver, g->players, g->nplayers, ref, &g->go.best,
-                                      t->coop, t->coop_res, &t->coop_rep, err);
-    free(ref);
-    return st;
+    const tw_talks_report *r = &t->rep;
+    (void)g;
+    if (r->war.outcome != TW_OUTCOME_CONVERGED && t->warred)
+        cli_error("the war: %s", tw_outcome_description(r->war.outcome));
+    if (t->cooperated && r->cooperative.outcome != TW_OUTCOME_CONVERGED)
+        cli_error("cooperation: %s", tw_outcome_description(r->cooperative.outcome));
+    if (t->bargained && r->bargain.outcome != TW_OUTCOME_CONVERGED)
+        cli_error("bargaining: %s", tw_outcome_description(r->bargain.outcome));
+    if (r->outcome == TW_OUTCOME_INFEASIBLE || (t->bargained && r->bargain.outcome ==
+                                                                    TW_OUTCOME_INFEASIBLE))
+        cli_error("%s", err->message);
 }
 
 int game_talks(game *g, game_talks_run *t, int bargain_too)
 {
     tw_error err = {0};
     memset(t, 0, sizeof *t);
-    t->sq = tw_policy_clone(g->start, NULL);
-    t->war = tw_policy_clone(g->start, NULL);
-    t->coop = tw_policy_clone(g->start, NULL);
-    t->sq_res = tw_result_create(g->base, NULL);
-    t->war_res = tw_result_create(g->base, NULL);
-    t->coop_res = tw_result_create(g->base, NULL);
-    if (!t->sq || !t->war || !t->coop || !t->sq_res || !t->war_res || !t->coop_res) {
-        cli_error("out of memory");
-        return CLI_FAILURE;
-    }
-    tw_status st = tw_solve(g->solver, t->sq, t->sq_res, &err);
+    t->talks = tw_talks_create(g->solver, &g->so, g->players, g->nplayers, g->start, &err);
+    if (!t->talks)
+        return cli_fail(&err, err.code != TW_OK ? err.code : TW_ERR_NOMEM);
+    tw_status st = resume(g, t, &err);
     if (st != TW_OK)
         return cli_fail(&err, st);
-    if (tw_result_stats(t->sq_res).outcome != TW_OUTCOME_CONVERGED) {
+    tw_talks_options o;
+    tw_talks_options_default(&o);
+    o.game = g->go;
+    o.warmup = g->warmup;
+    o.cooperation = g->coop_rule == GAME_COOP_EQUAL      ? TW_COOPERATION_EQUAL_GAINS
+                    : g->coop_rule == GAME_COOP_EQUAL_WAR ? TW_COOPERATION_EQUAL_GAINS_OVER_WAR
+                                                          : TW_COOPERATION_WEIGHTED;
+    o.weights = g->weights;
+    o.bargain = bargain_too;
+    game_war_progress(g, &o.game);
+    cli_note(&g->ctx, 1, "talks among %zu players: the war (the threat point), %s%s",
+             g->nplayers,
+             o.cooperation == TW_COOPERATION_WEIGHTED ? "cooperative tariffs"
+             : o.cooperation == TW_COOPERATION_EQUAL_GAINS
+                 ? "cooperative tariffs with equal gains over the status quo (Ossa's rule)"
+                 : "cooperative tariffs with equal gains over the war (Ossa's rule)",
+             bargain_too ? ", Nash bargaining" : "");
+    st = tw_talks_run(t->talks, &o, &t->rep, &err);
+    game_war_progress(g, NULL);
+    if (st != TW_OK)
+        return cli_fail(&err, st);
+    collect(g, t);
+    if (t->rep.status_quo != TW_OUTCOME_CONVERGED) {
         cli_error("the status quo: %s", err.message);
         return CLI_NO_CONVERGENCE;
     }
-    cli_note(&g->ctx, 1, "the threat point: a trade war among %zu players", g->nplayers);
-    int rc = game_war(g, t->war, t->war_res, &t->war_run), rc2;
-    t->warred = 1;
-    if (rc != CLI_OK && rc != CLI_NO_CONVERGENCE)
-        return rc;
-    g->stage_label = "cooperation";
-    game_resume(g, "cooperative", t->coop);
-    t->coop_status = cooperate(g, t, &err);
-    g->stage_label = NULL;
-    game_checkpoint(g, "cooperative", "bilateral", t->coop);
-    if (t->coop_status != TW_OK)
-        return cli_fail(&err, t->coop_status);
-    if (t->coop_rep.outcome == TW_OUTCOME_STOPPED) {
-        t->cooperated = 1; /* the best point so far */
+    if (t->bargained)
+        cli_note(&g->ctx, 1, "Nash bargaining from the %s", t->barg_start);
+    if (t->rep.outcome == TW_OUTCOME_STOPPED)
         return game_stopped(g);
+    if (t->rep.outcome != TW_OUTCOME_CONVERGED) {
+        say_why(g, t, &err);
+        return CLI_NO_CONVERGENCE;
     }
-    t->cooperated = 1;
-    if (t->coop_rep.outcome != TW_OUTCOME_CONVERGED) {
-        cli_error("cooperation: %s", err.message);
-        rc = CLI_NO_CONVERGENCE;
-    }
-    if (bargain_too && (rc2 = bargain(g, t)) != CLI_OK)
-        rc = rc2;
-    return rc;
+    return CLI_OK;
 }
 
 /* ---- report -------------------------------------------------------------- */

@@ -1,8 +1,9 @@
 /*
  * game.h - what the strategic commands (`optimal`, `war`, `talks`, `enforce`)
- * share: their options, the base economy they start from, the players, the
- * tariff-war procedure (MFN warm-up, then bilateral) and the reports
- * (JSON, CSV, terminal tables, output directories). cli/game.c.
+ * share: their options, the base economy they start from and the players
+ * (cli/game.c); progress, stops, checkpoints and the calls of the library's
+ * strategic layer (cli/game_run.c); the reports: JSON, CSV, terminal tables,
+ * output directories (cli/game_report.c).
  */
 #ifndef TW_CLI_GAME_H
 #define TW_CLI_GAME_H
@@ -58,6 +59,9 @@ typedef struct game {
     double time_limit;         /* --time-limit in seconds; 0: none */
     double t_start, t_note;    /* monotonic seconds: start, last progress line */
     const char *stage_label;   /* what is being computed, for progress lines */
+    const char *label_mfn, *label_bilateral; /* the same in the phases of a warmed-up call
+                                                (tw_progress.phase); NULL: stage_label */
+    int phase_mfn;             /* 1: the last progress report was of an MFN warm-up */
     const char *stop_reason;   /* why the work stopped early; NULL: it did not */
     json_t *resume;            /* stages of OUTPUT/checkpoint.json from a stopped run with
                                   the same options (NULL: none) */
@@ -80,6 +84,17 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx);
 void game_free(game *g);
 
 /* ---- procedures ---------------------------------------------------------- */
+
+/* cli/game_run.c: start the clock, catch SIGINT and SIGTERM, and set the
+ * progress callback (g->go.best.progress) that prints progress and stops on
+ * them or past --time-limit; read OUTPUT/checkpoint.json when it was written
+ * with the same options. */
+void game_run_start(game *g);
+void game_load_resume(game *g);
+/* What must agree for a checkpoint to be resumed (cli/game_run.c). */
+json_t *game_fingerprint(const game *g);
+/* The scenario file of the run (--scenario or the agreement), or NULL (cli/game.c). */
+const char *game_scenario_path(const game *g);
 
 /* 1 when a command's work may be reported: it finished, did not converge, or
  * was stopped (SIGINT, SIGTERM, --time-limit: rc CLI_INCOMPLETE). */
@@ -124,12 +139,15 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run);
  * threat point), the cooperative outcome and, when `bargain`, the Nash
  * bargaining outcome. cli/cmd_talks.c. */
 typedef struct game_talks_run {
-    tw_policy *sq, *war, *coop, *barg;
-    tw_result *sq_res, *war_res, *coop_res, *barg_res;
+    tw_talks *talks;          /* the library's talks (tw_talks_run); owns what follows */
+    tw_talks_report rep;
+    const tw_policy *sq, *war, *coop, *barg;
+    const tw_result *sq_res, *war_res, *coop_res, *barg_res;
     game_war_run war_run;
     tw_optimal_report coop_rep, barg_rep;
-    tw_status coop_status, barg_status;
-    const char *barg_start; /* "status quo" or "cooperative" */
+    const char *barg_start; /* "status quo", "cooperative", "reweighted cooperative" or
+                               "point of the stopped run" */
+    int resumed_bargain;
     int bargained;
     int warred, cooperated; /* the war and the cooperative point are there (when the work
                                was stopped: as far as they got) */
@@ -138,6 +156,9 @@ typedef struct game_talks_run {
  * outcome is in `t`. game_talks_free() in any case. */
 int game_talks(game *g, game_talks_run *t, int bargain);
 void game_talks_free(game_talks_run *t);
+/* The program's progress lines for a war inside `go` (its round callback, and
+ * labels for its MFN phase); go NULL: back to none. */
+void game_war_progress(game *g, tw_game_options *go);
 
 /* ---- figures ------------------------------------------------------------- */
 

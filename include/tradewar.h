@@ -651,6 +651,23 @@ tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_option
                            tw_policy *policy, tw_result *res, tw_optimal_report *rep,
                            tw_error *err);
 
+/**
+ * A best response with the MFN warm-up the program uses: when `warmup` is 1
+ * and the options leave rates free by partner (o->mfn 0, import tariffs or
+ * export taxes among the instruments), first the optimum with one rate per
+ * sector for all partners (o->mfn = 1), then tw_best_response from it. The
+ * bilateral problem is non-concave; started from the MFN optimum it finds
+ * the optimum the program reports. `warm` (may be NULL) receives the
+ * warm-up's report (outcome TW_OUTCOME_NONE when there was none); a warm-up
+ * short of convergence still starts the second phase. A user stop in the
+ * warm-up ends the call: rep->outcome and warm->outcome TW_OUTCOME_STOPPED,
+ * `policy` the warm-up's best point (resume with warmup 0 only once the
+ * warm-up has finished). Progress reports carry phase "mfn" or "bilateral".
+ */
+tw_status tw_optimal(tw_solver *s, size_t country, const tw_optimal_options *o, int warmup,
+                     tw_policy *policy, tw_result *res, tw_optimal_report *rep,
+                     tw_optimal_report *warm, tw_error *err);
+
 /** Options of the games (wars and talks) beyond each player's instruments. */
 typedef struct tw_game_options {
     tw_optimal_options best; /* the players' instruments and the optimiser's tolerances */
@@ -685,6 +702,20 @@ typedef struct tw_game_report {
 tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *players,
                   size_t n_players, const tw_game_options *go, tw_policy *policy,
                   tw_result *res, tw_game_report *rep, tw_error *err);
+
+/**
+ * The trade war the program computes: with `warmup` 1 (and rates free by
+ * partner, as for tw_optimal), first the war in MFN tariffs (go->best.mfn =
+ * 1), then tw_nash from its equilibrium; otherwise tw_nash alone. `warm` (may
+ * be NULL) receives the MFN war's report (outcome TW_OUTCOME_NONE when there
+ * was none); an MFN war that did not settle still starts the second. A user
+ * stop in the MFN war ends the call with rep->outcome and warm->outcome
+ * TW_OUTCOME_STOPPED and `policy` after its last completed round. Progress
+ * reports carry phase "mfn" or "bilateral".
+ */
+tw_status tw_war(const tw_model *m, const tw_solver_options *so, const size_t *players,
+                 size_t n_players, const tw_game_options *go, int warmup, tw_policy *policy,
+                 tw_result *res, tw_game_report *rep, tw_game_report *warm, tw_error *err);
 
 /**
  * Cooperative policy: the players' instruments on each other jointly maximise
@@ -1557,6 +1588,8 @@ typedef struct tw_progress {
     double seconds_left; /* an estimate of the time left (from the rate at which the
                             projected gradient, or a war's rate change, has been
                             falling); NAN when there is no basis for one yet */
+    const char *phase;   /* tw_optimal and tw_war with a warm-up: "mfn" during the
+                            MFN warm-up, "bilateral" after it; NULL otherwise */
 } tw_progress;
 
 /**
@@ -1582,6 +1615,82 @@ typedef struct tw_progress {
 tw_status tw_cooperate_equal(tw_solver *s, const size_t *players, size_t n_players,
                              const double *ref, const tw_optimal_options *o, tw_policy *policy,
                              tw_result *res, tw_optimal_report *rep, tw_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Trade talks as the program runs them (src/talks.c)                       */
+/* ------------------------------------------------------------------------ */
+
+/** The cooperative rule of talks. */
+typedef enum {
+    TW_COOPERATION_WEIGHTED,            /* tw_cooperate with tw_talks_options.weights */
+    TW_COOPERATION_EQUAL_GAINS,         /* tw_cooperate_equal over the status quo (Ossa) */
+    TW_COOPERATION_EQUAL_GAINS_OVER_WAR /* tw_cooperate_equal over each player's war welfare */
+} tw_cooperation;
+
+/** The stages of talks, in the order they are computed. */
+typedef enum {
+    TW_TALKS_STATUS_QUO, /* the start: the status quo's equilibrium */
+    TW_TALKS_WAR,        /* the threat point: the war (tw_war) */
+    TW_TALKS_COOPERATIVE,/* the cooperative outcome by the rule */
+    TW_TALKS_BARGAIN,    /* the Nash bargaining outcome, the war as threat point */
+    TW_TALKS_STAGES
+} tw_talks_stage;
+
+typedef struct tw_talks_options {
+    tw_game_options game;       /* the war; game.best: the instruments, tolerances and
+                                   progress callback of every optimisation of the talks */
+    int warmup;                 /* 1 (default): the MFN war first (tw_war) */
+    tw_cooperation cooperation; /* default TW_COOPERATION_WEIGHTED */
+    const double *weights;      /* n_players weights of the weighted rule (NULL: equal) */
+    int bargain;                /* 1 (default): bargaining after cooperation; 0: stop there */
+} tw_talks_options;
+void tw_talks_options_default(tw_talks_options *o);
+
+/** How talks went: each stage's report, and the whole. */
+typedef struct tw_talks_report {
+    tw_outcome outcome;            /* STOPPED (user stop), INFEASIBLE (no start for bargaining
+                                      beats the war for every player), otherwise the first
+                                      stage outcome that is not CONVERGED, or CONVERGED */
+    tw_talks_stage stage;          /* the last stage reached */
+    int reached[TW_TALKS_STAGES];  /* 1: the stage's policy and result are there (after a
+                                      stop: as far as it got) */
+    tw_outcome status_quo;         /* the status quo's solve (when not CONVERGED the talks
+                                      stop there) */
+    tw_game_report war, war_warmup;
+    tw_optimal_report cooperative, bargain;
+    const char *bargain_start;     /* static: "status quo", "cooperative", "reweighted
+                                      cooperative", "given" (tw_talks_resume); NULL: none */
+} tw_talks_report;
+
+/**
+ * Talks among n_players countries from `status_quo` (copied): the status
+ * quo's equilibrium; the war as threat point (tw_war, so its own solvers with
+ * `so`); the cooperative outcome by the rule (with solver `s`, borrowed, of
+ * the same model); and Nash bargaining over the war, started from the status
+ * quo if it beats the war for every player, else the cooperative outcome if
+ * it does, else cooperative outcomes with the weights of the players left
+ * below their threat raised by a quarter (up to 16 times) and blends of
+ * successive ones. The handle owns a policy and a result per stage.
+ */
+typedef struct tw_talks tw_talks;
+tw_talks *tw_talks_create(tw_solver *s, const tw_solver_options *so, const size_t *players,
+                          size_t n_players, const tw_policy *status_quo, tw_error *err);
+void tw_talks_free(tw_talks *t); /* accepts NULL */
+/** Start `stage` (war, cooperative or bargain) from `p` instead (to resume a
+ *  stopped run); for the war `warmed_up` 1 skips its MFN war. */
+tw_status tw_talks_resume(tw_talks *t, tw_talks_stage stage, const tw_policy *p, int warmed_up,
+                          tw_error *err);
+/**
+ * Run the talks (o NULL: defaults). TW_OK when they ran; rep->outcome says how
+ * they ended (a user stop through o->game.best.progress: STOPPED, the stages
+ * so far in the handle, the stopped one at its best point). err's message
+ * (code TW_OK) says why when the outcome is not CONVERGED.
+ */
+tw_status tw_talks_run(tw_talks *t, const tw_talks_options *o, tw_talks_report *rep,
+                       tw_error *err);
+/** A stage's policy and its equilibrium (owned by t), NULL before it is reached. */
+const tw_policy *tw_talks_policy(const tw_talks *t, tw_talks_stage stage);
+const tw_result *tw_talks_result(const tw_talks *t, tw_talks_stage stage);
 
 /* ------------------------------------------------------------------------ */
 /* Importing the world: OECD ICIO tables, tariff lines, elasticity sets      */

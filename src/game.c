@@ -93,6 +93,7 @@ typedef struct {
     /* progress */
     const tw_optimal_options *o;
     const char *stage;
+    const char *phase;        /* tw_progress.phase */
     double t0, best, pg0;
     long evals0;
     const double *lb, *ub;    /* the box (for the projected gradient) */
@@ -178,7 +179,7 @@ static void report_progress(opt_ctx *c)
             c->pg0 = pg;
         left = time_left(t, c->evals - c->evals0, c->pg0, pg, c->o->gtol);
     }
-    tw_progress p = {c->stage, 0, c->evals, c->best, t, left};
+    tw_progress p = {c->stage, 0, c->evals, c->best, t, left, c->phase};
     if (c->o->progress(c->o->progress_user, &p) != 0) {
         c->halt = TW_OUTCOME_STOPPED;
         tw_fail(c->err, TW_OK, "%s: stopped at the caller's request", c->stage);
@@ -774,6 +775,7 @@ typedef struct {
     const double *threat;  /* Nash product over these threat points */
     int equal;             /* Ossa's rule: equal gains over `ref` */
     const double *ref;     /* NULL: the factual */
+    const char *phase;     /* tw_progress.phase */
 } run_goal;
 
 /* One optimisation over the players' instruments: a weighted sum of their
@@ -826,6 +828,7 @@ static tw_status run_players(tw_solver *s, const size_t *players, size_t n, cons
     c.ref = ref;
     c.err = err;
     c.stage = goal->stage;
+    c.phase = goal->phase;
     tw_solver_set_start(s, NULL);
     if (goal->equal && ins->nvars > TW_EQUAL_SLSQP_MAX) {
         /* the augmented Lagrangian; should it not converge, the weights */
@@ -852,7 +855,7 @@ tw_status tw_cooperate_equal(tw_solver *s, const size_t *players, size_t n_playe
         if (!(ref[k] > 0 && isfinite(ref[k])))
             return tw_fail(err, TW_ERR_INVALID, "equal gains: reference welfare %g of player %zu "
                            "is not a positive number", ref[k], k);
-    run_goal goal = {"equal gains", NULL, NULL, 1, ref};
+    run_goal goal = {"equal gains", NULL, NULL, 1, ref, NULL};
     return run_players(s, players, n_players, &goal, o, policy, res, rep, err);
 }
 
@@ -862,7 +865,47 @@ tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_option
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
-    run_goal goal = {"optimise", NULL, NULL, 0, NULL};
+    run_goal goal = {"optimise", NULL, NULL, 0, NULL, NULL};
+    return run_players(s, &country, 1, &goal, o, policy, res, rep, err);
+}
+
+/* The MFN warm-up means something only for rates set by partner. */
+static int warmup_applies(const tw_optimal_options *o)
+{
+    return !o->mfn && (!o->instruments || (o->instruments & (TW_INSTRUMENT_IMPORT_TARIFFS |
+                                                             TW_INSTRUMENT_EXPORT_TAXES)));
+}
+
+tw_status tw_optimal(tw_solver *s, size_t country, const tw_optimal_options *o, int warmup,
+                     tw_policy *policy, tw_result *res, tw_optimal_report *rep,
+                     tw_optimal_report *warm, tw_error *err)
+{
+    tw_optimal_options def, mfn;
+    tw_optimal_report lrep, lwarm;
+    o = opts_or_default(o, &def);
+    if (!rep)
+        rep = &lrep;
+    if (!warm)
+        warm = &lwarm;
+    memset(rep, 0, sizeof *rep);
+    memset(warm, 0, sizeof *warm);
+    if (!s)
+        return tw_fail(err, TW_ERR_INVALID, "no solver");
+    const char *phase = NULL;
+    if (warmup && warmup_applies(o)) {
+        mfn = *o;
+        mfn.mfn = 1;
+        run_goal goal = {"optimise", NULL, NULL, 0, NULL, "mfn"};
+        tw_status st = run_players(s, &country, 1, &goal, &mfn, policy, res, warm, err);
+        if (st != TW_OK)
+            return st;
+        if (warm->outcome == TW_OUTCOME_STOPPED) {
+            rep->outcome = TW_OUTCOME_STOPPED;
+            return TW_OK;
+        }
+        phase = "bilateral"; /* a warm-up short of convergence is still a start */
+    }
+    run_goal goal = {"optimise", NULL, NULL, 0, NULL, phase};
     return run_players(s, &country, 1, &goal, o, policy, res, rep, err);
 }
 
@@ -872,7 +915,7 @@ tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
-    run_goal goal = {"cooperate", weights, NULL, 0, NULL};
+    run_goal goal = {"cooperate", weights, NULL, 0, NULL, NULL};
     return run_players(s, players, n_players, &goal, o, policy, res, rep, err);
 }
 
@@ -888,7 +931,7 @@ tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, cons
 {
     if (!s || !threat)
         return tw_fail(err, TW_ERR_INVALID, "tw_bargain: bad arguments");
-    run_goal goal = {"bargain", NULL, threat, 0, NULL};
+    run_goal goal = {"bargain", NULL, threat, 0, NULL, NULL};
     tw_optimal_report local;
     if (!rep)
         rep = &local;
@@ -986,6 +1029,7 @@ struct war_stop {
     long evals_before; /* equilibria of the completed rounds */
     long base, last;   /* worker 0's earlier best responses in this round */
     double t0, seconds_left;
+    const char *phase; /* tw_progress.phase */
 };
 
 static int war_progress_main(void *user, const tw_progress *p)
@@ -995,6 +1039,7 @@ static int war_progress_main(void *user, const tw_progress *p)
         return 1;
     tw_progress q = *p;
     q.stage = "war";
+    q.phase = ws->phase;
     q.round = ws->round;
     if (p->evaluations < ws->last) /* worker 0 began its next best response */
         ws->base += ws->last;
@@ -1043,9 +1088,52 @@ static void *war_round(void *arg)
     return NULL;
 }
 
+static tw_status nash_run(const tw_model *m, const tw_solver_options *so, const size_t *players,
+                          size_t n_players, const tw_game_options *go, const char *phase,
+                          tw_policy *policy, tw_result *res, tw_game_report *rep, tw_error *err);
+
 tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *players,
                   size_t n_players, const tw_game_options *go, tw_policy *policy,
                   tw_result *res, tw_game_report *rep, tw_error *err)
+{
+    return nash_run(m, so, players, n_players, go, NULL, policy, res, rep, err);
+}
+
+tw_status tw_war(const tw_model *m, const tw_solver_options *so, const size_t *players,
+                 size_t n_players, const tw_game_options *go, int warmup, tw_policy *policy,
+                 tw_result *res, tw_game_report *rep, tw_game_report *warm, tw_error *err)
+{
+    tw_game_options gdef, mfn;
+    tw_game_report lrep, lwarm;
+    if (!go) {
+        tw_game_options_default(&gdef);
+        go = &gdef;
+    }
+    if (!rep)
+        rep = &lrep;
+    if (!warm)
+        warm = &lwarm;
+    memset(rep, 0, sizeof *rep);
+    memset(warm, 0, sizeof *warm);
+    const char *phase = NULL;
+    if (warmup && warmup_applies(&go->best)) {
+        mfn = *go;
+        mfn.best.mfn = 1;
+        tw_status st = nash_run(m, so, players, n_players, &mfn, "mfn", policy, res, warm, err);
+        if (st != TW_OK)
+            return st;
+        if (warm->outcome == TW_OUTCOME_STOPPED) {
+            rep->outcome = TW_OUTCOME_STOPPED;
+            return TW_OK;
+        }
+        phase = "bilateral"; /* an MFN war that did not settle is still a start */
+    }
+    return nash_run(m, so, players, n_players, go, phase, policy, res, rep, err);
+}
+
+static tw_status nash_run(const tw_model *m, const tw_solver_options *so, const size_t *players,
+                          size_t n_players, const tw_game_options *go, const char *phase,
+                          tw_policy *policy, tw_result *res, tw_game_report *rep, tw_error *err)
 {
     tw_game_options gdef;
     if (!go) {
@@ -1085,6 +1173,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
     ws.base = ws.last = 0;
     ws.t0 = t0;
     ws.seconds_left = NAN;
+    ws.phase = phase;
     for (int t = 0; t < nthreads && st == TW_OK; t++) {
         wk[t].best_opts = go->best;
         if (go->best.progress) {
@@ -1179,7 +1268,7 @@ tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *
         if (go->progress)
             go->progress(go->progress_user, round, change);
         if (go->best.progress && !converged) {
-            tw_progress p = {"war", round, evals, change, tw_now() - t0, ws.seconds_left};
+            tw_progress p = {"war", round, evals, change, tw_now() - t0, ws.seconds_left, phase};
             if (go->best.progress(go->best.progress_user, &p) != 0) {
                 stopped = 1;
                 break;

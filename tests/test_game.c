@@ -552,6 +552,141 @@ static void test_outcomes(void **state)
     tw_solver_free(s);
 }
 
+/* The warm-up is the two calls it stands for: tw_optimal = the MFN optimum,
+ * then the bilateral one from it; tw_war = the MFN war, then the war. */
+static void test_warmup_is_two_calls(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_policy *p = tw_policy_create(f->m, NULL), *q = tw_policy_create(f->m, NULL);
+    tw_result *r = tw_result_create(f->m, NULL), *r2 = tw_result_create(f->m, NULL);
+    tw_error err;
+    tw_optimal_options o, mfn;
+    tw_optimal_options_default(&o);
+    mfn = o;
+    mfn.mfn = 1;
+    tw_optimal_report rep, warm, a, b;
+    assert_int_equal(tw_optimal(s, 2, &o, 1, p, r, &rep, &warm, &err), TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_CONVERGED);
+    assert_int_equal(warm.outcome, TW_OUTCOME_CONVERGED);
+    assert_true(warm.variables < rep.variables); /* one rate per sector, then by partner */
+    assert_int_equal(tw_best_response(s, 2, &mfn, q, r2, &a, &err), TW_OK);
+    assert_int_equal(tw_best_response(s, 2, &o, q, r2, &b, &err), TW_OK);
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 2; j++)
+            assert_true(tw_policy_tariff(p, i, 2, j) == tw_policy_tariff(q, i, 2, j));
+    assert_true(rep.evaluations == b.evaluations && warm.evaluations == a.evaluations);
+    /* no warm-up where it means nothing (MFN asked for) or when not asked */
+    tw_policy_reset(p);
+    assert_int_equal(tw_optimal(s, 2, &mfn, 1, p, r, &rep, &warm, &err), TW_OK);
+    assert_int_equal(warm.outcome, TW_OUTCOME_NONE);
+    assert_int_equal(tw_optimal(s, 2, &o, 0, p, r, &rep, NULL, &err), TW_OK);
+    /* the war */
+    tw_game_options go, gm;
+    tw_game_options_default(&go);
+    gm = go;
+    gm.best.mfn = 1;
+    tw_game_report wr, ww, wa, wb;
+    tw_policy_reset(p);
+    tw_policy_reset(q);
+    assert_int_equal(tw_war(f->m, NULL, f->players, 3, &go, 1, p, r, &wr, &ww, &err), TW_OK);
+    assert_int_equal(wr.outcome, TW_OUTCOME_CONVERGED);
+    assert_int_equal(ww.outcome, TW_OUTCOME_CONVERGED);
+    assert_int_equal(tw_nash(f->m, NULL, f->players, 3, &gm, q, r2, &wa, &err), TW_OK);
+    assert_int_equal(tw_nash(f->m, NULL, f->players, 3, &go, q, r2, &wb, &err), TW_OK);
+    assert_true(wr.rounds == wb.rounds && ww.rounds == wa.rounds);
+    for (size_t k = 0; k < 3; k++)
+        assert_true(tw_result_country(r, TW_C_WELFARE_PCT)[k] ==
+                    tw_result_country(r2, TW_C_WELFARE_PCT)[k]);
+    /* a stop in the warm-up ends the call there */
+    stop_counter c = {0, 2, 0, 1};
+    o.progress = stop_cb;
+    o.progress_user = &c;
+    tw_policy_reset(p);
+    assert_int_equal(tw_optimal(s, 2, &o, 1, p, r, &rep, &warm, &err), TW_OK);
+    assert_int_equal(warm.outcome, TW_OUTCOME_STOPPED);
+    assert_int_equal(rep.outcome, TW_OUTCOME_STOPPED);
+    tw_policy_free(p);
+    tw_policy_free(q);
+    tw_result_free(r);
+    tw_result_free(r2);
+    tw_solver_free(s);
+}
+
+/* Talks: the stages are the calls they stand for, and bargaining beats the war. */
+static void test_talks(void **state)
+{
+    war_fixture *f = *state;
+    tw_solver *s = tight_solver(f->m);
+    tw_policy *sq = tw_policy_create(f->m, NULL), *p = tw_policy_create(f->m, NULL);
+    tw_result *r = tw_result_create(f->m, NULL);
+    tw_error err;
+    tw_talks *t = tw_talks_create(s, NULL, f->players, 3, sq, &err);
+    assert_non_null(t);
+    assert_null(tw_talks_policy(t, TW_TALKS_WAR)); /* nothing reached yet */
+    tw_talks_options o;
+    tw_talks_options_default(&o);
+    tw_talks_report rep;
+    assert_int_equal(tw_talks_run(t, &o, &rep, &err), TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_CONVERGED);
+    for (int k = 0; k < TW_TALKS_STAGES; k++)
+        assert_true(rep.reached[k] && tw_talks_policy(t, (tw_talks_stage)k) &&
+                    tw_talks_result(t, (tw_talks_stage)k));
+    assert_non_null(rep.bargain_start);
+    const tw_result *war = tw_talks_result(t, TW_TALKS_WAR);
+    const tw_result *barg = tw_talks_result(t, TW_TALKS_BARGAIN);
+    const tw_result *coop = tw_talks_result(t, TW_TALKS_COOPERATIVE);
+    double wsum = 0, csum = 0;
+    for (size_t k = 0; k < 3; k++) {
+        /* the war is the fixture's (which has tighter tolerances and no warm-up) */
+        assert_near(tw_result_country(war, TW_C_WELFARE_PCT)[k],
+                    tw_result_country(f->war_res, TW_C_WELFARE_PCT)[k], 1e-5);
+        assert_true(tw_result_country(barg, TW_C_WELFARE_PCT)[k] >=
+                    tw_result_country(war, TW_C_WELFARE_PCT)[k]);
+        wsum += tw_result_country(war, TW_C_WELFARE_PCT)[k];
+        csum += tw_result_country(coop, TW_C_WELFARE_PCT)[k];
+    }
+    assert_true(csum > wsum);
+    /* the cooperative stage is tw_cooperate from the status quo */
+    tw_optimal_report crep;
+    assert_int_equal(tw_cooperate(s, f->players, 3, NULL, NULL, p, r, &crep, &err), TW_OK);
+    for (size_t k = 0; k < 3; k++)
+        assert_near(tw_result_country(r, TW_C_WELFARE_PCT)[k],
+                    tw_result_country(coop, TW_C_WELFARE_PCT)[k], 1e-9);
+    /* resumed at the bargain: it starts from the given point */
+    assert_int_equal(tw_talks_resume(t, TW_TALKS_BARGAIN, tw_talks_policy(t, TW_TALKS_BARGAIN), 1,
+                                     &err), TW_OK);
+    o.cooperation = TW_COOPERATION_EQUAL_GAINS;
+    assert_int_equal(tw_talks_run(t, &o, &rep, &err), TW_OK);
+    assert_string_equal(rep.bargain_start, "given");
+    /* no bargaining asked for */
+    o.bargain = 0;
+    tw_talks *t2 = tw_talks_create(s, NULL, f->players, 3, sq, &err);
+    assert_int_equal(tw_talks_run(t2, &o, &rep, &err), TW_OK);
+    assert_false(rep.reached[TW_TALKS_BARGAIN]);
+    assert_null(tw_talks_policy(t2, TW_TALKS_BARGAIN));
+    /* a stop: the stages so far, outcome stopped */
+    tw_talks_options_default(&o);
+    stop_counter c = {0, 4, 0, 1};
+    o.game.best.progress = stop_cb;
+    o.game.best.progress_user = &c;
+    assert_int_equal(tw_talks_run(t2, &o, &rep, &err), TW_OK);
+    assert_int_equal(rep.outcome, TW_OUTCOME_STOPPED);
+    assert_int_equal(rep.stage, TW_TALKS_WAR);
+    assert_true(rep.reached[TW_TALKS_WAR] && !rep.reached[TW_TALKS_COOPERATIVE]);
+    /* bad arguments */
+    assert_null(tw_talks_create(s, NULL, f->players, 0, sq, &err));
+    assert_int_equal(err.code, TW_ERR_INVALID);
+    assert_int_equal(tw_talks_resume(t2, TW_TALKS_STATUS_QUO, sq, 0, &err), TW_ERR_INVALID);
+    tw_talks_free(t2);
+    tw_talks_free(t);
+    tw_talks_free(NULL);
+    tw_policy_free(sq);
+    tw_policy_free(p);
+    tw_result_free(r);
+    tw_solver_free(s);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -595,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_equal_gains),
         cmocka_unit_test(test_user_stop),
         cmocka_unit_test(test_outcomes),
+        cmocka_unit_test(test_warmup_is_two_calls),
+        cmocka_unit_test(test_talks),
     };
     int failed = cmocka_run_group_tests_name("game", tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("game (war fixture)", war_tests, setup_war, teardown_war);

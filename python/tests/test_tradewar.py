@@ -159,7 +159,7 @@ def test_war_is_a_fixed_point_and_costs_the_world(toy):
     assert res.countries["welfare_pct"].sum() < 0
     # no player gains by moving alone from the war's tariffs
     for c in ("Country1", "Country5"):
-        _, best, _ = tw.optimal(toy, c, policy=policy)
+        _, best, _ = tw.optimal(toy, c, policy=policy, warmup=False)
         assert best.countries.loc[c, "welfare_pct"] == pytest.approx(
             res.countries.loc[c, "welfare_pct"], abs=1e-4)
 
@@ -290,3 +290,21 @@ def test_outcomes_are_keys_not_errors(toy):
     with pytest.warns(tw.NonConvergenceWarning, match="did not settle"):
         _, _, rep = tw.war(toy, max_rounds=1)  # cut at the round limit
     assert rep["outcome"] == "iteration-limit" and rep["rounds"] == 1
+
+
+def test_war_warms_up_as_the_program_does(toy):
+    """tw.war starts with the MFN war, as `tradewar war` does: the same
+    equilibrium as the program's, to the digits of its JSON."""
+    policy, res, rep = tw.war(toy, threads=2)
+    assert rep["warmup"] is not None and rep["warmup"]["outcome"] == "converged"
+    if not os.access(CLI, os.X_OK):
+        pytest.skip(f"no program at {CLI} to compare with")
+    out = subprocess.run([CLI, "war", "-q", "--data", path("data", "ossa2007", "toy"),
+                          "--format", "json"], capture_output=True, text=True, check=True)
+    d = json.loads(out.stdout)
+    assert d["solver"]["warmup"] is not None
+    for c in d["countries"]:
+        assert res.countries.loc[c["code"], "welfare_pct"] == pytest.approx(
+            c["welfare_pct"], abs=1e-9)
+    _, cold, cold_rep = tw.war(toy, threads=2, warmup=False)
+    assert cold_rep["warmup"] is None

@@ -669,14 +669,21 @@ def _optimise(call, what, model, policy, solver_options):
     return policy, res, report
 
 
-def optimal(model, country, policy=None, solver_options=None, **options):
+def optimal(model, country, policy=None, solver_options=None, warmup=True, **options):
     """`country`'s best response: the instruments (tariffs by default) that
     maximise its real income, others' policies as in `policy` (default: base).
-    Returns (policy at the optimum, its Result, report dict)."""
+    With `warmup` (the default, as the program does) the MFN optimum comes
+    first and the bilateral one starts from it (tw_optimal); the report then
+    carries the warm-up's report under "warmup". Returns (policy at the
+    optimum, its Result, report dict)."""
     o, keep = _optimal_options(model, **options)
     k = model.country_index(country)
-    return _optimise(lambda s, p, r, rep, e: lib.tw_best_response(s, k, o, p, r, rep, e),
-                     f"optimal policy of {country}", model, policy, solver_options or {})
+    warm = ffi.new("tw_optimal_report *")
+    policy, res, report = _optimise(
+        lambda s, p, r, rep, e: lib.tw_optimal(s, k, o, int(bool(warmup)), p, r, rep, warm, e),
+        f"optimal policy of {country}", model, policy, solver_options or {})
+    report["warmup"] = _optimal_report(warm) if warm.outcome != lib.TW_OUTCOME_NONE else None
+    return policy, res, report
 
 
 def _players(model, players):
@@ -706,11 +713,13 @@ def bargain(model, players, threat, policy=None, solver_options=None, **options)
 
 
 def war(model, players=None, policy=None, threads=1, tol=1e-6, max_rounds=100,
-        solver_options=None, **options):
+        solver_options=None, warmup=True, **options):
     """The Nash equilibrium of a tariff war among `players` (default: all):
-    iterated simultaneous best responses from `policy` (default: base).
-    Returns (equilibrium policy, its Result, report dict). The program's `war`
-    first warms each player up with MFN tariffs; this call starts cold."""
+    iterated simultaneous best responses from `policy` (default: base). With
+    `warmup` (the default, as the program does) the war in MFN tariffs comes
+    first and the bilateral war starts from its equilibrium (tw_war); the
+    report then carries the MFN war's report under "warmup". Returns
+    (equilibrium policy, its Result, report dict)."""
     go = ffi.new("tw_game_options *")
     lib.tw_game_options_default(go)
     o, keep = _optimal_options(model, **options)
@@ -719,13 +728,20 @@ def war(model, players=None, policy=None, threads=1, tol=1e-6, max_rounds=100,
     arr, n = _players(model, players)
     policy = policy.copy() if policy is not None else Policy(model)
     res, rep, err = Result(model), ffi.new("tw_game_report *"), _new_error()
-    status = lib.tw_nash(model._p, _solver_options(solver_options or {}), arr, n, go, policy._p,
-                         res._p, rep, err)
+    warm = ffi.new("tw_game_report *")
+    status = lib.tw_war(model._p, _solver_options(solver_options or {}), arr, n, go,
+                        int(bool(warmup)), policy._p, res._p, rep, warm, err)
     _check(status, err)
-    outcome = _outcome(rep.outcome)
-    report = {"converged": outcome == "converged", "outcome": outcome, "rounds": rep.rounds,
-              "change": rep.change, "evaluations": rep.evaluations, "seconds": rep.seconds,
-              "best_responses_not_converged": rep.best_responses_not_converged}
+
+    def game_report(r):
+        outcome = _outcome(r.outcome)
+        return {"converged": outcome == "converged", "outcome": outcome, "rounds": r.rounds,
+                "change": r.change, "evaluations": r.evaluations, "seconds": r.seconds,
+                "best_responses_not_converged": r.best_responses_not_converged}
+
+    report = game_report(rep)
+    report["warmup"] = game_report(warm) if warm.outcome != lib.TW_OUTCOME_NONE else None
+    outcome = report["outcome"]
     _warn_outcome("the war", outcome, err, stacklevel=2)
     return policy, res, report
 

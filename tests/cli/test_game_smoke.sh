@@ -110,6 +110,12 @@ json_check 'all(c["median_tariff_pct"] == c["war_median_tariff_pct"] for c in d[
 run talks -q --data "$TOY" --format csv
 expect_rc 0 "talks, all players"
 sed -n 2p "$T/out" | grep -q '^code,name,player,welfare_pct,median_tariff_pct,status_quo_welfare_pct,war_welfare_pct' || fail "talks csv header"
+# cooperation weighted so heavily that no start beats the war for everyone: no
+# bargain (the library's outcome "infeasible"), exit 1, the rest reported
+run talks -q --data "$TOY" --weights Country3=50 --format json
+expect_rc 1 "talks without a bargaining start"
+expect_in "$T/err" "no bargaining: no policy found" "no bargaining start: message"
+json_check 'd["solver"]["bargaining"] is None and d["solver"]["cooperative"]["outcome"] == "converged" and d["solver"]["war"]["outcome"] == "converged"' "no bargaining start: war and cooperation reported"
 
 # ---- enforce ----
 run enforce -q --data "$TOY" talks --players Country1,Country2 --delta 0.9 --format json
