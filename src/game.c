@@ -1142,6 +1142,13 @@ static tw_status nash_run(const tw_model *m, const tw_solver_options *so, const 
     }
     if (!m || !policy || !res || policy->N != m->N || res->N != m->N)
         return tw_fail(err, TW_ERR_INVALID, "tw_nash: bad arguments");
+    /* no players would leave the workers' array empty (it was read past its end) */
+    if (!players || n_players == 0)
+        return tw_fail(err, TW_ERR_INVALID, "tw_nash: no players");
+    for (size_t k = 0; k < n_players; k++)
+        if (players[k] >= m->N)
+            return tw_fail(err, TW_ERR_INVALID, "tw_nash: player %zu is country %zu of %zu",
+                           k, players[k], m->N);
     double t0 = tw_now();
     int nthreads = go->threads < 1 ? 1 : go->threads;
     if ((size_t)nthreads > n_players)

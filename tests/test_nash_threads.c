@@ -61,6 +61,31 @@ static void test_thread_counts_agree(void **state)
     tw_model_free(m);
 }
 
+/* No players, no player list, or a player that is not a country: an error,
+ * not a war over an empty worker array (that read past its end). */
+static void test_no_players_is_invalid(void **state)
+{
+    (void)state;
+    tw_model *m = NULL;
+    tw_error err;
+    assert_int_equal(tw_model_synthetic(3, 2, 17, 0.0, &m, &err), TW_OK);
+    tw_result *res = tw_result_create(m, &err);
+    tw_policy *p = tw_policy_create(m, &err);
+    assert_non_null(res);
+    assert_non_null(p);
+    const size_t players[2] = {0, 3};
+    assert_int_equal(tw_nash(m, NULL, players, 0, NULL, p, res, NULL, &err), TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "no players"));
+    assert_int_equal(tw_nash(m, NULL, NULL, 2, NULL, p, res, NULL, &err), TW_ERR_INVALID);
+    assert_int_equal(tw_nash(m, NULL, players, 2, NULL, p, res, NULL, &err), TW_ERR_INVALID);
+    assert_non_null(strstr(err.message, "player 1 is country 3 of 3"));
+    assert_int_equal(tw_war(m, NULL, players, 0, NULL, 1, p, res, NULL, NULL, &err),
+                     TW_ERR_INVALID);
+    tw_policy_free(p);
+    tw_result_free(res);
+    tw_model_free(m);
+}
+
 static void test_more_than_64_threads(void **state)
 {
     (void)state;
@@ -108,6 +133,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_counts_agree),
         cmocka_unit_test(test_more_than_64_threads),
+        cmocka_unit_test(test_no_players_is_invalid),
     };
     return cmocka_run_group_tests_name("nash_threads", tests, NULL, NULL);
 }
