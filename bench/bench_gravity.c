@@ -25,7 +25,10 @@ static double uniform(void)
     z ^= z >> 31;
     return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
 }
-static double normal(void) { return sqrt(-2 * log(uniform())) * cos(6.283185307179586 * uniform()); }
+static double normal(void)
+{
+    return sqrt(-2 * log(uniform())) * cos(6.283185307179586 * uniform());
+}
 static double poisson(double mu)
 {
     double L = exp(-mu), p = 1;
@@ -56,7 +59,8 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    size_t n = argc > 1 ? (size_t)atol(argv[1]) : 1000000, L = argc > 2 ? (size_t)atol(argv[2]) : 1000;
+    size_t n = argc > 1 ? (size_t)atol(argv[1]) : 1000000,
+           L = argc > 2 ? (size_t)atol(argv[2]) : 1000;
     int reps = argc > 3 ? atoi(argv[3]) : 3;
     tw_ppml_options o;
     tw_ppml_options_default(&o);
@@ -102,12 +106,13 @@ int main(int argc, char **argv)
     qsort(c, (size_t)reps, sizeof c[0], cmp);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("ppml_3fe: n=%zu levels=%zu reps=%d median_s=%.3f best_s=%.3f median_cpu_s=%.3f converged=%d "
+    printf("ppml_3fe: n=%zu levels=%zu reps=%d median_s=%.3f best_s=%.3f median_cpu_s=%.3f "
+           "converged=%d "
            "iterations=%d fe_sweeps=%ld beta=%.5f,%.5f (true 0.385,-1.2385) se=%.5f,%.5f "
            "peak_mib=%.1f target_s=3 ratio_to_target=%.3f fixest_published_s=3.5 "
            "ratio_to_fixest=%.3f\n",
-           n, L, reps, t[reps / 2], t[0], c[reps / 2], r.converged, r.iterations, r.fe_sweeps, r.beta[0],
-           r.beta[1], r.se[0], r.se[1], (double)ru.ru_maxrss / 1024.0, t[reps / 2] / 3.0,
+           n, L, reps, t[reps / 2], t[0], c[reps / 2], r.converged, r.iterations, r.fe_sweeps,
+           r.beta[0], r.beta[1], r.se[0], r.se[1], (double)ru.ru_maxrss / 1024.0, t[reps / 2] / 3.0,
            t[reps / 2] / 3.5);
     tw_ppml_result_free(&r);
     for (int d = 0; d < 3; d++) {

@@ -103,7 +103,8 @@ int main(int argc, char **argv)
         }
         t[r] = now() - a;
     }
-    printf("timeline: stages=%zu reps=%d median_s=%.4f (warm-started) sum_of_cold_stage_medians_s=%.4f\n",
+    printf("timeline: stages=%zu reps=%d median_s=%.4f (warm-started) "
+           "sum_of_cold_stage_medians_s=%.4f\n",
            K, reps, median(t, reps), sum);
     for (size_t k = 0; k < K; k++)
         tw_policy_free(p[k]);

@@ -12,12 +12,12 @@
 
 /* Exit codes (documented in --help and docs/cli.md). */
 enum {
-    CLI_OK = 0,           /* success */
+    CLI_OK = 0,             /* success */
     CLI_NO_CONVERGENCE = 1, /* the solver did not converge (partial results printed) */
-    CLI_USAGE = 2,        /* bad command line */
-    CLI_BAD_INPUT = 3,    /* bad data or scenario */
-    CLI_FAILURE = 4,      /* I/O or internal error */
-    CLI_INCOMPLETE = 5    /* stopped by SIGINT, SIGTERM or --time-limit: what was computed
+    CLI_USAGE = 2,          /* bad command line */
+    CLI_BAD_INPUT = 3,      /* bad data or scenario */
+    CLI_FAILURE = 4,        /* I/O or internal error */
+    CLI_INCOMPLETE = 5      /* stopped by SIGINT, SIGTERM or --time-limit: what was computed
                              is written, marked incomplete (strategic commands) */
 };
 

@@ -59,20 +59,20 @@ void cmd_enforce_help(FILE *f)
 
 typedef struct {
     game *g;
-    game_talks_run t;       /* talks (AGREEMENT talks|cooperative) */
+    game_talks_run t;           /* talks (AGREEMENT talks|cooperative) */
     const tw_policy *agreement; /* borrowed: g->start or an outcome of the talks */
     tw_result *agree_res;
-    const tw_policy *war;   /* the punishment war (NULL with snapback) */
+    const tw_policy *war; /* the punishment war (NULL with snapback) */
     const tw_result *war_res;
-    tw_policy *own_war;     /* the war computed here (have_war == 2) */
+    tw_policy *own_war; /* the war computed here (have_war == 2) */
     tw_result *own_war_res;
     game_war_run war_run;
     int have_war;
-    tw_enforcement *e;      /* per player */
-    double *min_snap;       /* per player, with --delta */
+    tw_enforcement *e; /* per player */
+    double *min_snap;  /* per player, with --delta */
     double delta, snapback;
-    int snap;               /* --punishment snapback */
-    int ok;                 /* every computation converged */
+    int snap; /* --punishment snapback */
+    int ok;   /* every computation converged */
     int optimisations;
 } enforce_state;
 
@@ -144,14 +144,14 @@ static int enforcement(enforce_state *s)
     tw_status st;
     cli_note(&g->ctx, 1, "deviations from the agreement%s", s->snap ? " and snapbacks" : "");
     if (!s->snap) {
-        st = tw_enforce(g->solver, g->players, g->nplayers, &g->go.best, s->agreement, s->war,
-                        s->e, &err);
+        st = tw_enforce(g->solver, g->players, g->nplayers, &g->go.best, s->agreement, s->war, s->e,
+                        &err);
         s->optimisations += (int)g->nplayers;
     } else {
         st = TW_OK;
         for (size_t k = 0; k < g->nplayers && st == TW_OK; k++) {
-            st = tw_enforce_snapback(g->solver, g->players[k], g->players, g->nplayers,
-                                     &g->go.best, s->agreement, s->snapback, &s->e[k], &err);
+            st = tw_enforce_snapback(g->solver, g->players[k], g->players, g->nplayers, &g->go.best,
+                                     s->agreement, s->snapback, &s->e[k], &err);
             s->optimisations += 2;
         }
     }
@@ -164,8 +164,8 @@ static int enforcement(enforce_state *s)
             return CLI_INCOMPLETE;
         if (o != TW_OUTCOME_CONVERGED) {
             cli_error("%s: an equilibrium or best response of the enforcement check did not "
-                      "converge (%s)", tw_model_country_code(g->base, g->players[k]),
-                      tw_outcome_description(o));
+                      "converge (%s)",
+                      tw_model_country_code(g->base, g->players[k]), tw_outcome_description(o));
             s->ok = 0;
         }
     }
@@ -206,22 +206,21 @@ static json_t *country_json(const enforce_state *s, size_t i)
 {
     const game *g = s->g;
     long k = player_slot(g, i);
-    json_t *c = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o}", "code",
-                          tw_model_country_code(g->base, i), "name",
-                          tw_model_country_name(g->base, i), "player", k >= 0, "welfare_pct",
-                          out_json_number(tw_result_country(s->agree_res, TW_C_WELFARE_PCT)[i]),
-                          "median_tariff_pct",
-                          out_json_number(game_median_tariff_pct(g, s->agreement, i)),
-                          "punishment_median_tariff_pct",
-                          s->war && !s->snap
-                              ? out_json_number(game_median_tariff_pct(g, s->war, i))
-                              : json_null());
+    json_t *c = json_pack(
+        "{s:s, s:s, s:b, s:o, s:o, s:o}", "code", tw_model_country_code(g->base, i), "name",
+        tw_model_country_name(g->base, i), "player", k >= 0, "welfare_pct",
+        out_json_number(tw_result_country(s->agree_res, TW_C_WELFARE_PCT)[i]), "median_tariff_pct",
+        out_json_number(game_median_tariff_pct(g, s->agreement, i)), "punishment_median_tariff_pct",
+        s->war && !s->snap ? out_json_number(game_median_tariff_pct(g, s->war, i)) : json_null());
     if (!c || k < 0)
         return c;
     const tw_enforcement *e = &s->e[k];
-    json_object_set_new(c, "agreement_welfare_pct", out_json_number(game_pct(e->agreement_welfare)));
-    json_object_set_new(c, "deviation_welfare_pct", out_json_number(game_pct(e->deviation_welfare)));
-    json_object_set_new(c, "punishment_welfare_pct", out_json_number(game_pct(e->punishment_welfare)));
+    json_object_set_new(c, "agreement_welfare_pct",
+                        out_json_number(game_pct(e->agreement_welfare)));
+    json_object_set_new(c, "deviation_welfare_pct",
+                        out_json_number(game_pct(e->deviation_welfare)));
+    json_object_set_new(c, "punishment_welfare_pct",
+                        out_json_number(game_pct(e->punishment_welfare)));
     json_object_set_new(c, "deviation_gain_pct", out_json_number(100 * e->deviation_gain));
     json_object_set_new(c, "punishment_loss_pct", out_json_number(100 * e->punishment_loss));
     json_object_set_new(c, "critical_discount", out_json_number(e->critical_discount));
@@ -248,14 +247,14 @@ static json_t *result_json(const enforce_state *s, const game_columns *cols)
         crit = fmax(crit, s->e[k].critical_discount);
     const char *a = g->a.agreement;
     int talks = strcmp(a, "talks") == 0 || strcmp(a, "cooperative") == 0;
-    json_t *agreement = json_pack("{s:s, s:o, s:o}", "source",
-                                  talks ? a : "scenario", "path",
+    json_t *agreement = json_pack("{s:s, s:o, s:o}", "source", talks ? a : "scenario", "path",
                                   talks ? json_null() : json_string(a), "critical_discount",
                                   out_json_number(crit));
     json_t *punishment = json_pack("{s:s, s:o, s:o}", "kind", s->snap ? "snapback" : "war",
                                    "snapback", s->snap ? out_json_number(s->snapback) : json_null(),
-                                   "war", s->have_war && !s->snap ? game_war_json(&s->war_run.rep)
-                                                                  : json_null());
+                                   "war",
+                                   s->have_war && !s->snap ? game_war_json(&s->war_run.rep)
+                                                           : json_null());
     json_t *solver = json_pack("{s:b, s:i, s:o, s:o}", "converged", s->ok, "iterations",
                                s->optimisations, "residual",
                                out_json_number(tw_result_stats(s->agree_res).residual),
@@ -263,8 +262,8 @@ static json_t *result_json(const enforce_state *s, const game_columns *cols)
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "tradewar", game_header_json(g),
                      "baseline", game_baseline_json(g), "solver", solver, "agreement", agreement,
                      "punishment", punishment, "delta",
-                     s->min_snap ? out_json_number(s->delta) : json_null(), "countries",
-                     countries, "instruments", game_instruments_json(g, cols));
+                     s->min_snap ? out_json_number(s->delta) : json_null(), "countries", countries,
+                     "instruments", game_instruments_json(g, cols));
 }
 
 static void countries_csv(FILE *f, void *user)
@@ -289,9 +288,12 @@ static void countries_csv(FILE *f, void *user)
             continue;
         }
         const tw_enforcement *e = &s->e[k];
-        double v[] = {game_pct(e->agreement_welfare), game_pct(e->deviation_welfare),
-                      game_pct(e->punishment_welfare), 100 * e->deviation_gain,
-                      100 * e->punishment_loss, isfinite(e->critical_discount) ? e->critical_discount : NAN};
+        double v[] = {game_pct(e->agreement_welfare),
+                      game_pct(e->deviation_welfare),
+                      game_pct(e->punishment_welfare),
+                      100 * e->deviation_gain,
+                      100 * e->punishment_loss,
+                      isfinite(e->critical_discount) ? e->critical_discount : NAN};
         for (size_t q = 0; q < sizeof v / sizeof v[0]; q++)
             out_csv_number(f, v[q]);
         fprintf(f, ",%s", s->min_snap ? (holds_at(s, e) ? "true" : "false") : "");
@@ -316,8 +318,10 @@ static void table(FILE *f, void *user)
     fputc('\n', f);
     for (size_t k = 0; k < g->nplayers; k++) {
         const tw_enforcement *e = &s->e[k];
-        fprintf(f, "%-8s %11.4f %11.4f %11.4f %10.4f %10.4f", tw_model_country_code(g->base, g->players[k]),
-                game_tidy(game_pct(e->agreement_welfare)), game_tidy(game_pct(e->deviation_welfare)),
+        fprintf(f, "%-8s %11.4f %11.4f %11.4f %10.4f %10.4f",
+                tw_model_country_code(g->base, g->players[k]),
+                game_tidy(game_pct(e->agreement_welfare)),
+                game_tidy(game_pct(e->deviation_welfare)),
                 game_tidy(game_pct(e->punishment_welfare)), game_tidy(100 * e->deviation_gain),
                 game_tidy(100 * e->punishment_loss));
         if (isfinite(e->critical_discount))
@@ -412,7 +416,8 @@ int cmd_enforce(int argc, char **argv, int first, cli_ctx ctx)
     rc = game_setup(&g, &a, &ctx);
     if (rc == CLI_OK)
         rc = run(&s);
-    if (rc == CLI_OK || ((rc == CLI_NO_CONVERGENCE || rc == CLI_INCOMPLETE) && s.agreement && s.e)) {
+    if (rc == CLI_OK ||
+        ((rc == CLI_NO_CONVERGENCE || rc == CLI_INCOMPLETE) && s.agreement && s.e)) {
         game_columns cols = {1, {"rate"}, {s.agreement}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
         rc = game_finish(&g, &r, rc);

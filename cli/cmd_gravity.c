@@ -58,7 +58,7 @@ typedef struct est_run {
     tw_ppml_options o;
     tw_ppml_result res;
     gf_data d;
-    size_t outside;           /* rows outside --subset */
+    size_t outside; /* rows outside --subset */
     size_t used_levels[GF_MAX_FE];
 } est_run;
 
@@ -83,10 +83,14 @@ static const char *vcov_name(tw_vcov_kind k)
 static const char *stop_name(tw_ppml_stop s)
 {
     switch (s) {
-    case TW_PPML_CONVERGED: return "converged";
-    case TW_PPML_MAX_ITER: return "iteration limit";
-    case TW_PPML_FE_MAX_ITER: return "fixed-effect projection limit";
-    default: return "non-finite fit";
+    case TW_PPML_CONVERGED:
+        return "converged";
+    case TW_PPML_MAX_ITER:
+        return "iteration limit";
+    case TW_PPML_FE_MAX_ITER:
+        return "fixed-effect projection limit";
+    default:
+        return "non-finite fit";
     }
 }
 
@@ -94,7 +98,8 @@ static double pvalue(double z) { return erfc(fabs(z) / sqrt(2.0)); }
 
 static void provenance(FILE *f, const est_run *r)
 {
-    fprintf(f, "# tradewar %s command=gravity-estimate data=%s checksum=%s formula=\"%s\" "
+    fprintf(f,
+            "# tradewar %s command=gravity-estimate data=%s checksum=%s formula=\"%s\" "
             "vcov=%s cluster=\"%s\" subset=\"%s\" tol=%.15g converged=%s\n",
             TW_VERSION_STRING, r->data, r->checksum, r->formula_text, vcov_name(r->o.vcov),
             r->cluster_text ? r->cluster_text : "", r->subset ? r->subset : "", r->o.tol,
@@ -147,11 +152,11 @@ static json_t *estimate_json(const est_run *r)
                              r->o.max_iter, "fe_tol", r->o.fe_tol);
     return json_pack("{s:o, s:s, s:o, s:o, s:I, s:I, s:o, s:s, s:o, s:b, s:s, s:i, s:I, s:o, "
                      "s:o, s:o, s:o, s:f}",
-                     "provenance", prov, "estimator", "ppml", "coefficients", coef,
-                     "fixed_effects", fe, "observations", (json_int_t)r->res.n_used, "rows",
-                     (json_int_t)r->res.n, "dropped", drop, "vcov", vcov_name(r->o.vcov),
-                     "clusters", json_pack("[I, I]", (json_int_t)r->res.clusters[0],
-                                           (json_int_t)r->res.clusters[1]),
+                     "provenance", prov, "estimator", "ppml", "coefficients", coef, "fixed_effects",
+                     fe, "observations", (json_int_t)r->res.n_used, "rows", (json_int_t)r->res.n,
+                     "dropped", drop, "vcov", vcov_name(r->o.vcov), "clusters",
+                     json_pack("[I, I]", (json_int_t)r->res.clusters[0],
+                               (json_int_t)r->res.clusters[1]),
                      "converged", r->res.converged, "stop", stop_name(r->res.stop), "iterations",
                      r->res.iterations, "fe_sweeps", (json_int_t)r->res.fe_sweeps, "deviance",
                      out_json_number(r->res.deviance), "pseudo_r2",
@@ -171,15 +176,16 @@ static int write_json(FILE *f, void *user)
 static void print_table(FILE *f, const est_run *r)
 {
     fprintf(f, "PPML  %s\n", r->formula_text);
-    fprintf(f, "Data: %s (checksum %s)%s%s\n", r->data, r->checksum, r->subset ? ", rows with " : "",
-            r->subset ? r->subset : "");
+    fprintf(f, "Data: %s (checksum %s)%s%s\n", r->data, r->checksum,
+            r->subset ? ", rows with " : "", r->subset ? r->subset : "");
     fprintf(f, "Observations: %zu of %zu rows", r->res.n_used, r->res.n);
     if (r->outside)
         fprintf(f, ", %zu outside --subset", r->outside);
-    fprintf(f, " (dropped: %zu missing, %zu in all-zero FE groups, %zu separated by regressors, "
-            "%zu singletons)\n", r->res.n_dropped[TW_PPML_MISSING] - r->outside,
-            r->res.n_dropped[TW_PPML_SEPARATED_FE], r->res.n_dropped[TW_PPML_SEPARATED_X],
-            r->res.n_dropped[TW_PPML_SINGLETON]);
+    fprintf(f,
+            " (dropped: %zu missing, %zu in all-zero FE groups, %zu separated by regressors, "
+            "%zu singletons)\n",
+            r->res.n_dropped[TW_PPML_MISSING] - r->outside, r->res.n_dropped[TW_PPML_SEPARATED_FE],
+            r->res.n_dropped[TW_PPML_SEPARATED_X], r->res.n_dropped[TW_PPML_SINGLETON]);
     if (r->f.nfe) {
         fputs("Fixed effects:", f);
         for (size_t k = 0; k < r->f.nfe; k++)
@@ -202,9 +208,11 @@ static void print_table(FILE *f, const est_run *r)
             fprintf(f, "%-24s %12.6f %12.6f %9.3f %9.4f\n", r->f.x[c].name, b, s, b / s,
                     pvalue(b / s));
     }
-    fprintf(f, "\nDeviance %.6g, pseudo R2 %.6f; %s after %d IRLS iterations (%ld projection "
-            "sweeps), %.3f s\n", r->res.deviance, r->res.pseudo_r2, stop_name(r->res.stop),
-            r->res.iterations, r->res.fe_sweeps, r->res.seconds);
+    fprintf(f,
+            "\nDeviance %.6g, pseudo R2 %.6f; %s after %d IRLS iterations (%ld projection "
+            "sweeps), %.3f s\n",
+            r->res.deviance, r->res.pseudo_r2, stop_name(r->res.stop), r->res.iterations,
+            r->res.fe_sweeps, r->res.seconds);
 }
 
 static int parse_options(int argc, char **argv, int first, cli_ctx *ctx, est_run *r,
@@ -227,10 +235,11 @@ static int parse_options(int argc, char **argv, int first, cli_ctx *ctx, est_run
             cmd_gravity_help(stdout);
             return -1;
         }
-        const char *const names[] = {"--formula", "--cluster", "--subset", "--vcov", "--format",
-                                     "--output"};
-        const char **const slots[] = {&r->formula_text, &r->cluster_text, &r->subset, &vcov,
-                                      format_s, output};
+        const char *const names[] = {"--formula", "--cluster", "--subset",
+                                     "--vcov",    "--format",  "--output"};
+        const char **const slots[] = {&r->formula_text, &r->cluster_text,
+                                      &r->subset,       &vcov,
+                                      format_s,         output};
         int got = cli_stored_option(&a, names, slots, 6);
         if (got == -1)
             return cli_bad_value(&a, "a value");
@@ -341,10 +350,10 @@ static int estimate(int argc, char **argv, int first, cli_ctx ctx)
     } else {
         count_used_levels(r);
         if (r->res.n_dropped[TW_PPML_SEPARATED_FE] || r->res.n_dropped[TW_PPML_SEPARATED_X])
-            cli_note(&ctx, 1, "dropped %zu observations in all-zero fixed-effect groups and %zu "
+            cli_note(&ctx, 1,
+                     "dropped %zu observations in all-zero fixed-effect groups and %zu "
                      "separated by the regressors (the estimates exist without them)",
-                     r->res.n_dropped[TW_PPML_SEPARATED_FE],
-                     r->res.n_dropped[TW_PPML_SEPARATED_X]);
+                     r->res.n_dropped[TW_PPML_SEPARATED_FE], r->res.n_dropped[TW_PPML_SEPARATED_X]);
         if (format == FORMAT_TABLE)
             print_table(stdout, r);
         else if (format == FORMAT_CSV)
@@ -374,7 +383,7 @@ int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx)
 {
     if (first >= argc)
         return cli_usage_error("gravity", "missing subcommand (estimate, elasticities, "
-                               "counterfactual, scenario)");
+                                          "counterfactual, scenario)");
     const char *sub = argv[first];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         cmd_gravity_help(stdout);
@@ -388,6 +397,8 @@ int cmd_gravity(int argc, char **argv, int first, cli_ctx ctx)
         return cmd_gravity_ge(argc, argv, first + 1, ctx);
     if (strcmp(sub, "scenario") == 0)
         return cmd_gravity_scenario(argc, argv, first + 1, ctx);
-    return cli_usage_error("gravity", "no subcommand '%s' (estimate, elasticities, "
-                           "counterfactual, scenario)", sub);
+    return cli_usage_error("gravity",
+                           "no subcommand '%s' (estimate, elasticities, "
+                           "counterfactual, scenario)",
+                           sub);
 }

@@ -45,9 +45,9 @@ typedef struct el_run {
     const char *data, *col[5], *unit, *cluster_text, *output;
     char checksum[17];
     int pooled;
-    size_t J;             /* sectors */
-    char **sector_name;   /* J */
-    double *theta, *se;   /* J */
+    size_t J;           /* sectors */
+    char **sector_name; /* J */
+    double *theta, *se; /* J */
     tw_ppml_result res;
 } el_run;
 
@@ -117,10 +117,12 @@ static int parse(int argc, char **argv, int first, cli_ctx *ctx, el_run *r, cons
             help(stdout);
             return -1;
         }
-        const char *const names[] = {"--exporter", "--importer", "--sector", "--trade", "--tariff",
-                                     "--tariff-unit", "--cluster", "--format", "--output"};
-        const char **const slots[] = {&r->col[0], &r->col[1], &r->col[2], &r->col[3], &r->col[4],
-                                      &r->unit, &r->cluster_text, fmt, &r->output};
+        const char *const names[] = {"--exporter", "--importer", "--sector",
+                                     "--trade",    "--tariff",   "--tariff-unit",
+                                     "--cluster",  "--format",   "--output"};
+        const char **const slots[] = {&r->col[0],       &r->col[1], &r->col[2],
+                                      &r->col[3],       &r->col[4], &r->unit,
+                                      &r->cluster_text, fmt,        &r->output};
         int got = cli_stored_option(&a, names, slots, 9);
         if (got == -1)
             return cli_bad_value(&a, "a value");
@@ -146,8 +148,7 @@ static int parse(int argc, char **argv, int first, cli_ctx *ctx, el_run *r, cons
 
 /* The problem: y = trade, x = log(1 + tariff) (times each sector's dummy),
  * FE exporter^sector, importer^sector, exporter^importer. */
-static int build(const tw_table *t, el_run *r, gf_data *d, uint32_t *sector, char *why,
-                 size_t size)
+static int build(const tw_table *t, el_run *r, gf_data *d, uint32_t *sector, char *why, size_t size)
 {
     gf_formula f;
     char text[1024];
@@ -281,7 +282,8 @@ int cmd_gravity_elasticities(int argc, char **argv, int first, cli_ctx ctx)
         for (size_t j = 0; j < r.J; j++)
             if (!(r.theta[j] > 0))
                 cli_error("warning: sector %s: theta %.4g is not positive (the model needs "
-                          "theta > 0)", r.sector_name[j], r.theta[j]);
+                          "theta > 0)",
+                          r.sector_name[j], r.theta[j]);
         if (format == FORMAT_CSV)
             write_file(stdout, &r);
         else if (format == FORMAT_TABLE)

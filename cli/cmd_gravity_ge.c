@@ -14,36 +14,38 @@
 
 void cmd_gravity_ge_help(FILE *f)
 {
-    fputs("Usage: tradewar gravity counterfactual DATA --coef COEFS --set COL=VALUE[,...]\n"
-          "                                       [--pairs EXP:IMP,...] [OPTIONS]\n"
-          "\n"
-          "A one-sector structural gravity counterfactual whose baseline is built from\n"
-          "estimated trade costs t_ij^(1-sigma) = exp(b'x_ij), output Y and expenditure E, under\n"
-          "gegravity's OneSectorGE convention: multilateral resistances re-solved with the\n"
-          "baseline's output and expenditure shares, factory-gate prices from the change in\n"
-          "outward resistance, the reference importer's inward resistance fixed at 1. DATA is a\n"
-          "square long table (every exporter-importer pair, domestic pairs included), CSV or .dta.\n"
-          "\n"
-          "Options:\n"
-          "      --coef COEFS      the cost coefficients: 'lndist=-0.39,pta=0.47,...', or a file\n"
-          "                        written by `tradewar gravity estimate --output` (estimate.json\n"
-          "                        or coefficients.csv: term,estimate)\n"
-          "      --set COL=V[,..]  the counterfactual: columns given new values\n"
-          "      --pairs E:I[,..]  only on these exporter:importer rows (default: every row)\n"
-          "      --convention C    gegravity (default: Y and E columns, conditional shares) or\n"
-          "                        guide (Yotov et al. 2016's GEPPML full endowment: the observed\n"
-          "                        flows of --trade COL, E = phi Y, iterated to --tol, default 1e-5)\n"
-          "      --sigma S         elasticity of substitution (required, > 1)\n"
-          "      --reference C     reference importer (required)\n"
-          "      --exporter, --importer COL   the country columns (default exporter, importer)\n"
-          "      --output-col COL, --expenditure-col COL   Y and E (default Y, E)\n"
-          "      --format FORMAT   table (default), csv or json\n"
-          "      --output DIR      also write DIR/countries.csv and DIR/counterfactual.json\n"
-          "  -q, --quiet / -v, --verbose\n"
-          "\n"
-          "Exit status: 0 success, 1 the resistances did not converge, 2 usage error, 3 bad\n"
-          "data, 4 I/O error.\n",
-          f);
+    fputs(
+        "Usage: tradewar gravity counterfactual DATA --coef COEFS --set COL=VALUE[,...]\n"
+        "                                       [--pairs EXP:IMP,...] [OPTIONS]\n"
+        "\n"
+        "A one-sector structural gravity counterfactual whose baseline is built from\n"
+        "estimated trade costs t_ij^(1-sigma) = exp(b'x_ij), output Y and expenditure E, under\n"
+        "gegravity's OneSectorGE convention: multilateral resistances re-solved with the\n"
+        "baseline's output and expenditure shares, factory-gate prices from the change in\n"
+        "outward resistance, the reference importer's inward resistance fixed at 1. DATA is a\n"
+        "square long table (every exporter-importer pair, domestic pairs included), CSV or .dta.\n"
+        "\n"
+        "Options:\n"
+        "      --coef COEFS      the cost coefficients: 'lndist=-0.39,pta=0.47,...', or a file\n"
+        "                        written by `tradewar gravity estimate --output` (estimate.json\n"
+        "                        or coefficients.csv: term,estimate)\n"
+        "      --set COL=V[,..]  the counterfactual: columns given new values\n"
+        "      --pairs E:I[,..]  only on these exporter:importer rows (default: every row)\n"
+        "      --convention C    gegravity (default: Y and E columns, conditional shares) or\n"
+        "                        guide (Yotov et al. 2016's GEPPML full endowment: the observed\n"
+        "                        flows of --trade COL, E = phi Y, iterated to --tol, default "
+        "1e-5)\n"
+        "      --sigma S         elasticity of substitution (required, > 1)\n"
+        "      --reference C     reference importer (required)\n"
+        "      --exporter, --importer COL   the country columns (default exporter, importer)\n"
+        "      --output-col COL, --expenditure-col COL   Y and E (default Y, E)\n"
+        "      --format FORMAT   table (default), csv or json\n"
+        "      --output DIR      also write DIR/countries.csv and DIR/counterfactual.json\n"
+        "  -q, --quiet / -v, --verbose\n"
+        "\n"
+        "Exit status: 0 success, 1 the resistances did not converge, 2 usage error, 3 bad\n"
+        "data, 4 I/O error.\n",
+        f);
 }
 
 typedef struct ge_run {
@@ -57,8 +59,8 @@ typedef struct ge_run {
     char set_name[MAX_COEF][96];
     double set_value[MAX_COEF];
     double sigma;
-    int scenario;         /* `gravity scenario`: no Y, E, reference */
-    int guide;            /* --convention guide: observed flows, GEPPML */
+    int scenario; /* `gravity scenario`: no Y, E, reference */
+    int guide;    /* --convention guide: observed flows, GEPPML */
     const char *convention, *trade_col, *tol_s;
     double *X, *xi_cdl, *xi_full;
     size_t N;
@@ -75,7 +77,8 @@ static int parse_pairs_list(const char *text, char names[][96], double *values, 
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", text);
     *n = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         while (*tok == ' ')
             tok++;
@@ -116,7 +119,8 @@ static int read_coef_file(const char *path, ge_run *r, char *why, size_t size)
         size_t k;
         json_t *row;
         r->ncoef = 0;
-        json_array_foreach(c, k, row) {
+        json_array_foreach(c, k, row)
+        {
             const char *term = json_string_value(json_object_get(row, "term"));
             json_t *est = json_object_get(row, "estimate");
             if (!term || !json_is_number(est) || r->ncoef >= MAX_COEF || strlen(term) >= 96)
@@ -149,7 +153,8 @@ static int read_coef_file(const char *path, ge_run *r, char *why, size_t size)
     for (size_t row = 0; row < tw_table_rows(t) && r->ncoef < MAX_COEF; row++) {
         if (isnan(est[row]))
             continue;
-        snprintf(r->coef_name[r->ncoef], 96, "%s", tw_table_text(t, row, (size_t)kt, buf, sizeof buf));
+        snprintf(r->coef_name[r->ncoef], 96, "%s",
+                 tw_table_text(t, row, (size_t)kt, buf, sizeof buf));
         r->coef[r->ncoef++] = est[row];
     }
     tw_table_free(t);
@@ -171,7 +176,8 @@ static int pair_selected(const ge_run *r, const char *ex, const char *im)
         return 1;
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", r->pairs_text);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         char *colon = strchr(tok, ':');
         if (!colon)
             continue;
@@ -188,7 +194,8 @@ static int check_pairs(const ge_run *r, char *why, size_t size)
         return 0;
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", r->pairs_text);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         char *colon = strchr(tok, ':');
         if (!colon) {
             snprintf(why, size, "--pairs '%s': expected EXPORTER:IMPORTER", tok);
@@ -212,12 +219,16 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
     if (r->scenario || r->guide)
         ky = kx = 0;
     if (r->guide && (kt < 0 || !tw_table_numeric(t, (size_t)kt))) {
-        snprintf(why, size, "%s: no numeric column '%s' (the flows, --trade)", r->data, r->trade_col);
+        snprintf(why, size, "%s: no numeric column '%s' (the flows, --trade)", r->data,
+                 r->trade_col);
         return -1;
     }
     const double *Xcol = r->guide ? tw_table_numeric(t, (size_t)kt) : NULL;
-    const char *missing = ke < 0 ? r->exp_col : ki < 0 ? r->imp_col : ky < 0 ? r->y_col
-                        : kx < 0 ? r->e_col : NULL;
+    const char *missing = ke < 0   ? r->exp_col
+                          : ki < 0 ? r->imp_col
+                          : ky < 0 ? r->y_col
+                          : kx < 0 ? r->e_col
+                                   : NULL;
     if (missing) {
         snprintf(why, size, "%s: no column '%s'", r->data, missing);
         return -1;
@@ -226,7 +237,8 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
     const double *Ycol = need_ye ? tw_table_numeric(t, (size_t)ky) : NULL;
     const double *Ecol = need_ye ? tw_table_numeric(t, (size_t)kx) : NULL;
     if (need_ye && (!Ycol || !Ecol)) {
-        snprintf(why, size, "%s: columns '%s' and '%s' must be numeric", r->data, r->y_col, r->e_col);
+        snprintf(why, size, "%s: columns '%s' and '%s' must be numeric", r->data, r->y_col,
+                 r->e_col);
         return -1;
     }
     const double *cols[MAX_COEF];
@@ -271,7 +283,8 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
     r->xi_full = calloc(N, sizeof(double));
     unsigned char *seen = calloc(N * N, 1);
     int rc = (!r->Y || !r->E || !r->T0 || !r->T1 || !r->X || !r->xi_cdl || !r->xi_full || !seen)
-                 ? -1 : 0;
+                 ? -1
+                 : 0;
     if (rc)
         snprintf(why, size, "out of memory");
     char b1[64], b2[64];
@@ -280,8 +293,10 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
         const char *im = tw_table_text(t, row, (size_t)ki, b2, sizeof b2);
         int i = country_index(r, ex), j = country_index(r, im);
         if (i < 0 || j < 0) {
-            snprintf(why, size, "%s: row %zu: importer '%s' is no exporter (the table must be "
-                     "square)", r->data, row + 1, im);
+            snprintf(why, size,
+                     "%s: row %zu: importer '%s' is no exporter (the table must be "
+                     "square)",
+                     r->data, row + 1, im);
             rc = -1;
             break;
         }
@@ -336,12 +351,14 @@ static int build(const tw_table *t, ge_run *r, char *why, size_t size)
 static int write_csv(FILE *f, void *user)
 {
     const ge_run *r = user;
-    fprintf(f, "# tradewar %s command=gravity-counterfactual convention=%s data=%s "
+    fprintf(f,
+            "# tradewar %s command=gravity-counterfactual convention=%s data=%s "
             "checksum=%s sigma=%.17g reference=%s set=\"%s\" pairs=\"%s\"\n",
             TW_VERSION_STRING, r->guide ? "guide" : "gegravity", r->data, r->checksum, r->sigma,
             r->ref_s, r->set_text, r->pairs_text ? r->pairs_text : "");
     fputs("country,gdp_pct,price_pct,imr_pct,omr_pct,welfare_statistic,exports_cdl_pct,"
-          "exports_full_pct\n", f);
+          "exports_full_pct\n",
+          f);
     for (size_t k = 0; k < r->N; k++) {
         out_csv_text(f, r->country[k]);
         out_csv_number(f, r->res.gdp_pct[k]);
@@ -374,9 +391,9 @@ static json_t *to_json(const ge_run *r)
     json_t *prov = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:o, s:s, s:s?}", "version",
                              TW_VERSION_STRING, "command", "gravity counterfactual", "data",
                              r->data, "data_checksum", r->checksum, "convention",
-                             r->guide ? "guide" : "gegravity",
-                             "sigma", r->sigma, "reference", r->ref_s, "coefficients", coef,
-                             "set", r->set_text, "pairs", r->pairs_text);
+                             r->guide ? "guide" : "gegravity", "sigma", r->sigma, "reference",
+                             r->ref_s, "coefficients", coef, "set", r->set_text, "pairs",
+                             r->pairs_text);
     return json_pack("{s:o, s:o, s:b, s:i, s:o}", "provenance", prov, "countries", rows,
                      "converged", r->res.converged, "iterations", r->res.iterations, "residual",
                      out_json_number(r->res.residual));
@@ -394,8 +411,8 @@ static void print_table(FILE *f, const ge_run *r)
 {
     fprintf(f, "One-sector structural gravity counterfactual (%s)\n",
             r->guide ? "the guide's GEPPML convention" : "gegravity's convention");
-    fprintf(f, "Data: %s (checksum %s); %zu countries; sigma %g; reference importer %s\n",
-            r->data, r->checksum, r->N, r->sigma, r->ref_s);
+    fprintf(f, "Data: %s (checksum %s); %zu countries; sigma %g; reference importer %s\n", r->data,
+            r->checksum, r->N, r->sigma, r->ref_s);
     fprintf(f, "Change: %s%s%s\n\n", r->set_text, r->pairs_text ? " on " : " on every pair",
             r->pairs_text ? r->pairs_text : "");
     fprintf(f, "%-10s %12s %12s %12s %12s\n", "country", "real GDP %", "price %", "IMR %", "OMR %");
@@ -437,8 +454,10 @@ static int write_scenario(FILE *f, void *user)
         fprintf(f, " %s=%.17g", r->coef_name[c], r->coef[c]);
     fprintf(f, "\nname: \"gravity: %s%s%s\"\n", r->set_text, r->pairs_text ? " on " : "",
             r->pairs_text ? r->pairs_text : "");
-    fprintf(f, "description: \"trade-cost factors exp(-(b'x' - b'x)/theta), theta = sigma - 1 = "
-            "%.17g\"\n", theta);
+    fprintf(f,
+            "description: \"trade-cost factors exp(-(b'x' - b'x)/theta), theta = sigma - 1 = "
+            "%.17g\"\n",
+            theta);
     size_t N = r->N, count = 0;
     for (size_t q = 0; q < N * N; q++)
         count += q / N != q % N && r->T1[q] != r->T0[q];
@@ -476,21 +495,27 @@ static int parse(int argc, char **argv, int first, cli_ctx *ctx, ge_run *r, cons
             (r->scenario ? scenario_help : cmd_gravity_ge_help)(stdout);
             return -1;
         }
-        const char *const names[] = {"--coef", "--set", "--pairs", "--sigma", "--reference",
-                                     "--exporter", "--importer", "--output-col",
-                                     "--expenditure-col", "--format", "--output", "--convention",
-                                     "--trade", "--tol"};
+        const char *const names[] = {"--coef",     "--set",        "--pairs",
+                                     "--sigma",    "--reference",  "--exporter",
+                                     "--importer", "--output-col", "--expenditure-col",
+                                     "--format",   "--output",     "--convention",
+                                     "--trade",    "--tol"};
         const char **const slots[] = {&r->coef_text, &r->set_text, &r->pairs_text, &r->sigma_s,
-                                      &r->ref_s, &r->exp_col, &r->imp_col, &r->y_col, &r->e_col,
-                                      fmt, output, &r->convention, &r->trade_col, &r->tol_s};
+                                      &r->ref_s,     &r->exp_col,  &r->imp_col,    &r->y_col,
+                                      &r->e_col,     fmt,          output,         &r->convention,
+                                      &r->trade_col, &r->tol_s};
         int got = cli_stored_option(&a, names, slots, 14);
         if (got == -1)
             return cli_bad_value(&a, "a value");
         if (got == 0 && !cli_common_option(&a, ctx, NULL))
             return cli_usage_error(cmd, "unknown option '%s'", a.arg);
     }
-    const char *need = !r->data ? "DATA" : !r->coef_text ? "--coef" : !r->set_text ? "--set"
-                     : !r->sigma_s ? "--sigma" : !r->ref_s && !r->scenario ? "--reference" : NULL;
+    const char *need = !r->data                    ? "DATA"
+                       : !r->coef_text             ? "--coef"
+                       : !r->set_text              ? "--set"
+                       : !r->sigma_s               ? "--sigma"
+                       : !r->ref_s && !r->scenario ? "--reference"
+                                                   : NULL;
     if (need)
         return cli_usage_error(cmd, "missing %s", need);
     if (!cli_parse_double(r->sigma_s, &r->sigma) || !(r->sigma > 1))
@@ -592,7 +617,7 @@ int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
         tw_gravity_geppml_problem g = {r->N, r->X, r->T0, r->T1, r->sigma, (size_t)ref, tol, 0};
         tw_error err = {0};
         tw_status st = r->guide ? tw_gravity_ge_geppml(&g, &r->res, r->xi_cdl, r->xi_full, &err)
-                      : tw_gravity_ge_gegravity(&r->p, &r->res, &err);
+                                : tw_gravity_ge_gegravity(&r->p, &r->res, &err);
         if (st != TW_OK)
             rc = cli_fail(&err, st);
     }
@@ -604,7 +629,8 @@ int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
         else
             write_json(stdout, r);
         if (output) {
-            batch_file files[] = {{"countries.csv", write_csv}, {"counterfactual.json", write_json}};
+            batch_file files[] = {{"countries.csv", write_csv},
+                                  {"counterfactual.json", write_json}};
             if (batch_write_files(output, 1, files, 2, r, why, sizeof why) != 0) {
                 cli_error("--output %s: %s", output, why);
                 rc = CLI_FAILURE;

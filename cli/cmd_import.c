@@ -13,31 +13,32 @@
 
 static void import_icio_help(FILE *f)
 {
-    fputs("Usage: tradewar import icio FILE --output DIR [--regions MAP.csv] [--sectors MAP.csv]\n"
-          "                               [--year Y] [--tariffs FILE] [--elasticities SET|FILE]\n"
-          "                               [--inventories keep|drop] [-q|-v]\n"
-          "\n"
-          "Read an OECD Inter-Country Input-Output table (CSV; 2021, 2023 or 2025 edition)\n"
-          "and write a tradewar data set (docs/data-format.md) that every command reads.\n"
-          "CN1/CN2 and MX1/MX2 are merged into CHN and MEX. docs/import.md explains each choice.\n"
-          "\n"
-          "Options:\n"
-          "      --output DIR      the data set to write (required)\n"
-          "      --regions MAP     CSV economy,region: merge economies into regions (every\n"
-          "                        economy of the table once; e.g. data/maps/icio-tradewar.csv)\n"
-          "      --sectors MAP     CSV industry,sector: merge industries into sectors\n"
-          "      --year Y          the table's year (default: four digits in the file name)\n"
-          "      --tariffs FILE    base tariffs, CSV exporter,importer,sector,rate (fractions)\n"
-          "                        in the data set's codes (e.g. from `tradewar tariffs aggregate`)\n"
-          "      --elasticities S  a bundled set (cp2015, ll2023, ossa2014) or a file\n"
-          "                        sector,theta[,psi]; default: theta 1, psi 0 (set one!)\n"
-          "      --inventories M   keep (default): flows include the INVNT final-demand\n"
-          "                        columns; drop: leave them out\n"
-          "  -q, --quiet           no progress messages\n"
-          "  -h, --help            show this help\n"
-          "\n"
-          "Exit status: 0 success, 2 usage error, 3 bad input file, 4 I/O error.\n",
-          f);
+    fputs(
+        "Usage: tradewar import icio FILE --output DIR [--regions MAP.csv] [--sectors MAP.csv]\n"
+        "                               [--year Y] [--tariffs FILE] [--elasticities SET|FILE]\n"
+        "                               [--inventories keep|drop] [-q|-v]\n"
+        "\n"
+        "Read an OECD Inter-Country Input-Output table (CSV; 2021, 2023 or 2025 edition)\n"
+        "and write a tradewar data set (docs/data-format.md) that every command reads.\n"
+        "CN1/CN2 and MX1/MX2 are merged into CHN and MEX. docs/import.md explains each choice.\n"
+        "\n"
+        "Options:\n"
+        "      --output DIR      the data set to write (required)\n"
+        "      --regions MAP     CSV economy,region: merge economies into regions (every\n"
+        "                        economy of the table once; e.g. data/maps/icio-tradewar.csv)\n"
+        "      --sectors MAP     CSV industry,sector: merge industries into sectors\n"
+        "      --year Y          the table's year (default: four digits in the file name)\n"
+        "      --tariffs FILE    base tariffs, CSV exporter,importer,sector,rate (fractions)\n"
+        "                        in the data set's codes (e.g. from `tradewar tariffs aggregate`)\n"
+        "      --elasticities S  a bundled set (cp2015, ll2023, ossa2014) or a file\n"
+        "                        sector,theta[,psi]; default: theta 1, psi 0 (set one!)\n"
+        "      --inventories M   keep (default): flows include the INVNT final-demand\n"
+        "                        columns; drop: leave them out\n"
+        "  -q, --quiet           no progress messages\n"
+        "  -h, --help            show this help\n"
+        "\n"
+        "Exit status: 0 success, 2 usage error, 3 bad input file, 4 I/O error.\n",
+        f);
 }
 
 void cmd_import_help(FILE *f)
@@ -81,9 +82,9 @@ typedef struct icio_flags {
 
 static int parse_icio(int argc, char **argv, int first, cli_ctx *ctx, icio_flags *fl)
 {
-    static const char *const names[] = {"--output",  "--regions",      "--sectors", "--year",
+    static const char *const names[] = {"--output",  "--regions",      "--sectors",    "--year",
                                         "--tariffs", "--elasticities", "--inventories"};
-    const char **const slots[] = {&fl->output,  &fl->regions,      &fl->sectors, &fl->year,
+    const char **const slots[] = {&fl->output,  &fl->regions,      &fl->sectors,    &fl->year,
                                   &fl->tariffs, &fl->elasticities, &fl->inventories};
     cli_args a;
     cli_args_init(&a, argc, argv, first, "import icio");
@@ -141,23 +142,40 @@ static int run_icio(const cli_ctx *ctx, const icio_flags *fl, tw_icio_options *o
     snprintf(ind, sizeof ind, "%zu", info.industries);
     snprintf(zero, sizeof zero, "%zu", info.zero_output);
     const char *prov[] = {
-        "tool", "tradewar import icio",
-        "tradewar_version", tw_version(),
-        "source_file", base_name(fl->file),
-        "source_sha256", info.sha256,
-        "source_bytes", bytes,
-        "edition", info.edition,
-        "year", info.year ? year : "unknown",
-        "economies", econ,
-        "industries", ind,
-        "regions_map", fl->regions ? base_name(fl->regions) : "none (every economy kept)",
-        "regions_map_sha256", fl->regions ? info.regions_sha256 : "",
-        "sectors_map", fl->sectors ? base_name(fl->sectors) : "none (every industry kept)",
-        "sectors_map_sha256", fl->sectors ? info.sectors_sha256 : "",
-        "inventories", o->drop_inventories ? "drop" : "keep",
-        "tariffs", fl->tariffs ? base_name(fl->tariffs) : "none (all 0)",
-        "elasticities", fl->elasticities ? fl->elasticities : "none (theta 1, psi 0)",
-        "zero_output_cells", zero,
+        "tool",
+        "tradewar import icio",
+        "tradewar_version",
+        tw_version(),
+        "source_file",
+        base_name(fl->file),
+        "source_sha256",
+        info.sha256,
+        "source_bytes",
+        bytes,
+        "edition",
+        info.edition,
+        "year",
+        info.year ? year : "unknown",
+        "economies",
+        econ,
+        "industries",
+        ind,
+        "regions_map",
+        fl->regions ? base_name(fl->regions) : "none (every economy kept)",
+        "regions_map_sha256",
+        fl->regions ? info.regions_sha256 : "",
+        "sectors_map",
+        fl->sectors ? base_name(fl->sectors) : "none (every industry kept)",
+        "sectors_map_sha256",
+        fl->sectors ? info.sectors_sha256 : "",
+        "inventories",
+        o->drop_inventories ? "drop" : "keep",
+        "tariffs",
+        fl->tariffs ? base_name(fl->tariffs) : "none (all 0)",
+        "elasticities",
+        fl->elasticities ? fl->elasticities : "none (theta 1, psi 0)",
+        "zero_output_cells",
+        zero,
     };
     char title[256];
     snprintf(title, sizeof title, "OECD ICIO %s edition, %s", info.edition,
@@ -189,8 +207,7 @@ static int cmd_import_icio(int argc, char **argv, int first, cli_ctx ctx)
     o.sectors_map = fl.sectors;
     o.drop_inventories = fl.inventories && strcmp(fl.inventories, "drop") == 0;
     if (fl.year && (!cli_parse_int(fl.year, &o.year) || o.year < 1900 || o.year > 2100))
-        return cli_usage_error("import icio", "--year '%s': expected a year such as 2020",
-                               fl.year);
+        return cli_usage_error("import icio", "--year '%s': expected a year such as 2020", fl.year);
     return run_icio(&ctx, &fl, &o);
 }
 

@@ -10,31 +10,32 @@
 
 static void help(FILE *f)
 {
-    fputs("Usage: tradewar import gravity FILE --output DIR [--exporter COL] [--importer COL]\n"
-          "                               [--trade COL] [--output-col Y] [--expenditure-col E]\n"
-          "                               [--sigma S | --theta T] [--subset COL=VALUE]\n"
-          "\n"
-          "Write a one-sector tradewar data set from a long bilateral trade table: countries are\n"
-          "the exporters and importers, flows the trade column (domestic sales included), value-\n"
-          "added share 1, no tariffs. The engine's J = 1 case is then the structural gravity\n"
-          "model (Armington / Eaton-Kortum, Dekle-Eaton-Kortum exact hat algebra), with trade\n"
-          "deficits as the flows imply (each country's imports minus exports).\n"
-          "\n"
-          "Options:\n"
-          "      --output DIR      the data set to write (required; created)\n"
-          "      --exporter, --importer, --trade COL   columns (default exporter, importer, trade)\n"
-          "      --output-col Y    output by exporter: fills missing domestic sales as output\n"
-          "                        minus exports (Y - sum of the exporter's foreign sales)\n"
-          "      --expenditure-col E  expenditure by importer: checked against the flows (a\n"
-          "                        relative gap above 1e-6 is reported on stderr)\n"
-          "      --sigma S         elasticity of substitution: theta = S - 1 (or --theta T);\n"
-          "                        default theta 4\n"
-          "      --subset COL=VALUE  only rows where COL equals VALUE (e.g. year=2006)\n"
-          "  -q, --quiet / -v, --verbose\n"
-          "\n"
-          "Exit status: 0 success, 2 usage error, 3 bad input (names file, row and value),\n"
-          "4 I/O error.\n",
-          f);
+    fputs(
+        "Usage: tradewar import gravity FILE --output DIR [--exporter COL] [--importer COL]\n"
+        "                               [--trade COL] [--output-col Y] [--expenditure-col E]\n"
+        "                               [--sigma S | --theta T] [--subset COL=VALUE]\n"
+        "\n"
+        "Write a one-sector tradewar data set from a long bilateral trade table: countries are\n"
+        "the exporters and importers, flows the trade column (domestic sales included), value-\n"
+        "added share 1, no tariffs. The engine's J = 1 case is then the structural gravity\n"
+        "model (Armington / Eaton-Kortum, Dekle-Eaton-Kortum exact hat algebra), with trade\n"
+        "deficits as the flows imply (each country's imports minus exports).\n"
+        "\n"
+        "Options:\n"
+        "      --output DIR      the data set to write (required; created)\n"
+        "      --exporter, --importer, --trade COL   columns (default exporter, importer, trade)\n"
+        "      --output-col Y    output by exporter: fills missing domestic sales as output\n"
+        "                        minus exports (Y - sum of the exporter's foreign sales)\n"
+        "      --expenditure-col E  expenditure by importer: checked against the flows (a\n"
+        "                        relative gap above 1e-6 is reported on stderr)\n"
+        "      --sigma S         elasticity of substitution: theta = S - 1 (or --theta T);\n"
+        "                        default theta 4\n"
+        "      --subset COL=VALUE  only rows where COL equals VALUE (e.g. year=2006)\n"
+        "  -q, --quiet / -v, --verbose\n"
+        "\n"
+        "Exit status: 0 success, 2 usage error, 3 bad input (names file, row and value),\n"
+        "4 I/O error.\n",
+        f);
 }
 
 typedef struct imp_run {
@@ -97,10 +98,15 @@ static int collect(imp_run *r, const tw_table *t, long ke, long ki, const unsign
 static int read_flows(imp_run *r, const tw_table *t, const unsigned char *keep, char *why,
                       size_t size)
 {
-    long ke = tw_table_find(t, r->ex), ki = tw_table_find(t, r->im), kt = tw_table_find(t, r->trade);
+    long ke = tw_table_find(t, r->ex), ki = tw_table_find(t, r->im),
+         kt = tw_table_find(t, r->trade);
     long ky = r->y ? tw_table_find(t, r->y) : -2, kx = r->e ? tw_table_find(t, r->e) : -2;
-    const char *missing = ke < 0 ? r->ex : ki < 0 ? r->im : kt < 0 ? r->trade
-                        : ky == -1 ? r->y : kx == -1 ? r->e : NULL;
+    const char *missing = ke < 0     ? r->ex
+                          : ki < 0   ? r->im
+                          : kt < 0   ? r->trade
+                          : ky == -1 ? r->y
+                          : kx == -1 ? r->e
+                                     : NULL;
     if (missing) {
         snprintf(why, size, "%s: no column '%s'", r->file, missing);
         return -1;
@@ -109,7 +115,8 @@ static int read_flows(imp_run *r, const tw_table *t, const unsigned char *keep, 
     const double *Yc = ky >= 0 ? tw_table_numeric(t, (size_t)ky) : NULL;
     const double *Ec = kx >= 0 ? tw_table_numeric(t, (size_t)kx) : NULL;
     if (!trade || (ky >= 0 && !Yc) || (kx >= 0 && !Ec)) {
-        snprintf(why, size, "%s: the trade, output and expenditure columns must be numeric", r->file);
+        snprintf(why, size, "%s: the trade, output and expenditure columns must be numeric",
+                 r->file);
         return -1;
     }
     if (collect(r, t, ke, ki, keep, why, size) != 0)
@@ -139,7 +146,8 @@ static int read_flows(imp_run *r, const tw_table *t, const unsigned char *keep, 
         }
         double v = trade[row];
         if (!isnan(v) && !(v >= 0 && isfinite(v))) {
-            snprintf(why, size, "%s: row %zu: trade %.17g is not a flow (>= 0)", r->file, row + 1, v);
+            snprintf(why, size, "%s: row %zu: trade %.17g is not a flow (>= 0)", r->file, row + 1,
+                     v);
             return -1;
         }
         if (!isnan(v)) {
@@ -167,8 +175,10 @@ static int complete(imp_run *r, char *why, size_t size)
                 exports += r->X[i * N + n];
         double dom = r->Y[i] - exports;
         if (isnan(r->Y[i]) || dom < 0) {
-            snprintf(why, size, "%s: %s: output %.17g is below its exports %.17g: no domestic "
-                     "sales to fill", r->file, r->code[i], r->Y[i], exports);
+            snprintf(why, size,
+                     "%s: %s: output %.17g is below its exports %.17g: no domestic "
+                     "sales to fill",
+                     r->file, r->code[i], r->Y[i], exports);
             return -1;
         }
         r->X[i * N + i] = dom;
@@ -201,7 +211,8 @@ static void check_expenditure(const imp_run *r, const cli_ctx *ctx)
     }
     if (worst > 1e-6)
         cli_error("warning: %s: expenditure of %s differs from its purchases in the flows by "
-                  "%.3g%% (the data set uses the flows)", r->file, r->code[at], 100 * worst);
+                  "%.3g%% (the data set uses the flows)",
+                  r->file, r->code[at], 100 * worst);
     else
         cli_note(ctx, 2, "expenditure agrees with the flows (largest gap %.2g)", worst);
 }
@@ -274,11 +285,11 @@ static int parse(int argc, char **argv, int first, cli_ctx *ctx, imp_run *r)
             help(stdout);
             return -1;
         }
-        const char *const names[] = {"--output", "--exporter", "--importer", "--trade",
-                                     "--output-col", "--expenditure-col", "--sigma", "--theta",
-                                     "--subset"};
-        const char **const slots[] = {&r->output, &r->ex, &r->im, &r->trade, &r->y, &r->e,
-                                      &r->sigma_s, &r->theta_s, &r->subset};
+        const char *const names[] = {"--output", "--exporter",   "--importer",
+                                     "--trade",  "--output-col", "--expenditure-col",
+                                     "--sigma",  "--theta",      "--subset"};
+        const char **const slots[] = {&r->output, &r->ex,      &r->im,      &r->trade, &r->y,
+                                      &r->e,      &r->sigma_s, &r->theta_s, &r->subset};
         int got = cli_stored_option(&a, names, slots, 9);
         if (got == -1)
             return cli_bad_value(&a, "a value");
@@ -328,8 +339,8 @@ int cmd_import_gravity(int argc, char **argv, int first, cli_ctx ctx)
             rc = keep ? CLI_BAD_INPUT : CLI_FAILURE;
         }
     }
-    if (rc == CLI_OK && (read_flows(&r, t, keep, why, sizeof why) != 0 ||
-                         complete(&r, why, sizeof why) != 0)) {
+    if (rc == CLI_OK &&
+        (read_flows(&r, t, keep, why, sizeof why) != 0 || complete(&r, why, sizeof why) != 0)) {
         cli_error("%s", why);
         rc = CLI_BAD_INPUT;
     }

@@ -38,7 +38,7 @@ typedef struct {
     const char *dir;
     char checksum[17];
     size_t N, J;
-    double *gross_output; /* N*J */
+    double *gross_output;  /* N*J */
     double *by_country[4]; /* N each: value added, tariff revenue, exports, imports */
     tw_status valid;
     tw_error why;
@@ -130,7 +130,8 @@ static void print_labels(const info_data *d, int sectors)
     size_t count = sectors ? d->J : d->N;
     printf("%s (%zu):\n", sectors ? "Sectors" : "Countries", count);
     for (size_t k = 0; k < count; k++)
-        printf("  %-20s %s\n", sectors ? tw_model_sector_code(d->m, k) : tw_model_country_code(d->m, k),
+        printf("  %-20s %s\n",
+               sectors ? tw_model_sector_code(d->m, k) : tw_model_country_code(d->m, k),
                sectors ? tw_model_sector_name(d->m, k) : tw_model_country_name(d->m, k));
 }
 
@@ -138,8 +139,8 @@ static void print_table(const info_data *d)
 {
     printf("Data: %s\nChecksum: %s\nDimensions: %zu countries, %zu sectors\nCurrency unit: %s\n",
            d->dir, d->checksum, d->N, d->J, tw_model_currency_unit(d->m));
-    printf("Valid: %s%s\n\n", d->valid == TW_OK ? "yes" : "NO: ",
-           d->valid == TW_OK ? "" : d->why.message);
+    printf("Valid: %s%s\n\n",
+           d->valid == TW_OK ? "yes" : "NO: ", d->valid == TW_OK ? "" : d->why.message);
     print_labels(d, 0);
     print_labels(d, 1);
     printf("\nWorld gross output: %.6g\nWorld trade (exports before tariffs): %.6g\n"
@@ -154,7 +155,8 @@ static void print_table(const info_data *d)
                d->by_country[EXPORTS][i] - d->by_country[IMPORTS][i]);
     printf("\nLargest bilateral flows (exporter -> importer, summed over sectors):\n");
     for (size_t k = 0; k < d->ntop; k++)
-        printf("  %2zu. %-8s -> %-8s %14.6g\n", k + 1, tw_model_country_code(d->m, d->top[k].exporter),
+        printf("  %2zu. %-8s -> %-8s %14.6g\n", k + 1,
+               tw_model_country_code(d->m, d->top[k].exporter),
                tw_model_country_code(d->m, d->top[k].importer), d->top[k].flow);
 }
 
@@ -171,7 +173,8 @@ static json_t *countries_json(const info_data *d)
             json_object_set_new(c, key_of[k], out_json_number(d->by_country[k][i]));
         if (c)
             json_object_set_new(c, "trade_balance",
-                                out_json_number(d->by_country[EXPORTS][i] - d->by_country[IMPORTS][i]));
+                                out_json_number(d->by_country[EXPORTS][i] -
+                                                d->by_country[IMPORTS][i]));
         json_array_append_new(list, c);
     }
     return list;
@@ -183,12 +186,12 @@ static json_t *sectors_json(const info_data *d)
     const double *markup = tw_model_get(d->m, TW_MARKUP);
     json_t *list = json_array();
     for (size_t j = 0; list && j < d->J; j++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o}", "code",
-                                              tw_model_sector_code(d->m, j), "name",
-                                              tw_model_sector_name(d->m, j), "theta",
-                                              out_json_number(theta[j]), "psi",
-                                              out_json_number(psi[j]), "markup",
-                                              out_json_number(markup[j])));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:o, s:o, s:o}", "code",
+                                        tw_model_sector_code(d->m, j), "name",
+                                        tw_model_sector_name(d->m, j), "theta",
+                                        out_json_number(theta[j]), "psi", out_json_number(psi[j]),
+                                        "markup", out_json_number(markup[j])));
     return list;
 }
 
@@ -196,11 +199,11 @@ static json_t *flows_json(const info_data *d)
 {
     json_t *list = json_array();
     for (size_t k = 0; list && k < d->ntop; k++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "exporter",
-                                              tw_model_country_code(d->m, d->top[k].exporter),
-                                              "importer",
-                                              tw_model_country_code(d->m, d->top[k].importer),
-                                              "flow", out_json_number(d->top[k].flow)));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:o}", "exporter",
+                                        tw_model_country_code(d->m, d->top[k].exporter), "importer",
+                                        tw_model_country_code(d->m, d->top[k].importer), "flow",
+                                        out_json_number(d->top[k].flow)));
     return list;
 }
 
@@ -212,10 +215,9 @@ static json_t *info_json(const info_data *d)
         "data_checksum", d->checksum, "dimensions", "countries", (json_int_t)d->N, "sectors",
         (json_int_t)d->J, "valid", d->valid == TW_OK, "validation_error",
         d->valid == TW_OK ? json_null() : json_string(d->why.message), "world", "gross_output",
-        out_json_number(world(d, -1)), "trade", out_json_number(world(d, EXPORTS)),
-        "value_added", out_json_number(world(d, VA)), "tariff_revenue",
-        out_json_number(world(d, REVENUE)), "countries", countries_json(d), "sectors",
-        sectors_json(d), "largest_flows", flows_json(d));
+        out_json_number(world(d, -1)), "trade", out_json_number(world(d, EXPORTS)), "value_added",
+        out_json_number(world(d, VA)), "tariff_revenue", out_json_number(world(d, REVENUE)),
+        "countries", countries_json(d), "sectors", sectors_json(d), "largest_flows", flows_json(d));
     if (j)
         json_object_set_new(j, "currency_unit", json_string(tw_model_currency_unit(d->m)));
     return j;

@@ -22,7 +22,8 @@ void cmd_optimal_help(FILE *f)
           "                           data's tariffs); --stage K|NAME picks a stage\n"
           "      --instruments LIST   tariffs (default), export-taxes, subsidies, comma-separated\n"
           "      --partners LIST      partner codes the instruments may target (default all)\n"
-          "      --sectors LIST       sector codes or FIRST..LAST ranges that may move (default all)\n"
+          "      --sectors LIST       sector codes or FIRST..LAST ranges that may move (default "
+          "all)\n"
           "      --lower X, --upper X bounds on every rate (default 0 and 10, i.e. 0..1000%)\n"
           "      --mfn                one rate per sector for all partners\n"
           "      --no-warmup          skip the MFN optimum that starts the bilateral one\n"
@@ -62,10 +63,7 @@ typedef struct {
     double residual;
 } optimal_state;
 
-static int converged(const optimal_state *s)
-{
-    return s->run.rep.outcome == TW_OUTCOME_CONVERGED;
-}
+static int converged(const optimal_state *s) { return s->run.rep.outcome == TW_OUTCOME_CONVERGED; }
 
 static json_t *solver_json(const optimal_state *s)
 {
@@ -74,12 +72,11 @@ static json_t *solver_json(const optimal_state *s)
                           converged(s), "iterations", (json_int_t)s->run.rep.evaluations,
                           "residual", out_json_number(s->residual), "evaluations",
                           (json_int_t)s->run.rep.evaluations, "seconds",
-                          out_json_number(s->run.rep.seconds + s->run.warm.seconds),
-                          "outcome", tw_outcome_name(s->run.rep.outcome), "variables",
+                          out_json_number(s->run.rep.seconds + s->run.warm.seconds), "outcome",
+                          tw_outcome_name(s->run.rep.outcome), "variables",
                           (json_int_t)s->run.rep.variables, "objective",
-                          out_json_number(s->run.rep.objective), "equilibrium",
-                          game_stats_json(eq), "warmup",
-                          s->run.warmed ? game_optimal_json(&s->run.warm) : json_null());
+                          out_json_number(s->run.rep.objective), "equilibrium", game_stats_json(eq),
+                          "warmup", s->run.warmed ? game_optimal_json(&s->run.warm) : json_null());
     if (j)
         json_object_set_new(j, "optimizer", json_string("nlopt LD_LBFGS"));
     return j;
@@ -127,8 +124,9 @@ static void rate_matrix(FILE *f, const optimal_state *s, int kind)
                 continue;
             size_t i = kind == TW_INSTRUMENT_IMPORT_TARIFFS ? p : c;
             size_t n = kind == TW_INSTRUMENT_IMPORT_TARIFFS ? c : p;
-            double r = kind == TW_INSTRUMENT_IMPORT_TARIFFS ? tw_policy_tariff(s->policy, i, n, j)
-                                                            : tw_policy_export_tax(s->policy, i, n, j);
+            double r = kind == TW_INSTRUMENT_IMPORT_TARIFFS
+                           ? tw_policy_tariff(s->policy, i, n, j)
+                           : tw_policy_export_tax(s->policy, i, n, j);
             if (X[tw_idx3(N, J, i, n, j)] > 0)
                 fprintf(f, " %8.2f", game_tidy(100 * r));
             else
@@ -155,7 +153,8 @@ static void table(FILE *f, void *user)
             "median tariff %", "mean tariff %");
     for (size_t i = 0; i < N; i++)
         fprintf(f, "%-8s %10.4f %11.4f %16.2f %14.2f%s\n", tw_model_country_code(g->base, i),
-                game_tidy(w[i]), game_tidy(q[i]), game_tidy(game_median_tariff_pct(g, s->policy, i)),
+                game_tidy(w[i]), game_tidy(q[i]),
+                game_tidy(game_median_tariff_pct(g, s->policy, i)),
                 game_tidy(game_mean_tariff_pct(g, s->policy, i)), i == g->country ? "  <-" : "");
     fputc('\n', f);
     if (ins & TW_INSTRUMENT_IMPORT_TARIFFS)
@@ -163,18 +162,19 @@ static void table(FILE *f, void *user)
     if (ins & TW_INSTRUMENT_EXPORT_TAXES)
         rate_matrix(f, s, TW_INSTRUMENT_EXPORT_TAXES);
     if (ins & TW_INSTRUMENT_SUBSIDIES) {
-        fprintf(f, "Production subsidies of %s (%%):\n", tw_model_country_code(g->base, g->country));
+        fprintf(f, "Production subsidies of %s (%%):\n",
+                tw_model_country_code(g->base, g->country));
         for (size_t j = 0; j < J; j++)
             fprintf(f, "%-24.24s %8.2f\n", tw_model_sector_code(g->base, j),
                     game_tidy(100 * tw_policy_subsidy(s->policy, g->country, j)));
         fputc('\n', f);
     }
-    fprintf(f, "Optimiser: %s%s%s%s, %ld evaluations, %zu variables, first-order "
-               "residual %.3g, %.3g s",
+    fprintf(f,
+            "Optimiser: %s%s%s%s, %ld evaluations, %zu variables, first-order "
+            "residual %.3g, %.3g s",
             converged(s) ? "converged" : "DID NOT CONVERGE", converged(s) ? "" : " (",
-            converged(s) ? "" : tw_outcome_description(s->run.rep.outcome),
-            converged(s) ? "" : ")", s->run.rep.evaluations, s->run.rep.variables, s->residual,
-            s->run.rep.seconds);
+            converged(s) ? "" : tw_outcome_description(s->run.rep.outcome), converged(s) ? "" : ")",
+            s->run.rep.evaluations, s->run.rep.variables, s->residual, s->run.rep.seconds);
     if (s->run.warmed)
         fprintf(f, " (MFN warm-up: %ld evaluations, %.3g s)", s->run.warm.evaluations,
                 s->run.warm.seconds);

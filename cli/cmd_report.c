@@ -72,7 +72,7 @@ typedef struct {
     int from_base;      /* a one-stage scenario: its stage compared with the base economy */
     comparison *c;
     const tw_elasticity_variant *variants; /* N_VARIANTS */
-    tw_policy *start; /* the starting policy, on the base economy */
+    tw_policy *start;                      /* the starting policy, on the base economy */
     int variant_failed; /* a sensitivity variant did not converge (shown as n/c) */
 } report;
 
@@ -113,8 +113,7 @@ static void pick_top(comparison *c, const size_t focus[2], size_t J)
             if (!isfinite(v))
                 continue;
             size_t pos = c->ntop[f] < TOP ? c->ntop[f]++ : TOP;
-            while (pos > 0 &&
-                   fabs(pct[tw_idx2(J, focus[f], c->top[f][pos - 1])]) < fabs(v)) {
+            while (pos > 0 && fabs(pct[tw_idx2(J, focus[f], c->top[f][pos - 1])]) < fabs(v)) {
                 if (pos < TOP)
                     c->top[f][pos] = c->top[f][pos - 1];
                 pos--;
@@ -138,8 +137,8 @@ static int compare_all(const cli_ctx *ctx, report *r, comparison *c)
     tw_policy *to = staged_policy(&r->s, c->stage, r->s.base, &rc);
     if (!to)
         return rc;
-    tw_status st = tw_compare_variants(r->s.base, &r->s.opt, r->variants, N_VARIANTS, r->start,
-                                       to, reb, res, outcome, errs, &err);
+    tw_status st = tw_compare_variants(r->s.base, &r->s.opt, r->variants, N_VARIANTS, r->start, to,
+                                       reb, res, outcome, errs, &err);
     if (st == TW_OK) { /* the central answer is kept */
         c->rebased = reb[0];
         c->res = res[0];
@@ -256,7 +255,8 @@ static void print_sensitivity(FILE *f, const report *r, const comparison *c)
 {
     const tw_model *m = r->s.base;
     fputs("  How much it hinges on elasticities (welfare %; th*s: every theta times s, with\n"
-          "  psi*theta kept as in the data or psi=0):\n", f);
+          "  psi*theta kept as in the data or psi=0):\n",
+          f);
     fprintf(f, "    %-8s", "economy");
     for (size_t v = 0; v < N_VARIANTS; v++)
         fprintf(f, " %12s", r->variants[v].label);
@@ -283,8 +283,9 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
     size_t J = tw_model_sectors(m), a = r->s.focus[0], b = r->s.focus[1];
     const char *A = tw_model_country_code(m, a), *B = tw_model_country_code(m, b);
     const char *date = tw_scenario_stage_date(r->s.sc, c->stage);
-    fprintf(f, "== %s%s%s%s ==\n   compared with: %s\n\n", tw_scenario_stage_name(r->s.sc, c->stage),
-            date[0] ? " (" : "", date, date[0] ? ")" : "", from_name(r));
+    fprintf(f, "== %s%s%s%s ==\n   compared with: %s\n\n",
+            tw_scenario_stage_name(r->s.sc, c->stage), date[0] ? " (" : "", date,
+            date[0] ? ")" : "", from_name(r));
     const char *unit = tw_model_currency_unit(m);
     fprintf(f, "  Money in %s.\n", unit);
     fprintf(f, "  %-8s %10s %11s %16s %12s\n", "economy", "welfare %", "real GDP %", "EV",
@@ -293,8 +294,8 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
         fprintf(f, "  %-8s %10.4f %11.4f %16.1f %12.4f\n", tw_model_country_code(m, i),
                 tidy(country(c, TW_C_WELFARE_PCT, i)), tidy(country(c, TW_C_REAL_GDP_PCT, i)),
                 tidy(country(c, TW_C_EV, i)), tidy(country(c, TW_C_REAL_WAGE_PCT, i)));
-    fprintf(f, "\n  Real wages: %s %+.4f%%, %s %+.4f%%\n", A, tidy(country(c, TW_C_REAL_WAGE_PCT, a)),
-            B, tidy(country(c, TW_C_REAL_WAGE_PCT, b)));
+    fprintf(f, "\n  Real wages: %s %+.4f%%, %s %+.4f%%\n", A,
+            tidy(country(c, TW_C_REAL_WAGE_PCT, a)), B, tidy(country(c, TW_C_REAL_WAGE_PCT, b)));
     fprintf(f, "  Trade (before tariffs, %s):\n", unit);
     for (int d = 0; d < 2; d++) {
         size_t i = d ? a : b, n = d ? b : a;
@@ -306,7 +307,8 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
     fprintf(f, "  Tariff revenue (%s):\n", unit);
     for (int d = 0; d < 2; d++) {
         size_t i = d ? b : a;
-        double t0 = country(c, TW_C_TARIFF_REVENUE_BASE, i), t1 = country(c, TW_C_TARIFF_REVENUE, i);
+        double t0 = country(c, TW_C_TARIFF_REVENUE_BASE, i),
+               t1 = country(c, TW_C_TARIFF_REVENUE, i);
         fprintf(f, "    %-4s %12.1f -> %12.1f  (%+.1f)\n", tw_model_country_code(m, i), t0, t1,
                 tidy(t1 - t0));
     }
@@ -327,8 +329,7 @@ static void print_comparison(FILE *f, const report *r, const comparison *c)
     tw_solver_stats st = tw_result_stats(c->res);
     fprintf(f, "\n  Solver: %s (%s), %ld iterations, residual %.3g, %.3g s\n\n",
             st.outcome == TW_OUTCOME_CONVERGED ? "converged" : "DID NOT CONVERGE",
-            out_method_name(st.method),
-            st.iterations, st.residual, st.seconds);
+            out_method_name(st.method), st.iterations, st.residual, st.seconds);
 }
 
 static void print_table(FILE *f, const report *r)
@@ -349,10 +350,10 @@ static void print_table(FILE *f, const report *r)
 /* ---- JSON -------------------------------------------------------------------------- */
 
 static const tw_country_output country_keys[] = {
-    TW_C_WELFARE_PCT,   TW_C_EV,     TW_C_REAL_WAGE_PCT, TW_C_WAGE_PCT,
+    TW_C_WELFARE_PCT,     TW_C_EV,          TW_C_REAL_WAGE_PCT,       TW_C_WAGE_PCT,
     TW_C_PRICE_INDEX_PCT, TW_C_INCOME_BASE, TW_C_TARIFF_REVENUE_BASE, TW_C_TARIFF_REVENUE,
-    TW_C_EXPORTS_BASE,  TW_C_EXPORTS, TW_C_IMPORTS_BASE,  TW_C_IMPORTS,
-    TW_C_GDP_BASE,      TW_C_GDP,     TW_C_REAL_GDP_PCT};
+    TW_C_EXPORTS_BASE,    TW_C_EXPORTS,     TW_C_IMPORTS_BASE,        TW_C_IMPORTS,
+    TW_C_GDP_BASE,        TW_C_GDP,         TW_C_REAL_GDP_PCT};
 #define N_CKEYS (sizeof country_keys / sizeof country_keys[0])
 
 static json_t *countries_json(const report *r, const comparison *c)
@@ -395,12 +396,12 @@ static json_t *top_json(const report *r, const comparison *c)
         for (size_t t = 0; list && t < c->ntop[d]; t++) {
             size_t x = tw_idx2(J, i, c->top[d][t]);
             json_array_append_new(
-                list, json_pack("{s:s, s:o, s:o, s:o}", "sector",
-                                tw_model_sector_code(r->s.base, c->top[d][t]), "output_base",
-                                out_json_number(tw_result_sector(c->res, TW_CS_OUTPUT_BASE)[x]),
-                                "output", out_json_number(tw_result_sector(c->res, TW_CS_OUTPUT)[x]),
-                                "output_pct",
-                                out_json_number(tw_result_sector(c->res, TW_CS_OUTPUT_PCT)[x])));
+                list,
+                json_pack("{s:s, s:o, s:o, s:o}", "sector",
+                          tw_model_sector_code(r->s.base, c->top[d][t]), "output_base",
+                          out_json_number(tw_result_sector(c->res, TW_CS_OUTPUT_BASE)[x]), "output",
+                          out_json_number(tw_result_sector(c->res, TW_CS_OUTPUT)[x]), "output_pct",
+                          out_json_number(tw_result_sector(c->res, TW_CS_OUTPUT_PCT)[x])));
         }
         json_object_set_new(o, tw_model_country_code(r->s.base, i), list);
     }
@@ -415,7 +416,8 @@ static json_t *sensitivity_json(const report *r, const comparison *c)
         for (size_t i = 0; w && e && i < tw_model_countries(r->s.base); i++) {
             json_object_set_new(w, tw_model_country_code(r->s.base, i),
                                 out_json_number(c->welfare[v][i]));
-            json_object_set_new(e, tw_model_country_code(r->s.base, i), out_json_number(c->ev[v][i]));
+            json_object_set_new(e, tw_model_country_code(r->s.base, i),
+                                out_json_number(c->ev[v][i]));
         }
         json_array_append_new(list, json_pack("{s:s, s:s, s:f, s:s, s:b, s:o, s:o}", "variant",
                                               r->variants[v].key, "label", r->variants[v].label,
@@ -432,23 +434,23 @@ static json_t *report_json(const report *r, const staged_args *a)
     for (size_t k = 0; comps && k < r->count; k++) {
         const comparison *c = &r->c[k];
         json_array_append_new(
-            comps, json_pack("{s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "stage",
-                             tw_scenario_stage_name(r->s.sc, c->stage), "stage_index",
-                             (json_int_t)c->stage, "date", tw_scenario_stage_date(r->s.sc, c->stage),
-                             "from_stage", r->from_base ? "base" : from_name(r),
-                             "from_stage_index", r->from_base ? (json_int_t)-1 : (json_int_t)r->from,
-                             "diagnostics", out_diagnostics_json(c->rebased, &c->diag), "warnings",
-                             out_warnings_json(&c->diag), "solver",
-                             staged_stats_json(tw_result_stats(c->res)), "countries",
-                             countries_json(r, c), "trade", trade_json(r, c), "top_sectors",
-                             top_json(r, c), "sensitivity", sensitivity_json(r, c)));
+            comps,
+            json_pack("{s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "stage",
+                      tw_scenario_stage_name(r->s.sc, c->stage), "stage_index",
+                      (json_int_t)c->stage, "date", tw_scenario_stage_date(r->s.sc, c->stage),
+                      "from_stage", r->from_base ? "base" : from_name(r), "from_stage_index",
+                      r->from_base ? (json_int_t)-1 : (json_int_t)r->from, "diagnostics",
+                      out_diagnostics_json(c->rebased, &c->diag), "warnings",
+                      out_warnings_json(&c->diag), "solver",
+                      staged_stats_json(tw_result_stats(c->res)), "countries", countries_json(r, c),
+                      "trade", trade_json(r, c), "top_sectors", top_json(r, c), "sensitivity",
+                      sensitivity_json(r, c)));
     }
     const tw_baseline_report *b = &r->s.report;
     return json_pack("{s:o, s:{s:b, s:o, s:b}, s:s, s:o}", "tradewar", staged_header_json(&r->s, a),
                      "baseline", "calibrated", b->calibrated, "calibration_gap",
                      out_json_number(b->calibration_gap), "balanced", b->balanced, "currency",
-                     tw_model_currency_unit(r->s.base), "comparisons",
-                     comps);
+                     tw_model_currency_unit(r->s.base), "comparisons", comps);
 }
 
 /* ---- CSV ---------------------------------------------------------------------------- */
@@ -526,8 +528,7 @@ static void sensitivity_csv(FILE *f, const report *r, const staged_args *a)
             for (size_t i = 0; i < tw_model_countries(r->s.base); i++) {
                 fprintf(f, "\"%s\",%s,%g,%s,%s", tw_scenario_stage_name(r->s.sc, r->c[k].stage),
                         r->variants[v].key, r->variants[v].theta_scale,
-                        tw_psi_rule_name(r->variants[v].psi),
-                        tw_model_country_code(r->s.base, i));
+                        tw_psi_rule_name(r->variants[v].psi), tw_model_country_code(r->s.base, i));
                 num(f, r->c[k].welfare[v][i]);
                 num(f, r->c[k].ev[v][i]);
                 fputc('\n', f);
@@ -536,8 +537,7 @@ static void sensitivity_csv(FILE *f, const report *r, const staged_args *a)
 
 /* ---- charts -------------------------------------------------------------------------- */
 
-static int welfare_chart(const report *r, file_batch *b, const char *ext, char *why,
-                         size_t size)
+static int welfare_chart(const report *r, file_batch *b, const char *ext, char *why, size_t size)
 {
     size_t N = tw_model_countries(r->s.base);
     const char **cats = malloc(N * sizeof *cats), **series = malloc(r->count * sizeof *series);
@@ -554,13 +554,12 @@ static int welfare_chart(const report *r, file_batch *b, const char *ext, char *
         char sub[512], name[64];
         snprintf(sub, sizeof sub, "Welfare (real income) change of each stage, compared with: %s",
                  from_name(r));
-        plot_labels l = {tw_scenario_name(r->s.sc), sub, NULL,
-                         "welfare (real income) change, %", "tradewar " TW_VERSION_STRING};
+        plot_labels l = {tw_scenario_name(r->s.sc), sub, NULL, "welfare (real income) change, %",
+                         "tradewar " TW_VERSION_STRING};
         snprintf(name, sizeof name, "welfare.%s", ext);
         /* a file of the batch (all or none), or drawn for the capture */
         const char *cp = b ? batch_reserve(b, name, why, size) : NULL;
-        st = b && !cp ? -1
-                      : plot_grouped_bars(cp, &l, 0, N, cats, r->count, series, v, why, size);
+        st = b && !cp ? -1 : plot_grouped_bars(cp, &l, 0, N, cats, r->count, series, v, why, size);
     } else
         snprintf(why, size, "out of memory");
     free(cats);
@@ -570,8 +569,8 @@ static int welfare_chart(const report *r, file_batch *b, const char *ext, char *
 }
 
 /* The union of the focus pair's top sectors, output change of both. */
-static int sectors_chart(const report *r, size_t k, file_batch *b, const char *ext,
-                         char *why, size_t size)
+static int sectors_chart(const report *r, size_t k, file_batch *b, const char *ext, char *why,
+                         size_t size)
 {
     const comparison *c = &r->c[k];
     const tw_model *m = r->s.base;
@@ -595,8 +594,10 @@ static int sectors_chart(const report *r, size_t k, file_batch *b, const char *e
     }
     char title[512], name[64];
     char sub[1024];
-    snprintf(title, sizeof title, "Output by sector: %s", tw_scenario_stage_name(r->s.sc, c->stage));
-    snprintf(sub, sizeof sub, "%s; the five sectors that move most in each economy, compared with: %s",
+    snprintf(title, sizeof title, "Output by sector: %s",
+             tw_scenario_stage_name(r->s.sc, c->stage));
+    snprintf(sub, sizeof sub,
+             "%s; the five sectors that move most in each economy, compared with: %s",
              tw_scenario_name(r->s.sc), tw_scenario_stage_name(r->s.sc, r->from));
     plot_labels l = {title, sub, NULL, "gross output change, %", "tradewar " TW_VERSION_STRING};
     snprintf(name, sizeof name, "sectors-%zu.%s", k + 1, ext);
@@ -681,8 +682,10 @@ int cmd_report(int argc, char **argv, int first, cli_ctx ctx)
     /* a one-stage scenario: its policy against the base economy */
     r.from_base = rc == CLI_OK && !a.from && tw_scenario_stage_count(r.s.sc) == 1;
     if (rc == CLI_OK && !r.from_base && r.from + 1 >= tw_scenario_stage_count(r.s.sc))
-        rc = cli_usage_error("report", "the scenario needs a stage after the starting stage %zu "
-                                       "(it has %zu)", r.from + 1, tw_scenario_stage_count(r.s.sc));
+        rc = cli_usage_error("report",
+                             "the scenario needs a stage after the starting stage %zu "
+                             "(it has %zu)",
+                             r.from + 1, tw_scenario_stage_count(r.s.sc));
     if (rc == CLI_OK) {
         r.count = r.from_base ? 1 : tw_scenario_stage_count(r.s.sc) - r.from - 1;
         rc = compute(&ctx, &r);

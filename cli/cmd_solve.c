@@ -139,10 +139,12 @@ static int options_from(const solve_args *a, const cli_ctx *ctx, const tw_scenar
     tw_scenario_apply_options(sc, &run->opt, &run->deficits);
     int rc = cli_solver_flags_apply("solve", &a->solver, &run->opt, &run->deficits);
     if (rc == CLI_OK)
-        cli_note(ctx, 2, "options: deficits=%s method=%s tol=%g max_iter=%d anderson_depth=%d "
-                 "damping=%g fallback=%s", out_deficits_name(run->deficits),
-                 out_method_name(run->opt.method), run->opt.tol, run->opt.max_iter,
-                 run->opt.anderson_depth, run->opt.damping, run->opt.fallback ? "yes" : "no");
+        cli_note(ctx, 2,
+                 "options: deficits=%s method=%s tol=%g max_iter=%d anderson_depth=%d "
+                 "damping=%g fallback=%s",
+                 out_deficits_name(run->deficits), out_method_name(run->opt.method), run->opt.tol,
+                 run->opt.max_iter, run->opt.anderson_depth, run->opt.damping,
+                 run->opt.fallback ? "yes" : "no");
     return rc;
 }
 
@@ -169,13 +171,15 @@ static int build_baseline(const cli_ctx *ctx, solve_state *s, run_info *run)
 {
     tw_error err = {0};
     cli_note(ctx, 1, "building the baseline (%s deficits)", out_deficits_name(run->deficits));
-    tw_status st = tw_baseline_build(s->raw, run->deficits, &run->opt, &s->base, &run->report, &err);
+    tw_status st = tw_baseline_build(s->raw, run->deficits, &run->opt, &s->base, &run->report,
+                                     &err);
     if (st == TW_ERR_NUMERICAL)
         cli_error("the baseline could not be built: %s", err.message);
     if (st != TW_OK)
         return st == TW_ERR_NUMERICAL ? CLI_NO_CONVERGENCE : cli_fail(&err, st);
     if (run->report.calibrated)
-        cli_note(ctx, 2, "baseline calibrated: largest |log change| %g", run->report.calibration_gap);
+        cli_note(ctx, 2, "baseline calibrated: largest |log change| %g",
+                 run->report.calibration_gap);
     run->base = s->base;
     return CLI_OK;
 }

@@ -96,15 +96,16 @@ static int stored_option(cli_args *a, sweep_args *s)
     int f = cli_solver_flag(a, &s->solver);
     if (f)
         return f;
-    static const char *const names[] = {
-        "--output", "--html", "--stage", "--draws", "--seed", "--draws-file", "--quantiles",
-        "--sector-outputs", "--threads", "--theta-se", "--theta-range", "--psi-se",
-        "--psi-range", "--max-psi-theta", "--unstable"};
-    const char **const slots[] = {&s->output,    &s->html,    &s->stage,          &s->draws,
-                                  &s->seed,      &s->draws_file,     &s->quantiles,
-                                  &s->sector_outputs, &s->threads,   &s->theta_se,
-                                  &s->theta_range, &s->psi_se,       &s->psi_range,
-                                  &s->max_psi_theta, &s->unstable};
+    static const char *const names[] = {"--output",    "--html",           "--stage",
+                                        "--draws",     "--seed",           "--draws-file",
+                                        "--quantiles", "--sector-outputs", "--threads",
+                                        "--theta-se",  "--theta-range",    "--psi-se",
+                                        "--psi-range", "--max-psi-theta",  "--unstable"};
+    const char **const slots[] = {&s->output,    &s->html,           &s->stage,
+                                  &s->draws,     &s->seed,           &s->draws_file,
+                                  &s->quantiles, &s->sector_outputs, &s->threads,
+                                  &s->theta_se,  &s->theta_range,    &s->psi_se,
+                                  &s->psi_range, &s->max_psi_theta,  &s->unstable};
     return cli_stored_option(a, names, slots, sizeof names / sizeof names[0]);
 }
 
@@ -163,11 +164,15 @@ static int parse_args(int argc, char **argv, int first, cli_ctx *ctx, sweep_args
                                         "results)");
     int n; /* counts are checked before any data is loaded */
     if (s->draws && (!cli_parse_int(s->draws, &n) || n < 1 || n > 100000000))
-        return cli_usage_error("sweep", "bad value '%s' for --draws (an integer from 1 to "
-                               "100000000; omit --draws for the central values only)", s->draws);
+        return cli_usage_error("sweep",
+                               "bad value '%s' for --draws (an integer from 1 to "
+                               "100000000; omit --draws for the central values only)",
+                               s->draws);
     if (s->threads && (!cli_parse_int(s->threads, &n) || n < 1 || n > 1024))
-        return cli_usage_error("sweep", "bad value '%s' for --threads (an integer from 1 to "
-                               "1024)", s->threads);
+        return cli_usage_error("sweep",
+                               "bad value '%s' for --threads (an integer from 1 to "
+                               "1024)",
+                               s->threads);
     return CLI_OK;
 }
 
@@ -488,8 +493,7 @@ static int diagnose_points(sweep_state *s)
             continue;
         tw_status st = tw_result_diagnose(solver, s->base, pt->policy, res, &pt->diag, &err);
         if (st == TW_OK)
-            st = tw_scenario_warnings(pt->sc, 0, pt->stage, s->base,
-                                      &pt->diag, &err);
+            st = tw_scenario_warnings(pt->sc, 0, pt->stage, s->base, &pt->diag, &err);
         if (st != TW_OK) {
             rc = cli_fail(&err, st);
             break;
@@ -550,7 +554,8 @@ static int read_se_file(const char *path, const char *name, const tw_model *m, d
         return rc;
     char want[64];
     snprintf(want, sizeof want, "%s_se", name);
-    for (char *l = strtok_r(text, "\n", &save); l && rc == CLI_OK; l = strtok_r(NULL, "\n", &save)) {
+    for (char *l = strtok_r(text, "\n", &save); l && rc == CLI_OK;
+         l = strtok_r(NULL, "\n", &save)) {
         line++;
         l[strcspn(l, "\r")] = '\0';
         if (!*l || *l == '#')
@@ -578,8 +583,8 @@ static int read_se_file(const char *path, const char *name, const tw_model *m, d
         }
         if (!comma || j < 0 || !field || !cli_parse_double(field, &v) || v < 0) {
             cli_error("%s:%d: expected a known sector code and a standard error >= 0 in column %d "
-                      "(got '%s%s%s')", path, line, col + 1, l, field ? "," : "",
-                      field ? field : "");
+                      "(got '%s%s%s')",
+                      path, line, col + 1, l, field ? "," : "", field ? field : "");
             rc = CLI_BAD_INPUT;
         } else
             out[j] = v;
@@ -604,8 +609,10 @@ static int make_spec(const char *name, const char *se, const char *range, const 
         spec->dist = TW_DIST_NORMAL;
         if (!parse_amount(se, central, *b, J)) {
             if (access(se, F_OK) != 0)
-                return cli_usage_error("sweep", "bad value '%s' for --%s-se (0.2x, 0.5 or a "
-                                                "CSV file of sector,se)", se, name);
+                return cli_usage_error("sweep",
+                                       "bad value '%s' for --%s-se (0.2x, 0.5 or a "
+                                       "CSV file of sector,se)",
+                                       se, name);
             return read_se_file(se, name, m, *b);
         }
     } else if (range) {
@@ -617,8 +624,10 @@ static int make_spec(const char *name, const char *se, const char *range, const 
         memcpy(lo, range, (size_t)(colon - range));
         lo[colon - range] = '\0';
         if (!parse_amount(lo, central, *a, J) || !parse_amount(colon + 1, central, *b, J))
-            return cli_usage_error("sweep", "bad value '%s' for --%s-range (LO:HI, e.g. "
-                                            "0.8x:1.2x or 2:8)", range, name);
+            return cli_usage_error("sweep",
+                                   "bad value '%s' for --%s-range (LO:HI, e.g. "
+                                   "0.8x:1.2x or 2:8)",
+                                   range, name);
     }
     return CLI_OK;
 }
@@ -653,8 +662,8 @@ static int read_draws_file(const char *path, sweep_state *s, uint64_t *hash)
                     if (!strcmp(field[c], names[k]))
                         col[k] = c;
             if (col[0] < 0 || col[1] < 0 || (col[2] < 0 && col[3] < 0)) {
-                cli_error("%s:%d: the header must name draw, sector and theta and/or psi",
-                          path, line);
+                cli_error("%s:%d: the header must name draw, sector and theta and/or psi", path,
+                          line);
                 rc = CLI_BAD_INPUT;
             }
             continue;
@@ -758,8 +767,8 @@ static int plan_draws(const sweep_args *a, sweep_state *s, uint64_t *file_hash)
     const char *theta_se = a->theta_se;
     if (p->draws > 0 && !a->theta_se && !a->theta_range && !a->draws_file)
         theta_se = "0.2x"; /* the documented default */
-    int rc = make_spec("theta", theta_se, a->theta_range, tw_model_get(s->base, TW_THETA),
-                       s->base, &p->theta, &p->theta_a, &p->theta_b);
+    int rc = make_spec("theta", theta_se, a->theta_range, tw_model_get(s->base, TW_THETA), s->base,
+                       &p->theta, &p->theta_a, &p->theta_b);
     if (rc == CLI_OK)
         rc = make_spec("psi", a->psi_se, a->psi_range, tw_model_get(s->base, TW_PSI), s->base,
                        &p->psi, &p->psi_a, &p->psi_b);
@@ -874,9 +883,9 @@ static json_t *options_json(const tw_solver_options *o, tw_deficit_mode d,
                             const cli_elasticities *e)
 {
     json_t *j = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits", out_deficits_name(d),
-                     "method", out_method_name(o->method), "tol", out_json_number(o->tol),
-                     "max_iter", o->max_iter, "anderson_depth", o->anderson_depth, "damping",
-                     out_json_number(o->damping), "fallback", o->fallback);
+                          "method", out_method_name(o->method), "tol", out_json_number(o->tol),
+                          "max_iter", o->max_iter, "anderson_depth", o->anderson_depth, "damping",
+                          out_json_number(o->damping), "fallback", o->fallback);
     out_elasticities_json(j, e);
     return j;
 }
@@ -896,7 +905,8 @@ static json_t *make_identity(const sweep_args *a, sweep_state *s, json_t *scenar
         json_t *v = json_array();
         for (size_t k = 0; k < p->grids[g].n; k++)
             json_array_append_new(v, json_real(p->grids[g].values[k]));
-        json_array_append_new(grids, json_pack("{s:s, s:o}", "name", p->grids[g].name, "values", v));
+        json_array_append_new(grids,
+                              json_pack("{s:s, s:o}", "name", p->grids[g].name, "values", v));
     }
     for (size_t k = 0; k < p->n_sector_keys; k++)
         json_array_append_new(sectors, json_string(tw_sector_output_key(
@@ -904,12 +914,11 @@ static json_t *make_identity(const sweep_args *a, sweep_state *s, json_t *scenar
     return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s?, s:s, s:o, s:o, s:o, s:b, s:s?, "
                      "s:o, s:I}",
                      "command", "sweep", "data_checksum", s->data_checksum, "base_checksum",
-                     base_sum, "options", options_json(&p->opt, p->deficits, &p->elast), "scenarios",
-                     scenarios, "grid", grids, "policy_checksum", policy_hash, "stage",
+                     base_sum, "options", options_json(&p->opt, p->deficits, &p->elast),
+                     "scenarios", scenarios, "grid", grids, "policy_checksum", policy_hash, "stage",
                      a->stage, "seed", seed, "theta", spec_json(&p->theta, p->J), "psi",
-                     spec_json(&p->psi, p->J), "max_psi_theta",
-                     out_json_number(p->max_psi_theta), "unstable_redrawn",
-                     has_scale(p->base) && p->stable_only, "draws_file",
+                     spec_json(&p->psi, p->J), "max_psi_theta", out_json_number(p->max_psi_theta),
+                     "unstable_redrawn", has_scale(p->base) && p->stable_only, "draws_file",
                      a->draws_file ? fh : NULL, "sector_outputs", sectors, "values_per_record",
                      (json_int_t)tw_sweep_value_count(p->sw));
 }
@@ -931,8 +940,7 @@ static int build_baseline(const cli_ctx *ctx, sweep_state *s)
 }
 
 /* Arguments to a plan: scenarios, options, data, baseline, policies, draws, identity. */
-static int prepare(const sweep_args *a, const cli_ctx *ctx, const sweep_env *env,
-                   sweep_state *s)
+static int prepare(const sweep_args *a, const cli_ctx *ctx, const sweep_env *env, sweep_state *s)
 {
     sweep_plan *p = &s->plan;
     uint64_t file_hash = 0;
@@ -1001,8 +1009,8 @@ static int open_store(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
 static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
 {
     char why[700];
-    sweep_report r = {&s->plan, a->output, s->identity, a->data_dir, s->quantiles,
-                      s->n_quantiles, !a->no_chart};
+    sweep_report r = {&s->plan,     a->output,      s->identity, a->data_dir,
+                      s->quantiles, s->n_quantiles, !a->no_chart};
     tw_sweep_counts n;
     tw_sweep_get_counts(s->plan.sw, &n);
     if (sweep_write_report(&r, why, sizeof why) != 0) {
@@ -1015,7 +1023,8 @@ static int report(const sweep_args *a, const cli_ctx *ctx, sweep_state *s)
     }
     if (n.failed)
         cli_error("%zu of %zu solves failed even after a retry: counted in the summary "
-                  "(\"failed\"), left out of the statistics", n.failed, n.solved);
+                  "(\"failed\"), left out of the statistics",
+                  n.failed, n.solved);
     cli_note(ctx, 1, "%zu solves (%zu retried, %zu failed); summary in %s/summary.csv", n.solved,
              n.retried, n.failed, a->output);
     if (sweep_print(&r, a->format) != 0) {

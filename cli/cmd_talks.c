@@ -138,8 +138,8 @@ static void say_why(const game *g, const game_talks_run *t, const tw_error *err)
         cli_error("cooperation: %s", tw_outcome_description(r->cooperative.outcome));
     if (t->bargained && r->bargain.outcome != TW_OUTCOME_CONVERGED)
         cli_error("bargaining: %s", tw_outcome_description(r->bargain.outcome));
-    if (r->outcome == TW_OUTCOME_INFEASIBLE || (t->bargained && r->bargain.outcome ==
-                                                                    TW_OUTCOME_INFEASIBLE))
+    if (r->outcome == TW_OUTCOME_INFEASIBLE ||
+        (t->bargained && r->bargain.outcome == TW_OUTCOME_INFEASIBLE))
         cli_error("%s", err->message);
 }
 
@@ -157,14 +157,13 @@ int game_talks(game *g, game_talks_run *t, int bargain_too)
     tw_talks_options_default(&o);
     o.game = g->go;
     o.warmup = g->warmup;
-    o.cooperation = g->coop_rule == GAME_COOP_EQUAL      ? TW_COOPERATION_EQUAL_GAINS
+    o.cooperation = g->coop_rule == GAME_COOP_EQUAL       ? TW_COOPERATION_EQUAL_GAINS
                     : g->coop_rule == GAME_COOP_EQUAL_WAR ? TW_COOPERATION_EQUAL_GAINS_OVER_WAR
                                                           : TW_COOPERATION_WEIGHTED;
     o.weights = g->weights;
     o.bargain = bargain_too;
     game_war_progress(g, &o.game);
-    cli_note(&g->ctx, 1, "talks among %zu players: the war (the threat point), %s%s",
-             g->nplayers,
+    cli_note(&g->ctx, 1, "talks among %zu players: the war (the threat point), %s%s", g->nplayers,
              o.cooperation == TW_COOPERATION_WEIGHTED ? "cooperative tariffs"
              : o.cooperation == TW_COOPERATION_EQUAL_GAINS
                  ? "cooperative tariffs with equal gains over the status quo (Ossa's rule)"
@@ -245,20 +244,21 @@ static json_t *country_json(const talks_state *s, size_t i)
     const game *g = s->g;
     talks_row r = row_of(s, i);
     json_t *c = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-                     "s:o, s:o}",
-                     "code", tw_model_country_code(g->base, i), "name",
-                     tw_model_country_name(g->base, i), "player", game_is_player(g, i),
-                     "welfare_pct", out_json_number(r.barg), "median_tariff_pct",
-                     out_json_number(r.med_barg), "status_quo_welfare_pct", out_json_number(r.sq),
-                     "war_welfare_pct", out_json_number(r.war), "cooperative_welfare_pct",
-                     out_json_number(r.coop), "bargaining_welfare_pct", out_json_number(r.barg),
-                     "gain_vs_war_pct", out_json_number(r.barg - r.war),
-                     "gain_vs_status_quo_pct", out_json_number(r.barg - r.sq),
-                     "cooperative_gain_vs_war_pct", out_json_number(r.coop - r.war),
-                     "cooperative_gain_vs_status_quo_pct", out_json_number(r.coop - r.sq),
-                     "war_median_tariff_pct", out_json_number(r.med_war),
-                     "cooperative_median_tariff_pct", out_json_number(r.med_coop),
-                     "bargaining_median_tariff_pct", out_json_number(r.med_barg));
+                          "s:o, s:o}",
+                          "code", tw_model_country_code(g->base, i), "name",
+                          tw_model_country_name(g->base, i), "player", game_is_player(g, i),
+                          "welfare_pct", out_json_number(r.barg), "median_tariff_pct",
+                          out_json_number(r.med_barg), "status_quo_welfare_pct",
+                          out_json_number(r.sq), "war_welfare_pct", out_json_number(r.war),
+                          "cooperative_welfare_pct", out_json_number(r.coop),
+                          "bargaining_welfare_pct", out_json_number(r.barg), "gain_vs_war_pct",
+                          out_json_number(r.barg - r.war), "gain_vs_status_quo_pct",
+                          out_json_number(r.barg - r.sq), "cooperative_gain_vs_war_pct",
+                          out_json_number(r.coop - r.war), "cooperative_gain_vs_status_quo_pct",
+                          out_json_number(r.coop - r.sq), "war_median_tariff_pct",
+                          out_json_number(r.med_war), "cooperative_median_tariff_pct",
+                          out_json_number(r.med_coop), "bargaining_median_tariff_pct",
+                          out_json_number(r.med_barg));
     if (c) {
         json_object_set_new(c, "real_gdp_pct", out_json_number(r.gdp_barg));
         json_object_set_new(c, "status_quo_real_gdp_pct", out_json_number(r.gdp_sq));
@@ -278,25 +278,26 @@ static json_t *result_json(const talks_state *s, const game_columns *cols)
     for (size_t i = 0; countries && i < N; i++)
         json_array_append_new(countries, country_json(s, i));
     const tw_result *main_res = t->bargained ? t->barg_res : t->coop_res;
-    json_t *solver = json_pack(
-        "{s:b, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o}", "converged", all_converged(s),
-        "iterations", (json_int_t)t->barg_rep.evaluations, "residual",
-        out_json_number(tw_result_stats(main_res).residual), "evaluations",
-        (json_int_t)(t->barg_rep.evaluations + t->coop_rep.evaluations + t->war_run.rep.evaluations +
-                     t->war_run.warm.evaluations),
-        "seconds",
-        out_json_number(t->barg_rep.seconds + t->coop_rep.seconds + t->war_run.rep.seconds +
-                        t->war_run.warm.seconds),
-        "war", game_war_json(&t->war_run.rep), "war_warmup",
-        t->war_run.warmed ? game_war_json(&t->war_run.warm) : json_null(), "cooperative",
-        game_optimal_json(&t->coop_rep), "bargaining",
-        t->bargained ? game_optimal_json(&t->barg_rep) : json_null());
+    json_t *solver = json_pack("{s:b, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o}", "converged",
+                               all_converged(s), "iterations", (json_int_t)t->barg_rep.evaluations,
+                               "residual", out_json_number(tw_result_stats(main_res).residual),
+                               "evaluations",
+                               (json_int_t)(t->barg_rep.evaluations + t->coop_rep.evaluations +
+                                            t->war_run.rep.evaluations +
+                                            t->war_run.warm.evaluations),
+                               "seconds",
+                               out_json_number(t->barg_rep.seconds + t->coop_rep.seconds +
+                                               t->war_run.rep.seconds + t->war_run.warm.seconds),
+                               "war", game_war_json(&t->war_run.rep), "war_warmup",
+                               t->war_run.warmed ? game_war_json(&t->war_run.warm) : json_null(),
+                               "cooperative", game_optimal_json(&t->coop_rep), "bargaining",
+                               t->bargained ? game_optimal_json(&t->barg_rep) : json_null());
     if (solver)
         json_object_set_new(solver, "bargaining_start",
                             t->barg_start ? json_string(t->barg_start) : json_null());
     return json_pack("{s:o, s:o, s:o, s:o, s:o}", "tradewar", game_header_json(g), "baseline",
-                     game_baseline_json(g), "solver", solver, "countries", countries,
-                     "instruments", game_instruments_json(g, cols));
+                     game_baseline_json(g), "solver", solver, "countries", countries, "instruments",
+                     game_instruments_json(g, cols));
 }
 
 static void countries_csv(FILE *f, void *user)
@@ -318,11 +319,10 @@ static void countries_csv(FILE *f, void *user)
         fputc(',', f);
         out_csv_text(f, tw_model_country_name(g->base, i));
         fprintf(f, ",%s", game_is_player(g, i) ? "true" : "false");
-        double v[] = {r.barg,      r.med_barg,         r.sq,         r.war,
-                      r.coop,      r.barg,             r.barg - r.war, r.barg - r.sq,
-                      r.coop - r.war, r.coop - r.sq,   r.med_war,    r.med_coop,
-                      r.med_barg,  r.gdp_barg,       r.gdp_sq,     r.gdp_war,
-                      r.gdp_coop,  r.gdp_barg};
+        double v[] = {r.barg,    r.med_barg,     r.sq,          r.war,          r.coop,
+                      r.barg,    r.barg - r.war, r.barg - r.sq, r.coop - r.war, r.coop - r.sq,
+                      r.med_war, r.med_coop,     r.med_barg,    r.gdp_barg,     r.gdp_sq,
+                      r.gdp_war, r.gdp_coop,     r.gdp_barg};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             out_csv_number(f, v[k]);
         fputc('\n', f);
@@ -334,7 +334,8 @@ static void table(FILE *f, void *user)
     talks_state *s = user;
     const game *g = s->g;
     const game_talks_run *t = &s->t;
-    game_table_header(f, g, "Trade talks: cooperation and Nash bargaining, the war as threat point");
+    game_table_header(f, g,
+                      "Trade talks: cooperation and Nash bargaining, the war as threat point");
     fprintf(f, "%-8s %6s %9s %9s %9s %9s %11s %11s %26s\n", "", "", "welfare %", "", "", "",
             "barg. gain", "", "median tariff %");
     fprintf(f, "%-8s %6s %9s %9s %9s %9s %11s %11s %8s %8s %8s\n", "country", "player", "stat.quo",
@@ -362,12 +363,12 @@ static void table(FILE *f, void *user)
                 : tw_outcome_name(t->war_run.rep.outcome),
             t->war_run.rep.rounds, t->war_run.rep.seconds + t->war_run.warm.seconds);
     fprintf(f, "Cooperation: %s, %ld evaluations, %zu variables, %.3g s\n",
-            tw_outcome_name(t->coop_rep.outcome),
-            t->coop_rep.evaluations, t->coop_rep.variables, t->coop_rep.seconds);
+            tw_outcome_name(t->coop_rep.outcome), t->coop_rep.evaluations, t->coop_rep.variables,
+            t->coop_rep.seconds);
     if (t->bargained)
         fprintf(f, "Bargaining: %s (from the %s), %ld evaluations, %.3g s\n",
-                tw_outcome_name(t->barg_rep.outcome),
-                t->barg_start, t->barg_rep.evaluations, t->barg_rep.seconds);
+                tw_outcome_name(t->barg_rep.outcome), t->barg_start, t->barg_rep.evaluations,
+                t->barg_rep.seconds);
     else if (!s->g->a.no_bargain && t->cooperated && !s->g->stop_reason)
         fputs("Bargaining: none (no start point beats the war for every player)\n", f);
     else
@@ -389,7 +390,10 @@ int cmd_talks(int argc, char **argv, int first, cli_ctx ctx)
         rc = game_talks(&g, &s.t, !a.no_bargain);
     if (game_reportable(rc) && s.t.warred) {
         /* "rate" is the bargaining outcome (left out when there is none) */
-        game_columns cols = {s.t.bargained ? 3 : s.t.cooperated ? 2 : 1, {"war", "cooperative", "rate"},
+        game_columns cols = {s.t.bargained    ? 3
+                             : s.t.cooperated ? 2
+                                              : 1,
+                             {"war", "cooperative", "rate"},
                              {s.t.war, s.t.coop, s.t.barg}};
         game_report r = {result_json(&s, &cols), countries_csv, table, &cols, &s};
         rc = game_finish(&g, &r, rc);

@@ -128,7 +128,7 @@ static int cmd_tariffs_aggregate(int argc, char **argv, int first, cli_ctx ctx)
     }
     if (!lines || !conc || !output)
         return cli_usage_error("tariffs aggregate", "--lines, --concordance and --output are "
-                               "required");
+                                                    "required");
     tw_error err = {0};
     tw_tariff_report *r = NULL;
     tw_status st = tw_tariffs_aggregate_files(lines, conc, weights, &r, &err);

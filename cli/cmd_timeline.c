@@ -45,13 +45,13 @@ void cmd_timeline_help(FILE *f)
 typedef struct {
     staged s;
     size_t K, N;
-    double *welfare;          /* K*N */
-    double *real_gdp;         /* K*N real GDP change, % */
-    tw_diagnostics *diag;     /* K */
-    double trade[2][64];      /* [direction][stage]: focus[0]->focus[1], then back (64: MAX_STAGES) */
-    double revenue[2][64];    /* the focus pair's tariff revenue after each stage */
+    double *welfare;       /* K*N */
+    double *real_gdp;      /* K*N real GDP change, % */
+    tw_diagnostics *diag;  /* K */
+    double trade[2][64];   /* [direction][stage]: focus[0]->focus[1], then back (64: MAX_STAGES) */
+    double revenue[2][64]; /* the focus pair's tariff revenue after each stage */
     double trade_base[2], revenue_base[2];
-    tw_solver_stats *stats;   /* K */
+    tw_solver_stats *stats; /* K */
 } timeline;
 
 #define MAX_STAGES 64
@@ -138,7 +138,8 @@ static void print_table(FILE *f, const timeline *t)
     for (size_t k = 0; k < t->K; k++) {
         fprintf(f, "%-3zu %-10s", k + 1, tw_scenario_stage_date(t->s.sc, k));
         for (size_t i = 0; i < t->N; i++)
-            fprintf(f, " %8.4f", fabs(t->welfare[k * t->N + i]) < 5e-9 ? 0 : t->welfare[k * t->N + i]);
+            fprintf(f, " %8.4f",
+                    fabs(t->welfare[k * t->N + i]) < 5e-9 ? 0 : t->welfare[k * t->N + i]);
         fprintf(f, "  %s\n", tw_scenario_stage_name(t->s.sc, k));
     }
     fputs("\nReal GDP after each stage, % change from the base economy:\n", f);
@@ -149,13 +150,16 @@ static void print_table(FILE *f, const timeline *t)
     for (size_t k = 0; k < t->K; k++) {
         fprintf(f, "%-3zu %-10s", k + 1, tw_scenario_stage_date(t->s.sc, k));
         for (size_t i = 0; i < t->N; i++)
-            fprintf(f, " %8.4f", fabs(t->real_gdp[k * t->N + i]) < 5e-9 ? 0 : t->real_gdp[k * t->N + i]);
+            fprintf(f, " %8.4f",
+                    fabs(t->real_gdp[k * t->N + i]) < 5e-9 ? 0 : t->real_gdp[k * t->N + i]);
         fputc('\n', f);
     }
-    fprintf(f, "\nTrade and tariff revenue after each stage (%s; base: %s->%s %.0f, "
-               "%s->%s %.0f; revenue %s %.0f, %s %.0f):\n",
-            tw_model_currency_unit(t->s.base), code(t, fc[0]), code(t, fc[1]), t->trade_base[0], code(t, fc[1]), code(t, fc[0]),
-            t->trade_base[1], code(t, fc[0]), t->revenue_base[0], code(t, fc[1]), t->revenue_base[1]);
+    fprintf(f,
+            "\nTrade and tariff revenue after each stage (%s; base: %s->%s %.0f, "
+            "%s->%s %.0f; revenue %s %.0f, %s %.0f):\n",
+            tw_model_currency_unit(t->s.base), code(t, fc[0]), code(t, fc[1]), t->trade_base[0],
+            code(t, fc[1]), code(t, fc[0]), t->trade_base[1], code(t, fc[0]), t->revenue_base[0],
+            code(t, fc[1]), t->revenue_base[1]);
     char h[4][32];
     snprintf(h[0], sizeof h[0], "%s->%s", code(t, fc[0]), code(t, fc[1]));
     snprintf(h[1], sizeof h[1], "%s->%s", code(t, fc[1]), code(t, fc[0]));
@@ -186,29 +190,29 @@ static json_t *timeline_json(const timeline *t, const staged_args *a)
         }
         for (int d = 0; trade && rev && d < 2; d++) {
             size_t i = t->s.focus[d], n = t->s.focus[1 - d];
-            json_array_append_new(trade, json_pack("{s:s, s:s, s:o, s:o, s:o}", "exporter",
-                                                   code(t, i), "importer", code(t, n), "flow_base",
-                                                   out_json_number(t->trade_base[d]), "flow",
-                                                   out_json_number(t->trade[d][k]), "change_pct",
-                                                   out_json_number(staged_pct(t->trade[d][k],
-                                                                              t->trade_base[d]))));
+            json_array_append_new(
+                trade, json_pack("{s:s, s:s, s:o, s:o, s:o}", "exporter", code(t, i), "importer",
+                                 code(t, n), "flow_base", out_json_number(t->trade_base[d]), "flow",
+                                 out_json_number(t->trade[d][k]), "change_pct",
+                                 out_json_number(staged_pct(t->trade[d][k], t->trade_base[d]))));
             json_object_set_new(rev, code(t, i), out_json_number(t->revenue[d][k]));
         }
-        json_array_append_new(
-            stages, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "stage_index",
-                              (json_int_t)k, "stage", tw_scenario_stage_name(t->s.sc, k), "date",
-                              tw_scenario_stage_date(t->s.sc, k), "welfare_pct", w,
-                              "real_gdp_pct", g, "trade", trade, "tariff_revenue", rev,
-                              "diagnostics", out_diagnostics_json(t->s.base, &t->diag[k]),
-                              "warnings", out_warnings_json(&t->diag[k]), "solver",
-                              staged_stats_json(t->stats[k])));
+        json_array_append_new(stages,
+                              json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                                        "stage_index", (json_int_t)k, "stage",
+                                        tw_scenario_stage_name(t->s.sc, k), "date",
+                                        tw_scenario_stage_date(t->s.sc, k), "welfare_pct", w,
+                                        "real_gdp_pct", g, "trade", trade, "tariff_revenue", rev,
+                                        "diagnostics", out_diagnostics_json(t->s.base, &t->diag[k]),
+                                        "warnings", out_warnings_json(&t->diag[k]), "solver",
+                                        staged_stats_json(t->stats[k])));
     }
     json_t *rb = json_object();
     for (int d = 0; rb && d < 2; d++)
         json_object_set_new(rb, code(t, t->s.focus[d]), out_json_number(t->revenue_base[d]));
-    return json_pack("{s:o, s:s, s:o, s:o}", "tradewar", staged_header_json(&t->s, a),
-                     "currency", tw_model_currency_unit(t->s.base), "tariff_revenue_base", rb,
-                     "stages", stages);
+    return json_pack("{s:o, s:s, s:o, s:o}", "tradewar", staged_header_json(&t->s, a), "currency",
+                     tw_model_currency_unit(t->s.base), "tariff_revenue_base", rb, "stages",
+                     stages);
 }
 
 static void timeline_csv(FILE *f, const timeline *t, const staged_args *a)
@@ -227,8 +231,8 @@ static void timeline_csv(FILE *f, const timeline *t, const staged_args *a)
     fprintf(f, "0,\"base\",");
     for (size_t i = 0; i < t->N; i++)
         fputs(",0", f);
-    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,", t->trade_base[0], t->trade_base[1],
-            t->revenue_base[0], t->revenue_base[1]);
+    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,", t->trade_base[0], t->trade_base[1], t->revenue_base[0],
+            t->revenue_base[1]);
     for (size_t i = 0; i < t->N; i++)
         fputs(",0", f);
     fputc('\n', f);
@@ -258,10 +262,7 @@ static void ticks(const timeline *t, char (*buf)[160], const char **out)
     }
 }
 
-static const char *name(const timeline *t, size_t i)
-{
-    return tw_model_country_name(t->s.base, i);
-}
+static const char *name(const timeline *t, size_t i) { return tw_model_country_name(t->s.base, i); }
 
 /* Welfare: one panel for each focus economy, one for the others (each on its
  * own scale, so the smaller change stays visible); trade both ways and tariff
@@ -326,15 +327,19 @@ static int charts(const timeline *t, file_batch *b, char *why, size_t size)
     snprintf(ylab[1], sizeof ylab[1], "%s", unit[1]);
     plot_series st[2] = {{lab[0], tr[0], NULL, NULL}, {lab[1], tr[1], NULL, NULL}};
     plot_series sr[2] = {{lab[2], rv[0], NULL, NULL}, {lab[3], rv[1], NULL, NULL}};
-    plot_panel pw[3] = {{lab[2], 1, sw}, {lab[3], 1, sw + 1}, {"the other economies", N - 2, sw + 2}};
+    plot_panel pw[3] = {{lab[2], 1, sw},
+                        {lab[3], 1, sw + 1},
+                        {"the other economies", N - 2, sw + 2}};
     plot_panel pt[2] = {{lab[0], 1, st}, {lab[1], 1, st + 1}};
     plot_panel pr[2] = {{lab[2], 1, sr}, {lab[3], 1, sr + 1}};
     const char *title = tw_scenario_name(t->s.sc);
     char note[160];
     snprintf(note, sizeof note, "tradewar " TW_VERSION_STRING "; each panel has its own scale");
-    plot_labels lw = {title, "Welfare (real income) after each stage: % change from the base economy",
+    plot_labels lw = {title,
+                      "Welfare (real income) after each stage: % change from the base economy",
                       NULL, "welfare change, %", note};
-    plot_labels lt = {title, "Bilateral trade after each stage (before tariffs)", NULL, ylab[0], note};
+    plot_labels lt = {title, "Bilateral trade after each stage (before tariffs)", NULL, ylab[0],
+                      note};
     plot_labels lr = {title, "Tariff revenue after each stage", NULL, ylab[1], note};
     int rc = 0;
     /* each chart a file of the batch (all or none), or drawn for the capture */
@@ -411,8 +416,8 @@ int cmd_timeline(int argc, char **argv, int first, cli_ctx ctx)
         t.K = tw_scenario_stage_count(t.s.sc);
         t.N = tw_model_countries(t.s.base);
         if (t.K > MAX_STAGES)
-            rc = cli_usage_error("timeline", "at most %d stages (the scenario has %zu)",
-                                 MAX_STAGES, t.K);
+            rc = cli_usage_error("timeline", "at most %d stages (the scenario has %zu)", MAX_STAGES,
+                                 t.K);
     }
     if (rc == CLI_OK) {
         t.welfare = calloc(t.K * t.N, sizeof *t.welfare);

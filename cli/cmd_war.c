@@ -22,7 +22,8 @@ void cmd_war_help(FILE *f)
           "                           the data's tariffs); --stage K|NAME picks a stage\n"
           "      --partners LIST      whom the players' tariffs may target: all (default),\n"
           "                           players (only each other) or codes\n"
-          "      --sectors LIST       sector codes or FIRST..LAST ranges that may move (default all)\n"
+          "      --sectors LIST       sector codes or FIRST..LAST ranges that may move (default "
+          "all)\n"
           "      --instruments LIST   tariffs (default), export-taxes, subsidies\n"
           "      --lower X, --upper X bounds on every rate (default 0 and 10)\n"
           "      --mfn                an MFN war only (one rate per sector)\n"
@@ -67,13 +68,13 @@ static int converged(const war_state *s) { return s->run.rep.outcome == TW_OUTCO
 static json_t *solver_json(const war_state *s)
 {
     const tw_game_report *r = &s->run.rep;
-    return json_pack("{s:b, s:s, s:i, s:o, s:I, s:o, s:s, s:o, s:o}", "converged",
-                     converged(s), "outcome", tw_outcome_name(r->outcome), "iterations",
-                     r->rounds, "residual", out_json_number(r->change),
-                     "evaluations", (json_int_t)r->evaluations, "seconds",
-                     out_json_number(r->seconds + s->run.warm.seconds), "method",
-                     "jacobi best responses", "equilibrium", game_stats_json(tw_result_stats(s->res)),
-                     "warmup", s->run.warmed ? game_war_json(&s->run.warm) : json_null());
+    return json_pack("{s:b, s:s, s:i, s:o, s:I, s:o, s:s, s:o, s:o}", "converged", converged(s),
+                     "outcome", tw_outcome_name(r->outcome), "iterations", r->rounds, "residual",
+                     out_json_number(r->change), "evaluations", (json_int_t)r->evaluations,
+                     "seconds", out_json_number(r->seconds + s->run.warm.seconds), "method",
+                     "jacobi best responses", "equilibrium",
+                     game_stats_json(tw_result_stats(s->res)), "warmup",
+                     s->run.warmed ? game_war_json(&s->run.warm) : json_null());
 }
 
 static json_t *result_json(const war_state *s, const game_columns *cols)
@@ -92,9 +93,9 @@ static json_t *result_json(const war_state *s, const game_columns *cols)
                                 out_json_number(wsum / (double)g->nplayers),
                                 "mean_median_tariff_pct",
                                 out_json_number(msum / (double)g->nplayers));
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "tradewar", game_header_json(g),
-                     "baseline", game_baseline_json(g), "solver", solver_json(s), "players",
-                     summary, "countries", countries, "instruments", game_instruments_json(g, cols));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "tradewar", game_header_json(g), "baseline",
+                     game_baseline_json(g), "solver", solver_json(s), "players", summary,
+                     "countries", countries, "instruments", game_instruments_json(g, cols));
 }
 
 static void countries_csv(FILE *f, void *user)
@@ -132,7 +133,8 @@ static void sector_medians(FILE *f, const war_state *s)
             if (m == 0)
                 fprintf(f, " %8s", "-");
             else
-                fprintf(f, " %8.2f", game_tidy(100 * (m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]))));
+                fprintf(f, " %8.2f",
+                        game_tidy(100 * (m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]))));
         }
         fputc('\n', f);
     }
@@ -162,10 +164,10 @@ static void table(FILE *f, void *user)
     char how[96] = "settled";
     if (!converged(s))
         snprintf(how, sizeof how, "DID NOT SETTLE (%s)", tw_outcome_name(r->outcome));
-    fprintf(f, "War: %s after %d rounds (largest rate change in the last round %.3g), %ld "
-               "equilibria, %.3g s",
-            how, r->rounds, r->change, r->evaluations,
-            r->seconds);
+    fprintf(f,
+            "War: %s after %d rounds (largest rate change in the last round %.3g), %ld "
+            "equilibria, %.3g s",
+            how, r->rounds, r->change, r->evaluations, r->seconds);
     if (s->run.warmed)
         fprintf(f, " (MFN war first: %d rounds, %.3g s)", s->run.warm.rounds, s->run.warm.seconds);
     fputc('\n', f);

@@ -92,7 +92,7 @@ static const wave_stage stages[] = {
 #define N_STAGES (sizeof stages / sizeof stages[0])
 
 /* The first answer: stages up to `before` are the starting point. */
-static const char first_before[] = "cn-autos";   /* the state of May 2019 */
+static const char first_before[] = "cn-autos"; /* the state of May 2019 */
 static const char first_us[] = "us-list3-25";
 static const char first_cn[] = "cn-jun2019";
 static const char wave5_stage[] = "cn-sep2019"; /* after List 4A (September 2019) */
@@ -105,11 +105,17 @@ static const double subsidy_rate = 0.10;
 /* ---- the sectors ----------------------------------------------------------- */
 
 #define N_GOODS 22
-static const char *const goods[N_GOODS] = {
-    "agriculture", "fishing", "mining_energy", "mining_nonenergy", "mining_support", "food",
-    "textiles", "wood", "paper", "petroleum", "chemicals", "pharma", "rubber_plastics",
-    "minerals", "basic_metals", "fabricated_metals", "computers", "electrical", "machinery",
-    "motor_vehicles", "other_transport", "other_manufacturing"};
+static const char *const goods[N_GOODS] = {"agriculture",     "fishing",
+                                           "mining_energy",   "mining_nonenergy",
+                                           "mining_support",  "food",
+                                           "textiles",        "wood",
+                                           "paper",           "petroleum",
+                                           "chemicals",       "pharma",
+                                           "rubber_plastics", "minerals",
+                                           "basic_metals",    "fabricated_metals",
+                                           "computers",       "electrical",
+                                           "machinery",       "motor_vehicles",
+                                           "other_transport", "other_manufacturing"};
 
 /* ---- reading (the library's concordance and tariff-series readers) ---------------- */
 
@@ -130,15 +136,15 @@ static tw_status data_error(tw_error *err, const char *fmt, ...)
 
 #define MAX_CODES 64
 typedef struct {
-    tw_concordance *c;         /* naics3 -> goods sector (index into goods[]), share */
+    tw_concordance *c; /* naics3 -> goods sector (index into goods[]), share */
     size_t n;
     size_t sector[MAX_CODES];
-    double share[MAX_CODES];   /* the part of the code's trade counted in the sector */
+    double share[MAX_CODES]; /* the part of the code's trade counted in the sector */
 } concordance;
 
 typedef struct {
     char path[4200];
-    tw_tariff_lines *lines;    /* time, naics3, tariff_trd_w_avg, china_trade */
+    tw_tariff_lines *lines; /* time, naics3, tariff_trd_w_avg, china_trade */
 } series;
 
 static tw_status read_concordance(const char *dir, concordance *c, tw_error *err)
@@ -344,10 +350,11 @@ static void write_timeline(FILE *f, const wave_table *t, int which /* US, CN or 
                                           "The US-China trade war, 2018-20: both sides"};
     header(f, titles[which]);
     fprintf(f, "name: \"%s\"\n", titles[which]);
-    fputs("description: >-\n  Each stage is cumulative (on top of the ones before). Dates are when\n"
-          "  the step took effect; the comment under each names the month of the series used.\n"
-          "stages:\n",
-          f);
+    fputs(
+        "description: >-\n  Each stage is cumulative (on top of the ones before). Dates are when\n"
+        "  the step took effect; the comment under each names the month of the series used.\n"
+        "stages:\n",
+        f);
     for (size_t k = 0; k < N_STAGES; k++) {
         if (which != 2 && stages[k].side != which)
             continue;
@@ -512,12 +519,9 @@ static int write_wave5(FILE *f, void *t)
 }
 
 static const batch_file outputs[] = {
-    {"waves-us.yaml", write_us},
-    {"waves-china.yaml", write_cn},
-    {"waves-both.yaml", write_both},
-    {"list3-25.yaml", write_list3},
-    {"subsidies.yaml", write_subs},
-    {"subsidies-introduced.yaml", write_subs_introduced},
+    {"waves-us.yaml", write_us},           {"waves-china.yaml", write_cn},
+    {"waves-both.yaml", write_both},       {"list3-25.yaml", write_list3},
+    {"subsidies.yaml", write_subs},        {"subsidies-introduced.yaml", write_subs_introduced},
     {"wave5-comparison.csv", write_wave5},
 };
 #define N_OUT (sizeof outputs / sizeof outputs[0])

@@ -266,7 +266,7 @@ static int resolve_players(game *g)
             return rc;
     }
     if (g->nplayers < ((g->a.which & (G_TALKS | G_ENFORCE)) ? 2u : 1u))
-        return cli_usage_error(g->a.command, "--players: at least %s", 
+        return cli_usage_error(g->a.command, "--players: at least %s",
                                (g->a.which & (G_TALKS | G_ENFORCE)) ? "two players" : "one player");
     return CLI_OK;
 }
@@ -341,7 +341,8 @@ static int resolve_codes(game *g)
         for (size_t k = 0; k < g->nplayers; k++)
             g->partner_mask[g->players[k]] = 1;
         g->partners_players = 1;
-    } else if (partners && (rc = code_mask(g, "partners", partners, 0, &g->partner_mask)) != CLI_OK) {
+    } else if (partners &&
+               (rc = code_mask(g, "partners", partners, 0, &g->partner_mask)) != CLI_OK) {
         return rc;
     }
     if (a->sectors && (rc = code_mask(g, "sectors", a->sectors, 1, &g->sector_mask)) != CLI_OK)
@@ -474,7 +475,8 @@ int game_setup(game *g, const game_args *a, const cli_ctx *ctx)
     if ((rc = cli_load_data(&g->ctx, g->a.data_dir, &g->raw)) != CLI_OK)
         return rc;
     tw_model_checksum(g->raw, g->data_checksum);
-    if ((rc = cli_elasticities_apply(g->a.command, &g->a.solver, g->sc, g->raw, &g->elast)) != CLI_OK)
+    if ((rc = cli_elasticities_apply(g->a.command, &g->a.solver, g->sc, g->raw, &g->elast)) !=
+        CLI_OK)
         return rc;
     if ((rc = resolve_codes(g)) != CLI_OK || (rc = resolve_weights(g)) != CLI_OK)
         return rc;

@@ -53,28 +53,28 @@ typedef struct game {
     size_t *players, nplayers; /* war, talks, enforce: sorted country indices */
     size_t country;            /* optimal */
     unsigned char *partner_mask, *sector_mask; /* NULL: the default */
-    int partners_players;      /* --partners players */
-    double *weights;           /* talks: one per player (NULL: equal) */
-    int coop_rule;             /* talks: GAME_COOP_* (--cooperation) */
-    double time_limit;         /* --time-limit in seconds; 0: none */
-    double t_start, t_note;    /* monotonic seconds: start, last progress line */
-    const char *stage_label;   /* what is being computed, for progress lines */
-    const char *label_mfn, *label_bilateral; /* the same in the phases of a warmed-up call
+    int partners_players;                      /* --partners players */
+    double *weights;                           /* talks: one per player (NULL: equal) */
+    int coop_rule;                             /* talks: GAME_COOP_* (--cooperation) */
+    double time_limit;                         /* --time-limit in seconds; 0: none */
+    double t_start, t_note;                    /* monotonic seconds: start, last progress line */
+    const char *stage_label;                   /* what is being computed, for progress lines */
+    const char *label_mfn, *label_bilateral;   /* the same in the phases of a warmed-up call
                                                 (tw_progress.phase); NULL: stage_label */
-    int phase_mfn;             /* 1: the last progress report was of an MFN warm-up */
-    const char *stop_reason;   /* why the work stopped early; NULL: it did not */
-    json_t *resume;            /* stages of OUTPUT/checkpoint.json from a stopped run with
+    int phase_mfn;           /* 1: the last progress report was of an MFN warm-up */
+    const char *stop_reason; /* why the work stopped early; NULL: it did not */
+    json_t *resume;          /* stages of OUTPUT/checkpoint.json from a stopped run with
                                   the same options (NULL: none) */
-    json_t *checkpoint;        /* stages of this run, written on a stop */
+    json_t *checkpoint;      /* stages of this run, written on a stop */
     char data_dir_buf[4096];
     char data_checksum[17];
-    tw_scenario *sc;           /* --scenario or the agreement file */
+    tw_scenario *sc; /* --scenario or the agreement file */
     size_t stage;
     tw_model *raw, *base;
     tw_baseline_report report;
     tw_solver *solver;
-    tw_policy *start;          /* the base policy, or the scenario's */
-    cli_elasticities elast;    /* what the run used */
+    tw_policy *start;       /* the base policy, or the scenario's */
+    cli_elasticities elast; /* what the run used */
 } game;
 
 /* Parse options, load data and scenario, build the baseline and the solver,
@@ -139,7 +139,7 @@ int game_war(game *g, tw_policy *policy, tw_result *res, game_war_run *run);
  * threat point), the cooperative outcome and, when `bargain`, the Nash
  * bargaining outcome. cli/cmd_talks.c. */
 typedef struct game_talks_run {
-    tw_talks *talks;          /* the library's talks (tw_talks_run); owns what follows */
+    tw_talks *talks; /* the library's talks (tw_talks_run); owns what follows */
     tw_talks_report rep;
     const tw_policy *sq, *war, *coop, *barg;
     const tw_result *sq_res, *war_res, *coop_res, *barg_res;

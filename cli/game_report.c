@@ -102,10 +102,10 @@ double game_mean_tariff_pct(const game *g, const tw_policy *p, size_t n)
 static json_t *options_json(const game *g)
 {
     json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
-                     out_deficits_name(g->deficits), "method", out_method_name(g->so.method),
-                     "tol", out_json_number(g->so.tol), "max_iter", g->so.max_iter,
-                     "anderson_depth", g->so.anderson_depth, "damping",
-                     out_json_number(g->so.damping), "fallback", g->so.fallback);
+                          out_deficits_name(g->deficits), "method", out_method_name(g->so.method),
+                          "tol", out_json_number(g->so.tol), "max_iter", g->so.max_iter,
+                          "anderson_depth", g->so.anderson_depth, "damping",
+                          out_json_number(g->so.damping), "fallback", g->so.fallback);
     out_elasticities_json(o, &g->elast);
     return o;
 }
@@ -141,8 +141,9 @@ static json_t *game_options_json(const game *g)
     json_t *j = json_pack("{s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "instruments",
                           instruments_names(o->instruments), "mfn", o->mfn, "warmup", g->warmup,
                           "lower", out_json_number(o->lower), "upper", out_json_number(o->upper),
-                          "partners", g->partners_players ? json_string("players")
-                                                          : codes_json(g, g->partner_mask, 0),
+                          "partners",
+                          g->partners_players ? json_string("players")
+                                              : codes_json(g, g->partner_mask, 0),
                           "sectors", codes_json(g, g->sector_mask, 1), "xtol_rel",
                           out_json_number(o->xtol_rel), "ftol_rel", out_json_number(o->ftol_rel),
                           "gtol", out_json_number(o->gtol), "max_eval", o->max_eval);
@@ -161,9 +162,10 @@ static json_t *game_options_json(const game *g)
     json_object_set_new(j, "war_tol", out_json_number(g->go.tol));
     if (g->a.which & (G_TALKS | G_ENFORCE))
         json_object_set_new(j, "cooperation",
-                            json_string(g->coop_rule == GAME_COOP_EQUAL       ? "equal-gains"
-                                        : g->coop_rule == GAME_COOP_EQUAL_WAR ? "equal-gains-over-war"
-                                                                              : "weighted"));
+                            json_string(g->coop_rule == GAME_COOP_EQUAL ? "equal-gains"
+                                        : g->coop_rule == GAME_COOP_EQUAL_WAR
+                                            ? "equal-gains-over-war"
+                                            : "weighted"));
     if (g->weights) {
         json_t *w = json_object();
         for (size_t k = 0; k < g->nplayers; k++)
@@ -180,45 +182,43 @@ json_t *game_header_json(const game *g)
     const char *sp = game_scenario_path(g);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "version", TW_VERSION_STRING,
                           "command", g->a.command, "data", g->a.data_dir, "data_checksum",
-                          g->data_checksum, "base_checksum", base_sum, "options",
-                          options_json(g), "game", game_options_json(g));
+                          g->data_checksum, "base_checksum", base_sum, "options", options_json(g),
+                          "game", game_options_json(g));
     if (!j)
         return NULL;
     json_object_set_new(j, "currency_unit", json_string(tw_model_currency_unit(g->base)));
     json_object_set_new(j, "scenario", sp && g->sc ? json_string(sp) : json_null());
-    json_object_set_new(j, "scenario_name", g->sc ? json_string(tw_scenario_name(g->sc)) : json_null());
-    json_object_set_new(j, "stage", g->sc ? json_string(tw_scenario_stage_name(g->sc, g->stage))
-                                          : json_null());
+    json_object_set_new(j, "scenario_name",
+                        g->sc ? json_string(tw_scenario_name(g->sc)) : json_null());
+    json_object_set_new(j, "stage",
+                        g->sc ? json_string(tw_scenario_stage_name(g->sc, g->stage)) : json_null());
     return j;
 }
 
 json_t *game_stats_json(tw_solver_stats s)
 {
     return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged",
-                     s.outcome == TW_OUTCOME_CONVERGED,
-                     "iterations", (json_int_t)s.iterations, "residual",
-                     out_json_number(s.residual), "method", out_method_name(s.method), "outcome",
-                     tw_outcome_name(s.outcome), "seconds", out_json_number(s.seconds),
+                     s.outcome == TW_OUTCOME_CONVERGED, "iterations", (json_int_t)s.iterations,
+                     "residual", out_json_number(s.residual), "method", out_method_name(s.method),
+                     "outcome", tw_outcome_name(s.outcome), "seconds", out_json_number(s.seconds),
                      "evaluations", (json_int_t)s.evaluations);
 }
 
 json_t *game_baseline_json(const game *g)
 {
     const tw_baseline_report *b = &g->report;
-    return json_pack("{s:b, s:o, s:b, s:o, s:o}", "calibrated", b->calibrated,
-                     "calibration_gap", out_json_number(b->calibration_gap), "balanced",
-                     b->balanced, "calibration", game_stats_json(b->calibration), "balancing",
-                     game_stats_json(b->balancing));
+    return json_pack("{s:b, s:o, s:b, s:o, s:o}", "calibrated", b->calibrated, "calibration_gap",
+                     out_json_number(b->calibration_gap), "balanced", b->balanced, "calibration",
+                     game_stats_json(b->calibration), "balancing", game_stats_json(b->balancing));
 }
 
 json_t *game_optimal_json(const tw_optimal_report *r)
 {
     return json_pack("{s:b, s:s, s:I, s:I, s:o, s:o, s:o}", "converged",
                      r->outcome == TW_OUTCOME_CONVERGED, "outcome", tw_outcome_name(r->outcome),
-                     "evaluations",
-                     (json_int_t)r->evaluations, "variables", (json_int_t)r->variables,
-                     "objective", out_json_number(r->objective), "projected_gradient",
-                     out_json_number(r->projected_gradient), "seconds",
+                     "evaluations", (json_int_t)r->evaluations, "variables",
+                     (json_int_t)r->variables, "objective", out_json_number(r->objective),
+                     "projected_gradient", out_json_number(r->projected_gradient), "seconds",
                      out_json_number(r->seconds));
 }
 
@@ -226,8 +226,7 @@ json_t *game_war_json(const tw_game_report *r)
 {
     return json_pack("{s:b, s:s, s:i, s:o, s:I, s:o}", "converged",
                      r->outcome == TW_OUTCOME_CONVERGED, "outcome", tw_outcome_name(r->outcome),
-                     "rounds", r->rounds,
-                     "change", out_json_number(r->change), "evaluations",
+                     "rounds", r->rounds, "change", out_json_number(r->change), "evaluations",
                      (json_int_t)r->evaluations, "seconds", out_json_number(r->seconds));
 }
 
@@ -241,7 +240,8 @@ json_t *game_country_json(const game *g, const tw_result *res, const tw_policy *
                             out_json_number(v ? v[i] : NAN));
     }
     if (c) {
-        json_object_set_new(c, "median_tariff_pct", out_json_number(game_median_tariff_pct(g, p, i)));
+        json_object_set_new(c, "median_tariff_pct",
+                            out_json_number(game_median_tariff_pct(g, p, i)));
         json_object_set_new(c, "mean_tariff_pct", out_json_number(game_mean_tariff_pct(g, p, i)));
     }
     return c;
@@ -291,7 +291,8 @@ static double rate_of(const tw_policy *p, int kind, size_t i, size_t n, size_t j
 static const char *kind_name(int kind)
 {
     return kind == TW_INSTRUMENT_IMPORT_TARIFFS ? "tariff"
-           : kind == TW_INSTRUMENT_EXPORT_TAXES ? "export_tax" : "subsidy";
+           : kind == TW_INSTRUMENT_EXPORT_TAXES ? "export_tax"
+                                                : "subsidy";
 }
 
 typedef struct {
@@ -334,13 +335,15 @@ void game_csv_provenance(FILE *f, const game *g, int converged)
     fprintf(f, "# tradewar %s %s data=%s checksum=%s", TW_VERSION_STRING, g->a.command,
             g->a.data_dir, g->data_checksum);
     if (g->sc)
-        fprintf(f, " scenario=%s stage=%s", game_scenario_path(g), tw_scenario_stage_name(g->sc, g->stage));
+        fprintf(f, " scenario=%s stage=%s", game_scenario_path(g),
+                tw_scenario_stage_name(g->sc, g->stage));
     else if (g->a.which & G_ENFORCE)
         fprintf(f, " agreement=%s", g->a.agreement);
     char el[4200];
     cli_elasticities_text(&g->elast, el, sizeof el);
-    fprintf(f, " options=deficits=%s,method=%s,tol=%.15g,max_iter=%d,anderson_depth=%d,"
-               "damping=%.15g,fallback=%s,%s converged=%s\n",
+    fprintf(f,
+            " options=deficits=%s,method=%s,tol=%.15g,max_iter=%d,anderson_depth=%d,"
+            "damping=%.15g,fallback=%s,%s converged=%s\n",
             out_deficits_name(g->deficits), out_method_name(g->so.method), g->so.tol,
             g->so.max_iter, g->so.anderson_depth, g->so.damping, g->so.fallback ? "true" : "false",
             el, converged && !g->stop_reason ? "true" : "false");
@@ -408,10 +411,7 @@ typedef struct {
     const game_report *r;
 } emit_ctx;
 
-static int emit_json(FILE *f, void *user)
-{
-    return out_json_dump(f, ((emit_ctx *)user)->r->json);
-}
+static int emit_json(FILE *f, void *user) { return out_json_dump(f, ((emit_ctx *)user)->r->json); }
 
 static int emit_checkpoint(FILE *f, void *user)
 {
@@ -454,8 +454,7 @@ static int emit_subsidies(FILE *f, void *user)
 }
 
 /* The welfare change of every economy in the result, as bars for the page. */
-static int welfare_chart(const game *g, const json_t *j, plot_capture *cap, char *why,
-                         size_t size)
+static int welfare_chart(const game *g, const json_t *j, plot_capture *cap, char *why, size_t size)
 {
     const json_t *cs = json_object_get(j, "countries"), *c;
     size_t n = json_array_size(cs), i, m = 0;
@@ -519,7 +518,9 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
         char title[600];
         const char *dd = g->a.data_dir ? g->a.data_dir : "", *slash = strrchr(dd, '/');
         snprintf(title, sizeof title, "tradewar %.20s: %.500s", g->a.command,
-                 g->sc ? tw_scenario_name(g->sc) : slash && slash[1] ? slash + 1 : dd);
+                 g->sc               ? tw_scenario_name(g->sc)
+                 : slash && slash[1] ? slash + 1
+                                     : dd);
         html_page page = {g->a.command, title, r->json, &cap, g->base};
         int st = welfare_chart(g, r->json, &cap, why, sizeof why);
         if (st == 0)
@@ -540,8 +541,7 @@ static int emit(const game *g, const game_report *r, const tw_diagnostics *diag)
         if (diag) {
             /* the last column is the reported outcome; "rate" is its CSV name */
             const char *last = r->columns->name[r->columns->n - 1];
-            fprintf(stdout, "\nAt the %s: ",
-                    strcmp(last, "rate") == 0 ? "reported outcome" : last);
+            fprintf(stdout, "\nAt the %s: ", strcmp(last, "rate") == 0 ? "reported outcome" : last);
             out_diagnostics_lines(stdout, g->base, diag);
         }
     }
@@ -648,8 +648,10 @@ void game_table_header(FILE *f, const game *g, const char *title)
     const tw_baseline_report *b = &g->report;
     fprintf(f, "%s\n", title);
     if (g->stop_reason)
-        fprintf(f, "INCOMPLETE (%s): partial results; rerun with the same options and "
-                   "--output to resume\n", g->stop_reason);
+        fprintf(f,
+                "INCOMPLETE (%s): partial results; rerun with the same options and "
+                "--output to resume\n",
+                g->stop_reason);
     fprintf(f, "Data: %s (checksum %s)\n", g->a.data_dir, g->data_checksum);
     if (g->sc)
         fprintf(f, "Scenario: %s (%s)\n", tw_scenario_name(g->sc),

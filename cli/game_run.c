@@ -97,7 +97,8 @@ static int game_progress(void *user, const tw_progress *p)
         g->t_note = now;
         if (p->seconds_left >= 0 && p->seconds_left <= 20 * p->seconds + 60)
             /* an estimate far beyond the time spent is noise of the first rounds */
-            snprintf(left, sizeof left, ", about %s left", duration(p->seconds_left, b2, sizeof b2));
+            snprintf(left, sizeof left, ", about %s left",
+                     duration(p->seconds_left, b2, sizeof b2));
         char round[32] = "";
         if (p->round > 0)
             snprintf(round, sizeof round, "round %d, ", p->round);
@@ -191,8 +192,7 @@ const char *game_resume(game *g, const char *name, tw_policy *p)
     size_t N = tw_model_countries(g->base), J = tw_model_sectors(g->base);
     if (!phase || policy_from_json(json_object_get(st, "policy"), p, N, J) != 0)
         return NULL;
-    cli_note(&g->ctx, 1, "resuming the %s (%s) from %s/checkpoint.json", name, phase,
-             g->a.output);
+    cli_note(&g->ctx, 1, "resuming the %s (%s) from %s/checkpoint.json", name, phase, g->a.output);
     return phase;
 }
 

@@ -12,13 +12,13 @@
 typedef enum { TERM_PLAIN, TERM_LOG, TERM_LOG1P } term_fn;
 
 typedef struct gf_term {
-    char name[128];  /* as written, e.g. "log1p(tariff)" */
-    char var[96];    /* the column */
+    char name[128]; /* as written, e.g. "log1p(tariff)" */
+    char var[96];   /* the column */
     term_fn fn;
 } gf_term;
 
 typedef struct gf_fe {
-    char name[200];              /* "exporter^year" */
+    char name[200]; /* "exporter^year" */
     size_t nparts;
     char part[GF_MAX_PARTS][96]; /* its columns */
 } gf_fe;
@@ -39,7 +39,7 @@ int gf_parse_terms(const char *text, gf_fe *out, size_t max, size_t *n, char *wh
 /* Everything a PPML problem built from a table owns. */
 typedef struct gf_data {
     size_t n;
-    double *y, *x;                /* n, nx * n column-major */
+    double *y, *x; /* n, nx * n column-major */
     uint32_t *fe[GF_MAX_FE];
     size_t fe_levels[GF_MAX_FE];
     uint32_t *cl[2];
@@ -65,7 +65,7 @@ int gf_file_checksum(const char *path, char hex[17]);
 /* Row filters, comma-separated, all of which must hold: COL=V1|V2|... (one
  * of the values), COL!=V, COL=@OTHER / COL!=@OTHER (equal to another
  * column or not). keep[r] is cleared where one fails. */
-int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned char *keep,
-              char *why, size_t size);
+int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned char *keep, char *why,
+              size_t size);
 
 #endif

@@ -68,8 +68,10 @@ static int parse_term(const char *text, gf_term *t, char *why, size_t size)
         inner = buf;
     }
     if (!valid_name(inner) || strlen(inner) >= sizeof t->var) {
-        snprintf(why, size, "formula: '%s' is not a column name (letters, digits, '_', '.'; "
-                 "log(NAME) and log1p(NAME) are the functions)", text);
+        snprintf(why, size,
+                 "formula: '%s' is not a column name (letters, digits, '_', '.'; "
+                 "log(NAME) and log1p(NAME) are the functions)",
+                 text);
         return -1;
     }
     memcpy(t->var, inner, strlen(inner) + 1); /* length checked above */
@@ -314,8 +316,8 @@ int gf_build(const tw_table *t, const char *file, const gf_formula *f, const gf_
     for (size_t r = 0; r < n; r++) {
         d->y[r] = (keep && !keep[r]) ? NAN : col[r];
         if (d->y[r] < 0) {
-            snprintf(why, size, "%s: row %zu: outcome '%s' is negative (%.17g)", file, r + 1,
-                     f->y, d->y[r]);
+            snprintf(why, size, "%s: row %zu: outcome '%s' is negative (%.17g)", file, r + 1, f->y,
+                     d->y[r]);
             return -1;
         }
     }
@@ -411,7 +413,8 @@ static int subset_one(const tw_table *t, const char *file, const char *expr, uns
         char buf[1024];
         snprintf(buf, sizeof buf, "%s", val);
         char *save = NULL;
-        for (char *tok = strtok_r(buf, "|", &save); tok && nv < 64; tok = strtok_r(NULL, "|", &save)) {
+        for (char *tok = strtok_r(buf, "|", &save); tok && nv < 64;
+             tok = strtok_r(NULL, "|", &save)) {
             trim(tok);
             snprintf(texts[nv], sizeof texts[nv], "%s", tok);
             if (num) {
@@ -440,8 +443,8 @@ static int subset_one(const tw_table *t, const char *file, const char *expr, uns
     return 0;
 }
 
-int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned char *keep,
-              char *why, size_t size)
+int gf_subset(const tw_table *t, const char *file, const char *expr, unsigned char *keep, char *why,
+              size_t size)
 {
     char buf[2048];
     snprintf(buf, sizeof buf, "%s", expr);

@@ -15,11 +15,20 @@ static void esc(FILE *f, const char *s)
 {
     for (; s && *s; s++)
         switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
 }
 
@@ -196,7 +205,10 @@ static void object_array(FILE *f, const char *key, const json_t *a, int depth)
             json_object_foreach(cols, c, unused)
             {
                 const json_t *x = json_object_get(o, c);
-                fprintf(f, "<td%s>", x && numeric(x) ? " class=\"n\"" : long_text(x) ? " class=\"w\"" : "");
+                fprintf(f, "<td%s>",
+                        x && numeric(x) ? " class=\"n\""
+                        : long_text(x)  ? " class=\"w\""
+                                        : "");
                 if (x)
                     value(f, x);
                 fputs("</td>", f);
@@ -214,8 +226,8 @@ static void object_array(FILE *f, const char *key, const json_t *a, int depth)
         heading(f, c);
         fprintf(f, "</h%d>\n", depth + 3 > 6 ? 6 : depth + 3);
         const json_t *first = NULL;
-        json_array_foreach(a, i, o) if (!first && number_map(json_object_get(o, c))) first =
-            json_object_get(o, c);
+        json_array_foreach(a, i, o) if (!first && number_map(json_object_get(o, c)))
+            first = json_object_get(o, c);
         fputs("<div class=\"scroll\"><table>\n<thead><tr><th></th>", f);
         int range = json_array_size(a) > 1;
         json_array_foreach(a, i, o)
@@ -394,7 +406,8 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
         size_t i;
         const json_t *row;
         json_array_foreach(json_object_get(c, "countries"), i, row)
-            json_object_set_new(map, str_at(row, "code", "?"), json_real(num_at(row, "welfare_pct")));
+            json_object_set_new(map, str_at(row, "code", "?"),
+                                json_real(num_at(row, "welfare_pct")));
         const char *ka, *kb;
         two_largest(map, &ka, &kb);
         say(p->model, x, sizeof x, map, ka);
@@ -410,8 +423,10 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
         }
         char r[160] = "";
         if (lo <= hi)
-            snprintf(r, sizeof r, "; under the other elasticities the first one's change lies "
-                                  "between %.3g%% and %.3g%%", lo, hi);
+            snprintf(r, sizeof r,
+                     "; under the other elasticities the first one's change lies "
+                     "between %.3g%% and %.3g%%",
+                     lo, hi);
         snprintf(a, as, "After \"%s\", welfare (real income) moves most in %s and %s%s.",
                  str_at(c, "stage", "the last stage"), x, y, r);
         json_decref(map);
@@ -426,8 +441,9 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
         two_largest(map, &ka, &kb);
         say(p->model, x, sizeof x, map, ka);
         say(p->model, y, sizeof y, map, kb);
-        snprintf(a, as, "After the last stage (\"%s\", %s), welfare differs most from the base "
-                        "economy in %s and %s.",
+        snprintf(a, as,
+                 "After the last stage (\"%s\", %s), welfare differs most from the base "
+                 "economy in %s and %s.",
                  str_at(last, "stage", "?"), str_at(last, "date", "?"), x, y);
     } else if (strcmp(cmd, "sweep") == 0) {
         const json_t *pt = json_array_get(json_object_get(j, "points"), 0);
@@ -459,8 +475,9 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
             }
         }
         if (isfinite(mean) && isfinite(lo))
-            snprintf(a, as, "At %s, %s's welfare moves most: %+.3g%% on average over the draws, "
-                            "from %.3g%% to %.3g%% between the outer quantiles.",
+            snprintf(a, as,
+                     "At %s, %s's welfare moves most: %+.3g%% on average over the draws, "
+                     "from %.3g%% to %.3g%% between the outer quantiles.",
                      str_at(pt, "label", "the first point"), str_at(best, "name", "?"), mean, lo,
                      hi);
         else
@@ -470,7 +487,8 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
     } else {
         static const struct {
             const char *cmd, *q;
-        } qs_[] = {{"optimal", "Which policy would a government choose for itself, and what would it do?"},
+        } qs_[] = {{"optimal",
+                    "Which policy would a government choose for itself, and what would it do?"},
                    {"war", "Where does an all-out tariff war end?"},
                    {"talks", "What could trade talks gain over the tariff war?"},
                    {"enforce", "Does the agreement enforce itself?"}};
@@ -516,8 +534,9 @@ void html_question_answer(const html_page *p, char *q, size_t qs, char *a, size_
             say(p->model, x, sizeof x, map, ka);
             if (kb)
                 say(p->model, y, sizeof y, map, kb);
-            snprintf(a, as, "Welfare (real income) changes most in %s%s%s (the tables give every "
-                            "economy, tariff and the solver's status).",
+            snprintf(a, as,
+                     "Welfare (real income) changes most in %s%s%s (the tables give every "
+                     "economy, tariff and the solver's status).",
                      x, kb ? " and " : "", kb ? y : "");
         }
         json_decref(map);
@@ -622,8 +641,7 @@ static int page(FILE *f, const html_page *p)
         object(f, hdr, 1);
         fputs("</section>\n", f);
     }
-    fputs("</main>\n<footer>Written by tradewar " TW_VERSION_STRING
-          " (tradewar ", f);
+    fputs("</main>\n<footer>Written by tradewar " TW_VERSION_STRING " (tradewar ", f);
     esc(f, p->command);
     fputs("). Every number on this page is in the command's JSON output; the data set's "
           "checksum above identifies the data.</footer>\n</body>\n</html>\n",

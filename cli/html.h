@@ -15,9 +15,9 @@
 #include <stddef.h>
 
 typedef struct html_page {
-    const char *command;  /* "report", "timeline", "sweep", "optimal", ... */
-    const char *title;    /* the page's title (the scenario's name), or NULL */
-    const json_t *json;   /* the command's JSON result (borrowed) */
+    const char *command;        /* "report", "timeline", "sweep", "optimal", ... */
+    const char *title;          /* the page's title (the scenario's name), or NULL */
+    const json_t *json;         /* the command's JSON result (borrowed) */
     const plot_capture *charts; /* SVG charts to show inline, or NULL */
     const tw_model *model;      /* economies' names for the answer (codes when NULL) */
 } html_page;

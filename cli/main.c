@@ -67,18 +67,12 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-    {"solve", cmd_solve, cmd_solve_help},
-    {"info", cmd_info, cmd_info_help},
-    {"optimal", cmd_optimal, cmd_optimal_help},
-    {"war", cmd_war, cmd_war_help},
-    {"talks", cmd_talks, cmd_talks_help},
-    {"enforce", cmd_enforce, cmd_enforce_help},
-    {"waves", cmd_waves, cmd_waves_help},
-    {"report", cmd_report, cmd_report_help},
-    {"timeline", cmd_timeline, cmd_timeline_help},
-    {"sweep", cmd_sweep, cmd_sweep_help},
-    {"gravity", cmd_gravity, cmd_gravity_help},
-    {"import", cmd_import, cmd_import_help},
+    {"solve", cmd_solve, cmd_solve_help},          {"info", cmd_info, cmd_info_help},
+    {"optimal", cmd_optimal, cmd_optimal_help},    {"war", cmd_war, cmd_war_help},
+    {"talks", cmd_talks, cmd_talks_help},          {"enforce", cmd_enforce, cmd_enforce_help},
+    {"waves", cmd_waves, cmd_waves_help},          {"report", cmd_report, cmd_report_help},
+    {"timeline", cmd_timeline, cmd_timeline_help}, {"sweep", cmd_sweep, cmd_sweep_help},
+    {"gravity", cmd_gravity, cmd_gravity_help},    {"import", cmd_import, cmd_import_help},
     {"tariffs", cmd_tariffs, cmd_tariffs_help},
 };
 
@@ -126,8 +120,8 @@ static int complete_flags(const command *c)
             e++;
         char word[80];
         int n = (int)(e - p);
-        if (n > 3 && n < (int)sizeof word - 2 && (p == text || p[-1] == ' ' || p[-1] == '(' ||
-                                                  p[-1] == '`' || p[-1] == '\n')) {
+        if (n > 3 && n < (int)sizeof word - 2 &&
+            (p == text || p[-1] == ' ' || p[-1] == '(' || p[-1] == '`' || p[-1] == '\n')) {
             snprintf(word, sizeof word, " %.*s ", n, p);
             if (!strstr(seen, word) && strlen(seen) + strlen(word) < sizeof seen) {
                 strcat(seen, word + 1);

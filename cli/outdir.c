@@ -235,8 +235,8 @@ void batch_drop_last(file_batch *b)
         unlink(b->e[--b->n].tmp);
 }
 
-int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n,
-                      void *user, char *why, size_t size)
+int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n, void *user,
+                      char *why, size_t size)
 {
     file_batch *b = calloc(1, sizeof *b);
     if (!b) {

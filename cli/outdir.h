@@ -67,7 +67,7 @@ int batch_add_files(file_batch *b, const batch_file *files, size_t n, void *user
 void batch_drop_last(file_batch *b);
 /* The n files into DIR, all or none (batch_begin .. batch_commit). 0 or -1
  * with `why`. */
-int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n,
-                      void *user, char *why, size_t size);
+int batch_write_files(const char *dir, int parents, const batch_file *files, size_t n, void *user,
+                      char *why, size_t size);
 
 #endif

@@ -64,8 +64,8 @@ json_t *out_warnings_json(const tw_diagnostics *d)
 {
     json_t *list = json_array();
     for (size_t k = 0; list && k < d->n_warnings; k++)
-        json_array_append_new(list, json_pack("{s:s, s:s}", "code", d->warnings[k].code,
-                                              "message", d->warnings[k].message));
+        json_array_append_new(list, json_pack("{s:s, s:s}", "code", d->warnings[k].code, "message",
+                                              d->warnings[k].message));
     return list;
 }
 
@@ -138,10 +138,10 @@ void out_elasticities_json(json_t *obj, const cli_elasticities *e)
 static json_t *options_json(const run_info *r)
 {
     json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
-                     out_deficits_name(r->deficits), "method", out_method_name(r->opt.method),
-                     "tol", out_json_number(r->opt.tol), "max_iter", r->opt.max_iter,
-                     "anderson_depth", r->opt.anderson_depth, "damping",
-                     out_json_number(r->opt.damping), "fallback", r->opt.fallback);
+                          out_deficits_name(r->deficits), "method", out_method_name(r->opt.method),
+                          "tol", out_json_number(r->opt.tol), "max_iter", r->opt.max_iter,
+                          "anderson_depth", r->opt.anderson_depth, "damping",
+                          out_json_number(r->opt.damping), "fallback", r->opt.fallback);
     out_elasticities_json(o, &r->elast);
     return o;
 }
@@ -149,10 +149,9 @@ static json_t *options_json(const run_info *r)
 static json_t *stats_json(tw_solver_stats s)
 {
     return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged",
-                     s.outcome == TW_OUTCOME_CONVERGED,
-                     "iterations", (json_int_t)s.iterations, "residual",
-                     out_json_number(s.residual), "method", out_method_name(s.method), "outcome",
-                     tw_outcome_name(s.outcome), "seconds", out_json_number(s.seconds),
+                     s.outcome == TW_OUTCOME_CONVERGED, "iterations", (json_int_t)s.iterations,
+                     "residual", out_json_number(s.residual), "method", out_method_name(s.method),
+                     "outcome", tw_outcome_name(s.outcome), "seconds", out_json_number(s.seconds),
                      "evaluations", (json_int_t)s.evaluations);
 }
 
@@ -161,11 +160,11 @@ static json_t *header_json(const run_info *r)
     char base_sum[17];
     tw_model_checksum(r->base, base_sum);
     json_t *h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "version",
-                     TW_VERSION_STRING, "command", "solve", "data", r->data_dir, "data_checksum",
-                     r->data_checksum, "base_checksum", base_sum, "scenario", r->scenario_path,
-                     "scenario_name", tw_scenario_name(r->sc), "stage",
-                     tw_scenario_stage_name(r->sc, r->stage), "stage_index",
-                     (json_int_t)r->stage, "options", options_json(r));
+                          TW_VERSION_STRING, "command", "solve", "data", r->data_dir,
+                          "data_checksum", r->data_checksum, "base_checksum", base_sum, "scenario",
+                          r->scenario_path, "scenario_name", tw_scenario_name(r->sc), "stage",
+                          tw_scenario_stage_name(r->sc, r->stage), "stage_index",
+                          (json_int_t)r->stage, "options", options_json(r));
     if (h)
         json_object_set_new(h, "currency_unit", json_string(tw_model_currency_unit(r->base)));
     return h;
@@ -174,10 +173,9 @@ static json_t *header_json(const run_info *r)
 static json_t *baseline_json(const run_info *r)
 {
     const tw_baseline_report *b = &r->report;
-    return json_pack("{s:b, s:o, s:b, s:o, s:o}", "calibrated", b->calibrated,
-                     "calibration_gap", out_json_number(b->calibration_gap), "balanced",
-                     b->balanced, "calibration", stats_json(b->calibration), "balancing",
-                     stats_json(b->balancing));
+    return json_pack("{s:b, s:o, s:b, s:o, s:o}", "calibrated", b->calibrated, "calibration_gap",
+                     out_json_number(b->calibration_gap), "balanced", b->balanced, "calibration",
+                     stats_json(b->calibration), "balancing", stats_json(b->balancing));
 }
 
 static json_t *countries_json(const run_info *r)
@@ -235,12 +233,11 @@ static json_t *bilateral_json(const run_info *r)
             if (i == n)
                 continue;
             double b = pair_total(base, N, J, i, n), x = pair_total(now, N, J, i, n);
-            json_array_append_new(
-                list, json_pack("{s:s, s:s, s:o, s:o, s:o}", "exporter",
-                                tw_model_country_code(r->base, i), "importer",
-                                tw_model_country_code(r->base, n), "flow_base",
-                                out_json_number(b), "flow", out_json_number(x), "change_pct",
-                                out_json_number(pct(x, b))));
+            json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o}", "exporter",
+                                                  tw_model_country_code(r->base, i), "importer",
+                                                  tw_model_country_code(r->base, n), "flow_base",
+                                                  out_json_number(b), "flow", out_json_number(x),
+                                                  "change_pct", out_json_number(pct(x, b))));
         }
     return list;
 }
@@ -324,7 +321,8 @@ void out_sectors_csv(FILE *f, const run_info *r)
     fputc('\n', f);
     for (size_t i = 0; i < N; i++)
         for (size_t j = 0; j < J; j++) {
-            fprintf(f, "%s,%s", tw_model_country_code(r->base, i), tw_model_sector_code(r->base, j));
+            fprintf(f, "%s,%s", tw_model_country_code(r->base, i),
+                    tw_model_sector_code(r->base, j));
             for (int k = 0; k < TW_CS_COUNT; k++) {
                 const double *v = tw_result_sector(r->res, (tw_sector_output)k);
                 out_csv_number(f, v ? v[tw_idx2(J, i, j)] : NAN);
@@ -344,7 +342,8 @@ void out_bilateral_csv(FILE *f, const run_info *r)
             if (i == n)
                 continue;
             double b = pair_total(base, N, J, i, n), x = pair_total(now, N, J, i, n);
-            fprintf(f, "%s,%s", tw_model_country_code(r->base, i), tw_model_country_code(r->base, n));
+            fprintf(f, "%s,%s", tw_model_country_code(r->base, i),
+                    tw_model_country_code(r->base, n));
             out_csv_number(f, b);
             out_csv_number(f, x);
             out_csv_number(f, pct(x, b));
@@ -385,8 +384,8 @@ static void solver_line(FILE *f, const char *what, tw_solver_stats s)
 {
     fprintf(f, "%s: %s (%s, outcome: %s), %ld iterations, %ld evaluations, residual %.3g, %.3g s\n",
             what, s.outcome == TW_OUTCOME_CONVERGED ? "converged" : "DID NOT CONVERGE",
-            out_method_name(s.method),
-            tw_outcome_name(s.outcome), s.iterations, s.evaluations, s.residual, s.seconds);
+            out_method_name(s.method), tw_outcome_name(s.outcome), s.iterations, s.evaluations,
+            s.residual, s.seconds);
 }
 
 void out_table(FILE *f, const run_info *r)
@@ -406,15 +405,16 @@ void out_table(FILE *f, const run_info *r)
             "real GDP %", "EV", "ToT %", "VoT %", "real wage %", "tariff rev. chg", "exports %",
             "imports %");
     for (size_t i = 0; i < tw_model_countries(r->base); i++)
-        fprintf(f, "%-8s %10.4f %11.4f %14.6g %8.4f %8.4f %11.4f %15.6g %10.4f %10.4f\n",
-                tw_model_country_code(r->base, i), country_value(r, TW_C_WELFARE_PCT, i),
-                country_value(r, TW_C_REAL_GDP_PCT, i),
-                country_value(r, TW_C_EV, i), country_value(r, TW_C_TOT_PCT, i),
-                country_value(r, TW_C_VOT_PCT, i), country_value(r, TW_C_REAL_WAGE_PCT, i),
-                tidy(country_value(r, TW_C_TARIFF_REVENUE, i) -
-                     country_value(r, TW_C_TARIFF_REVENUE_BASE, i)),
-                tidy(pct(country_value(r, TW_C_EXPORTS, i), country_value(r, TW_C_EXPORTS_BASE, i))),
-                tidy(pct(country_value(r, TW_C_IMPORTS, i), country_value(r, TW_C_IMPORTS_BASE, i))));
+        fprintf(
+            f, "%-8s %10.4f %11.4f %14.6g %8.4f %8.4f %11.4f %15.6g %10.4f %10.4f\n",
+            tw_model_country_code(r->base, i), country_value(r, TW_C_WELFARE_PCT, i),
+            country_value(r, TW_C_REAL_GDP_PCT, i), country_value(r, TW_C_EV, i),
+            country_value(r, TW_C_TOT_PCT, i), country_value(r, TW_C_VOT_PCT, i),
+            country_value(r, TW_C_REAL_WAGE_PCT, i),
+            tidy(country_value(r, TW_C_TARIFF_REVENUE, i) -
+                 country_value(r, TW_C_TARIFF_REVENUE_BASE, i)),
+            tidy(pct(country_value(r, TW_C_EXPORTS, i), country_value(r, TW_C_EXPORTS_BASE, i))),
+            tidy(pct(country_value(r, TW_C_IMPORTS, i), country_value(r, TW_C_IMPORTS_BASE, i))));
     fputc('\n', f);
     out_largest_moves(f, r->base, r->res, 5);
     out_diagnostics_lines(f, r->base, &r->diag);
@@ -448,11 +448,11 @@ static int write_json_file(FILE *f, void *user)
     return st;
 }
 
-#define CSV_WRITER(name)                                                                      \
-    static int write_##name(FILE *f, void *user)                                              \
-    {                                                                                         \
-        out_##name##_csv(f, user);                                                            \
-        return 0;                                                                             \
+#define CSV_WRITER(name)                         \
+    static int write_##name(FILE *f, void *user) \
+    {                                            \
+        out_##name##_csv(f, user);               \
+        return 0;                                \
     }
 CSV_WRITER(countries)
 CSV_WRITER(sectors)

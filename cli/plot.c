@@ -29,17 +29,18 @@ static const char *colour(size_t s) { return colours[s % N_COLOURS]; }
 /* ---- text measurement: DejaVu Sans advance widths, 1/1000 em (ASCII 32..126) ---- */
 
 static const unsigned short width_regular[95] = {
-    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636,
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361,  318, 337, 636, 636, 636,
     636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632,
-    575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685,
-    611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579,
-    278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838};
+    575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635,  611, 732, 684, 989, 685,
+    611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352,  635, 634, 278, 278, 579,
+    278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592,  525, 636, 337, 636, 838};
 static const unsigned short width_bold[95] = {
-    348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696,
-    696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683,
-    683, 821, 837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771,
-    724, 725, 457, 365, 457, 838, 500, 500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665,
-    343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838};
+    348,  456, 521, 838, 696, 1002, 872, 306,  457, 457, 523, 838, 380, 415,  380, 365,
+    696,  696, 696, 696, 696, 696,  696, 696,  696, 696, 400, 400, 838, 838,  838, 580,
+    1000, 774, 762, 734, 830, 683,  683, 821,  837, 372, 372, 775, 637, 995,  837, 850,
+    733,  850, 770, 720, 682, 812,  774, 1103, 771, 724, 725, 457, 365, 457,  838, 500,
+    500,  675, 716, 593, 716, 678,  435, 716,  712, 343, 343, 665, 343, 1042, 712, 687,
+    716,  716, 493, 595, 478, 712,  652, 924,  645, 652, 582, 712, 365, 712,  838};
 
 /* Width in pixels of `len` bytes of UTF-8 text at font size `size`. Other
  * characters count as a wide letter; 8% is added for a viewer that falls
@@ -158,11 +159,20 @@ static void put_text_escaped(svg *d, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': put(d, "&amp;"); break;
-        case '<': put(d, "&lt;"); break;
-        case '>': put(d, "&gt;"); break;
-        case '"': put(d, "&quot;"); break;
-        default: put(d, "%c", *s);
+        case '&':
+            put(d, "&amp;");
+            break;
+        case '<':
+            put(d, "&lt;");
+            break;
+        case '>':
+            put(d, "&gt;");
+            break;
+        case '"':
+            put(d, "&quot;");
+            break;
+        default:
+            put(d, "%c", *s);
         }
     }
 }
@@ -177,8 +187,9 @@ static int svg_begin(svg *d, double w, double h, const char *title)
     d->buf[0] = '\0';
     d->w = ceil(w);
     d->h = ceil(h);
-    put(d, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-           "viewBox=\"0 0 %.0f %.0f\" font-family=\"" FONT "\" role=\"img\">\n<title>",
+    put(d,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+        "viewBox=\"0 0 %.0f %.0f\" font-family=\"" FONT "\" role=\"img\">\n<title>",
         d->w, d->h, d->w, d->h);
     put_text_escaped(d, title ? title : "chart");
     put(d, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
@@ -205,7 +216,9 @@ static void text(svg *d, double x, double y, double size, int anchor, double ang
 static void line(svg *d, double x0, double y0, double x1, double y1, const char *stroke,
                  double width)
 {
-    put(d, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%.1f\"/>\n",
+    put(d,
+        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+        "stroke-width=\"%.1f\"/>\n",
         x0, y0, x1, y1, stroke, width);
 }
 
@@ -220,8 +233,12 @@ static void box(svg *d, double x0, double y0, double x1, double y1, const char *
 static void marker(svg *d, size_t m, double x, double y, double r, const char *fill)
 {
     switch (m % 4) {
-    case 0: put(d, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>\n", x, y, r, fill); break;
-    case 1: box(d, x - r * 0.9, y - r * 0.9, x + r * 0.9, y + r * 0.9, fill); break;
+    case 0:
+        put(d, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>\n", x, y, r, fill);
+        break;
+    case 1:
+        box(d, x - r * 0.9, y - r * 0.9, x + r * 0.9, y + r * 0.9, fill);
+        break;
     case 2:
         put(d, "<path d=\"M%.1f %.1fL%.1f %.1fL%.1f %.1fZ\" fill=\"%s\"/>\n", x, y - r * 1.2,
             x + r * 1.1, y + r * 0.8, x - r * 1.1, y + r * 0.8, fill);
@@ -332,8 +349,9 @@ static int emit(svg *d, const char *path, const char *title, char *why, size_t s
     }
     char tmp[4200];
     const char *slash = strrchr(path, '/');
-    int n = slash ? snprintf(tmp, sizeof tmp, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
-                  : snprintf(tmp, sizeof tmp, "./.%s.XXXXXX", path);
+    int n = slash
+                ? snprintf(tmp, sizeof tmp, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
+                : snprintf(tmp, sizeof tmp, "./.%s.XXXXXX", path);
     if (n < 0 || (size_t)n >= sizeof tmp) {
         free(doc);
         return fail(why, size, "%s: path too long", path);
@@ -424,7 +442,9 @@ static double header(svg *d, double w, const plot_labels *l, size_t nleg, const 
                 const char *c = colour(leg[k].colour);
                 double cy = y - 5;
                 switch (leg[k].kind) {
-                case 0: box(d, x, cy - 6, x + 24, cy + 6, c); break;
+                case 0:
+                    box(d, x, cy - 6, x + 24, cy + 6, c);
+                    break;
                 case 1:
                     line(d, x, cy, x + 26, cy, c, 2.5);
                     marker(d, leg[k].colour, x + 13, cy, 4, c);
@@ -434,7 +454,9 @@ static double header(svg *d, double w, const plot_labels *l, size_t nleg, const 
                     line(d, x + 8, cy - 8, x + 18, cy - 8, c, 2);
                     line(d, x + 8, cy + 8, x + 18, cy + 8, c, 2);
                     break;
-                case 3: marker(d, 0, x + 13, cy, 5, c); break;
+                case 3:
+                    marker(d, 0, x + 13, cy, 5, c);
+                    break;
                 default:
                     line(d, x + 8, cy - 5, x + 18, cy + 5, c, 2);
                     line(d, x + 8, cy + 5, x + 18, cy - 5, c, 2);
@@ -563,7 +585,9 @@ static void value_axis(svg *d, const area *r, const axis *a, int horizontal)
             line(d, r->x0, y, r->x1, y, FG, 1.2);
         }
     }
-    put(d, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"%s\"/>\n",
+    put(d,
+        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+        "stroke=\"%s\"/>\n",
         r->x0, r->y0, r->x1 - r->x0, r->y1 - r->y0, MUTED);
 }
 
@@ -575,8 +599,8 @@ static void ylabel(svg *d, const area *r, double x, const char *s)
     char lines[2][LINE];
     int n = wrap(s, r->y1 - r->y0, LABEL_SIZE, 0, lines, 2);
     for (int k = 0; k < n; k++)
-        text(d, x + (k - (n - 1)) * (LABEL_SIZE + 3), (r->y0 + r->y1) / 2, LABEL_SIZE, MIDDLE,
-             -90, 0, FG, lines[k]);
+        text(d, x + (k - (n - 1)) * (LABEL_SIZE + 3), (r->y0 + r->y1) / 2, LABEL_SIZE, MIDDLE, -90,
+             0, FG, lines[k]);
 }
 static double ylabel_w(const char *s, double height)
 {
@@ -647,8 +671,8 @@ static void draw_categories(svg *d, const area *r, const char *const *cats, size
         } else {
             int m = wrap(cats[k], slot - 6, TICK_SIZE, 0, lines, 2);
             for (int j = 0; j < m; j++)
-                text(d, x, r->y1 + TICK_SIZE + 6 + j * (TICK_SIZE + 3), TICK_SIZE, MIDDLE, 0, 0,
-                     FG, lines[j]);
+                text(d, x, r->y1 + TICK_SIZE + 6 + j * (TICK_SIZE + 3), TICK_SIZE, MIDDLE, 0, 0, FG,
+                     lines[j]);
         }
     }
 }
@@ -993,8 +1017,7 @@ int plot_lines(const char *path, const plot_labels *l, size_t n, const double *x
 
 /* ---- money units ------------------------------------------------------------------ */
 
-const char *plot_money_unit(const char *unit, double maxabs, double *factor, char *buf,
-                            size_t size)
+const char *plot_money_unit(const char *unit, double maxabs, double *factor, char *buf, size_t size)
 {
     static const struct {
         const char *word;

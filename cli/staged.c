@@ -41,8 +41,8 @@ int staged_parse(int argc, char **argv, int first, cli_ctx *ctx, staged_args *a,
     for (cli_arg_kind kind; (kind = cli_args_next(&c)) != ARG_END;) {
         if (kind == ARG_OPERAND) {
             if (a->scenario)
-                return cli_usage_error(cmd, "one scenario at a time ('%s' and '%s')",
-                                       a->scenario, c.arg);
+                return cli_usage_error(cmd, "one scenario at a time ('%s' and '%s')", a->scenario,
+                                       c.arg);
             a->scenario = c.arg;
         } else if (cli_is(&c, "--help", "-h", 0)) {
             help(stdout);
@@ -170,10 +170,9 @@ int staged_pick(const staged *s, const char *want, const char *command, size_t *
 json_t *staged_stats_json(tw_solver_stats st)
 {
     return json_pack("{s:b, s:I, s:o, s:s, s:s, s:o, s:I}", "converged",
-                     st.outcome == TW_OUTCOME_CONVERGED,
-                     "iterations", (json_int_t)st.iterations, "residual",
-                     out_json_number(st.residual), "method", out_method_name(st.method), "outcome",
-                     tw_outcome_name(st.outcome), "seconds", out_json_number(st.seconds),
+                     st.outcome == TW_OUTCOME_CONVERGED, "iterations", (json_int_t)st.iterations,
+                     "residual", out_json_number(st.residual), "method", out_method_name(st.method),
+                     "outcome", tw_outcome_name(st.outcome), "seconds", out_json_number(st.seconds),
                      "evaluations", (json_int_t)st.evaluations);
 }
 
@@ -182,15 +181,15 @@ json_t *staged_header_json(const staged *s, const staged_args *a)
     json_t *opt = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b}", "deficits",
                             out_deficits_name(s->deficits), "method",
                             out_method_name(s->opt.method), "tol", out_json_number(s->opt.tol),
-                            "max_iter", s->opt.max_iter, "anderson_depth",
-                            s->opt.anderson_depth, "damping", out_json_number(s->opt.damping),
-                            "fallback", s->opt.fallback);
+                            "max_iter", s->opt.max_iter, "anderson_depth", s->opt.anderson_depth,
+                            "damping", out_json_number(s->opt.damping), "fallback",
+                            s->opt.fallback);
     out_elasticities_json(opt, &s->elast);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "version", TW_VERSION_STRING,
-                     "command", a->command, "data", s->data_dir, "data_checksum",
-                     s->data_checksum, "base_checksum", s->base_checksum, "scenario",
-                     a->scenario, "scenario_name", tw_scenario_name(s->sc), "currency_unit",
-                     tw_model_currency_unit(s->base), "options", opt);
+                     "command", a->command, "data", s->data_dir, "data_checksum", s->data_checksum,
+                     "base_checksum", s->base_checksum, "scenario", a->scenario, "scenario_name",
+                     tw_scenario_name(s->sc), "currency_unit", tw_model_currency_unit(s->base),
+                     "options", opt);
 }
 
 void staged_provenance(FILE *f, const staged *s, const staged_args *a)

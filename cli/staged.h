@@ -14,9 +14,9 @@
 typedef struct staged_args {
     const char *command;
     const char *data_dir, *scenario, *output, *from, *focus;
-    const char *html; /* --html FILE: one self-contained page (cli/html.c) */
-    int json;   /* --format json */
-    int charts; /* 0: --charts none */
+    const char *html;        /* --html FILE: one self-contained page (cli/html.c) */
+    int json;                /* --format json */
+    int charts;              /* 0: --charts none */
     cli_solver_flags solver; /* override the scenario's options */
 } staged_args;
 
@@ -34,7 +34,7 @@ typedef struct staged {
     char data_checksum[17], base_checksum[17];
     char data_buf[4096];
     const char *data_dir;
-    size_t focus[2]; /* the pair of economies the report follows (default USA, CHN) */
+    size_t focus[2];        /* the pair of economies the report follows (default USA, CHN) */
     cli_elasticities elast; /* what the run used */
 } staged;
 

@@ -15,12 +15,12 @@
 
 /* One point of the sweep: a scenario (a file, or a file with grid values put in). */
 typedef struct sweep_point {
-    char *label;       /* "rate=0.25", or the scenario file's name */
-    char *path;        /* the scenario file */
-    double *grid;      /* the point's value of each grid parameter (n_grids), or NULL */
+    char *label;  /* "rate=0.25", or the scenario file's name */
+    char *path;   /* the scenario file */
+    double *grid; /* the point's value of each grid parameter (n_grids), or NULL */
     tw_scenario *sc;
-    tw_policy *policy; /* on the base economy */
-    size_t stage;      /* the stage solved (0-based) */
+    tw_policy *policy;   /* on the base economy */
+    size_t stage;        /* the stage solved (0-based) */
     tw_diagnostics diag; /* of the central answer (has_diag: it converged) */
     int has_diag;
 } sweep_point;
@@ -40,7 +40,7 @@ typedef struct sweep_plan {
     size_t n_points;
     sweep_grid *grids;
     size_t n_grids;
-    size_t draws;            /* Monte Carlo draws per point; draw 0 (central) comes on top */
+    size_t draws; /* Monte Carlo draws per point; draw 0 (central) comes on top */
     unsigned long long seed;
     tw_draw_spec theta, psi; /* arrays below */
     double *theta_a, *theta_b, *psi_a, *psi_b;
@@ -79,10 +79,10 @@ int sweep_open_output(tw_sweep *sw, const char *dir, json_t *identity);
 
 /* Process-wide run: MPI (when built with it and started by mpirun) and threads. */
 typedef struct sweep_env {
-    int rank, size;   /* MPI rank and size; 0 and 1 without MPI */
-    int mpi;          /* 1 when MPI was initialised */
-    int threads;      /* worker threads in this process */
-    int progress;     /* draw a progress bar on stderr */
+    int rank, size; /* MPI rank and size; 0 and 1 without MPI */
+    int mpi;        /* 1 when MPI was initialised */
+    int threads;    /* worker threads in this process */
+    int progress;   /* draw a progress bar on stderr */
 } sweep_env;
 
 void sweep_env_init(sweep_env *env, int *argc, char ***argv);
@@ -105,12 +105,12 @@ int sweep_run(const sweep_env *env, sweep_plan *plan, const uint32_t *items, siz
 
 typedef struct sweep_report {
     const sweep_plan *plan;
-    const char *dir;   /* the output directory */
+    const char *dir; /* the output directory */
     json_t *identity;
     const char *data_dir;
     double *quantiles; /* fractions, ascending */
     size_t n_quantiles;
-    int chart;         /* write chart.png */
+    int chart; /* write chart.png */
 } sweep_report;
 
 /* summary.csv, summary.json, draws.csv (and chart.png) into the output

@@ -114,10 +114,11 @@ static void provenance(FILE *f, const sweep_report *r)
     tw_model_checksum(r->plan->base, sum);
     char el[4200];
     cli_elasticities_text(&r->plan->elast, el, sizeof el);
-    fprintf(f, "# tradewar %s sweep data=%s base_checksum=%s points=%zu draws=%zu seed=%llu "
-               "quantiles=type7 %s\n",
-            TW_VERSION_STRING, r->data_dir, sum, r->plan->n_points, r->plan->draws,
-            r->plan->seed, el);
+    fprintf(f,
+            "# tradewar %s sweep data=%s base_checksum=%s points=%zu draws=%zu seed=%llu "
+            "quantiles=type7 %s\n",
+            TW_VERSION_STRING, r->data_dir, sum, r->plan->n_points, r->plan->draws, r->plan->seed,
+            el);
 }
 
 static size_t point_failed(const sweep_report *r, size_t p)
@@ -185,8 +186,7 @@ static int write_draws_csv(FILE *f, const sweep_report *r)
             tw_sweep_solve so = solve_of(r, pt, k);
             if (!so.done)
                 continue;
-            fprintf(f, "%zu,%zu,%s,%lld", pt, k, tw_sweep_status_name(so.status),
-                    so.iterations);
+            fprintf(f, "%zu,%zu,%s,%lld", pt, k, tw_sweep_status_name(so.status), so.iterations);
             csv_num(f, so.residual);
             fprintf(f, ",%u", so.redraws);
             csv_num(f, so.growth);
@@ -243,9 +243,9 @@ static json_t *point_json(const sweep_report *r, const table *t, size_t pt)
             json_t *c = json_pack("{s:s, s:s}", "country", tw_model_country_code(p->base, i),
                                   "sector", tw_model_sector_code(p->base, j));
             for (size_t k = 0; k < p->n_sector_keys; k++)
-                json_object_set_new(
-                    c, tw_sector_output_key((tw_sector_output)p->sector_keys[k]),
-                    stat_json(r, &row[sweep_off_sector(p) + k * N * J + i * J + j]));
+                json_object_set_new(c, tw_sector_output_key((tw_sector_output)p->sector_keys[k]),
+                                    stat_json(r,
+                                              &row[sweep_off_sector(p) + k * N * J + i * J + j]));
             json_array_append_new(sectors, c);
         }
     for (size_t j = 0; j < J && p->draws > 0; j++)
@@ -256,9 +256,10 @@ static json_t *point_json(const sweep_report *r, const table *t, size_t pt)
     tw_sweep_solve c0 = solve_of(r, pt, 0);
     const sweep_point *sp = &p->points[pt];
     return json_pack("{s:o, s:o, s:I, s:s, s:s, s:o, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
-                     "diagnostics", sp->has_diag ? out_diagnostics_json(p->base, &sp->diag) : json_null(),
-                     "warnings", sp->has_diag ? out_warnings_json(&sp->diag) : json_array(), "index",
-                     (json_int_t)pt, "label", p->points[pt].label, "scenario",
+                     "diagnostics",
+                     sp->has_diag ? out_diagnostics_json(p->base, &sp->diag) : json_null(),
+                     "warnings", sp->has_diag ? out_warnings_json(&sp->diag) : json_array(),
+                     "index", (json_int_t)pt, "label", p->points[pt].label, "scenario",
                      p->points[pt].path, "grid", grid, "central_converged",
                      c0.done && c0.status != TW_SWEEP_FAILED, "central_status",
                      tw_sweep_status_name(c0.status), "draws_ok",
@@ -280,20 +281,19 @@ static json_t *summary_json(const sweep_report *r, const table *t)
     return json_pack("{s:{s:s, s:s, s:s, s:O}, s:I, s:I, s:{s:o, s:I, s:I, s:b, s:b, s:I, s:I, "
                      "s:o}, s:o, s:s, s:{s:I, s:I, s:I, s:I}, s:o}",
                      "tradewar", "version", TW_VERSION_STRING, "command", "sweep", "data",
-                     r->data_dir, "identity", r->identity, "points_count",
-                     (json_int_t)p->n_points, "draws", (json_int_t)p->draws, "truncation",
-                     "max_psi_theta", out_json_number(p->max_psi_theta), "redrawn_sector_pairs",
+                     r->data_dir, "identity", r->identity, "points_count", (json_int_t)p->n_points,
+                     "draws", (json_int_t)p->draws, "truncation", "max_psi_theta",
+                     out_json_number(p->max_psi_theta), "redrawn_sector_pairs",
                      (json_int_t)n.redrawn_pairs, "draws_with_a_redraw",
                      (json_int_t)n.draws_redrawn, "stability_checked", n.stability_checked,
                      "unstable_redrawn", n.stability_checked && p->stable_only,
                      "unstable_set_aside", (json_int_t)n.unstable_set_aside, "unstable_kept",
                      (json_int_t)n.unstable_kept, "central_growth",
-                     out_json_number(solve_of(r, 0, 0).growth),
-                     "quantiles", qs, "quantile_definition",
-                     "Hyndman-Fan type 7: linear interpolation between order statistics",
-                     "solves", "total", (json_int_t)n.solved, "converged",
-                     (json_int_t)n.converged, "retried", (json_int_t)n.retried,
-                     "failed", (json_int_t)n.failed, "points", points);
+                     out_json_number(solve_of(r, 0, 0).growth), "quantiles", qs,
+                     "quantile_definition",
+                     "Hyndman-Fan type 7: linear interpolation between order statistics", "solves",
+                     "total", (json_int_t)n.solved, "converged", (json_int_t)n.converged, "retried",
+                     (json_int_t)n.retried, "failed", (json_int_t)n.failed, "points", points);
 }
 
 static int write_summary_json(FILE *f, const sweep_report *r, const table *t)
@@ -352,8 +352,8 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
                  p->points[0].stage + 1, tw_scenario_stage_name(sc0, p->points[0].stage));
     snprintf(sub, sizeof sub, "%s. %zu draws per point, seed %llu%s%s", head, p->draws, p->seed,
              bands ? "; line: mean, " : "", bands ? band : "");
-    plot_labels l = {"Welfare change under uncertain elasticities", sub, "",
-                     "welfare change, %", "tradewar " TW_VERSION_STRING " sweep"};
+    plot_labels l = {"Welfare change under uncertain elasticities", sub, "", "welfare change, %",
+                     "tradewar " TW_VERSION_STRING " sweep"};
     if (p->draws == 0)
         l.title = "Welfare change";
     int rc;
@@ -369,9 +369,10 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
             snprintf(xlab, sizeof xlab, "%s: the value of ${%s} in the scenario's \"%s\"",
                      p->grids[0].name, p->grids[0].name, p->grids[0].where);
         else
-            snprintf(xlab, sizeof xlab, "%s", p->n_grids == 1 ? p->grids[0].name
-                                          : p->n_grids ? "grid point (the values of each --grid)"
-                                                       : "scenario file");
+            snprintf(xlab, sizeof xlab, "%s",
+                     p->n_grids == 1 ? p->grids[0].name
+                     : p->n_grids    ? "grid point (the values of each --grid)"
+                                     : "scenario file");
         l.xlabel = xlab;
         rc = plot_lines(path, &l, P, x, p->n_grids == 1 ? NULL : ticks, N, s, why, size);
     } else {
@@ -383,8 +384,8 @@ static int write_chart(const sweep_report *r, const table *t, const char *path, 
         l.xlabel = NULL;
         if (bands && isfinite(central[0])) {
             char whisker[64];
-            snprintf(whisker, sizeof whisker, "%.3g%%-%.3g%% quantiles",
-                     100 * r->quantiles[0], 100 * r->quantiles[nq - 1]);
+            snprintf(whisker, sizeof whisker, "%.3g%%-%.3g%% quantiles", 100 * r->quantiles[0],
+                     100 * r->quantiles[nq - 1]);
             const char *names[3] = {whisker, "mean", "central (data's elasticities)"};
             int all_central = 1;
             for (size_t i = 0; i < N; i++)
@@ -486,8 +487,7 @@ int sweep_write_html(const sweep_report *r, const char *path, char *why, size_t 
             st = 0;
     }
     if (st == 0) {
-        html_page page = {"sweep", tw_scenario_name(r->plan->points[0].sc), j, &cap,
-                          r->plan->base};
+        html_page page = {"sweep", tw_scenario_name(r->plan->points[0].sc), j, &cap, r->plan->base};
         st = html_write(path, &page, why, why_size);
     }
     json_decref(j);
@@ -513,8 +513,10 @@ static void print_table(FILE *f, const sweep_report *r, const table *t)
         fprintf(f, "Domain: psi*theta < %g redrew %llu sector pairs in %zu of %zu draws\n",
                 p->max_psi_theta, n.redrawn_pairs, n.draws_redrawn, p->draws);
     if (n.unstable_set_aside)
-        fprintf(f, "Domain: %llu candidate draws set aside (the base economy unstable under "
-                   "them)\n", n.unstable_set_aside);
+        fprintf(f,
+                "Domain: %llu candidate draws set aside (the base economy unstable under "
+                "them)\n",
+                n.unstable_set_aside);
     if (n.unstable_kept)
         fprintf(f, "Warning: %zu draws solved although the base economy is unstable under them\n",
                 n.unstable_kept);
@@ -528,8 +530,8 @@ static void print_table(FILE *f, const sweep_report *r, const table *t)
         fputc('\n', f);
         for (size_t i = 0; i < p->N; i++) {
             const stat1 *s = &t->s[pt * M + (size_t)TW_C_WELFARE_PCT * p->N + i];
-            fprintf(f, "%-8s %10.4f %10.4f %10.4f", tw_model_country_code(p->base, i),
-                    s->central, s->mean, s->sd);
+            fprintf(f, "%-8s %10.4f %10.4f %10.4f", tw_model_country_code(p->base, i), s->central,
+                    s->mean, s->sd);
             for (size_t k = 0; k < nq; k++)
                 fprintf(f, " %10.4f", s->q[k]);
             fputc('\n', f);

@@ -42,8 +42,7 @@ static void wait_politely(MPI_Request *req)
 /* Started by mpirun/srun? Then MPI; a plain run stays a plain process. */
 static int launched_by_mpi(void)
 {
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-                                       "PMI_SIZE"};
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
     for (size_t k = 0; k < sizeof vars / sizeof vars[0]; k++)
         if (getenv(vars[k]))
             return 1;
@@ -227,8 +226,7 @@ static int mpi_fetch(void *user, size_t *first, size_t *count, tw_error *err)
     if (!t->asking) {
         int ask = 1;
         MPI_Request sent;
-        MPI_Irecv(t->reply, 2, MPI_UNSIGNED_LONG_LONG, 0, TAG_BLOCK, MPI_COMM_WORLD,
-                  &t->reply_req);
+        MPI_Irecv(t->reply, 2, MPI_UNSIGNED_LONG_LONG, 0, TAG_BLOCK, MPI_COMM_WORLD, &t->reply_req);
         MPI_Isend(&ask, 1, MPI_INT, 0, TAG_ASK, MPI_COMM_WORLD, &sent);
         wait_politely(&sent);
         t->asking = 1;

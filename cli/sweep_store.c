@@ -42,8 +42,7 @@ static void describe_difference(json_t *there, json_t *here, char *buf, size_t s
         char *a = w ? json_dumps(w, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
                     : NULL;
         char *b = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY);
-        snprintf(buf, size, "%s: %.120s there, %.120s here", key, a ? a : "(missing)",
-                 b ? b : "?");
+        snprintf(buf, size, "%s: %.120s there, %.120s here", key, a ? a : "(missing)", b ? b : "?");
         free(a);
         free(b);
         return;
@@ -80,7 +79,8 @@ static int check_identity(const char *dir, json_t *identity, char *why, size_t s
             describe_difference(id ? id : old, identity, diff, sizeof diff);
             snprintf(why, size,
                      "%s holds another sweep (%s): rerun the command that made it, or "
-                     "use another --output", dir, diff);
+                     "use another --output",
+                     dir, diff);
         }
         json_decref(old);
         return same ? 0 : -2;
@@ -91,8 +91,8 @@ static int check_identity(const char *dir, json_t *identity, char *why, size_t s
     }
     json_t *doc = json_pack("{s:s, s:O}", "tradewar", TW_VERSION_STRING, "identity", identity);
     snprintf(tmp, sizeof tmp, "%s/.run.json.tmp", dir);
-    int st = doc && json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) == 0
-                 ? 0 : -1;
+    int st = doc && json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) == 0 ? 0
+                                                                                            : -1;
     json_decref(doc);
     if (st != 0 || rename(tmp, path) != 0)
         return fail(why, size, "cannot write", path);

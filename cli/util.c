@@ -252,19 +252,17 @@ int cli_stored_option(cli_args *a, const char *const *names, const char **const 
 
 int cli_solver_flag(cli_args *a, cli_solver_flags *f)
 {
-    static const char *const names[] = {"--method",         "--deficits",    "--tol",
-                                        "--max-iter",       "--anderson-depth",
-                                        "--damping",        "--fallback",    "--elasticities",
-                                        "--theta-scale",    "--psi-scale"};
-    const char **const slots[] = {&f->method,   &f->deficits,     &f->tol,
-                                  &f->max_iter, &f->depth,        &f->damping,
-                                  &f->fallback, &f->elasticities, &f->theta_scale,
-                                  &f->psi_scale};
+    static const char *const names[] = {"--method",   "--deficits",       "--tol",
+                                        "--max-iter", "--anderson-depth", "--damping",
+                                        "--fallback", "--elasticities",   "--theta-scale",
+                                        "--psi-scale"};
+    const char **const slots[] = {&f->method,      &f->deficits, &f->tol,      &f->max_iter,
+                                  &f->depth,       &f->damping,  &f->fallback, &f->elasticities,
+                                  &f->theta_scale, &f->psi_scale};
     return cli_stored_option(a, names, slots, sizeof names / sizeof names[0]);
 }
 
-static int bad_flag(const char *command, const char *flag, const char *value,
-                    const char *expected)
+static int bad_flag(const char *command, const char *flag, const char *value, const char *expected)
 {
     return cli_usage_error(command, "bad value '%s' for --%s (%s)", value, flag, expected);
 }

@@ -69,23 +69,26 @@ const char *tw_version(void);
  * which the call has nothing to return failed (the baseline's solve did not
  * converge, a singular equilibrium Jacobian for a gradient); the message
  * says which. */
-#define TW_STATUS_LIST(X)                                                     \
-    X(TW_OK, "success")                                                       \
-    X(TW_ERR_NOMEM, "out of memory")                                          \
-    X(TW_ERR_INVALID, "invalid argument")                                     \
-    X(TW_ERR_IO, "cannot read or write a file")                               \
-    X(TW_ERR_PARSE, "malformed input")                                        \
-    X(TW_ERR_DATA, "invalid data")                                            \
-    X(TW_ERR_UNKNOWN_NAME, "unknown country, sector or group")                \
-    X(TW_ERR_NUMERICAL, "a step the call needs failed numerically")           \
+#define TW_STATUS_LIST(X)                                           \
+    X(TW_OK, "success")                                             \
+    X(TW_ERR_NOMEM, "out of memory")                                \
+    X(TW_ERR_INVALID, "invalid argument")                           \
+    X(TW_ERR_IO, "cannot read or write a file")                     \
+    X(TW_ERR_PARSE, "malformed input")                              \
+    X(TW_ERR_DATA, "invalid data")                                  \
+    X(TW_ERR_UNKNOWN_NAME, "unknown country, sector or group")      \
+    X(TW_ERR_NUMERICAL, "a step the call needs failed numerically") \
     X(TW_ERR_INTERNAL, "internal error")
 
+/* (not formatted: an X-macro list expands to the members) */
+/* clang-format off */
 typedef enum {
 #define TW_X_ENUM(name, msg) name,
     TW_STATUS_LIST(TW_X_ENUM)
 #undef TW_X_ENUM
     TW_STATUS_COUNT
 } tw_status;
+/* clang-format on */
 
 /** A static message for a status code ("unknown status" when out of range). */
 const char *tw_strerror(tw_status status);
@@ -103,29 +106,32 @@ typedef struct tw_error {
 
 /* X(name, key, description). Keys are stable (JSON and CSV files use them);
  * the order is the ABI: append only. */
-#define TW_OUTCOME_LIST(X)                                                                \
-    X(TW_OUTCOME_NONE, "none", "not run")                                                 \
-    X(TW_OUTCOME_CONVERGED, "converged", "converged: every tolerance met")               \
-    X(TW_OUTCOME_ITERATION_LIMIT, "iteration-limit",                                      \
-      "stopped at the iteration, evaluation or round limit before converging")           \
-    X(TW_OUTCOME_STALLED, "stalled",                                                      \
-      "stalled: no further progress possible (line search failed, step too small)")      \
-    X(TW_OUTCOME_NON_FINITE, "non-finite", "a NaN or infinity appeared")                  \
-    X(TW_OUTCOME_SOLVER_FAILED, "solver-failed",                                          \
-      "the underlying method failed (a singular Jacobian, an optimiser error)")          \
-    X(TW_OUTCOME_INFEASIBLE, "infeasible",                                                \
-      "no feasible point: nothing found gives every player more than its threat point")  \
-    X(TW_OUTCOME_INNER_NOT_CONVERGED, "inner-not-converged",                              \
+#define TW_OUTCOME_LIST(X)                                                              \
+    X(TW_OUTCOME_NONE, "none", "not run")                                               \
+    X(TW_OUTCOME_CONVERGED, "converged", "converged: every tolerance met")              \
+    X(TW_OUTCOME_ITERATION_LIMIT, "iteration-limit",                                    \
+      "stopped at the iteration, evaluation or round limit before converging")          \
+    X(TW_OUTCOME_STALLED, "stalled",                                                    \
+      "stalled: no further progress possible (line search failed, step too small)")     \
+    X(TW_OUTCOME_NON_FINITE, "non-finite", "a NaN or infinity appeared")                \
+    X(TW_OUTCOME_SOLVER_FAILED, "solver-failed",                                        \
+      "the underlying method failed (a singular Jacobian, an optimiser error)")         \
+    X(TW_OUTCOME_INFEASIBLE, "infeasible",                                              \
+      "no feasible point: nothing found gives every player more than its threat point") \
+    X(TW_OUTCOME_INNER_NOT_CONVERGED, "inner-not-converged",                            \
       "an equilibrium or best response inside the call did not converge")               \
-    X(TW_OUTCOME_STOPPED, "stopped",                                                      \
+    X(TW_OUTCOME_STOPPED, "stopped",                                                    \
       "stopped at the caller's request (progress callback); the best point so far kept")
 
+/* (not formatted: an X-macro list expands to the members) */
+/* clang-format off */
 typedef enum {
 #define TW_X_ENUM(name, key, desc) name,
     TW_OUTCOME_LIST(TW_X_ENUM)
 #undef TW_X_ENUM
     TW_OUTCOME_COUNT
 } tw_outcome;
+/* clang-format on */
 
 /** The outcome's stable key ("converged", "iteration-limit", ...; "unknown"
  *  when out of range) and a one-line description. Static strings. */
@@ -193,17 +199,17 @@ long tw_model_find_sector(const tw_model *m, const char *code);
 
 /** Which array tw_model_set / tw_model_get address, and each one's length. */
 typedef enum {
-    TW_FLOWS,         /* N*N*J, [i][n][j], currency units, before tariffs */
-    TW_TARIFFS,       /* N*N*J, [i][n][j], tariff importer n levies on i */
-    TW_EXPORT_TAXES,  /* N*N*J, [i][n][j], tax exporter i levies on sales to n */
-    TW_TRADE_COSTS,   /* N*N*J, [i][n][j], iceberg cost level d (base 1) */
-    TW_SUBSIDIES,     /* N*J,   [i][j],    production subsidy paid by i to sector j */
-    TW_VA_SHARES,     /* N*J,   [i][j],    value-added share of gross output */
-    TW_FINAL_SHARES,  /* N*J,   [n][j],    share of sector j in final spending */
-    TW_IO_SHARES,     /* N*J*J, [i][k][j], share of input k in intermediate cost of j */
-    TW_THETA,         /* J,     trade elasticity (> 0) */
-    TW_PSI,           /* J,     scale elasticity (>= 0) */
-    TW_MARKUP,        /* J,     profit share of sales pi (0 <= pi < 1) */
+    TW_FLOWS,        /* N*N*J, [i][n][j], currency units, before tariffs */
+    TW_TARIFFS,      /* N*N*J, [i][n][j], tariff importer n levies on i */
+    TW_EXPORT_TAXES, /* N*N*J, [i][n][j], tax exporter i levies on sales to n */
+    TW_TRADE_COSTS,  /* N*N*J, [i][n][j], iceberg cost level d (base 1) */
+    TW_SUBSIDIES,    /* N*J,   [i][j],    production subsidy paid by i to sector j */
+    TW_VA_SHARES,    /* N*J,   [i][j],    value-added share of gross output */
+    TW_FINAL_SHARES, /* N*J,   [n][j],    share of sector j in final spending */
+    TW_IO_SHARES,    /* N*J*J, [i][k][j], share of input k in intermediate cost of j */
+    TW_THETA,        /* J,     trade elasticity (> 0) */
+    TW_PSI,          /* J,     scale elasticity (>= 0) */
+    TW_MARKUP,       /* J,     profit share of sales pi (0 <= pi < 1) */
     TW_ARRAY_COUNT
 } tw_array;
 
@@ -284,8 +290,8 @@ tw_status tw_policy_set_tariff(tw_policy *p, size_t exporter, size_t importer, s
                                double rate);
 double tw_policy_tariff(const tw_policy *p, size_t exporter, size_t importer, size_t sector);
 /** Export tax exporter i levies on sales to n (fraction, > -1; negative: export subsidy). */
-tw_status tw_policy_set_export_tax(tw_policy *p, size_t exporter, size_t importer,
-                                   size_t sector, double rate);
+tw_status tw_policy_set_export_tax(tw_policy *p, size_t exporter, size_t importer, size_t sector,
+                                   double rate);
 double tw_policy_export_tax(const tw_policy *p, size_t exporter, size_t importer, size_t sector);
 /** Production subsidy paid by country i to its sector j (fraction, > -1). */
 tw_status tw_policy_set_subsidy(tw_policy *p, size_t country, size_t sector, double rate);
@@ -310,18 +316,18 @@ int tw_policy_is_base(const tw_policy *p);
 /* ------------------------------------------------------------------------ */
 
 typedef enum {
-    TW_METHOD_ANDERSON,      /* damped fixed point with Anderson acceleration (KINSOL) */
-    TW_METHOD_NEWTON_KRYLOV  /* Newton-GMRES with line search on the same system (KINSOL) */
+    TW_METHOD_ANDERSON,     /* damped fixed point with Anderson acceleration (KINSOL) */
+    TW_METHOD_NEWTON_KRYLOV /* Newton-GMRES with line search on the same system (KINSOL) */
 } tw_method;
 
 struct tw_solve_progress;
 typedef struct tw_solver_options {
-    tw_method method;     /* default TW_METHOD_ANDERSON */
-    double tol;           /* max scaled residual accepted, default 1e-10 */
-    int max_iter;         /* default 2000 */
-    int anderson_depth;   /* default 8 */
-    double damping;       /* 0 < damping <= 1 for Anderson, default 1 */
-    int fallback;         /* 1: if the method fails, retry with the other one; default 1 */
+    tw_method method;   /* default TW_METHOD_ANDERSON */
+    double tol;         /* max scaled residual accepted, default 1e-10 */
+    int max_iter;       /* default 2000 */
+    int anderson_depth; /* default 8 */
+    double damping;     /* 0 < damping <= 1 for Anderson, default 1 */
+    int fallback;       /* 1: if the method fails, retry with the other one; default 1 */
     /* Optional progress callback: called on the solving thread every
        progress_every evaluations of the equilibrium map (default 10) with the
        residual there; a non-zero return stops the solve, which returns
@@ -333,24 +339,24 @@ typedef struct tw_solver_options {
 
 /** What tw_solve reports to tw_solver_options.progress (borrowed for the call). */
 typedef struct tw_solve_progress {
-    long evaluations;   /* evaluations of the equilibrium map so far in this solve */
-    tw_method method;   /* the method running */
-    double residual;    /* max scaled equilibrium residual at the latest evaluation */
-    double tol;         /* the residual that counts as converged */
-    double seconds;     /* since the solve started */
+    long evaluations; /* evaluations of the equilibrium map so far in this solve */
+    tw_method method; /* the method running */
+    double residual;  /* max scaled equilibrium residual at the latest evaluation */
+    double tol;       /* the residual that counts as converged */
+    double seconds;   /* since the solve started */
 } tw_solve_progress;
 void tw_solver_options_default(tw_solver_options *o);
 
 /** Statistics of the last solve. */
 typedef struct tw_solver_stats {
-    tw_outcome outcome;   /* TW_OUTCOME_NONE (not solved yet), CONVERGED (every
+    tw_outcome outcome; /* TW_OUTCOME_NONE (not solved yet), CONVERGED (every
                              equilibrium residual below tol), ITERATION_LIMIT,
                              STALLED, NON_FINITE or SOLVER_FAILED */
-    tw_method method;     /* the method that produced the answer */
-    long iterations;      /* nonlinear iterations (all attempts) */
-    long evaluations;     /* evaluations of the equilibrium map */
-    double residual;      /* max scaled equilibrium residual at the answer */
-    double seconds;       /* wall time of the solve */
+    tw_method method;   /* the method that produced the answer */
+    long iterations;    /* nonlinear iterations (all attempts) */
+    long evaluations;   /* evaluations of the equilibrium map */
+    double residual;    /* max scaled equilibrium residual at the answer */
+    double seconds;     /* wall time of the solve */
 } tw_solver_stats;
 
 /** A workspace to solve counterfactuals of one model. The model is borrowed and
@@ -418,56 +424,62 @@ tw_solver_stats tw_result_stats(const tw_result *r);
  *  each flow at base value times its quantity change, the flow's border price
  *  moving as the importer's sector price index times (1 + t0) / (1 + t')
  *  (docs/model.md, "Real GDP"). Appended keys: the order is the ABI. */
-#define TW_COUNTRY_OUTPUT_LIST(X)                                                       \
-    X(TW_C_WELFARE_PCT, "welfare_pct", "real income change, %")                          \
-    X(TW_C_EV, "ev", "equivalent variation, base currency units")                       \
-    X(TW_C_CP_WELFARE_PCT, "cp_welfare_pct", "Caliendo-Parro welfare: tot + vot, %")   \
-    X(TW_C_TOT_PCT, "tot_pct", "terms-of-trade effect (Caliendo-Parro), % of income")   \
-    X(TW_C_VOT_PCT, "vot_pct", "volume-of-trade effect (Caliendo-Parro), % of income")  \
-    X(TW_C_WAGE_PCT, "wage_pct", "nominal wage change, %")                              \
-    X(TW_C_REAL_WAGE_PCT, "real_wage_pct", "real wage change, %")                       \
-    X(TW_C_PRICE_INDEX_PCT, "price_index_pct", "consumer price index change, %")        \
-    X(TW_C_INCOME_BASE, "income_base", "income (final spending), base")                 \
-    X(TW_C_INCOME, "income", "income (final spending), counterfactual")                 \
-    X(TW_C_TARIFF_REVENUE_BASE, "tariff_revenue_base", "tariff revenue, base")          \
-    X(TW_C_TARIFF_REVENUE, "tariff_revenue", "tariff revenue, counterfactual")          \
+#define TW_COUNTRY_OUTPUT_LIST(X)                                                          \
+    X(TW_C_WELFARE_PCT, "welfare_pct", "real income change, %")                            \
+    X(TW_C_EV, "ev", "equivalent variation, base currency units")                          \
+    X(TW_C_CP_WELFARE_PCT, "cp_welfare_pct", "Caliendo-Parro welfare: tot + vot, %")       \
+    X(TW_C_TOT_PCT, "tot_pct", "terms-of-trade effect (Caliendo-Parro), % of income")      \
+    X(TW_C_VOT_PCT, "vot_pct", "volume-of-trade effect (Caliendo-Parro), % of income")     \
+    X(TW_C_WAGE_PCT, "wage_pct", "nominal wage change, %")                                 \
+    X(TW_C_REAL_WAGE_PCT, "real_wage_pct", "real wage change, %")                          \
+    X(TW_C_PRICE_INDEX_PCT, "price_index_pct", "consumer price index change, %")           \
+    X(TW_C_INCOME_BASE, "income_base", "income (final spending), base")                    \
+    X(TW_C_INCOME, "income", "income (final spending), counterfactual")                    \
+    X(TW_C_TARIFF_REVENUE_BASE, "tariff_revenue_base", "tariff revenue, base")             \
+    X(TW_C_TARIFF_REVENUE, "tariff_revenue", "tariff revenue, counterfactual")             \
     X(TW_C_EXPORT_TAX_REVENUE, "export_tax_revenue", "export-tax revenue, counterfactual") \
-    X(TW_C_SUBSIDY_COST, "subsidy_cost", "production-subsidy outlays, counterfactual")  \
-    X(TW_C_EXPORTS_BASE, "exports_base", "exports before tariffs, base")                \
-    X(TW_C_EXPORTS, "exports", "exports before tariffs, counterfactual")                \
-    X(TW_C_IMPORTS_BASE, "imports_base", "imports before tariffs, base")                \
-    X(TW_C_IMPORTS, "imports", "imports before tariffs, counterfactual")                \
-    X(TW_C_TRADE_BALANCE_BASE, "trade_balance_base", "exports minus imports, base")     \
-    X(TW_C_TRADE_BALANCE, "trade_balance", "exports minus imports, counterfactual")      \
+    X(TW_C_SUBSIDY_COST, "subsidy_cost", "production-subsidy outlays, counterfactual")     \
+    X(TW_C_EXPORTS_BASE, "exports_base", "exports before tariffs, base")                   \
+    X(TW_C_EXPORTS, "exports", "exports before tariffs, counterfactual")                   \
+    X(TW_C_IMPORTS_BASE, "imports_base", "imports before tariffs, base")                   \
+    X(TW_C_IMPORTS, "imports", "imports before tariffs, counterfactual")                   \
+    X(TW_C_TRADE_BALANCE_BASE, "trade_balance_base", "exports minus imports, base")        \
+    X(TW_C_TRADE_BALANCE, "trade_balance", "exports minus imports, counterfactual")        \
     X(TW_C_GDP_BASE, "gdp_base", "nominal GDP (final spending + exports - imports), base") \
     X(TW_C_GDP, "gdp", "nominal GDP (final spending + exports - imports), counterfactual") \
     X(TW_C_REAL_GDP_PCT, "real_gdp_pct", "real GDP change at base prices (expenditure side), %")
 
+/* (not formatted: an X-macro list expands to the members) */
+/* clang-format off */
 typedef enum {
 #define TW_X_ENUM(name, key, desc) name,
     TW_COUNTRY_OUTPUT_LIST(TW_X_ENUM)
 #undef TW_X_ENUM
     TW_C_COUNT
 } tw_country_output;
+/* clang-format on */
 
 /** Per country-and-sector outcomes (arrays of N*J, [i][j]). */
-#define TW_SECTOR_OUTPUT_LIST(X)                                                         \
-    X(TW_CS_OUTPUT_BASE, "output_base", "gross output, base")                             \
-    X(TW_CS_OUTPUT, "output", "gross output, counterfactual")                             \
-    X(TW_CS_OUTPUT_PCT, "output_pct", "gross output change, %")                          \
+#define TW_SECTOR_OUTPUT_LIST(X)                                                                   \
+    X(TW_CS_OUTPUT_BASE, "output_base", "gross output, base")                                      \
+    X(TW_CS_OUTPUT, "output", "gross output, counterfactual")                                      \
+    X(TW_CS_OUTPUT_PCT, "output_pct", "gross output change, %")                                    \
     X(TW_CS_EMPLOYMENT_SHARE_BASE, "employment_share_base", "share of the country's labour, base") \
     X(TW_CS_EMPLOYMENT_SHARE, "employment_share", "share of the country's labour, counterfactual") \
-    X(TW_CS_PRICE_PCT, "price_pct", "sector price index change, %")                       \
-    X(TW_CS_COST_PCT, "cost_pct", "unit cost of the input bundle change, %")              \
-    X(TW_CS_EXPORTS_BASE, "exports_base", "sector exports, base")                        \
+    X(TW_CS_PRICE_PCT, "price_pct", "sector price index change, %")                                \
+    X(TW_CS_COST_PCT, "cost_pct", "unit cost of the input bundle change, %")                       \
+    X(TW_CS_EXPORTS_BASE, "exports_base", "sector exports, base")                                  \
     X(TW_CS_EXPORTS, "exports", "sector exports, counterfactual")
 
+/* (not formatted: an X-macro list expands to the members) */
+/* clang-format off */
 typedef enum {
 #define TW_X_ENUM(name, key, desc) name,
     TW_SECTOR_OUTPUT_LIST(TW_X_ENUM)
 #undef TW_X_ENUM
     TW_CS_COUNT
 } tw_sector_output;
+/* clang-format on */
 
 const double *tw_result_country(const tw_result *r, tw_country_output which);
 const double *tw_result_sector(const tw_result *r, tw_sector_output which);
@@ -491,12 +503,12 @@ const double *tw_result_employment_hat(const tw_result *r);
  * each as a max relative error. Written to `out` (TW_CHECK_COUNT doubles).
  */
 typedef enum {
-    TW_CHECK_GOODS,        /* spending = final + intermediate demand */
-    TW_CHECK_LABOUR,       /* wage bill = labour share of sales, employment adds up */
-    TW_CHECK_PRICES,       /* price index equation */
-    TW_CHECK_SHARES,       /* trade shares sum to one */
-    TW_CHECK_BALANCE,      /* imports - exports = deficit */
-    TW_CHECK_WALRAS,       /* world spending = world production + tariffs */
+    TW_CHECK_GOODS,   /* spending = final + intermediate demand */
+    TW_CHECK_LABOUR,  /* wage bill = labour share of sales, employment adds up */
+    TW_CHECK_PRICES,  /* price index equation */
+    TW_CHECK_SHARES,  /* trade shares sum to one */
+    TW_CHECK_BALANCE, /* imports - exports = deficit */
+    TW_CHECK_WALRAS,  /* world spending = world production + tariffs */
     TW_CHECK_COUNT
 } tw_check;
 const char *tw_check_name(tw_check c);
@@ -515,15 +527,15 @@ tw_model *tw_result_to_model(const tw_result *res, const tw_model *m, const tw_p
 /* ------------------------------------------------------------------------ */
 
 typedef enum {
-    TW_DEFICIT_FIXED,    /* keep base deficits fixed relative to the numeraire (Caliendo-Parro) */
-    TW_DEFICIT_BALANCED  /* first solve the economy with zero deficits and use it as base (DEK, Ossa) */
+    TW_DEFICIT_FIXED, /* keep base deficits fixed relative to the numeraire (Caliendo-Parro) */
+    TW_DEFICIT_BALANCED /* first solve the economy with zero deficits and use it as base (DEK, Ossa) */
 } tw_deficit_mode;
 
 /** What building a baseline did. */
 typedef struct tw_baseline_report {
-    int calibrated;             /* 1 when a calibration solve was needed */
-    double calibration_gap;     /* max |log hat| of wages and prices in the calibration solve */
-    int balanced;               /* 1 when deficits were removed */
+    int calibrated;         /* 1 when a calibration solve was needed */
+    double calibration_gap; /* max |log hat| of wages and prices in the calibration solve */
+    int balanced;           /* 1 when deficits were removed */
     tw_solver_stats calibration;
     tw_solver_stats balancing;
 } tw_baseline_report;
@@ -538,9 +550,8 @@ typedef struct tw_baseline_report {
  * not converge there is no base: TW_ERR_NUMERICAL, *out NULL, and the
  * report's calibration or balancing statistics say how the solve ended.
  */
-tw_status tw_baseline_build(const tw_model *raw, tw_deficit_mode mode,
-                            const tw_solver_options *opt, tw_model **out,
-                            tw_baseline_report *report, tw_error *err);
+tw_status tw_baseline_build(const tw_model *raw, tw_deficit_mode mode, const tw_solver_options *opt,
+                            tw_model **out, tw_baseline_report *report, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Data loaders                                                             */
@@ -614,15 +625,15 @@ void tw_optimal_options_default(tw_optimal_options *o);
 
 /** How an optimisation ended. */
 typedef struct tw_optimal_report {
-    tw_outcome outcome;  /* CONVERGED: the optimiser stopped on a tolerance, or at a point
+    tw_outcome outcome; /* CONVERGED: the optimiser stopped on a tolerance, or at a point
                             whose projected gradient is below gtol; ITERATION_LIMIT
                             (max_eval), STALLED, SOLVER_FAILED, NON_FINITE,
                             INNER_NOT_CONVERGED (an equilibrium on the way did not
                             converge: the outputs hold that point), STOPPED (user stop:
                             the best point so far), INFEASIBLE (tw_bargain only) */
-    long evaluations;    /* objective evaluations, each an equilibrium and a gradient */
-    size_t variables;    /* number of instruments chosen */
-    double objective;    /* the objective at the optimum (welfare hat, or sum, or Nash product) */
+    long evaluations;   /* objective evaluations, each an equilibrium and a gradient */
+    size_t variables;   /* number of instruments chosen */
+    double objective;   /* the objective at the optimum (welfare hat, or sum, or Nash product) */
     double projected_gradient; /* largest entry of the projected gradient at the optimum */
     double seconds;
 } tw_optimal_report;
@@ -688,8 +699,8 @@ typedef struct tw_game_report {
                            after the last completed round) */
     long best_responses_not_converged; /* over all rounds */
     int rounds;
-    double change;     /* largest change of a rate in the last round */
-    long evaluations;  /* equilibria solved */
+    double change;    /* largest change of a rate in the last round */
+    long evaluations; /* equilibria solved */
     double seconds;
 } tw_game_report;
 
@@ -700,8 +711,8 @@ typedef struct tw_game_report {
  * `policy` holds the equilibrium and `res` (created for m) its economy.
  */
 tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *players,
-                  size_t n_players, const tw_game_options *go, tw_policy *policy,
-                  tw_result *res, tw_game_report *rep, tw_error *err);
+                  size_t n_players, const tw_game_options *go, tw_policy *policy, tw_result *res,
+                  tw_game_report *rep, tw_error *err);
 
 /**
  * The trade war the program computes: with `warmup` 1 (and rates free by
@@ -722,9 +733,9 @@ tw_status tw_war(const tw_model *m, const tw_solver_options *so, const size_t *p
  * sum_k weights[k] W_hat[players[k]] (weights NULL: equal weights). `policy`
  * is the start point and receives the optimum.
  */
-tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
-                       const double *weights, const tw_optimal_options *o, tw_policy *policy,
-                       tw_result *res, tw_optimal_report *rep, tw_error *err);
+tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players, const double *weights,
+                       const tw_optimal_options *o, tw_policy *policy, tw_result *res,
+                       tw_optimal_report *rep, tw_error *err);
 
 /**
  * Nash bargaining: the players' instruments maximise
@@ -741,12 +752,12 @@ tw_status tw_bargain(tw_solver *s, const size_t *players, size_t n_players, cons
 
 /** Whether an agreement enforces itself for one player (Bagwell-Staiger). */
 typedef struct tw_enforcement {
-    double agreement_welfare;  /* W_hat under the agreement */
-    double deviation_welfare;  /* W_hat of its best response to the agreement (one period) */
-    double punishment_welfare; /* W_hat in each period of the punishment */
-    double deviation_gain;     /* deviation - agreement */
-    double punishment_loss;    /* agreement - punishment, per period */
-    double critical_discount;  /* gain / (gain + loss): self-enforcing for discount factors
+    double agreement_welfare;      /* W_hat under the agreement */
+    double deviation_welfare;      /* W_hat of its best response to the agreement (one period) */
+    double punishment_welfare;     /* W_hat in each period of the punishment */
+    double deviation_gain;         /* deviation - agreement */
+    double punishment_loss;        /* agreement - punishment, per period */
+    double critical_discount;      /* gain / (gain + loss): self-enforcing for discount factors
                                   at or above it; 0 when deviating gains nothing; INFINITY
                                   when the punishment costs nothing */
     tw_outcome agreement_outcome;  /* the agreement's equilibrium */
@@ -774,10 +785,9 @@ tw_status tw_enforce(tw_solver *s, const size_t *players, size_t n_players,
  * import tariffs on `player` to the agreement's rates plus `snapback` (the
  * deviator best-responds). Fills `out` for that punishment.
  */
-tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players,
-                              size_t n_players, const tw_optimal_options *o,
-                              const tw_policy *agreement, double snapback, tw_enforcement *out,
-                              tw_error *err);
+tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players, size_t n_players,
+                              const tw_optimal_options *o, const tw_policy *agreement,
+                              double snapback, tw_enforcement *out, tw_error *err);
 
 /** The smallest snapback (in [0, o->upper], by bisection to 1e-4) that makes
  *  the agreement self-enforcing for `player` at discount factor `delta`;
@@ -835,8 +845,8 @@ void tw_scenario_apply_options(const tw_scenario *sc, tw_solver_options *opt,
  * resulting rate <= -1. Errors name the scenario file, line and value.
  * On error `p` holds a partial policy.
  */
-tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model *m,
-                             tw_policy *p, tw_error *err);
+tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model *m, tw_policy *p,
+                             tw_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Monte Carlo draws and quantiles (sweeps)                                 */
@@ -844,10 +854,10 @@ tw_status tw_scenario_policy(const tw_scenario *sc, size_t stage, const tw_model
 
 /** How an elasticity is drawn in a Monte Carlo run. */
 typedef enum {
-    TW_DIST_FIXED,   /* always the central value a[j] */
-    TW_DIST_NORMAL,  /* normal with mean a[j] and standard error b[j], truncated to
+    TW_DIST_FIXED,  /* always the central value a[j] */
+    TW_DIST_NORMAL, /* normal with mean a[j] and standard error b[j], truncated to
                         positive values (theta) or non-negative values (psi) */
-    TW_DIST_UNIFORM  /* uniform on [a[j], b[j]] */
+    TW_DIST_UNIFORM /* uniform on [a[j], b[j]] */
 } tw_dist;
 
 /** The distribution of one elasticity, sector by sector (a and b: J values each,
@@ -884,8 +894,8 @@ tw_status tw_draw_elasticities(const tw_draw_spec *theta, const tw_draw_spec *ps
  * TW_ERR_INVALID as tw_draw_elasticities, for a bound <= 0, and when 1000
  * candidates in a row for a sector all miss the bound.
  */
-tw_status tw_draw_elasticities_bounded(const tw_draw_spec *theta, const tw_draw_spec *psi,
-                                       size_t J, double max_psi_theta, unsigned long long seed,
+tw_status tw_draw_elasticities_bounded(const tw_draw_spec *theta, const tw_draw_spec *psi, size_t J,
+                                       double max_psi_theta, unsigned long long seed,
                                        unsigned long long k, double *theta_out, double *psi_out,
                                        unsigned long long *rejected, tw_error *err);
 
@@ -939,26 +949,26 @@ const char *tw_sweep_status_name(tw_sweep_status s);
 
 /** What a run reports to tw_sweep_options.progress (borrowed for the call). */
 typedef struct tw_sweep_progress {
-    size_t done;         /* solves finished in this run (here and, with a driver, elsewhere) */
-    size_t total;        /* solves this run has to do */
+    size_t done;            /* solves finished in this run (here and, with a driver, elsewhere) */
+    size_t total;           /* solves this run has to do */
     size_t retried, failed; /* of those done */
-    double seconds;      /* since the run started */
-    double seconds_left; /* an estimate (the rate so far); NAN before the first solve */
-    int final;           /* 1 at the run's last call (its return value is then ignored) */
+    double seconds;         /* since the run started */
+    double seconds_left;    /* an estimate (the rate so far); NAN before the first solve */
+    int final;              /* 1 at the run's last call (its return value is then ignored) */
 } tw_sweep_progress;
 
 typedef struct tw_sweep_options {
-    size_t draws;             /* Monte Carlo draws per point, 0 (default): the central solves only */
-    unsigned long long seed;  /* of the draws, default 1 */
-    tw_draw_spec theta, psi;  /* their distributions (arrays borrowed, copied by
+    size_t draws;            /* Monte Carlo draws per point, 0 (default): the central solves only */
+    unsigned long long seed; /* of the draws, default 1 */
+    tw_draw_spec theta, psi; /* their distributions (arrays borrowed, copied by
                                  tw_sweep_create); a NULL `a` means the base's values
                                  (default: both fixed at the base's values) */
     const double *draws_theta, *draws_psi; /* or the draws themselves: draws x J each,
                                  row k-1 is draw k (both or neither; copied); theta,
                                  psi then give only draw 0 */
-    double max_psi_theta;     /* random draws keep psi theta below this in every sector
+    double max_psi_theta;                  /* random draws keep psi theta below this in every sector
                                  (tw_draw_elasticities_bounded); default 1, INFINITY: none */
-    int keep_unstable;        /* with scale economies each draw's base stability is
+    int keep_unstable;                     /* with scale economies each draw's base stability is
                                  estimated (tw_solver_base_stability); 0 (default): a
                                  random draw under which the base is unstable is replaced
                                  by a fresh one, 1: solved as it is */
@@ -967,7 +977,7 @@ typedef struct tw_sweep_options {
                                  not used (solves run on worker threads). */
     const tw_sector_output *sector_outputs; /* per-sector outputs kept too (may be NULL) */
     size_t n_sector_outputs;
-    int threads;              /* worker threads; 0 (default): the machine's cores */
+    int threads; /* worker threads; 0 (default): the machine's cores */
     /* Optional: called on the thread that called tw_sweep_run while it runs (as
        solves end, and at least every 0.2 s), at most every progress_interval
        seconds (default 0.2; 0: no limit), and once at the end (final = 1); a
@@ -1026,8 +1036,8 @@ typedef struct tw_sweep_counts {
     size_t draws_redrawn;             /* draws with at least one such redraw */
     unsigned long long unstable_set_aside; /* over point 0's draws: candidates replaced
                                               because the base was unstable under them */
-    size_t unstable_kept;             /* point 0's draws solved under an unstable base */
-    int stability_checked;            /* 1: the data have scale economies */
+    size_t unstable_kept;                  /* point 0's draws solved under an unstable base */
+    int stability_checked;                 /* 1: the data have scale economies */
 } tw_sweep_counts;
 void tw_sweep_get_counts(const tw_sweep *s, tw_sweep_counts *c);
 
@@ -1044,12 +1054,12 @@ const double *tw_sweep_values(const tw_sweep *s, size_t point, size_t draw);
 
 /** How one solve went. */
 typedef struct tw_sweep_solve {
-    int done;                /* 0: not solved (the rest unset) */
+    int done; /* 0: not solved (the rest unset) */
     tw_sweep_status status;
-    long long iterations;    /* of both attempts */
+    long long iterations; /* of both attempts */
     double residual;
-    unsigned redraws;        /* candidates set aside for an unstable base */
-    double growth;           /* the base's stability estimate under the draw (NaN: not checked) */
+    unsigned redraws; /* candidates set aside for an unstable base */
+    double growth;    /* the base's stability estimate under the draw (NaN: not checked) */
 } tw_sweep_solve;
 void tw_sweep_get_solve(const tw_sweep *s, size_t point, size_t draw, tw_sweep_solve *out);
 
@@ -1151,18 +1161,18 @@ tw_status tw_compare(const tw_model *m, const tw_solver_options *opt, const tw_p
 
 /** What a variant does to psi when it scales theta. */
 typedef enum {
-    TW_PSI_DATA,         /* psi as in the data */
-    TW_PSI_ZERO,         /* psi = 0: constant returns */
-    TW_PSI_KEEP_PRODUCT  /* psi / theta_scale: psi * theta as in the data */
+    TW_PSI_DATA,        /* psi as in the data */
+    TW_PSI_ZERO,        /* psi = 0: constant returns */
+    TW_PSI_KEEP_PRODUCT /* psi / theta_scale: psi * theta as in the data */
 } tw_psi_rule;
 /** "data", "zero", "data / theta_scale". */
 const char *tw_psi_rule_name(tw_psi_rule r);
 
 /** An elasticity variant: every theta times theta_scale, psi by the rule. */
 typedef struct tw_elasticity_variant {
-    const char *key;     /* a name for files, e.g. "theta_x1.5_psi0" */
-    const char *label;   /* a short column heading, e.g. "th*1.5,psi=0" */
-    double theta_scale;  /* > 0 */
+    const char *key;    /* a name for files, e.g. "theta_x1.5_psi0" */
+    const char *label;  /* a short column heading, e.g. "th*1.5,psi=0" */
+    double theta_scale; /* > 0 */
     tw_psi_rule psi;
 } tw_elasticity_variant;
 
@@ -1251,10 +1261,12 @@ size_t tw_model_group_members(const tw_model *m, int sectors, size_t k, const si
 long tw_model_find_group(const tw_model *m, int sectors, const char *name);
 
 /* Documented thresholds of the warnings (docs/model.md, "Near the model's edge"). */
-#define TW_WARN_PSI_THETA 0.8      /* psi theta above this in a sector the policy moves:
+#define TW_WARN_PSI_THETA \
+    0.8                          /* psi theta above this in a sector the policy moves:
                                       supply elasticity theta/(1 - psi theta) > 5 theta */
-#define TW_WARN_BASE_GROWTH 0.95   /* base stability estimate at or above: close to unstable */
-#define TW_WARN_OUTPUT_PCT 50.0    /* a sector with scale economies (psi > 0): its gross
+#define TW_WARN_BASE_GROWTH 0.95 /* base stability estimate at or above: close to unstable */
+#define TW_WARN_OUTPUT_PCT \
+    50.0 /* a sector with scale economies (psi > 0): its gross
                                       output moves by more than 50% */
 
 /** A warning: a machine-readable code ("high-psi-theta", ...) and a one-line
@@ -1267,12 +1279,12 @@ typedef struct tw_warning {
 #define TW_WARNINGS_MAX 8
 /** What tw_result_diagnose finds. */
 typedef struct tw_diagnostics {
-    double max_psi_theta;       /* largest psi theta over all sectors */
-    long max_psi_theta_sector;  /* its sector (-1 when J = 0) */
-    double base_growth;         /* tw_solver_base_stability at the base; NaN when not estimated */
-    long largest_country;       /* country and sector of the largest |output change| (-1: none) */
+    double max_psi_theta;      /* largest psi theta over all sectors */
+    long max_psi_theta_sector; /* its sector (-1 when J = 0) */
+    double base_growth;        /* tw_solver_base_stability at the base; NaN when not estimated */
+    long largest_country;      /* country and sector of the largest |output change| (-1: none) */
     long largest_sector;
-    double largest_output_pct;  /* that change, % (signed) */
+    double largest_output_pct; /* that change, % (signed) */
     size_t n_warnings;
     tw_warning warnings[TW_WARNINGS_MAX];
 } tw_diagnostics;
@@ -1301,8 +1313,8 @@ void tw_diagnostics_add_warning(tw_diagnostics *d, const char *code, const char 
  * non-zero rate reaches sectors that carry no tariff anywhere in m's base
  * (services, typically) besides sectors that do. Names the file and line.
  */
-tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
-                               const tw_model *m, tw_diagnostics *d, tw_error *err);
+tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last, const tw_model *m,
+                               tw_diagnostics *d, tw_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Gravity: data tables and PPML with high-dimensional fixed effects        */
@@ -1348,27 +1360,27 @@ tw_status tw_table_factor(const tw_table *t, size_t k, uint32_t *codes, size_t *
 
 /** Why the PPML iterations stopped. */
 typedef enum {
-    TW_PPML_CONVERGED = 0,       /* relative deviance change below tol */
-    TW_PPML_MAX_ITER = 1,        /* IRLS iteration limit */
-    TW_PPML_FE_MAX_ITER = 2,     /* a fixed-effect projection hit its limit */
-    TW_PPML_NOT_FINITE = 3       /* the fit became non-finite */
+    TW_PPML_CONVERGED = 0,   /* relative deviance change below tol */
+    TW_PPML_MAX_ITER = 1,    /* IRLS iteration limit */
+    TW_PPML_FE_MAX_ITER = 2, /* a fixed-effect projection hit its limit */
+    TW_PPML_NOT_FINITE = 3   /* the fit became non-finite */
 } tw_ppml_stop;
 
 /** Why an observation was left out (tw_ppml_result.dropped). */
 typedef enum {
     TW_PPML_KEPT = 0,
-    TW_PPML_MISSING = 1,         /* y, a regressor, a fixed effect or a cluster missing */
-    TW_PPML_SEPARATED_FE = 2,    /* its group in some fixed effect has only y = 0 */
-    TW_PPML_SINGLETON = 3,       /* alone in a fixed-effect group (only with drop_singletons) */
-    TW_PPML_SEPARATED_X = 4      /* separated by the regressors (ReLU check, Correia et al.) */
+    TW_PPML_MISSING = 1,      /* y, a regressor, a fixed effect or a cluster missing */
+    TW_PPML_SEPARATED_FE = 2, /* its group in some fixed effect has only y = 0 */
+    TW_PPML_SINGLETON = 3,    /* alone in a fixed-effect group (only with drop_singletons) */
+    TW_PPML_SEPARATED_X = 4   /* separated by the regressors (ReLU check, Correia et al.) */
 } tw_ppml_drop;
 
 typedef enum { TW_VCOV_IID = 0, TW_VCOV_ROBUST = 1, TW_VCOV_CLUSTER = 2 } tw_vcov_kind;
 
 typedef struct tw_ppml_options {
-    double tol;          /* IRLS: stop when |dev - dev_old| / max(min(dev, dev_old), 0.1) < tol; 1e-10 */
-    int max_iter;        /* IRLS iterations; 100 */
-    double fe_tol;       /* projections: max change of a group effect below fe_tol; 1e-10 */
+    double tol;    /* IRLS: stop when |dev - dev_old| / max(min(dev, dev_old), 0.1) < tol; 1e-10 */
+    int max_iter;  /* IRLS iterations; 100 */
+    double fe_tol; /* projections: max change of a group effect below fe_tol; 1e-10 */
     int fe_max_iter;     /* sweeps per projection; 10000 */
     int separation;      /* 1: FE-group check and the ReLU check (default); 0: none */
     int drop_singletons; /* 1: drop observations alone in a group (ppmlhdfe's default); 0 (default) */
@@ -1384,33 +1396,33 @@ void tw_ppml_options_default(tw_ppml_options *o);
  */
 typedef struct tw_ppml_problem {
     size_t n;
-    const double *y;                  /* n, >= 0 (NaN: missing) */
-    size_t k;                         /* regressors */
-    const double *x;                  /* k * n, column-major */
+    const double *y; /* n, >= 0 (NaN: missing) */
+    size_t k;        /* regressors */
+    const double *x; /* k * n, column-major */
     size_t n_fe;
-    const uint32_t *const *fe;        /* n_fe arrays of n codes */
-    const size_t *fe_levels;          /* n_fe */
-    size_t n_cluster;                 /* 0, 1 or 2 (two-way: Cameron-Gelbach-Miller) */
-    const uint32_t *const *cluster;   /* n_cluster arrays of n codes */
-    const size_t *cluster_levels;     /* n_cluster */
+    const uint32_t *const *fe;      /* n_fe arrays of n codes */
+    const size_t *fe_levels;        /* n_fe */
+    size_t n_cluster;               /* 0, 1 or 2 (two-way: Cameron-Gelbach-Miller) */
+    const uint32_t *const *cluster; /* n_cluster arrays of n codes */
+    const size_t *cluster_levels;   /* n_cluster */
 } tw_ppml_problem;
 
 /** The fit; arrays owned by the result (tw_ppml_result_free). */
 typedef struct tw_ppml_result {
     size_t n, k;
-    double *beta;          /* k; NaN for a regressor omitted as collinear with the FE */
-    double *se;            /* k; NaN where omitted */
-    double *vcov;          /* k * k, row-major */
-    unsigned char *dropped;/* n, tw_ppml_drop codes */
-    double *mu;            /* n fitted means (NaN where dropped) */
-    size_t n_used;         /* observations in the fit */
-    size_t n_dropped[5];   /* by tw_ppml_drop code */
-    size_t n_omitted;      /* regressors omitted as collinear */
-    size_t clusters[2];    /* groups per cluster dimension */
+    double *beta;           /* k; NaN for a regressor omitted as collinear with the FE */
+    double *se;             /* k; NaN where omitted */
+    double *vcov;           /* k * k, row-major */
+    unsigned char *dropped; /* n, tw_ppml_drop codes */
+    double *mu;             /* n fitted means (NaN where dropped) */
+    size_t n_used;          /* observations in the fit */
+    size_t n_dropped[5];    /* by tw_ppml_drop code */
+    size_t n_omitted;       /* regressors omitted as collinear */
+    size_t clusters[2];     /* groups per cluster dimension */
     tw_ppml_stop stop;
-    int converged;         /* 1 when stop == TW_PPML_CONVERGED */
-    int iterations;        /* IRLS iterations */
-    long fe_sweeps;        /* projection sweeps over all IRLS iterations */
+    int converged;  /* 1 when stop == TW_PPML_CONVERGED */
+    int iterations; /* IRLS iterations */
+    long fe_sweeps; /* projection sweeps over all IRLS iterations */
     double deviance, null_deviance, pseudo_r2, log_likelihood;
     tw_vcov_kind vcov_kind;
     double seconds;
@@ -1448,24 +1460,24 @@ void tw_ppml_result_free(tw_ppml_result *res);
  */
 typedef struct tw_gravity_ge_problem {
     size_t N;
-    const double *Y, *E;     /* N each, > 0 */
-    const double *T0, *T1;   /* N*N each, row-major, > 0 */
-    double sigma;            /* elasticity of substitution, > 1 */
-    size_t reference;        /* the reference importer: inward resistance P = 1 */
+    const double *Y, *E;   /* N each, > 0 */
+    const double *T0, *T1; /* N*N each, row-major, > 0 */
+    double sigma;          /* elasticity of substitution, > 1 */
+    size_t reference;      /* the reference importer: inward resistance P = 1 */
 } tw_gravity_ge_problem;
 
 /** Results by country (arrays of N, owned; tw_gravity_ge_result_free). */
 typedef struct tw_gravity_ge_result {
     size_t N;
-    double *price_pct;    /* factory-gate price p'/p - 1, % */
-    double *imr_pct;      /* inward multilateral resistance P'/P - 1, % */
-    double *omr_pct;      /* outward multilateral resistance Pi'/Pi - 1, % */
-    double *gdp_pct;      /* real GDP (Y/P)'/(Y/P) - 1, % (Y' = p Y) */
-    double *welfare;      /* (E/P)/(E'/P'), E' = (E/Y) Y' (Arkolakis et al.'s statistic) */
-    double *imr0, *omr0;  /* baseline P and Pi (levels) */
-    int iterations;       /* of the last resistance solve */
+    double *price_pct;   /* factory-gate price p'/p - 1, % */
+    double *imr_pct;     /* inward multilateral resistance P'/P - 1, % */
+    double *omr_pct;     /* outward multilateral resistance Pi'/Pi - 1, % */
+    double *gdp_pct;     /* real GDP (Y/P)'/(Y/P) - 1, % (Y' = p Y) */
+    double *welfare;     /* (E/P)/(E'/P'), E' = (E/Y) Y' (Arkolakis et al.'s statistic) */
+    double *imr0, *omr0; /* baseline P and Pi (levels) */
+    int iterations;      /* of the last resistance solve */
     int converged;
-    double residual;      /* largest relative residual of the resistance equations */
+    double residual; /* largest relative residual of the resistance equations */
 } tw_gravity_ge_result;
 
 /**
@@ -1503,12 +1515,12 @@ void tw_gravity_ge_result_free(tw_gravity_ge_result *res);
  */
 typedef struct tw_gravity_geppml_problem {
     size_t N;
-    const double *X;         /* N*N observed flows, >= 0, every row and column sum > 0 */
-    const double *T0, *T1;   /* N*N */
+    const double *X;       /* N*N observed flows, >= 0, every row and column sum > 0 */
+    const double *T0, *T1; /* N*N */
     double sigma;
     size_t reference;
-    double tol;              /* 0: 1e-5 */
-    int max_iter;            /* 0: 1000 */
+    double tol;   /* 0: 1e-5 */
+    int max_iter; /* 0: 1000 */
 } tw_gravity_geppml_problem;
 
 tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge_result *res,
@@ -1521,9 +1533,9 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
 /* Every file the library reads must be a regular file (not a directory, FIFO
  * or device) no larger than the limit for its kind; a larger one is refused
  * with TW_ERR_DATA before it is read. */
-#define TW_LIMIT_SCENARIO_BYTES ((size_t)4 << 20)  /* a scenario file: 4 MiB */
-#define TW_LIMIT_MANIFEST_BYTES ((size_t)1 << 20)  /* a data set's manifest.yaml: 1 MiB */
-#define TW_LIMIT_TABLE_BYTES ((size_t)512 << 20)   /* a data table or from_file table: 512 MiB */
+#define TW_LIMIT_SCENARIO_BYTES ((size_t)4 << 20) /* a scenario file: 4 MiB */
+#define TW_LIMIT_MANIFEST_BYTES ((size_t)1 << 20) /* a data set's manifest.yaml: 1 MiB */
+#define TW_LIMIT_TABLE_BYTES ((size_t)512 << 20)  /* a data table or from_file table: 512 MiB */
 /* A model has at most this many cells in its largest arrays (N*N*J flows
  * and N*J*J input shares): 16 777 216, 128 MiB per array. */
 #define TW_LIMIT_CELLS ((size_t)1 << 24)
@@ -1629,10 +1641,10 @@ typedef enum {
 
 /** The stages of talks, in the order they are computed. */
 typedef enum {
-    TW_TALKS_STATUS_QUO, /* the start: the status quo's equilibrium */
-    TW_TALKS_WAR,        /* the threat point: the war (tw_war) */
-    TW_TALKS_COOPERATIVE,/* the cooperative outcome by the rule */
-    TW_TALKS_BARGAIN,    /* the Nash bargaining outcome, the war as threat point */
+    TW_TALKS_STATUS_QUO,  /* the start: the status quo's equilibrium */
+    TW_TALKS_WAR,         /* the threat point: the war (tw_war) */
+    TW_TALKS_COOPERATIVE, /* the cooperative outcome by the rule */
+    TW_TALKS_BARGAIN,     /* the Nash bargaining outcome, the war as threat point */
     TW_TALKS_STAGES
 } tw_talks_stage;
 
@@ -1648,17 +1660,17 @@ void tw_talks_options_default(tw_talks_options *o);
 
 /** How talks went: each stage's report, and the whole. */
 typedef struct tw_talks_report {
-    tw_outcome outcome;            /* STOPPED (user stop), INFEASIBLE (no start for bargaining
+    tw_outcome outcome;           /* STOPPED (user stop), INFEASIBLE (no start for bargaining
                                       beats the war for every player), otherwise the first
                                       stage outcome that is not CONVERGED, or CONVERGED */
-    tw_talks_stage stage;          /* the last stage reached */
-    int reached[TW_TALKS_STAGES];  /* 1: the stage's policy and result are there (after a
+    tw_talks_stage stage;         /* the last stage reached */
+    int reached[TW_TALKS_STAGES]; /* 1: the stage's policy and result are there (after a
                                       stop: as far as it got) */
-    tw_outcome status_quo;         /* the status quo's solve (when not CONVERGED the talks
+    tw_outcome status_quo;        /* the status quo's solve (when not CONVERGED the talks
                                       stop there) */
     tw_game_report war, war_warmup;
     tw_optimal_report cooperative, bargain;
-    const char *bargain_start;     /* static: "status quo", "cooperative", "reweighted
+    const char *bargain_start; /* static: "status quo", "cooperative", "reweighted
                                       cooperative", "given" (tw_talks_resume); NULL: none */
 } tw_talks_report;
 
@@ -1686,8 +1698,7 @@ tw_status tw_talks_resume(tw_talks *t, tw_talks_stage stage, const tw_policy *p,
  * so far in the handle, the stopped one at its best point). err's message
  * (code TW_OK) says why when the outcome is not CONVERGED.
  */
-tw_status tw_talks_run(tw_talks *t, const tw_talks_options *o, tw_talks_report *rep,
-                       tw_error *err);
+tw_status tw_talks_run(tw_talks *t, const tw_talks_options *o, tw_talks_report *rep, tw_error *err);
 /** A stage's policy and its equilibrium (owned by t), NULL before it is reached. */
 const tw_policy *tw_talks_policy(const tw_talks *t, tw_talks_stage stage);
 const tw_result *tw_talks_result(const tw_talks *t, tw_talks_stage stage);
@@ -1708,10 +1719,10 @@ const char *tw_model_sector_industries(const tw_model *m, size_t j);
 
 /** Options of tw_icio_import (NULL pointers: not given). */
 typedef struct tw_icio_options {
-    const char *regions_map;  /* CSV `economy,region`: every economy of the table once */
-    const char *sectors_map;  /* CSV `industry,sector`: every industry of the table once */
-    int drop_inventories;     /* 1: leave the INVNT final-demand columns out */
-    int year;                 /* 0: taken from the file name (four digits 1990-2099) */
+    const char *regions_map; /* CSV `economy,region`: every economy of the table once */
+    const char *sectors_map; /* CSV `industry,sector`: every industry of the table once */
+    int drop_inventories;    /* 1: leave the INVNT final-demand columns out */
+    int year;                /* 0: taken from the file name (four digits 1990-2099) */
 } tw_icio_options;
 
 /** What an import found: provenance for the manifest, and counts. */
@@ -1790,9 +1801,8 @@ typedef struct tw_concordance tw_concordance;
 /** Read a concordance; `sectors` (n_sectors codes, may be NULL: any sector
  *  code is accepted and listed in order of appearance) are the allowed sectors.
  *  Column names: `code_col` (NULL: "code") and "sector", optional "share". */
-tw_status tw_concordance_read(const char *path, const char *code_col,
-                              const char *const *sectors, size_t n_sectors,
-                              tw_concordance **out, tw_error *err);
+tw_status tw_concordance_read(const char *path, const char *code_col, const char *const *sectors,
+                              size_t n_sectors, tw_concordance **out, tw_error *err);
 void tw_concordance_free(tw_concordance *c);
 size_t tw_concordance_entries(const tw_concordance *c);
 size_t tw_concordance_sector_count(const tw_concordance *c);

@@ -23,6 +23,7 @@ PACKAGES=(build-essential cmake pkg-config
           nettle-dev        # SHA-256 of imported source tables (tradewar import icio)
           libopenmpi-dev openmpi-bin # MPI: tradewar sweep across ranks and machines (mpirun)
           libcmocka-dev     # unit-test framework
+          clang-format      # the `format` test: the C sources as .clang-format lays them out
           valgrind          # CLI tests under valgrind (ctest -L valgrind, tests/valgrind)
           python3           # CLI tests read the JSON output; scripts/us2025_scenario.py
           python3-dev python3-cffi python3-venv python3-setuptools python3-wheel # the Python package (python/): cffi binding, built offline by pip

@@ -114,8 +114,8 @@ tw_status tw_result_diagnose(tw_solver *s, const tw_model *m, const tw_policy *p
             "psi*theta exceeds %.2f in %zu sector(s) the policy moves (largest %.3f in %s: "
             "supply elasticity theta/(1-psi*theta) = %.3g, %.3g times theta); the answer is "
             "amplified by scale economies: compare with --psi-scale 0 and the sensitivity table",
-            TW_WARN_PSI_THETA, n_high, pt, m->sector_code[worst],
-            theta[worst] / (1 - pt), 1 / (1 - pt));
+            TW_WARN_PSI_THETA, n_high, pt, m->sector_code[worst], theta[worst] / (1 - pt),
+            1 / (1 - pt));
     }
     /* With constant returns a large reallocation is the model's ordinary
      * specialisation; with scale economies it is the amplification at work. */
@@ -124,8 +124,8 @@ tw_status tw_result_diagnose(tw_solver *s, const tw_model *m, const tw_policy *p
     for (size_t i = 0; i < N; i++)
         for (size_t j = 0; j < J; j++) {
             size_t ij = tw_idx2(J, i, j);
-            if (psi[j] > 0 && y0[ij] > 0 && isfinite(pct[ij]) && fabs(pct[ij]) > TW_WARN_OUTPUT_PCT &&
-                fabs(pct[ij]) > fabs(wpct)) {
+            if (psi[j] > 0 && y0[ij] > 0 && isfinite(pct[ij]) &&
+                fabs(pct[ij]) > TW_WARN_OUTPUT_PCT && fabs(pct[ij]) > fabs(wpct)) {
                 wi = (long)i;
                 wj = (long)j;
                 wpct = pct[ij];
@@ -137,7 +137,6 @@ tw_status tw_result_diagnose(tw_solver *s, const tw_model *m, const tw_policy *p
             "%s's %s output changes by %+.1f%% (more than %.0f%%) in a sector with scale "
             "economies (psi*theta %.3f): far from the base, where the amplification "
             "theta/(1-psi*theta) dominates; compare with --psi-scale 0 and the sensitivity table",
-            m->country_code[wi], m->sector_code[wj], wpct, TW_WARN_OUTPUT_PCT,
-            psi[wj] * theta[wj]);
+            m->country_code[wi], m->sector_code[wj], wpct, TW_WARN_OUTPUT_PCT, psi[wj] * theta[wj]);
     return TW_OK;
 }

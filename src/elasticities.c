@@ -164,8 +164,10 @@ static tw_status read_set(const char *path, ind_set *s, tw_error *err)
         long k = tw_icio_industry_index(code);
         double th, ps = 0;
         if (k < 0) {
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: '%.32s' is not an ICIO industry (2021 or "
-                         "2023 edition code)", path, csv.rows[r].line, code);
+            st = tw_fail(err, TW_ERR_DATA,
+                         "%s:%zu: '%.32s' is not an ICIO industry (2021 or "
+                         "2023 edition code)",
+                         path, csv.rows[r].line, code);
             break;
         }
         if (line[k]) {
@@ -177,8 +179,10 @@ static tw_status read_set(const char *path, ind_set *s, tw_error *err)
             (s->has_psi && (st = tw_csv_number(&csv, r, idx[2], "psi", 0, &ps, err)) != TW_OK))
             break;
         if (!(th > 0) || ps < 0) {
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: industry %s: theta %.17g must be > 0 and psi "
-                         "%.17g >= 0", path, csv.rows[r].line, code, th, ps);
+            st = tw_fail(err, TW_ERR_DATA,
+                         "%s:%zu: industry %s: theta %.17g must be > 0 and psi "
+                         "%.17g >= 0",
+                         path, csv.rows[r].line, code, th, ps);
             break;
         }
         line[k] = csv.rows[r].line;
@@ -227,9 +231,10 @@ static tw_status map_sector(const tw_model *m, size_t j, const ind_set *s, const
     for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
         long k = tw_icio_industry_index(tok);
         if (k < 0)
-            return tw_fail(err, TW_ERR_DATA, "%s: sector %s aggregates '%s', which is not an "
-                           "ICIO industry: give a file sector,theta[,psi] instead", s->path,
-                           m->sector_code[j], tok);
+            return tw_fail(err, TW_ERR_DATA,
+                           "%s: sector %s aggregates '%s', which is not an "
+                           "ICIO industry: give a file sector,theta[,psi] instead",
+                           s->path, m->sector_code[j], tok);
         th += s->theta[k];
         ps += s->psi[k];
         n++;
@@ -251,8 +256,10 @@ static tw_status apply_set(tw_model *m, const char *name, const char *dir, tw_er
     if (stat(path, &sb) != 0) {
         char avail[1024];
         list_sets(dir, avail, sizeof avail);
-        return tw_fail(err, TW_ERR_UNKNOWN_NAME, "no elasticity set '%s' (available: %s); or "
-                       "give a file sector,theta[,psi]", name, avail);
+        return tw_fail(err, TW_ERR_UNKNOWN_NAME,
+                       "no elasticity set '%s' (available: %s); or "
+                       "give a file sector,theta[,psi]",
+                       name, avail);
     }
     ind_set *s = calloc(1, sizeof *s);
     if (!s)
@@ -278,10 +285,11 @@ static tw_status apply_set(tw_model *m, const char *name, const char *dir, tw_er
     for (size_t j = 0; st == TW_OK && j < J; j++) {
         char list[2048];
         if (!sector_industries(m, j, have_aliases ? &aliases : NULL, acol, list, sizeof list))
-            st = tw_fail(err, TW_ERR_DATA, "elasticity set '%s': sector '%s' of the data set has "
+            st = tw_fail(err, TW_ERR_DATA,
+                         "elasticity set '%s': sector '%s' of the data set has "
                          "no ICIO industries (none recorded by an import, not an industry code, "
-                         "not in %s): give a file sector,theta[,psi] instead", name,
-                         m->sector_code[j], apath);
+                         "not in %s): give a file sector,theta[,psi] instead",
+                         name, m->sector_code[j], apath);
         else
             st = map_sector(m, j, s, list, &theta[j], &psi[j], err);
     }
@@ -322,4 +330,3 @@ tw_status tw_model_scale_elasticities(tw_model *m, double theta_scale, double ps
     }
     return TW_OK;
 }
-

@@ -438,14 +438,14 @@ static int alloc_all(tw_solver *s)
         return 0;
     memcpy(s->theta, s->m->arr[TW_THETA], J * sizeof(double));
     memcpy(s->psi, s->m->arr[TW_PSI], J * sizeof(double));
-    if (!(s->gam = tw_calloc(NJ * J, sizeof(double))) || !(s->inter = tw_calloc(J, sizeof(double))) ||
-        !(s->buyer = tw_calloc(J, sizeof(size_t))))
+    if (!(s->gam = tw_calloc(NJ * J, sizeof(double))) ||
+        !(s->inter = tw_calloc(J, sizeof(double))) || !(s->buyer = tw_calloc(J, sizeof(size_t))))
         return 0;
     double **nnj[] = {&s->lambda0, &s->a, &s->f_prod, &s->f_tar, &s->f_etax};
-    double **nj[] = {&s->alpha, &s->E0, &s->Y0, &s->ell0, &s->sub, &s->lc, &s->z, &s->S, &s->lp_new,
-                     &s->ES, &s->Y, &s->E_new, &s->lL_new, &s->gainL};
-    double **n1[] = {&s->wL0, &s->S0, &s->mu, &s->D, &s->w, &s->R, &s->XT, &s->LD, &s->PI,
-                     &s->SUB, &s->income, &s->ex};
+    double **nj[] = {&s->alpha, &s->E0,     &s->Y0, &s->ell0, &s->sub,   &s->lc,     &s->z,
+                     &s->S,     &s->lp_new, &s->ES, &s->Y,    &s->E_new, &s->lL_new, &s->gainL};
+    double **n1[] = {&s->wL0, &s->S0, &s->mu, &s->D,   &s->w,      &s->R,
+                     &s->XT,  &s->LD, &s->PI, &s->SUB, &s->income, &s->ex};
     for (size_t k = 0; k < sizeof nnj / sizeof *nnj; k++)
         if (!(*nnj[k] = tw_calloc(NNJ, sizeof(double))))
             return 0;
@@ -587,10 +587,12 @@ void tw_solver_free(tw_solver *s)
     if (!s)
         return;
     free(s->buyer);
-    double *arrs[] = {s->theta, s->psi, s->inter, s->alpha, s->gam, s->lambda0, s->a, s->f_prod, s->f_tar, s->f_etax, s->E0, s->Y0,
-                      s->ell0, s->sub, s->lc, s->z, s->S, s->lp_new, s->ES, s->Y, s->E_new,
-                      s->lL_new, s->gainL, s->wL0, s->S0, s->mu, s->D, s->w, s->R, s->XT, s->LD,
-                      s->PI, s->SUB, s->income, s->ex, s->u0, s->kry, s->hess};
+    double *arrs[] = {s->theta,  s->psi,   s->inter,  s->alpha,  s->gam, s->lambda0, s->a,
+                      s->f_prod, s->f_tar, s->f_etax, s->E0,     s->Y0,  s->ell0,    s->sub,
+                      s->lc,     s->z,     s->S,      s->lp_new, s->ES,  s->Y,       s->E_new,
+                      s->lL_new, s->gainL, s->wL0,    s->S0,     s->mu,  s->D,       s->w,
+                      s->R,      s->XT,    s->LD,     s->PI,     s->SUB, s->income,  s->ex,
+                      s->u0,     s->kry,   s->hess};
     for (size_t k = 0; k < sizeof arrs / sizeof *arrs; k++)
         free(arrs[k]);
     tw_policy_free(s->none);
@@ -669,8 +671,9 @@ static tw_outcome run_method(tw_solver *s, tw_method method, long *iters)
     s->running = method;
     /* Newton converges in tens of steps or not at all: cap it so an economy
      * without a (stable) equilibrium fails in seconds, not minutes */
-    KINSetNumMaxIters(kmem, method == TW_METHOD_ANDERSON ? s->opt.max_iter
-                                                         : (s->opt.max_iter < 60 ? s->opt.max_iter : 60));
+    KINSetNumMaxIters(kmem, method == TW_METHOD_ANDERSON
+                                ? s->opt.max_iter
+                                : (s->opt.max_iter < 60 ? s->opt.max_iter : 60));
     if (method == TW_METHOD_ANDERSON) {
         /* KINSOL stops the fixed point on the size of the step; the step in
          * wages is mu times the labour-market residual, so ask for less. */
@@ -779,7 +782,8 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
     if (stop == TW_OUTCOME_STOPPED) /* the call ran: TW_OK, the detail in err */
         tw_fail(err, TW_OK,
                 "the solve was stopped by its progress callback (after %ld iterations, "
-                "residual %.3g)", iters, res->stats.residual);
+                "residual %.3g)",
+                iters, res->stats.residual);
     else if (stop != TW_OUTCOME_CONVERGED) {
         /* With psi theta >= 1 scale economies outweigh comparative advantage:
          * there may be no interior equilibrium (Kucheryavyy, Lyn and
@@ -789,14 +793,15 @@ tw_status tw_solve(tw_solver *s, const tw_policy *policy, tw_result *res, tw_err
             strong += s->psi[j] * s->theta[j] >= 1;
         char hint[160] = "";
         if (strong)
-            snprintf(hint, sizeof hint,
-                     "; psi*theta >= 1 in %zu sector(s): the model may have no interior equilibrium",
-                     strong);
+            snprintf(
+                hint, sizeof hint,
+                "; psi*theta >= 1 in %zu sector(s): the model may have no interior equilibrium",
+                strong);
         /* the call ran: TW_OK, the outcome in the statistics, the detail in err */
         tw_fail(err, TW_OK,
-                       "the solver did not converge (%s after %ld iterations, residual %.3g%s%s%s)",
-                       tw_outcome_name(stop), iters, res->stats.residual,
-                       s->kin_msg[0] ? "; " : "", s->kin_msg, hint);
+                "the solver did not converge (%s after %ld iterations, residual %.3g%s%s%s)",
+                tw_outcome_name(stop), iters, res->stats.residual, s->kin_msg[0] ? "; " : "",
+                s->kin_msg, hint);
     }
     return TW_OK;
 }

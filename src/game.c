@@ -71,33 +71,33 @@ typedef struct {
     tw_result *res;
     const tw_instruments *ins;
     tw_gradient_ws *g;
-    double *weights;          /* N: the weight of each country's welfare in the objective */
-    double *values, *grads;   /* nobj, nobj*K */
-    double *cache_x;          /* x of the cached values and gradients */
-    double weight_sum;        /* weighted: sum of the weights (the objective at no change) */
+    double *weights;        /* N: the weight of each country's welfare in the objective */
+    double *values, *grads; /* nobj, nobj*K */
+    double *cache_x;        /* x of the cached values and gradients */
+    double weight_sum;      /* weighted: sum of the weights (the objective at no change) */
     /* bargaining: maximise sum_k flog(W_k - threat_k) instead of a fixed weighted sum */
     const size_t *players;
     size_t nplayers;
     const double *threat;
-    double nash;              /* the Nash product's log at the cached point */
+    double nash; /* the Nash product's log at the cached point */
     int cached;
     long evals;
-    tw_status failure;        /* a call error (out of memory, ...): the call fails */
-    tw_outcome halt;          /* why the optimisation ended early (TW_OUTCOME_NONE: it did
+    tw_status failure; /* a call error (out of memory, ...): the call fails */
+    tw_outcome halt;   /* why the optimisation ended early (TW_OUTCOME_NONE: it did
                                  not): a user stop, an equilibrium or gradient that failed */
     tw_error *err;
     nlopt_opt opt;
     /* equal gains (Ossa's rule): one objective row per player */
     size_t nobj;
-    const double *ref;        /* nplayers reference welfare hats (the factual: 1) */
+    const double *ref; /* nplayers reference welfare hats (the factual: 1) */
     /* progress */
     const tw_optimal_options *o;
     const char *stage;
-    const char *phase;        /* tw_progress.phase */
+    const char *phase; /* tw_progress.phase */
     double t0, best, pg0;
     long evals0;
-    const double *lb, *ub;    /* the box (for the projected gradient) */
-    double *stop_x;           /* where the projected gradient fell below gtol */
+    const double *lb, *ub; /* the box (for the projected gradient) */
+    double *stop_x;        /* where the projected gradient fell below gtol */
     int pg_stop;
 } opt_ctx;
 
@@ -289,7 +289,7 @@ static tw_outcome nlopt_outcome(nlopt_result r)
     case NLOPT_MAXEVAL_REACHED:
     case NLOPT_MAXTIME_REACHED:
         return TW_OUTCOME_ITERATION_LIMIT;
-    case NLOPT_FAILURE:          /* L-BFGS and SLSQP: the line search found no better point */
+    case NLOPT_FAILURE: /* L-BFGS and SLSQP: the line search found no better point */
     case NLOPT_ROUNDOFF_LIMITED:
         return TW_OUTCOME_STALLED;
     default:
@@ -323,7 +323,8 @@ static tw_status opt_setup(opt_ctx *c, const tw_optimal_options *o, size_t nobj,
     size_t K = c->ins->nvars;
     memset(b, 0, sizeof *b);
     if (K == 0)
-        return tw_fail(c->err, TW_ERR_INVALID, "no instrument to choose (check partners and sectors)");
+        return tw_fail(c->err, TW_ERR_INVALID,
+                       "no instrument to choose (check partners and sectors)");
     c->nobj = nobj;
     c->o = o;
     c->halt = TW_OUTCOME_NONE;
@@ -490,7 +491,7 @@ static double gain_gap(const opt_ctx *c)
     return hi - lo;
 }
 
-#define TW_EQUAL_TOL 1e-6     /* percentage points */
+#define TW_EQUAL_TOL 1e-6      /* percentage points */
 #define TW_EQUAL_SLSQP_MAX 400 /* instruments; more: the search over weights */
 
 /* SLSQP up to TW_EQUAL_SLSQP_MAX instruments; beyond (`auglag`), NLopt's
@@ -763,7 +764,8 @@ static tw_status optimise_equal_weights(opt_ctx *c, const tw_optimal_options *o,
     if (st == TW_OK && halt == TW_OUTCOME_NONE && out != TW_OUTCOME_CONVERGED)
         tw_fail(c->err, TW_OK,
                 "equal gains: after %d weight updates the players' gains still differ by "
-                "%.3g percentage points (%s)", outer, gap, tw_outcome_name(out));
+                "%.3g percentage points (%s)",
+                outer, gap, tw_outcome_name(out));
     free(buf);
     return st;
 }
@@ -853,15 +855,16 @@ tw_status tw_cooperate_equal(tw_solver *s, const size_t *players, size_t n_playe
         return tw_fail(err, TW_ERR_INVALID, "no solver");
     for (size_t k = 0; ref && k < n_players; k++)
         if (!(ref[k] > 0 && isfinite(ref[k])))
-            return tw_fail(err, TW_ERR_INVALID, "equal gains: reference welfare %g of player %zu "
-                           "is not a positive number", ref[k], k);
+            return tw_fail(err, TW_ERR_INVALID,
+                           "equal gains: reference welfare %g of player %zu "
+                           "is not a positive number",
+                           ref[k], k);
     run_goal goal = {"equal gains", NULL, NULL, 1, ref, NULL};
     return run_players(s, players, n_players, &goal, o, policy, res, rep, err);
 }
 
 tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_options *o,
-                           tw_policy *policy, tw_result *res, tw_optimal_report *rep,
-                           tw_error *err)
+                           tw_policy *policy, tw_result *res, tw_optimal_report *rep, tw_error *err)
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
@@ -872,8 +875,9 @@ tw_status tw_best_response(tw_solver *s, size_t country, const tw_optimal_option
 /* The MFN warm-up means something only for rates set by partner. */
 static int warmup_applies(const tw_optimal_options *o)
 {
-    return !o->mfn && (!o->instruments || (o->instruments & (TW_INSTRUMENT_IMPORT_TARIFFS |
-                                                             TW_INSTRUMENT_EXPORT_TAXES)));
+    return !o->mfn &&
+           (!o->instruments ||
+            (o->instruments & (TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_EXPORT_TAXES)));
 }
 
 tw_status tw_optimal(tw_solver *s, size_t country, const tw_optimal_options *o, int warmup,
@@ -909,9 +913,9 @@ tw_status tw_optimal(tw_solver *s, size_t country, const tw_optimal_options *o, 
     return run_players(s, &country, 1, &goal, o, policy, res, rep, err);
 }
 
-tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players,
-                       const double *weights, const tw_optimal_options *o, tw_policy *policy,
-                       tw_result *res, tw_optimal_report *rep, tw_error *err)
+tw_status tw_cooperate(tw_solver *s, const size_t *players, size_t n_players, const double *weights,
+                       const tw_optimal_options *o, tw_policy *policy, tw_result *res,
+                       tw_optimal_report *rep, tw_error *err)
 {
     if (!s)
         return tw_fail(err, TW_ERR_INVALID, "no solver");
@@ -980,8 +984,10 @@ tw_status tw_welfare_gradient(tw_solver *s, const tw_policy *p, size_t country,
         w[country] = 1;
         st = tw_solve(s, pc, res, err);
         if (st == TW_OK && tw_result_stats(res).outcome != TW_OUTCOME_CONVERGED)
-            st = tw_fail(err, TW_ERR_NUMERICAL, "no gradient: the equilibrium did not converge "
-                         "(%s)", tw_outcome_name(tw_result_stats(res).outcome));
+            st = tw_fail(err, TW_ERR_NUMERICAL,
+                         "no gradient: the equilibrium did not converge "
+                         "(%s)",
+                         tw_outcome_name(tw_result_stats(res).outcome));
         else if (st == TW_OK)
             st = tw__gradient(s, pc, ins, w, 1, g, res->u, welfare, grad);
         if (st != TW_OK && err && err->code != st)
@@ -1070,8 +1076,8 @@ static void *war_round(void *arg)
         tw__policy_copy(w->work, w->current);
         tw_optimal_report rep;
         memset(&rep, 0, sizeof rep);
-        tw_status st = tw_best_response(w->s, w->players[k], &w->best_opts, w->work, w->res,
-                                        &rep, &w->err);
+        tw_status st = tw_best_response(w->s, w->players[k], &w->best_opts, w->work, w->res, &rep,
+                                        &w->err);
         w->evals += rep.evaluations;
         if (st != TW_OK) {
             w->status = st;
@@ -1093,8 +1099,8 @@ static tw_status nash_run(const tw_model *m, const tw_solver_options *so, const 
                           tw_policy *policy, tw_result *res, tw_game_report *rep, tw_error *err);
 
 tw_status tw_nash(const tw_model *m, const tw_solver_options *so, const size_t *players,
-                  size_t n_players, const tw_game_options *go, tw_policy *policy,
-                  tw_result *res, tw_game_report *rep, tw_error *err)
+                  size_t n_players, const tw_game_options *go, tw_policy *policy, tw_result *res,
+                  tw_game_report *rep, tw_error *err)
 {
     return nash_run(m, so, players, n_players, go, NULL, policy, res, rep, err);
 }
@@ -1147,8 +1153,8 @@ static tw_status nash_run(const tw_model *m, const tw_solver_options *so, const 
         return tw_fail(err, TW_ERR_INVALID, "tw_nash: no players");
     for (size_t k = 0; k < n_players; k++)
         if (players[k] >= m->N)
-            return tw_fail(err, TW_ERR_INVALID, "tw_nash: player %zu is country %zu of %zu",
-                           k, players[k], m->N);
+            return tw_fail(err, TW_ERR_INVALID, "tw_nash: player %zu is country %zu of %zu", k,
+                           players[k], m->N);
     double t0 = tw_now();
     int nthreads = go->threads < 1 ? 1 : go->threads;
     if ((size_t)nthreads > n_players)
@@ -1267,8 +1273,8 @@ static tw_status nash_run(const tw_model *m, const tw_solver_options *so, const 
         if (converged)
             ws.seconds_left = 0;
         else if (change > 0 && prev_change < INFINITY && change < prev_change)
-            ws.seconds_left = per_round * (1 + ceil(log(change / go->tol) /
-                                                   log(prev_change / change)));
+            ws.seconds_left = per_round *
+                              (1 + ceil(log(change / go->tol) / log(prev_change / change)));
         else
             ws.seconds_left = NAN;
         prev_change = change;
@@ -1305,13 +1311,17 @@ static tw_status nash_run(const tw_model *m, const tw_solver_options *so, const 
         if (st == TW_OK && stopped)
             tw_fail(err, TW_OK, "stopped at the caller's request in round %d", round);
         else if (st == TW_OK && !converged)
-            tw_fail(err, TW_OK, "the trade war did not settle: rates still moved by %.3g after %d "
-                    "rounds", change, round);
+            tw_fail(err, TW_OK,
+                    "the trade war did not settle: rates still moved by %.3g after %d "
+                    "rounds",
+                    change, round);
         else if (st == TW_OK && !solved)
             tw_fail(err, TW_OK, "the war's equilibrium did not converge: %s", e2.message);
         else if (st == TW_OK && nc_round > 0)
-            tw_fail(err, TW_OK, "the war settled, but %ld best response(s) of its last round did "
-                    "not converge", nc_round);
+            tw_fail(err, TW_OK,
+                    "the war settled, but %ld best response(s) of its last round did "
+                    "not converge",
+                    nc_round);
     }
     if (rep) {
         rep->outcome = out;
@@ -1472,10 +1482,9 @@ static tw_status snapback_welfare(tw_solver *s, size_t player, const size_t *pla
     return TW_OK;
 }
 
-tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players,
-                              size_t n_players, const tw_optimal_options *o,
-                              const tw_policy *agreement, double snapback, tw_enforcement *out,
-                              tw_error *err)
+tw_status tw_enforce_snapback(tw_solver *s, size_t player, const size_t *players, size_t n_players,
+                              const tw_optimal_options *o, const tw_policy *agreement,
+                              double snapback, tw_enforcement *out, tw_error *err)
 {
     if (!s || !agreement || !out || player >= s->N || !(snapback >= 0))
         return tw_fail(err, TW_ERR_INVALID, "tw_enforce_snapback: bad arguments");
@@ -1510,7 +1519,8 @@ tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, si
     if (!snapback || !(delta > 0 && delta < 1))
         return tw_fail(err, TW_ERR_INVALID, "the discount factor must lie in (0, 1)");
     tw_enforcement e;
-    tw_status st = tw_enforce_snapback(s, player, players, n_players, o, agreement, o->upper, &e, err);
+    tw_status st = tw_enforce_snapback(s, player, players, n_players, o, agreement, o->upper, &e,
+                                       err);
     if (st != TW_OK)
         return st;
     *outcome = tw_enforcement_outcome(&e);
@@ -1554,8 +1564,8 @@ tw_status tw_min_snapback(tw_solver *s, size_t player, const size_t *players, si
         }
         double w = 0;
         tw_outcome oc = TW_OUTCOME_NONE;
-        st = snapback_welfare(s, player, players, n_players, o, agreement, mid, warm, work, res,
-                              &w, &oc, err);
+        st = snapback_welfare(s, player, players, n_players, o, agreement, mid, warm, work, res, &w,
+                              &oc, err);
         if (st != TW_OK)
             break;
         if (oc != TW_OUTCOME_CONVERGED && *outcome == TW_OUTCOME_CONVERGED)

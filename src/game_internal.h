@@ -10,8 +10,8 @@
 /* One optimisation variable: `count` policy cells that move together (one
  * cell, or all partners' tariffs in one sector under MFN). */
 typedef struct tw_var {
-    int kind;      /* TW_INSTRUMENT_* */
-    size_t first;  /* index into cells */
+    int kind;     /* TW_INSTRUMENT_* */
+    size_t first; /* index into cells */
     size_t count;
 } tw_var;
 
@@ -45,17 +45,17 @@ typedef struct tw_vjp_ws {
 
 typedef struct tw_gradient_ws {
     size_t nu, nobj;
-    double *w0;     /* objectives at the point */
-    double *jac;    /* nu*nu, column-major: the transpose of F_u */
+    double *w0;  /* objectives at the point */
+    double *jac; /* nu*nu, column-major: the transpose of F_u */
     int *ipiv;
     double *mu, *u;
-    double *seed;   /* nu*TW_VJP_BLOCK seeds of a reverse pass */
+    double *seed; /* nu*TW_VJP_BLOCK seeds of a reverse pass */
     tw_vjp_ws vjp;
-    int have_lu;     /* jac holds the LU factors of some point's F_u' */
-    long factorisations, krylov; /* F_u' factored; GMRES solves that sufficed */
+    int have_lu;                           /* jac holds the LU factors of some point's F_u' */
+    long factorisations, krylov;           /* F_u' factored; GMRES solves that sufficed */
     double *kv, *hh, *cs, *sn, *gg, *zbuf; /* GMRES on F_u', TW_VJP_BLOCK sides at once */
-    double *income0; /* N base incomes */
-    double *v;       /* instrument values */
+    double *income0;                       /* N base incomes */
+    double *v;                             /* instrument values */
 } tw_gradient_ws;
 
 tw_gradient_ws *tw__gradient_ws_create(const tw_solver *s, size_t nvars, size_t nobj);
@@ -72,10 +72,9 @@ tw_status tw__gradient(tw_solver *s, tw_policy *p, const tw_instruments *ins, co
 void tw__jacobian_transposed(const tw_solver *s, const double *u, tw_gradient_ws *g);
 /* Instruments of several countries together (for talks): each country's
  * instruments on the other listed countries unless o->partners says otherwise. */
-tw_instruments *tw__instruments_create_multi(const tw_model *m, const size_t *countries,
-                                             size_t n, const tw_optimal_options *o);
-double tw__objective_at(tw_solver *s, const double *u, const double *weight,
-                        const double *income0);
+tw_instruments *tw__instruments_create_multi(const tw_model *m, const size_t *countries, size_t n,
+                                             const tw_optimal_options *o);
+double tw__objective_at(tw_solver *s, const double *u, const double *weight, const double *income0);
 
 /* From equilibrium.c: the Newton residual at u into f (nu doubles); 0 or -1. */
 int tw__residual_vec(tw_solver *s, const double *u, double *f);

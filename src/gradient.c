@@ -403,8 +403,8 @@ static void vjp(const tw_solver *s, const double *u, const double *seed, const d
     vjp_block(s, u, seed, wts, income0, v, factors, VB);
 }
 
-static void vjp1(const tw_solver *s, const double *u, const double *seed,
-                 const double *const *wts, const double *income0, tw_vjp_ws *v, int factors)
+static void vjp1(const tw_solver *s, const double *u, const double *seed, const double *const *wts,
+                 const double *income0, tw_vjp_ws *v, int factors)
 {
     vjp_block(s, u, seed, wts, income0, v, factors, 1);
 }
@@ -426,8 +426,8 @@ tw_gradient_ws *tw__gradient_ws_create(const tw_solver *s, size_t nvars, size_t 
     g->income0 = tw_calloc(N, sizeof(double));
     g->v = tw_calloc(nvars ? nvars : 1, sizeof(double));
     tw_vjp_ws *v = &g->vjp;
-    double **arrs[] = {&v->ub, &v->inc, &v->ld, &v->Yb, &v->ESb, &v->Sb,
-                       &v->zb, &v->ab, &v->fpb, &v->ftb, &v->feb, &v->subb};
+    double **arrs[] = {&v->ub, &v->inc, &v->ld,  &v->Yb,  &v->ESb, &v->Sb,
+                       &v->zb, &v->ab,  &v->fpb, &v->ftb, &v->feb, &v->subb};
     size_t lens[] = {nu, N, N, NJ, NJ, NJ, NJ, NNJ, NNJ, NNJ, NNJ, NJ};
     size_t m = GMRES_M;
     g->kv = tw_calloc((m + 1) * nu * VB, sizeof(double));
@@ -453,17 +453,16 @@ void tw__gradient_ws_free(tw_gradient_ws *g)
     if (!g)
         return;
     tw_vjp_ws *v = &g->vjp;
-    double *arrs[] = {g->jac, g->mu, g->w0, g->u, g->seed, g->income0, g->v, g->kv, g->hh,
-                      g->cs, g->sn, g->gg, g->zbuf, v->ub, v->inc,
-                      v->ld, v->Yb, v->ESb, v->Sb, v->zb, v->ab, v->fpb, v->ftb, v->feb, v->subb};
+    double *arrs[] = {g->jac, g->mu, g->w0, g->u,    g->seed, g->income0, g->v,   g->kv, g->hh,
+                      g->cs,  g->sn, g->gg, g->zbuf, v->ub,   v->inc,     v->ld,  v->Yb, v->ESb,
+                      v->Sb,  v->zb, v->ab, v->fpb,  v->ftb,  v->feb,     v->subb};
     for (size_t k = 0; k < sizeof arrs / sizeof *arrs; k++)
         free(arrs[k]);
     free(g->ipiv);
     free(g);
 }
 
-double tw__objective_at(tw_solver *s, const double *u, const double *weight,
-                        const double *income0)
+double tw__objective_at(tw_solver *s, const double *u, const double *weight, const double *income0)
 {
     tw__evaluate(s, u);
     return objective(s, u, weight, income0);
@@ -488,8 +487,7 @@ static double cell_derivative(const tw_solver *s, const tw_policy *p, int kind, 
         double s1 = 1 + p->subsidy[cell], d = v->subb[cell * B + b] / (s1 * s1);
         for (size_t n = 0; n < N; n++) {
             size_t x = tw_idx3(N, J, i, n, j);
-            d += (v->ab[x * B + b] * s->theta[j] * s->a[x] + v->fpb[x * B + b] * s->f_prod[x]) /
-                 s1;
+            d += (v->ab[x * B + b] * s->theta[j] * s->a[x] + v->fpb[x * B + b] * s->f_prod[x]) / s1;
         }
         return d;
     }
@@ -498,7 +496,8 @@ static double cell_derivative(const tw_solver *s, const tw_policy *p, int kind, 
     double ab = v->ab[x * B + b], fpb = v->fpb[x * B + b], ftb = v->ftb[x * B + b],
            feb = v->feb[x * B + b];
     double da = -s->theta[j] * s->a[x] * ab, dp = -s->f_prod[x] * fpb;
-    if (kind == TW_INSTRUMENT_IMPORT_TARIFFS) /* a ~ (1+t)^-theta, f_prod, f_etax ~ 1/(1+t), f_tar = t/(1+t) */
+    if (kind ==
+        TW_INSTRUMENT_IMPORT_TARIFFS) /* a ~ (1+t)^-theta, f_prod, f_etax ~ 1/(1+t), f_tar = t/(1+t) */
         return (da + dp - s->f_etax[x] * feb) / t1 + ftb / (t1 * t1);
     /* export tax: a ~ (1+e)^-theta, f_prod ~ 1/(1+e), f_etax = e/((1+t)(1+e)) */
     return (da + dp) / e1 + feb / (t1 * e1 * e1);

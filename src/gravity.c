@@ -46,17 +46,17 @@ void tw_ppml_result_free(tw_ppml_result *r)
 /* ---- the fixed-effect structure on the observations in use --------------- */
 
 typedef struct fe_work {
-    size_t n;        /* observations in use */
-    size_t D;        /* dimensions */
-    size_t m;        /* columns projected together */
-    uint32_t **g;    /* D arrays of n codes (compacted, 0..L[d]-1) */
-    size_t *L;       /* D */
-    double **sw;     /* D arrays of L[d] weight sums */
-    double **alpha;  /* D arrays of L[d]*m accumulated effects (for acceleration) */
+    size_t n;          /* observations in use */
+    size_t D;          /* dimensions */
+    size_t m;          /* columns projected together */
+    uint32_t **g;      /* D arrays of n codes (compacted, 0..L[d]-1) */
+    size_t *L;         /* D */
+    double **sw;       /* D arrays of L[d] weight sums */
+    double **alpha;    /* D arrays of L[d]*m accumulated effects (for acceleration) */
     double **a1, **a2; /* D arrays of L[d]*m: the last two sweeps' effects */
-    double **delta;  /* D arrays of L[d]*m: group means of R (scratch) */
-    double **step;   /* D arrays of L[d]*m: an extrapolation's steps */
-    int ready0;      /* delta[0] holds dimension 0's means of the current R */
+    double **delta;    /* D arrays of L[d]*m: group means of R (scratch) */
+    double **step;     /* D arrays of L[d]*m: an extrapolation's steps */
+    int ready0;        /* delta[0] holds dimension 0's means of the current R */
     size_t Lsum;
 } fe_work;
 
@@ -187,27 +187,34 @@ static void to_means(fe_work *f, size_t d)
 
 /* The hot loop: R -= del[g], then S[gn] += w R, row by row; specialised
  * for small column counts so that the compiler unrolls the inner loop. */
-#define PASS_BODY(M)                                                              \
-    for (size_t i = 0; i < n; i++) {                                              \
-        double *r = R + i * (M);                                                  \
-        const double *dl = del + (size_t)g[i] * (M);                              \
-        double *sr = S + (size_t)gn[i] * (M);                                     \
-        for (size_t c = 0; c < (M); c++) {                                        \
-            r[c] -= dl[c];                                                        \
-            sr[c] += w[i] * r[c];                                                 \
-        }                                                                         \
+#define PASS_BODY(M)                                 \
+    for (size_t i = 0; i < n; i++) {                 \
+        double *r = R + i * (M);                     \
+        const double *dl = del + (size_t)g[i] * (M); \
+        double *sr = S + (size_t)gn[i] * (M);        \
+        for (size_t c = 0; c < (M); c++) {           \
+            r[c] -= dl[c];                           \
+            sr[c] += w[i] * r[c];                    \
+        }                                            \
     }
 static void pass_sub_sum(size_t n, size_t m, double *R, const uint32_t *g, const double *del,
                          const uint32_t *gn, double *S, const double *w)
 {
     switch (m) {
-    case 1: PASS_BODY(1) break;
-    case 2: PASS_BODY(2) break;
-    case 3: PASS_BODY(3) break;
-    case 4: PASS_BODY(4) break;
-    case 5: PASS_BODY(5) break;
-    case 6: PASS_BODY(6) break;
-    default: PASS_BODY(m) break;
+    case 1:
+        PASS_BODY(1) break;
+    case 2:
+        PASS_BODY(2) break;
+    case 3:
+        PASS_BODY(3) break;
+    case 4:
+        PASS_BODY(4) break;
+    case 5:
+        PASS_BODY(5) break;
+    case 6:
+        PASS_BODY(6) break;
+    default:
+        PASS_BODY(m) break;
     }
 }
 #undef PASS_BODY
@@ -394,7 +401,8 @@ static int spd_solve(double *A, double *b, size_t k)
 {
     if (k == 0)
         return 0;
-    lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, 1, A, (lapack_int)k, b, 1);
+    lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, 1, A, (lapack_int)k, b,
+                                    1);
     return info == 0 ? 0 : -1;
 }
 
@@ -416,14 +424,14 @@ static int spd_invert(double *A, size_t k)
 /* ---- the fit ----------------------------------------------------------------- */
 
 typedef struct ppml_work {
-    size_t n, k, m;    /* rows in use, regressors, m = 1 + regressors in use */
-    size_t *row;       /* n: original row of each row in use */
-    size_t *col;       /* k columns in use -> original regressor */
-    size_t kk;         /* regressors in use */
+    size_t n, k, m;                     /* rows in use, regressors, m = 1 + regressors in use */
+    size_t *row;                        /* n: original row of each row in use */
+    size_t *col;                        /* k columns in use -> original regressor */
+    size_t kk;                          /* regressors in use */
     double *y, *mu, *eta, *w, *z, *fez; /* n each */
-    double *X;         /* n x kk row-major (original values) */
-    double *R;         /* n x m row-major: column 0 the transformed z, 1.. the regressors */
-    double *A, *b;     /* kk x kk, kk */
+    double *X;                          /* n x kk row-major (original values) */
+    double *R;     /* n x m row-major: column 0 the transformed z, 1.. the regressors */
+    double *A, *b; /* kk x kk, kk */
     fe_work fe;
 } ppml_work;
 
@@ -467,7 +475,8 @@ static tw_status check_problem(const tw_ppml_problem *p, tw_error *err)
     for (size_t d = 0; d < p->n_fe; d++)
         for (size_t i = 0; i < p->n; i++)
             if (p->fe[d][i] != UINT32_MAX && p->fe[d][i] >= p->fe_levels[d])
-                return tw_fail(err, TW_ERR_INVALID, "PPML: fixed effect %zu code out of range", d + 1);
+                return tw_fail(err, TW_ERR_INVALID, "PPML: fixed effect %zu code out of range",
+                               d + 1);
     for (size_t d = 0; d < p->n_cluster; d++)
         for (size_t i = 0; i < p->n; i++)
             if (p->cluster[d][i] != UINT32_MAX && p->cluster[d][i] >= p->cluster_levels[d])

@@ -81,12 +81,16 @@ static tw_status check(const tw_gravity_ge_problem *p, tw_error *err)
                        p->reference + 1, p->N);
     for (size_t k = 0; k < p->N; k++)
         if (!(p->Y[k] > 0) || !(p->E[k] > 0) || !isfinite(p->Y[k]) || !isfinite(p->E[k]))
-            return tw_fail(err, TW_ERR_INVALID, "gravity GE: country %zu: output %g, expenditure "
-                           "%g (both must be positive)", k + 1, p->Y[k], p->E[k]);
+            return tw_fail(err, TW_ERR_INVALID,
+                           "gravity GE: country %zu: output %g, expenditure "
+                           "%g (both must be positive)",
+                           k + 1, p->Y[k], p->E[k]);
     for (size_t q = 0; q < p->N * p->N; q++)
         if (!(p->T0[q] > 0) || !(p->T1[q] > 0) || !isfinite(p->T0[q]) || !isfinite(p->T1[q]))
-            return tw_fail(err, TW_ERR_INVALID, "gravity GE: trade cost of pair %zu,%zu is not "
-                           "positive and finite", q / p->N + 1, q % p->N + 1);
+            return tw_fail(err, TW_ERR_INVALID,
+                           "gravity GE: trade cost of pair %zu,%zu is not "
+                           "positive and finite",
+                           q / p->N + 1, q % p->N + 1);
     return TW_OK;
 }
 
@@ -102,8 +106,8 @@ tw_status tw_gravity_ge_gegravity(const tw_gravity_ge_problem *p, tw_gravity_ge_
     size_t N = p->N;
     r->N = N;
     double *w = tw_calloc(6 * N, sizeof *w);
-    double **out[7] = {&r->price_pct, &r->imr_pct, &r->omr_pct, &r->gdp_pct, &r->welfare,
-                       &r->imr0, &r->omr0};
+    double **out[7] = {&r->price_pct, &r->imr_pct, &r->omr_pct, &r->gdp_pct,
+                       &r->welfare,   &r->imr0,    &r->omr0};
     int ok = w != NULL;
     for (int k = 0; k < 7; k++)
         ok = (*out[k] = tw_calloc(N, sizeof(double))) != NULL && ok;
@@ -195,8 +199,8 @@ static int biproportional(size_t N, const double *F, const double *T, size_t ref
 }
 
 typedef struct geppml_work {
-    double *a0, *b0, *a1, *b1, *ac, *bc, *row, *col;  /* N each */
-    double *mu, *F;                                      /* N*N */
+    double *a0, *b0, *a1, *b1, *ac, *bc, *row, *col; /* N each */
+    double *mu, *F;                                  /* N*N */
     double *y, *e, *phi, *dp, *dp_old, *omr, *imr, *domr, *dimr, *omr_bln, *imr_bln, *xi_bln;
 } geppml_work;
 
@@ -218,21 +222,23 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
     if (!p || p->N == 0 || !p->X || !p->T0 || !p->T1)
         return tw_fail(err, TW_ERR_INVALID, "gravity GE: empty or incomplete problem");
     if (!(p->sigma > 1) || p->reference >= p->N)
-        return tw_fail(err, TW_ERR_INVALID, "gravity GE: sigma must exceed 1 and the reference "
-                       "be a country (sigma %g, reference %zu of %zu)", p->sigma,
-                       p->reference + 1, p->N);
+        return tw_fail(err, TW_ERR_INVALID,
+                       "gravity GE: sigma must exceed 1 and the reference "
+                       "be a country (sigma %g, reference %zu of %zu)",
+                       p->sigma, p->reference + 1, p->N);
     size_t N = p->N;
     for (size_t q = 0; q < N * N; q++)
         if (!(p->X[q] >= 0) || !(p->T0[q] > 0) || !(p->T1[q] > 0) || !isfinite(p->X[q]) ||
             !isfinite(p->T0[q]) || !isfinite(p->T1[q]))
-            return tw_fail(err, TW_ERR_INVALID, "gravity GE: pair %zu,%zu: flow %g, costs %g, %g "
-                           "(flows >= 0, costs > 0)", q / N + 1, q % N + 1, p->X[q], p->T0[q],
-                           p->T1[q]);
+            return tw_fail(err, TW_ERR_INVALID,
+                           "gravity GE: pair %zu,%zu: flow %g, costs %g, %g "
+                           "(flows >= 0, costs > 0)",
+                           q / N + 1, q % N + 1, p->X[q], p->T0[q], p->T1[q]);
     double tol = p->tol > 0 ? p->tol : 1e-5;
     int max_iter = p->max_iter > 0 ? p->max_iter : 1000;
     double *mem = tw_calloc(22 * N + 2 * N * N, sizeof *mem);
-    double **outs[7] = {&r->price_pct, &r->imr_pct, &r->omr_pct, &r->gdp_pct, &r->welfare,
-                        &r->imr0, &r->omr0};
+    double **outs[7] = {&r->price_pct, &r->imr_pct, &r->omr_pct, &r->gdp_pct,
+                        &r->welfare,   &r->imr0,    &r->omr0};
     int ok = mem != NULL;
     for (int k = 0; k < 7; k++)
         ok = (*outs[k] = tw_calloc(N, sizeof(double))) != NULL && ok;
@@ -244,9 +250,9 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
     r->N = N;
     geppml_work w;
     double *m = mem;
-    double **vec[20] = {&w.a0, &w.b0, &w.a1, &w.b1, &w.ac, &w.bc, &w.row, &w.col, &w.y, &w.e,
-                        &w.phi, &w.dp, &w.dp_old, &w.omr, &w.imr, &w.domr, &w.dimr, &w.omr_bln,
-                        &w.imr_bln, &w.xi_bln};
+    double **vec[20] = {&w.a0,  &w.b0,   &w.a1,   &w.b1,      &w.ac,      &w.bc,     &w.row,
+                        &w.col, &w.y,    &w.e,    &w.phi,     &w.dp,      &w.dp_old, &w.omr,
+                        &w.imr, &w.domr, &w.dimr, &w.omr_bln, &w.imr_bln, &w.xi_bln};
     for (int k = 0; k < 20; k++, m += N)
         *vec[k] = m;
     m += 2 * N;
@@ -258,7 +264,8 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
     /* baseline and conditional fits of the observed flows */
     if (biproportional(N, p->X, p->T0, R, w.a0, w.b0, w.row, w.col) < 0 ||
         biproportional(N, p->X, p->T1, R, w.ac, w.bc, w.row, w.col) < 0) {
-        st = tw_fail(err, TW_ERR_DATA, "gravity GE: the fixed-effect fit did not converge (a "
+        st = tw_fail(err, TW_ERR_DATA,
+                     "gravity GE: the fixed-effect fit did not converge (a "
                      "country without trade?)");
         goto done;
     }
@@ -266,8 +273,10 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
         w.y[k] = w.row[k];
         w.e[k] = w.col[k];
         if (!(w.y[k] > 0) || !(w.e[k] > 0)) {
-            st = tw_fail(err, TW_ERR_DATA, "gravity GE: country %zu has no output or no "
-                         "expenditure", k + 1);
+            st = tw_fail(err, TW_ERR_DATA,
+                         "gravity GE: country %zu has no output or no "
+                         "expenditure",
+                         k + 1);
             goto done;
         }
     }

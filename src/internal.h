@@ -21,7 +21,7 @@ struct tw_model {
     char currency_unit[64];      /* tw_model_currency_unit; "" = unknown */
     struct tw_model_group *groups[2]; /* the data's groups: [0] countries, [1] sectors */
     size_t ngroups[2];
-    char **sector_industries;    /* J entries, each NULL or the space-separated ICIO industries
+    char **sector_industries; /* J entries, each NULL or the space-separated ICIO industries
                                     the sector aggregates (tw_model_set_sector_industries) */
 };
 
@@ -33,12 +33,12 @@ typedef struct tw_model_group {
 
 struct tw_policy {
     size_t N, J;
-    const tw_model *model;        /* borrowed: the model it was created for */
-    double *tariff;               /* N*N*J */
-    double *export_tax;           /* N*N*J */
-    double *subsidy;              /* N*J   */
-    double *trade_cost_change;    /* N*N*J, factor, INFINITY = ban */
-    double *deficit;              /* N     */
+    const tw_model *model;     /* borrowed: the model it was created for */
+    double *tariff;            /* N*N*J */
+    double *export_tax;        /* N*N*J */
+    double *subsidy;           /* N*J   */
+    double *trade_cost_change; /* N*N*J, factor, INFINITY = ban */
+    double *deficit;           /* N     */
 };
 
 /* "FIRST..LAST" (codes of m, in m's order; sectors = 1 for sector codes):

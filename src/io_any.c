@@ -27,5 +27,6 @@ tw_status tw_load_any(const char *dir, tw_model **out, tw_error *err)
     return tw_fail(err, TW_ERR_IO,
                    "%s: no data set found: looked for manifest.yaml (tradewar data set), "
                    "xbilat1993.txt or balanced/xbilat1993.txt (cp1993), TradeFlow2017.csv "
-                   "(us-china-2017) and trade_ijs.csv (ossa2007)", dir);
+                   "(us-china-2017) and trade_ijs.csv (ossa2007)",
+                   dir);
 }

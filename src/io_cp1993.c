@@ -11,40 +11,93 @@
 
 #define CP_N 31
 #define CP_J 40
-#define CP_JT 20             /* tradable sectors come first */
+#define CP_JT 20               /* tradable sectors come first */
 #define CP_THETA_SERVICES 8.22 /* the authors' elasticity for services */
 #define CP_XBILAT_UNIT 1000.0  /* xbilat1993 is in thousands of USD, GO.txt in USD */
 #define CP_IO_ROUNDING 0.001   /* IO.txt shares may be this negative (rounding), set to 0 */
 
 static const char *const cp_countries[CP_N][2] = {
-    {"ARG", "Argentina"},   {"AUS", "Australia"},    {"AUT", "Austria"},
-    {"BRA", "Brazil"},      {"CAN", "Canada"},       {"CHL", "Chile"},
-    {"CHN", "China"},       {"DNK", "Denmark"},      {"FIN", "Finland"},
-    {"FRA", "France"},      {"DEU", "Germany"},      {"GRC", "Greece"},
-    {"HUN", "Hungary"},     {"IND", "India"},        {"IDN", "Indonesia"},
-    {"IRL", "Ireland"},     {"ITA", "Italy"},        {"JPN", "Japan"},
-    {"KOR", "Korea"},       {"MEX", "Mexico"},       {"NLD", "Netherlands"},
-    {"NZL", "New Zealand"}, {"NOR", "Norway"},       {"PRT", "Portugal"},
-    {"ZAF", "South Africa"}, {"ESP", "Spain"},       {"SWE", "Sweden"},
-    {"TUR", "Turkey"},      {"GBR", "United Kingdom"}, {"USA", "United States"},
+    {"ARG", "Argentina"},
+    {"AUS", "Australia"},
+    {"AUT", "Austria"},
+    {"BRA", "Brazil"},
+    {"CAN", "Canada"},
+    {"CHL", "Chile"},
+    {"CHN", "China"},
+    {"DNK", "Denmark"},
+    {"FIN", "Finland"},
+    {"FRA", "France"},
+    {"DEU", "Germany"},
+    {"GRC", "Greece"},
+    {"HUN", "Hungary"},
+    {"IND", "India"},
+    {"IDN", "Indonesia"},
+    {"IRL", "Ireland"},
+    {"ITA", "Italy"},
+    {"JPN", "Japan"},
+    {"KOR", "Korea"},
+    {"MEX", "Mexico"},
+    {"NLD", "Netherlands"},
+    {"NZL", "New Zealand"},
+    {"NOR", "Norway"},
+    {"PRT", "Portugal"},
+    {"ZAF", "South Africa"},
+    {"ESP", "Spain"},
+    {"SWE", "Sweden"},
+    {"TUR", "Turkey"},
+    {"GBR", "United Kingdom"},
+    {"USA", "United States"},
     {"ROW", "Rest of the world"},
 };
 
 /* The paper's sector list (its Table 1 and data appendix); the data files
  * carry no names. */
 static const char *const cp_sectors[CP_J] = {
-    "Agriculture", "Mining", "Food", "Textile", "Wood", "Paper", "Petroleum", "Chemicals",
-    "Plastic", "Minerals", "Basic metals", "Metal products", "Machinery n.e.c.", "Office",
-    "Electrical", "Communication", "Medical", "Auto", "Other transport", "Other",
-    "Electricity", "Construction", "Retail", "Hotels", "Land transport", "Water transport",
-    "Air transport", "Auxiliary transport", "Post", "Finance", "Real estate",
-    "Renting machinery", "Computer", "R&D", "Other business", "Public", "Education", "Health",
-    "Other services", "Private households",
+    "Agriculture",
+    "Mining",
+    "Food",
+    "Textile",
+    "Wood",
+    "Paper",
+    "Petroleum",
+    "Chemicals",
+    "Plastic",
+    "Minerals",
+    "Basic metals",
+    "Metal products",
+    "Machinery n.e.c.",
+    "Office",
+    "Electrical",
+    "Communication",
+    "Medical",
+    "Auto",
+    "Other transport",
+    "Other",
+    "Electricity",
+    "Construction",
+    "Retail",
+    "Hotels",
+    "Land transport",
+    "Water transport",
+    "Air transport",
+    "Auxiliary transport",
+    "Post",
+    "Finance",
+    "Real estate",
+    "Renting machinery",
+    "Computer",
+    "R&D",
+    "Other business",
+    "Public",
+    "Education",
+    "Health",
+    "Other services",
+    "Private households",
 };
 
 /* The raw matrices, as in the files. */
 typedef struct cp_raw {
-    double xbilat[CP_JT * CP_N * CP_N]; /* [(j n) i] thousands of USD, before tariffs */
+    double xbilat[CP_JT * CP_N * CP_N];  /* [(j n) i] thousands of USD, before tariffs */
     double tariffs[CP_JT * CP_N * CP_N]; /* same layout, percent */
     double go[CP_J * CP_N];              /* [j][i] gross output */
     double b[CP_J * CP_N];               /* [j][i] value-added share */
@@ -90,8 +143,7 @@ static tw_status cp_read_raw(const char *dir, cp_raw *r, tw_error *err)
 {
     tw_status st;
     if ((st = cp_matrix(dir, "xbilat1993.txt", CP_JT * CP_N, CP_N, &cp_flow, r->xbilat, err)) ||
-        (st = cp_matrix(dir, "tariffs1993.txt", CP_JT * CP_N, CP_N, &cp_tariff, r->tariffs,
-                        err)) ||
+        (st = cp_matrix(dir, "tariffs1993.txt", CP_JT * CP_N, CP_N, &cp_tariff, r->tariffs, err)) ||
         (st = cp_matrix(dir, "GO.txt", CP_J, CP_N, &cp_go, r->go, err)) ||
         (st = cp_matrix(dir, "B.txt", CP_J, CP_N, &cp_va, r->b, err)) ||
         (st = cp_matrix(dir, "IO.txt", CP_N * CP_J, CP_J, &cp_io, r->io, err)) ||
@@ -171,10 +223,11 @@ static tw_status cp_final_shares(tw_model *m, const char *where, tw_error *err)
             sum += alpha[tw_idx2(J, n, j)];
         }
         if (!(sum > 0) || !isfinite(sum))
-            return tw_fail(err, TW_ERR_DATA, "%s: country %s (column %zu): no positive final "
+            return tw_fail(err, TW_ERR_DATA,
+                           "%s: country %s (column %zu): no positive final "
                            "demand (spending from xbilat1993.txt and tariffs1993.txt minus "
-                           "intermediate demand from GO.txt, B.txt and IO.txt)", where,
-                           m->country_code[n], n + 1);
+                           "intermediate demand from GO.txt, B.txt and IO.txt)",
+                           where, m->country_code[n], n + 1);
         for (size_t j = 0; j < J; j++)
             alpha[tw_idx2(J, n, j)] /= sum;
     }

@@ -39,8 +39,8 @@ static const char *file_kind(mode_t mode)
 
 static tw_status too_large(const char *path, size_t max, const char *what, tw_error *err)
 {
-    return tw_fail(err, TW_ERR_DATA, "%s: larger than the %zu-byte (%zu MiB) limit for %s",
-                   path, max, max >> 20, what);
+    return tw_fail(err, TW_ERR_DATA, "%s: larger than the %zu-byte (%zu MiB) limit for %s", path,
+                   max, max >> 20, what);
 }
 
 /* Read fd to its end, refusing more than max bytes; `hint` sizes the buffer. */
@@ -139,7 +139,8 @@ tw_status tw_check_dimensions(const char *label, size_t N, size_t J, tw_error *e
     int ok = N >= 1 && J >= 1 && N <= lim && J <= lim && N * J <= lim && N * J <= lim / N &&
              N * J <= lim / J;
     if (!ok)
-        return tw_fail(err, TW_ERR_DATA, "%s: %zu countries and %zu sectors: more than the %zu "
+        return tw_fail(err, TW_ERR_DATA,
+                       "%s: %zu countries and %zu sectors: more than the %zu "
                        "cells allowed in a model's largest arrays (N*N*J, N*J*J; TW_LIMIT_CELLS)",
                        label, N, J, lim);
     return TW_OK;
@@ -275,8 +276,9 @@ static tw_status parse_lines(struct csv_parser *p, parse_ctx *ctx, const char *n
                 return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory", name);
             char ex[48];
             excerpt(text + pos, chunk, ex, sizeof ex);
-            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: malformed CSV (stray or unmatched quote): '%s'",
-                           name, line, ex);
+            return tw_fail(err, TW_ERR_PARSE,
+                           "%s:%zu: malformed CSV (stray or unmatched quote): '%s'", name, line,
+                           ex);
         }
         if (ctx->nomem)
             return tw_fail(err, TW_ERR_NOMEM, "%s: out of memory", name);
@@ -294,8 +296,7 @@ static tw_status parse_lines(struct csv_parser *p, parse_ctx *ctx, const char *n
     return TW_OK;
 }
 
-tw_status tw_csv_parse(const char *name, const char *text, size_t len, tw_csv *out,
-                       tw_error *err)
+tw_status tw_csv_parse(const char *name, const char *text, size_t len, tw_csv *out, tw_error *err)
 {
     memset(out, 0, sizeof *out);
     out->name = malloc(strlen(name) + 1);
@@ -362,8 +363,8 @@ tw_status tw_csv_columns(const tw_csv *c, const char *const *names, size_t n, si
             if (strcmp(h->fields[a], names[k]) == 0)
                 idx[k] = (long)a;
         if (idx[k] < 0 && k < n_required)
-            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: missing column '%s' in the header",
-                           c->name, h->line, names[k]);
+            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: missing column '%s' in the header", c->name,
+                           h->line, names[k]);
     }
     for (size_t r = 1; r < c->nrows; r++)
         if (c->rows[r].nfields != h->nfields)
@@ -394,8 +395,8 @@ tw_status tw_csv_number(const tw_csv *c, size_t r, long col, const char *colname
     const char *text = row->fields[col];
     int bad = tw_parse_number(text, allow_inf, out);
     if (bad == -1)
-        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: column '%s': '%.64s' is not a number",
-                       c->name, row->line, colname, text);
+        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: column '%s': '%.64s' is not a number", c->name,
+                       row->line, colname, text);
     if (bad == -2)
         return tw_fail(err, TW_ERR_DATA, "%s:%zu: column '%s': '%.64s' is not a finite number",
                        c->name, row->line, colname, text);
@@ -412,8 +413,8 @@ static int range_ok(const tw_range *r, double v)
 }
 
 /* Parse one text line of the matrix into out[0..cols). */
-static tw_status matrix_line(const char *path, size_t line, const char *s, size_t len,
-                             size_t cols, const tw_range *range, double *out, tw_error *err)
+static tw_status matrix_line(const char *path, size_t line, const char *s, size_t len, size_t cols,
+                             const tw_range *range, double *out, tw_error *err)
 {
     size_t pos = 0, count = 0;
     for (;;) {
@@ -434,11 +435,13 @@ static tw_status matrix_line(const char *path, size_t line, const char *s, size_
         int bad = tw_parse_number(tok, 0, &v);
         if (bad)
             return tw_fail(err, bad == -1 ? TW_ERR_PARSE : TW_ERR_DATA,
-                           "%s:%zu: value %zu: '%s' is not a %snumber", path, line, count + 1,
-                           tok, bad == -1 ? "" : "finite ");
+                           "%s:%zu: value %zu: '%s' is not a %snumber", path, line, count + 1, tok,
+                           bad == -1 ? "" : "finite ");
         if (count < cols && !range_ok(range, v))
-            return tw_fail(err, TW_ERR_DATA, "%s:%zu: value %zu: %s %s out of range (must be %s "
-                           "%g and <= %g)", path, line, count + 1, range->what, tok,
+            return tw_fail(err, TW_ERR_DATA,
+                           "%s:%zu: value %zu: %s %s out of range (must be %s "
+                           "%g and <= %g)",
+                           path, line, count + 1, range->what, tok,
                            range->lo_open ? ">" : ">=", range->lo, range->hi);
         if (count < cols)
             out[count] = v;
@@ -568,8 +571,9 @@ static tw_status long_row(const tw_csv *c, const tw_long_spec *s, const long *co
     if (!in_range(s, v)) {
         char want[64];
         range_text(s, want, sizeof want);
-        return tw_fail(err, TW_ERR_DATA, "%s:%zu: column '%s': %svalue %.64s out of range (must be %s)",
-                       c->name, row->line, s->value_col, (v < 0 && s->lo >= 0) ? "negative " : "",
+        return tw_fail(err, TW_ERR_DATA,
+                       "%s:%zu: column '%s': %svalue %.64s out of range (must be %s)", c->name,
+                       row->line, s->value_col, (v < 0 && s->lo >= 0) ? "negative " : "",
                        row->fields[col[s->nkeys]], want);
     }
     out[cell] = v;

@@ -14,14 +14,14 @@
 #include "internal.h"
 
 typedef struct tw_csv_row {
-    size_t line;     /* 1-based line on which the row starts */
+    size_t line; /* 1-based line on which the row starts */
     size_t nfields;
-    char **fields;   /* NUL-terminated, trimmed */
+    char **fields; /* NUL-terminated, trimmed */
 } tw_csv_row;
 
 typedef struct tw_csv {
-    char *name;      /* path or label used in messages */
-    size_t nrows;    /* rows[0] is the header when the file has one */
+    char *name;   /* path or label used in messages */
+    size_t nrows; /* rows[0] is the header when the file has one */
     tw_csv_row *rows;
     size_t cap;
 } tw_csv;
@@ -40,8 +40,7 @@ int tw_file_exists(const char *path);
 tw_status tw_check_dimensions(const char *label, size_t N, size_t J, tw_error *err);
 
 /* Parse CSV text; `name` labels messages. On error *out is left empty. */
-tw_status tw_csv_parse(const char *name, const char *text, size_t len, tw_csv *out,
-                       tw_error *err);
+tw_status tw_csv_parse(const char *name, const char *text, size_t len, tw_csv *out, tw_error *err);
 /* Drop the rows whose first field starts with '#' (comment lines). */
 void tw_csv_drop_comments(tw_csv *c);
 /* Read and parse a CSV file. */
@@ -65,8 +64,7 @@ tw_status tw_csv_number(const tw_csv *c, size_t r, long col, const char *colname
 
 /* Read a whitespace-separated numeric matrix of exactly rows x cols (blank
  * lines skipped) into out (row-major). Messages name file:line. */
-tw_status tw_matrix_read(const char *path, size_t rows, size_t cols, double *out,
-                         tw_error *err);
+tw_status tw_matrix_read(const char *path, size_t rows, size_t cols, double *out, tw_error *err);
 
 /* A value's allowed range, for messages named `what` ("gross output"). */
 typedef struct tw_range {
@@ -84,20 +82,20 @@ tw_status tw_matrix_read_range(const char *path, size_t rows, size_t cols, const
 
 /* The codes one key column may take (e.g. the model's country codes). */
 typedef struct tw_keyset {
-    const char *what;          /* "country", "sector": for messages */
+    const char *what; /* "country", "sector": for messages */
     size_t count;
-    const char *const *codes;  /* count codes, matched case-sensitively */
+    const char *const *codes; /* count codes, matched case-sensitively */
 } tw_keyset;
 
 typedef struct tw_long_spec {
-    size_t nkeys;                /* 1..3 key columns */
-    const char *key_cols[3];     /* their header names */
-    const tw_keyset *keys[3];    /* their code lists; the cell index is row-major over keys */
+    size_t nkeys;             /* 1..3 key columns */
+    const char *key_cols[3];  /* their header names */
+    const tw_keyset *keys[3]; /* their code lists; the cell index is row-major over keys */
     const char *value_col;
-    int complete;                /* 1: every cell must have a row */
-    double lo, hi;               /* allowed range of values */
-    int lo_open, hi_open;        /* 1: the bound itself is excluded */
-    int allow_inf;               /* 1: "inf" is accepted (trade-cost bans) */
+    int complete;         /* 1: every cell must have a row */
+    double lo, hi;        /* allowed range of values */
+    int lo_open, hi_open; /* 1: the bound itself is excluded */
+    int allow_inf;        /* 1: "inf" is accepted (trade-cost bans) */
 } tw_long_spec;
 
 /* Read the long table `c` into out (len = product of key counts). Cells
@@ -107,7 +105,6 @@ tw_status tw_long_read(const tw_csv *c, const tw_long_spec *s, double *out, size
                        size_t *lines, tw_error *err);
 
 /* Join dir and file into buf; TW_ERR_INVALID when it does not fit. */
-tw_status tw_path_join(char *buf, size_t size, const char *dir, const char *file,
-                       tw_error *err);
+tw_status tw_path_join(char *buf, size_t size, const char *dir, const char *file, tw_error *err);
 
 #endif

@@ -10,14 +10,14 @@
 #include <yaml.h>
 
 const char *const tw_ds_table_keys[TW_DS_TABLE_COUNT] = {
-    "flows",     "tariffs",     "export_taxes", "subsidies",   "trade_costs",
-    "va_shares", "io_shares",   "final_shares", "elasticities",
+    "flows",     "tariffs",   "export_taxes", "subsidies",    "trade_costs",
+    "va_shares", "io_shares", "final_shares", "elasticities",
 };
 
 /* ---- manifest.yaml ------------------------------------------------------ */
 
 typedef struct manifest {
-    const char *path;          /* for messages */
+    const char *path; /* for messages */
     yaml_document_t doc;
     int after_tariffs;
     char files[TW_DS_TABLE_COUNT][256];
@@ -36,7 +36,8 @@ static yaml_node_t *map_get(yaml_document_t *doc, yaml_node_t *map, const char *
 {
     if (!map || map->type != YAML_MAPPING_NODE)
         return NULL;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
         const char *k = scalar(yaml_document_get_node(doc, p->key));
         if (k && strcmp(k, key) == 0)
             return yaml_document_get_node(doc, p->value);
@@ -75,8 +76,8 @@ static tw_status get_scalar(manifest *mf, yaml_node_t *map, const char *key, int
     *out = NULL;
     if (!n) {
         if (req)
-            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: missing key '%s'", mf->path,
-                           node_line(map), key);
+            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: missing key '%s'", mf->path, node_line(map),
+                           key);
         return TW_OK;
     }
     if (!(*out = scalar(n)))
@@ -90,7 +91,8 @@ static tw_status get_list(manifest *mf, yaml_node_t *root, const char *key, yaml
 {
     yaml_node_t *n = map_get(&mf->doc, root, key);
     if (!n)
-        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: missing key '%s'", mf->path, node_line(root), key);
+        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: missing key '%s'", mf->path, node_line(root),
+                       key);
     if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start)
         return tw_fail(err, TW_ERR_PARSE, "%s:%zu: '%s' must be a non-empty list", mf->path,
                        node_line(n), key);
@@ -154,9 +156,8 @@ static tw_status check_dimensions(manifest *mf, yaml_node_t *root, size_t N, siz
         char *end;
         unsigned long long got = strtoull(v, &end, 10);
         if (*v == '\0' || *end != '\0' || got != want)
-            st = tw_fail(err, TW_ERR_DATA,
-                         "%s:%zu: dimensions: %s is '%.32s' but %zu are listed", mf->path,
-                         node_line(map_get(&mf->doc, d, keys[a])), keys[a], v, want);
+            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: dimensions: %s is '%.32s' but %zu are listed",
+                         mf->path, node_line(map_get(&mf->doc, d, keys[a])), keys[a], v, want);
     }
     return st;
 }
@@ -178,8 +179,9 @@ static tw_status read_files(manifest *mf, yaml_node_t *root, tw_error *err)
         if ((st = get_scalar(mf, f, tw_ds_table_keys[t], 0, &v, err)) != TW_OK || !v)
             continue;
         if (!*v || v[0] == '/' || strlen(v) >= sizeof mf->files[t])
-            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: files: %s: '%.64s' is not a relative file name",
-                           mf->path, node_line(map_get(&mf->doc, f, tw_ds_table_keys[t])),
+            return tw_fail(err, TW_ERR_PARSE,
+                           "%s:%zu: files: %s: '%.64s' is not a relative file name", mf->path,
+                           node_line(map_get(&mf->doc, f, tw_ds_table_keys[t])),
                            tw_ds_table_keys[t], v);
         snprintf(mf->files[t], sizeof mf->files[t], "%s", v);
         mf->listed[t] = 1;
@@ -199,18 +201,18 @@ static tw_status read_version(manifest *mf, yaml_node_t *root, tw_error *err)
         return tw_fail(err, TW_ERR_PARSE, "%s:%zu: format is '%.64s', expected '%s'", mf->path,
                        node_line(map_get(&mf->doc, root, "format")), format, TW_DS_FORMAT);
     if (strcmp(version, "1") != 0)
-        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: version '%.32s' is not supported (this "
-                       "library reads version 1)", mf->path,
-                       node_line(map_get(&mf->doc, root, "version")), version);
+        return tw_fail(err, TW_ERR_PARSE,
+                       "%s:%zu: version '%.32s' is not supported (this "
+                       "library reads version 1)",
+                       mf->path, node_line(map_get(&mf->doc, root, "version")), version);
     return TW_OK;
 }
 
 static tw_status read_header(manifest *mf, yaml_node_t *root, tw_error *err)
 {
-    static const char *const keys[] = {"format",        "version",     "title",
-                                       "source",        "currency_unit", "flows_basis",
-                                       "dimensions",    "countries",   "sectors",
-                                       "files",         "groups",      "provenance"};
+    static const char *const keys[] = {"format",        "version",     "title",      "source",
+                                       "currency_unit", "flows_basis", "dimensions", "countries",
+                                       "sectors",       "files",       "groups",     "provenance"};
     const char *basis, *dummy;
     tw_status st;
     if ((st = read_version(mf, root, err)) ||
@@ -222,14 +224,18 @@ static tw_status read_header(manifest *mf, yaml_node_t *root, tw_error *err)
         return st;
     yaml_node_t *prov = map_get(&mf->doc, root, "provenance");
     if (prov && prov->type != YAML_MAPPING_NODE)
-        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: 'provenance' must be a mapping of keys to "
-                       "single values", mf->path, node_line(prov));
+        return tw_fail(err, TW_ERR_PARSE,
+                       "%s:%zu: 'provenance' must be a mapping of keys to "
+                       "single values",
+                       mf->path, node_line(prov));
     for (yaml_node_pair_t *p = prov ? prov->data.mapping.pairs.start : NULL;
          prov && p < prov->data.mapping.pairs.top; p++) {
         yaml_node_t *v = yaml_document_get_node(&mf->doc, p->value);
         if (!scalar(v))
-            return tw_fail(err, TW_ERR_PARSE, "%s:%zu: provenance: each entry must be a single "
-                           "value", mf->path, v ? node_line(v) : node_line(prov));
+            return tw_fail(err, TW_ERR_PARSE,
+                           "%s:%zu: provenance: each entry must be a single "
+                           "value",
+                           mf->path, v ? node_line(v) : node_line(prov));
     }
     if (strcmp(basis, "before_tariffs") != 0 && strcmp(basis, "after_tariffs") != 0)
         return tw_fail(err, TW_ERR_PARSE,
@@ -298,9 +304,9 @@ static tw_status read_groups(manifest *mf, yaml_node_t *root, tw_model *m, tw_er
                 const char *code = scalar(e);
                 size_t lo, hi;
                 int range = code ? tw__code_range(m, g, code, &lo, &hi) : -1;
-                long k = code && range == 0 ? (g ? tw_model_find_sector(m, code)
-                                                 : tw_model_find_country(m, code))
-                                            : -1;
+                long k = code && range == 0
+                             ? (g ? tw_model_find_sector(m, code) : tw_model_find_country(m, code))
+                             : -1;
                 if (range < 0 || (range == 0 && k < 0)) {
                     st = tw_fail(err, TW_ERR_UNKNOWN_NAME, "%s:%zu: group '%s': unknown %s '%.64s'",
                                  mf->path, node_line(e ? e : vn), name, g ? "sector" : "country",
@@ -330,8 +336,7 @@ static tw_status read_manifest(manifest *mf, const char *text, size_t len, tw_mo
         return st;
     yaml_node_t *root = yaml_document_get_root_node(&mf->doc), *cs = NULL, *ss = NULL;
     if (!root || root->type != YAML_MAPPING_NODE)
-        return tw_fail(err, TW_ERR_PARSE, "%s:1: the manifest must be a mapping of keys",
-                       mf->path);
+        return tw_fail(err, TW_ERR_PARSE, "%s:1: the manifest must be a mapping of keys", mf->path);
     if ((st = read_header(mf, root, err)) || (st = get_list(mf, root, "countries", &cs, err)) ||
         (st = get_list(mf, root, "sectors", &ss, err)) ||
         (st = check_dimensions(mf, root, list_len(cs), list_len(ss), err)) ||
@@ -418,8 +423,13 @@ static tw_status simple_table(ds_ctx *c, int t, tw_array a, const char *k0, cons
                               const char *k2, const char *value, int complete, double lo,
                               int lo_open, double hi, int hi_open, size_t *lines, tw_error *err)
 {
-    tw_long_spec s = {.value_col = value, .complete = complete, .lo = lo, .lo_open = lo_open,
-                      .hi = hi, .hi_open = hi_open, .allow_inf = a == TW_TRADE_COSTS};
+    tw_long_spec s = {.value_col = value,
+                      .complete = complete,
+                      .lo = lo,
+                      .lo_open = lo_open,
+                      .hi = hi,
+                      .hi_open = hi_open,
+                      .allow_inf = a == TW_TRADE_COSTS};
     spec_keys(c, &s, k0, k1, k2);
     tw_csv csv;
     tw_status st = load_csv(c, t, &csv, err);
@@ -437,8 +447,12 @@ static tw_status read_elasticities(ds_ctx *c, tw_error *err)
     tw_status st = load_csv(c, TW_DS_ELASTICITIES, &csv, err);
     if (st == TW_OK)
         st = tw_csv_columns(&csv, cols, 4, 2, idx, err);
-    tw_long_spec s = {.value_col = "theta", .complete = 1, .lo = 0, .lo_open = 1,
-                      .hi = TW_MAX_ELASTICITY, .hi_open = 0};
+    tw_long_spec s = {.value_col = "theta",
+                      .complete = 1,
+                      .lo = 0,
+                      .lo_open = 1,
+                      .hi = TW_MAX_ELASTICITY,
+                      .hi_open = 0};
     spec_keys(c, &s, "sector", NULL, NULL);
     if (st == TW_OK)
         st = read_table(c, &csv, &s, TW_THETA, NULL, err);
@@ -463,9 +477,11 @@ static tw_status check_tariff_diagonal(ds_ctx *c, const size_t *lines, tw_error 
         for (size_t j = 0; j < J; j++) {
             size_t x = tw_idx3(N, J, n, n, j);
             if (c->m->arr[TW_TARIFFS][x] != 0)
-                return tw_fail(err, TW_ERR_DATA, "%s/%s:%zu: tariff %.17g of %s on itself "
-                               "(sector %s) must be 0", c->dir, c->mf->files[TW_DS_TARIFFS],
-                               lines[x], c->m->arr[TW_TARIFFS][x], c->m->country_code[n],
+                return tw_fail(err, TW_ERR_DATA,
+                               "%s/%s:%zu: tariff %.17g of %s on itself "
+                               "(sector %s) must be 0",
+                               c->dir, c->mf->files[TW_DS_TARIFFS], lines[x],
+                               c->m->arr[TW_TARIFFS][x], c->m->country_code[n],
                                c->m->sector_code[j]);
         }
     return TW_OK;
@@ -479,17 +495,17 @@ static tw_status read_policy_tables(ds_ctx *c, tw_error *err)
         return tw_fail(err, TW_ERR_NOMEM, "out of memory");
     tw_status st = TW_OK;
     if (table_present(c, TW_DS_TARIFFS)) {
-        st = simple_table(c, TW_DS_TARIFFS, TW_TARIFFS, "exporter", "importer", "sector", "rate",
-                          0, -1, 1, TW_MAX_RATE, 0, lines, err);
+        st = simple_table(c, TW_DS_TARIFFS, TW_TARIFFS, "exporter", "importer", "sector", "rate", 0,
+                          -1, 1, TW_MAX_RATE, 0, lines, err);
         if (st == TW_OK)
             st = check_tariff_diagonal(c, lines, err);
     }
     if (st == TW_OK && table_present(c, TW_DS_EXPORT_TAXES))
-        st = simple_table(c, TW_DS_EXPORT_TAXES, TW_EXPORT_TAXES, "exporter", "importer",
-                          "sector", "rate", 0, -1, 1, TW_MAX_RATE, 0, NULL, err);
+        st = simple_table(c, TW_DS_EXPORT_TAXES, TW_EXPORT_TAXES, "exporter", "importer", "sector",
+                          "rate", 0, -1, 1, TW_MAX_RATE, 0, NULL, err);
     if (st == TW_OK && table_present(c, TW_DS_TRADE_COSTS))
-        st = simple_table(c, TW_DS_TRADE_COSTS, TW_TRADE_COSTS, "exporter", "importer",
-                          "sector", "cost", 0, 0, 1, TW_MAX_TRADE_COST, 0, NULL, err);
+        st = simple_table(c, TW_DS_TRADE_COSTS, TW_TRADE_COSTS, "exporter", "importer", "sector",
+                          "cost", 0, 0, 1, TW_MAX_TRADE_COST, 0, NULL, err);
     if (st == TW_OK && table_present(c, TW_DS_SUBSIDIES))
         st = simple_table(c, TW_DS_SUBSIDIES, TW_SUBSIDIES, "country", "sector", NULL, "rate", 0,
                           -1, 1, TW_MAX_RATE, 0, NULL, err);
@@ -500,8 +516,10 @@ static tw_status read_policy_tables(ds_ctx *c, tw_error *err)
 static tw_status share_sum_error(const char *file, size_t line, const char *where, double sum,
                                  tw_error *err)
 {
-    return tw_fail(err, TW_ERR_DATA, "%s:%zu: %s: shares sum to %.10g, not 1 (tolerance "
-                   "TW_SHARE_TOLERANCE = %g)", file, line, where, sum, TW_SHARE_TOLERANCE);
+    return tw_fail(err, TW_ERR_DATA,
+                   "%s:%zu: %s: shares sum to %.10g, not 1 (tolerance "
+                   "TW_SHARE_TOLERANCE = %g)",
+                   file, line, where, sum, TW_SHARE_TOLERANCE);
 }
 
 tw_status tw_check_final_sums(const tw_model *m, const char *file, const size_t *lines,
@@ -526,8 +544,7 @@ tw_status tw_check_final_sums(const tw_model *m, const char *file, const size_t 
 
 /* Input shares of a sector sum to one, except where the sector buys no
  * inputs (value-added share 1) or produces nothing, as tw_model_validate. */
-tw_status tw_check_io_sums(const tw_model *m, const char *file, const size_t *lines,
-                           tw_error *err)
+tw_status tw_check_io_sums(const tw_model *m, const char *file, const size_t *lines, tw_error *err)
 {
     size_t N = m->N, J = m->J;
     const double *X = m->arr[TW_FLOWS];
@@ -595,8 +612,8 @@ static void flows_to_before_tariffs(tw_model *m)
 
 static tw_status read_tables(ds_ctx *c, tw_error *err)
 {
-    tw_status st = simple_table(c, TW_DS_FLOWS, TW_FLOWS, "exporter", "importer", "sector",
-                                "value", 1, 0, 0, TW_MAX_FLOW, 0, NULL, err);
+    tw_status st = simple_table(c, TW_DS_FLOWS, TW_FLOWS, "exporter", "importer", "sector", "value",
+                                1, 0, 0, TW_MAX_FLOW, 0, NULL, err);
     if (st == TW_OK)
         st = read_policy_tables(c, err);
     if (st == TW_OK && c->mf->after_tariffs)

@@ -30,7 +30,6 @@ tw_status tw_ds_validate(const tw_model *m, const char *label, tw_error *err);
  * `file` for the message. */
 tw_status tw_check_final_sums(const tw_model *m, const char *file, const size_t *lines,
                               tw_error *err);
-tw_status tw_check_io_sums(const tw_model *m, const char *file, const size_t *lines,
-                           tw_error *err);
+tw_status tw_check_io_sums(const tw_model *m, const char *file, const size_t *lines, tw_error *err);
 
 #endif

@@ -113,7 +113,10 @@ static tw_status body_subsidies(const writer *w, FILE *f)
 {
     return body_nj(w, f, TW_SUBSIDIES, "rate", 0);
 }
-static tw_status body_va(const writer *w, FILE *f) { return body_nj(w, f, TW_VA_SHARES, "share", 1); }
+static tw_status body_va(const writer *w, FILE *f)
+{
+    return body_nj(w, f, TW_VA_SHARES, "share", 1);
+}
 static tw_status body_final(const writer *w, FILE *f)
 {
     return body_nj(w, f, TW_FINAL_SHARES, "share", 1);
@@ -294,11 +297,12 @@ tw_status tw_write_dataset_meta(const tw_model *m, const char *dir, const tw_dat
         return tw_fail(err, TW_ERR_INVALID, "tw_write_dataset: no model or directory");
     for (size_t k = 0; meta && k < meta->n_provenance; k++)
         if (!provenance_key_ok(meta->provenance[2 * k]) || !meta->provenance[2 * k + 1])
-            return tw_fail(err, TW_ERR_INVALID, "tw_write_dataset: provenance entry %zu: key "
-                           "'%s' is not letters, digits and '_' (or no value)", k + 1,
-                           meta->provenance[2 * k] ? meta->provenance[2 * k] : "(null)");
+            return tw_fail(err, TW_ERR_INVALID,
+                           "tw_write_dataset: provenance entry %zu: key "
+                           "'%s' is not letters, digits and '_' (or no value)",
+                           k + 1, meta->provenance[2 * k] ? meta->provenance[2 * k] : "(null)");
     static const write_body bodies[TW_DS_TABLE_COUNT] = {
-        body_flows, body_tariffs, body_export_taxes, body_subsidies, body_trade_costs,
+        body_flows, body_tariffs, body_export_taxes, body_subsidies,    body_trade_costs,
         body_va,    body_io,      body_final,        body_elasticities,
     };
     tw_status st = make_dir(dir, err);

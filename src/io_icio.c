@@ -25,27 +25,25 @@ const char *const tw_icio_industries_2021[TW_ICIO_INDUSTRIES] = {
     "D50",    "D51",    "D52",    "D53",    "D55T56", "D58T60", "D61",    "D62T63", "D64T66",
     "D68",    "D69T75", "D77T82", "D84",    "D85",    "D86T88", "D90T93", "D94T96", "D97T98"};
 const char *const tw_icio_industries_2023[TW_ICIO_INDUSTRIES] = {
-    "A01_02", "A03", "B05_06", "B07_08", "B09",    "C10T12", "C13T15", "C16",    "C17_18",
-    "C19",    "C20", "C21",    "C22",    "C23",    "C24",    "C25",    "C26",    "C27",
-    "C28",    "C29", "C30",    "C31T33", "D",      "E",      "F",      "G",      "H49",
-    "H50",    "H51", "H52",    "H53",    "I",      "J58T60", "J61",    "J62_63", "K",
-    "L",      "M",   "N",      "O",      "P",      "Q",      "R",      "S",      "T"};
+    "A01_02", "A03", "B05_06", "B07_08", "B09", "C10T12", "C13T15", "C16",    "C17_18",
+    "C19",    "C20", "C21",    "C22",    "C23", "C24",    "C25",    "C26",    "C27",
+    "C28",    "C29", "C30",    "C31T33", "D",   "E",      "F",      "G",      "H49",
+    "H50",    "H51", "H52",    "H53",    "I",   "J58T60", "J61",    "J62_63", "K",
+    "L",      "M",   "N",      "O",      "P",   "Q",      "R",      "S",      "T"};
 
 /* The 2025 edition's 50 industries: the 45 with agriculture, mining, basic
  * metals and other transport split. */
 const char *const tw_icio_industries_2025[TW_ICIO_INDUSTRIES_2025] = {
-    "A01",    "A02",    "A03",    "B05",  "B06",      "B07",       "B08",       "B09",
-    "C10T12", "C13T15", "C16",    "C17_18", "C19",    "C20",       "C21",       "C22",
-    "C23",    "C241_2431", "C242_2432", "C25", "C26", "C27",       "C28",       "C29",
-    "C301",   "C302T309", "C31T33", "D",  "E",        "F",         "G",         "H49",
-    "H50",    "H51",    "H52",    "H53",  "I",        "J58T60",    "J61",       "J62_63",
-    "K",      "L",      "M",      "N",    "O",        "P",         "Q",         "R",
-    "S",      "T"};
+    "A01", "A02",    "A03", "B05", "B06",  "B07",      "B08",    "B09",       "C10T12",    "C13T15",
+    "C16", "C17_18", "C19", "C20", "C21",  "C22",      "C23",    "C241_2431", "C242_2432", "C25",
+    "C26", "C27",    "C28", "C29", "C301", "C302T309", "C31T33", "D",         "E",         "F",
+    "G",   "H49",    "H50", "H51", "H52",  "H53",      "I",      "J58T60",    "J61",       "J62_63",
+    "K",   "L",      "M",   "N",   "O",    "P",        "Q",      "R",         "S",         "T"};
 
 /* A split 2025 industry and the one of the 45 it belongs to. */
 static const char *const split_2025[][2] = {
-    {"A01", "A01_02"}, {"A02", "A01_02"}, {"B05", "B05_06"},       {"B06", "B05_06"},
-    {"B07", "B07_08"}, {"B08", "B07_08"}, {"C241_2431", "C24"},    {"C242_2432", "C24"},
+    {"A01", "A01_02"}, {"A02", "A01_02"},   {"B05", "B05_06"},    {"B06", "B05_06"},
+    {"B07", "B07_08"}, {"B08", "B07_08"},   {"C241_2431", "C24"}, {"C242_2432", "C24"},
     {"C301", "C30"},   {"C302T309", "C30"},
 };
 
@@ -61,15 +59,12 @@ long tw_icio_industry_index(const char *code)
     return -1;
 }
 
-void tw_icio_options_default(tw_icio_options *o)
-{
-    memset(o, 0, sizeof *o);
-}
+void tw_icio_options_default(tw_icio_options *o) { memset(o, 0, sizeof *o); }
 
 /* Final-demand column codes (2021/2023 editions; NPS, P33 and DIRP are the
  * older editions' names, accepted as well). */
-static const char *const fd_codes[] = {"HFCE", "NPISH", "NPS",  "GGFC", "GFCF",
-                                       "INVNT", "INV",  "DPABR", "P33", "DIRP"};
+static const char *const fd_codes[] = {"HFCE",  "NPISH", "NPS",   "GGFC", "GFCF",
+                                       "INVNT", "INV",   "DPABR", "P33",  "DIRP"};
 
 static int is_fd(const char *code)
 {
@@ -150,7 +145,7 @@ static void sl_free(strlist *l)
 typedef struct icio_map {
     char path[4096];
     char sha256[65];
-    strlist keys, targets;  /* keys[k] -> targets[target[k]] */
+    strlist keys, targets; /* keys[k] -> targets[target[k]] */
     size_t *target;
     size_t *line;
     int *used;
@@ -216,11 +211,13 @@ static tw_status map_read(const char *path, const char *keycol, const char *valc
         if (!*key)
             st = tw_fail(err, TW_ERR_DATA, "%s:%zu: empty %s", path, line, keycol);
         else if (prev >= 0)
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: %s '%s' mapped twice (first on line %zu)",
-                         path, line, keycol, key, m->line[prev]);
+            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: %s '%s' mapped twice (first on line %zu)", path,
+                         line, keycol, key, m->line[prev]);
         else if (!valid_code(val))
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: %s '%.64s' is not a valid code (1-31 "
-                         "letters, digits, '_' or '-')", path, line, valcol, val);
+            st = tw_fail(err, TW_ERR_DATA,
+                         "%s:%zu: %s '%.64s' is not a valid code (1-31 "
+                         "letters, digits, '_' or '-')",
+                         path, line, valcol, val);
         long k = st == TW_OK ? sl_add(&m->keys, key) : -1;
         long t = k >= 0 ? sl_add(&m->targets, val) : -1;
         if (st == TW_OK && (k < 0 || t < 0))
@@ -244,13 +241,13 @@ typedef struct icio {
     const char *path;
     const tw_icio_options *o;
     tw_icio_info *info;
-    strlist econ, ind;          /* economies (canonical) and industries, in table order */
-    strlist raw;                /* economy codes as written (CN1, ...) */
+    strlist econ, ind; /* economies (canonical) and industries, in table order */
+    strlist raw;       /* economy codes as written (CN1, ...) */
     /* columns */
-    size_t ncols;               /* fields per line, label column included */
+    size_t ncols; /* fields per line, label column included */
     int *col_kind;
-    long *col_econ, *col_ind;   /* canonical economy, industry (COL_INDUSTRY) */
-    char **col_label;           /* pointers into the header text */
+    long *col_econ, *col_ind; /* canonical economy, industry (COL_INDUSTRY) */
+    char **col_label;         /* pointers into the header text */
     /* row-label bookkeeping: (raw economy x industry) seen as column / as row */
     unsigned char *seen_col, *seen_row;
     /* mapping */
@@ -259,10 +256,10 @@ typedef struct icio {
     long *econ_region, *ind_sector;
     strlist regions, sectors;
     /* aggregates */
-    double *X;                  /* R*R*S [i][n][j] */
-    double *Zio;                /* R*S*S [n][k][j]: input k bought by sector j of n */
-    double *Zcol, *TLS, *VA;    /* R*S */
-    double *FD;                 /* R*S [n][k]: final demand of n for sector k */
+    double *X;               /* R*R*S [i][n][j] */
+    double *Zio;             /* R*S*S [n][k][j]: input k bought by sector j of n */
+    double *Zcol, *TLS, *VA; /* R*S */
+    double *FD;              /* R*S [n][k]: final demand of n for sector k */
 } icio;
 
 static void icio_free(icio *t)
@@ -400,8 +397,10 @@ static tw_status parse_header(icio *t, char *line, tw_error *err)
         if (is_out_label(f[c]))
             continue;
         if (!split_label(label, &econ, &rest)) {
-            st = tw_fail(err, TW_ERR_PARSE, "%s:1: column %zu: label '%.64s' is not "
-                         "COUNTRY_INDUSTRY, COUNTRY_<final demand> or OUT", t->path, c + 1, f[c]);
+            st = tw_fail(err, TW_ERR_PARSE,
+                         "%s:1: column %zu: label '%.64s' is not "
+                         "COUNTRY_INDUSTRY, COUNTRY_<final demand> or OUT",
+                         t->path, c + 1, f[c]);
             break;
         }
         int merged;
@@ -426,8 +425,7 @@ static tw_status parse_header(icio *t, char *line, tw_error *err)
     }
     free(f);
     if (st == TW_OK && industry_cols == 0)
-        st = tw_fail(err, TW_ERR_PARSE, "%s:1: no COUNTRY_INDUSTRY columns in the header",
-                     t->path);
+        st = tw_fail(err, TW_ERR_PARSE, "%s:1: no COUNTRY_INDUSTRY columns in the header", t->path);
     return st;
 }
 
@@ -465,9 +463,10 @@ static tw_status check_header_cells(icio *t, tw_error *err)
         if (have != 0 && have != t->ind.n)
             for (size_t k = 0; k < t->ind.n; k++)
                 if (!t->seen_col[e * t->ind.n + k])
-                    return tw_fail(err, TW_ERR_PARSE, "%s:1: no column %s_%s (economy %s has "
-                                   "other industries)", t->path, t->raw.s[e], t->ind.s[k],
-                                   t->raw.s[e]);
+                    return tw_fail(err, TW_ERR_PARSE,
+                                   "%s:1: no column %s_%s (economy %s has "
+                                   "other industries)",
+                                   t->path, t->raw.s[e], t->ind.s[k], t->raw.s[e]);
     }
     return TW_OK;
 }
@@ -556,15 +555,15 @@ static tw_status cell(const icio *t, size_t line, const char *row, size_t c, con
         return TW_OK;
     }
     if (tw_parse_number(text, 0, v) != 0)
-        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: cell %s x %s: '%.32s' is not a number",
-                       t->path, line, row, t->col_label[c], text);
+        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: cell %s x %s: '%.32s' is not a number", t->path,
+                       line, row, t->col_label[c], text);
     return TW_OK;
 }
 
 enum { ROW_IND, ROW_TLS, ROW_VA, ROW_SKIP };
 
-static tw_status row_kind(icio *t, char *label, size_t line, int *kind, long *region,
-                          long *sector, tw_error *err)
+static tw_status row_kind(icio *t, char *label, size_t line, int *kind, long *region, long *sector,
+                          tw_error *err)
 {
     if (strcmp(label, "TLS") == 0 || strcmp(label, "TAXSUB") == 0) {
         *kind = ROW_TLS;
@@ -582,8 +581,10 @@ static tw_status row_kind(icio *t, char *label, size_t line, int *kind, long *re
     snprintf(copy, sizeof copy, "%s", label);
     long x = split_label(copy, &econ, &rest) ? raw_cell(t, econ, rest) : -1;
     if (x < 0 || !t->seen_col[x])
-        return tw_fail(err, TW_ERR_PARSE, "%s:%zu: row label '%.64s' is not one of the "
-                       "header's COUNTRY_INDUSTRY columns, TLS, VA or OUT", t->path, line, label);
+        return tw_fail(err, TW_ERR_PARSE,
+                       "%s:%zu: row label '%.64s' is not one of the "
+                       "header's COUNTRY_INDUSTRY columns, TLS, VA or OUT",
+                       t->path, line, label);
     if (t->seen_row[x])
         return tw_fail(err, TW_ERR_PARSE, "%s:%zu: row '%s' appears twice", t->path, line, label);
     t->seen_row[x] = 1;
@@ -624,8 +625,10 @@ static tw_status parse_row(icio *t, char **f, size_t line, tw_error *err)
             t->VA[tw_idx2(S, rn, sj)] += v;
         } else {
             if (v < 0)
-                return tw_fail(err, TW_ERR_DATA, "%s:%zu: cell %s x %s: negative intermediate "
-                               "use %.17g", t->path, line, f[0], t->col_label[c], v);
+                return tw_fail(err, TW_ERR_DATA,
+                               "%s:%zu: cell %s x %s: negative intermediate "
+                               "use %.17g",
+                               t->path, line, f[0], t->col_label[c], v);
             t->X[tw_idx3(R, S, (size_t)ri, rn, (size_t)sk)] += v;
             t->Zio[tw_idx3io(S, rn, (size_t)sk, sj)] += v;
             t->Zcol[tw_idx2(S, rn, sj)] += v;
@@ -654,8 +657,8 @@ static tw_status parse_body(icio *t, char *cursor, char *end, size_t lineno, tw_
     free(f);
     for (size_t x = 0; st == TW_OK && x < t->raw.n * t->ind.n; x++)
         if (t->seen_col[x] && !t->seen_row[x])
-            st = tw_fail(err, TW_ERR_PARSE, "%s: no row %s_%s (the header has the column)",
-                         t->path, t->raw.s[x / t->ind.n], t->ind.s[x % t->ind.n]);
+            st = tw_fail(err, TW_ERR_PARSE, "%s: no row %s_%s (the header has the column)", t->path,
+                         t->raw.s[x / t->ind.n], t->ind.s[x % t->ind.n]);
     if (st == TW_OK && !have_va)
         st = tw_fail(err, TW_ERR_PARSE, "%s: no VA row (value added)", t->path);
     return st;
@@ -672,20 +675,26 @@ static tw_status check_cells(const icio *t, tw_error *err)
             for (size_t j = 0; j < S; j++) {
                 double v = t->X[tw_idx3(R, S, i, n, j)];
                 if (v < 0)
-                    return tw_fail(err, TW_ERR_DATA, "%s: flow %s -> %s, sector %s is negative: "
-                                   "%.17g%s", t->path, t->regions.s[i], t->regions.s[n],
-                                   t->sectors.s[j], v, hint);
+                    return tw_fail(err, TW_ERR_DATA,
+                                   "%s: flow %s -> %s, sector %s is negative: "
+                                   "%.17g%s",
+                                   t->path, t->regions.s[i], t->regions.s[n], t->sectors.s[j], v,
+                                   hint);
             }
     for (size_t n = 0; n < R; n++)
         for (size_t j = 0; j < S; j++) {
-            double fd = t->FD[tw_idx2(S, n, j)], va = t->VA[tw_idx2(S, n, j)] + t->TLS[tw_idx2(S, n, j)];
+            double fd = t->FD[tw_idx2(S, n, j)],
+                   va = t->VA[tw_idx2(S, n, j)] + t->TLS[tw_idx2(S, n, j)];
             if (fd < 0)
-                return tw_fail(err, TW_ERR_DATA, "%s: final demand of %s for sector %s is "
-                               "negative: %.17g%s", t->path, t->regions.s[n], t->sectors.s[j],
-                               fd, hint);
+                return tw_fail(err, TW_ERR_DATA,
+                               "%s: final demand of %s for sector %s is "
+                               "negative: %.17g%s",
+                               t->path, t->regions.s[n], t->sectors.s[j], fd, hint);
             if (va < 0)
-                return tw_fail(err, TW_ERR_DATA, "%s: value added plus TLS of %s, sector %s is "
-                               "negative: %.17g", t->path, t->regions.s[n], t->sectors.s[j], va);
+                return tw_fail(err, TW_ERR_DATA,
+                               "%s: value added plus TLS of %s, sector %s is "
+                               "negative: %.17g",
+                               t->path, t->regions.s[n], t->sectors.s[j], va);
         }
     return TW_OK;
 }
@@ -714,8 +723,8 @@ static tw_status fill_shares(const icio *t, tw_model *m, size_t *zero_output, tw
             }
             m->arr[TW_VA_SHARES][x] = va / total;
             for (size_t k = 0; k < S; k++)
-                m->arr[TW_IO_SHARES][tw_idx3io(S, n, k, j)] =
-                    t->Zio[tw_idx3io(S, n, k, j)] / t->Zcol[x];
+                m->arr[TW_IO_SHARES][tw_idx3io(S, n, k, j)] = t->Zio[tw_idx3io(S, n, k, j)] /
+                                                              t->Zcol[x];
         }
     }
     return TW_OK;
@@ -902,18 +911,24 @@ tw_status tw_model_read_tariffs(tw_model *m, const char *path, tw_error *err)
         for (size_t j = 0; j < m->J; j++)
             sc[j] = m->sector_code[j];
         tw_keyset countries = {"country", m->N, cc}, sectors = {"sector", m->J, sc};
-        tw_long_spec s = {.nkeys = 3, .key_cols = {"exporter", "importer", "sector"},
-                          .keys = {&countries, &countries, &sectors}, .value_col = "rate",
-                          .lo = -1, .lo_open = 1, .hi = INFINITY, .hi_open = 1};
+        tw_long_spec s = {.nkeys = 3,
+                          .key_cols = {"exporter", "importer", "sector"},
+                          .keys = {&countries, &countries, &sectors},
+                          .value_col = "rate",
+                          .lo = -1,
+                          .lo_open = 1,
+                          .hi = INFINITY,
+                          .hi_open = 1};
         st = tw_long_read(&csv, &s, t, len, lines, err);
     }
     for (size_t n = 0; st == TW_OK && n < m->N; n++)
         for (size_t j = 0; j < m->J; j++) {
             size_t x = tw_idx3(m->N, m->J, n, n, j);
             if (t[x] != 0) {
-                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: tariff %.17g of %s on itself (sector "
-                             "%s) must be 0", path, lines[x], t[x], m->country_code[n],
-                             m->sector_code[j]);
+                st = tw_fail(err, TW_ERR_DATA,
+                             "%s:%zu: tariff %.17g of %s on itself (sector "
+                             "%s) must be 0",
+                             path, lines[x], t[x], m->country_code[n], m->sector_code[j]);
                 break;
             }
         }

@@ -45,9 +45,11 @@ static tw_status read_list(const char *dir, const char *file, size_t want, int c
         st = tw_csv_read(path, &c, err);
     if (st != TW_OK)
         return st;
-    size_t first = (c.nrows > 0 && c.rows[0].nfields > 0 && strcmp(c.rows[0].fields[0], "No.") == 0);
+    size_t first = (c.nrows > 0 && c.rows[0].nfields > 0 &&
+                    strcmp(c.rows[0].fields[0], "No.") == 0);
     if (c.nrows - first < want) {
-        st = tw_fail(err, TW_ERR_DATA, "%s: %zu entries, expected %zu", path, c.nrows - first, want);
+        st = tw_fail(err, TW_ERR_DATA, "%s: %zu entries, expected %zu", path, c.nrows - first,
+                     want);
     } else {
         for (size_t r = first; r < first + want; r++) {
             const tw_csv_row *row = &c.rows[r];
@@ -55,7 +57,8 @@ static tw_status read_list(const char *dir, const char *file, size_t want, int c
                 st = tw_fail(err, TW_ERR_PARSE, "%s:%zu: too few fields", path, row->line);
                 break;
             }
-            snprintf(out[r - first], TW_NAME_MAX, "%s", row->fields[row->nfields - 1 - (size_t)col_from_end]);
+            snprintf(out[r - first], TW_NAME_MAX, "%s",
+                     row->fields[row->nfields - 1 - (size_t)col_from_end]);
         }
     }
     tw_csv_free(&c);
@@ -90,12 +93,14 @@ static tw_status read_numbers(const char *dir, const char *file, size_t rows, si
         for (size_t k = 0; k < cols && st == TW_OK; k++) {
             double v;
             if (tw_parse_number(c.rows[r].fields[k], 0, &v) != 0)
-                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %zu: '%.64s' is not a number",
-                             path, c.rows[r].line, k + 1, c.rows[r].fields[k]);
+                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %zu: '%.64s' is not a number", path,
+                             c.rows[r].line, k + 1, c.rows[r].fields[k]);
             else if (!(v >= range->lo && v <= range->hi))
-                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %zu: %s %.64s out of range (must "
-                             "be >= %g and <= %g)", path, c.rows[r].line, k + 1, range->what,
-                             c.rows[r].fields[k], range->lo, range->hi);
+                st = tw_fail(err, TW_ERR_DATA,
+                             "%s:%zu: field %zu: %s %.64s out of range (must "
+                             "be >= %g and <= %g)",
+                             path, c.rows[r].line, k + 1, range->what, c.rows[r].fields[k],
+                             range->lo, range->hi);
             else
                 out[r * cols + k] = v;
         }
@@ -130,10 +135,11 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
     if ((st = tw_check_dimensions(dir, N, J, err)) != TW_OK)
         return st;
 
-    char (*regions)[TW_NAME_MAX] = tw_calloc(N, sizeof *regions);
-    char (*labels)[TW_NAME_MAX] = tw_calloc(J, sizeof *labels);
-    char (*names)[TW_NAME_MAX] = tw_calloc(J, sizeof *names);
-    double *trade = tw_calloc(N * N * J, sizeof(double)), *tariff = tw_calloc(N * N * J, sizeof(double));
+    char(*regions)[TW_NAME_MAX] = tw_calloc(N, sizeof *regions);
+    char(*labels)[TW_NAME_MAX] = tw_calloc(J, sizeof *labels);
+    char(*names)[TW_NAME_MAX] = tw_calloc(J, sizeof *names);
+    double *trade = tw_calloc(N * N * J, sizeof(double)),
+           *tariff = tw_calloc(N * N * J, sizeof(double));
     double *sigma = tw_calloc(J * 5, sizeof(double));
     tw_model *m = tw_model_create(N, J, NULL);
     if (!regions || !labels || !names || !trade || !tariff || !sigma || !m) {
@@ -188,8 +194,8 @@ tw_status tw_load_ossa(const char *dir, int sigma_column, tw_model **out, tw_err
     for (size_t j = 0; j < J; j++) {
         double sg = sigma[j * cols + (size_t)sigma_column - 1];
         if (!(sg > 1)) {
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %d: sigma %g must exceed 1", probe,
-                         j + 1, sigma_column, sg);
+            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: field %d: sigma %g must exceed 1", probe, j + 1,
+                         sigma_column, sg);
             goto done;
         }
         m->arr[TW_THETA][j] = sg - 1;

@@ -13,8 +13,8 @@
 
 typedef struct tw_column {
     char *name;
-    double *num;  /* rows; NaN where missing (all NaN for a text column) */
-    char **text;  /* rows strings, or NULL for a numeric column */
+    double *num; /* rows; NaN where missing (all NaN for a text column) */
+    char **text; /* rows strings, or NULL for a numeric column */
 } tw_column;
 
 struct tw_table {
@@ -190,8 +190,8 @@ static tw_status read_csv(const char *path, tw_table **out, tw_error *err)
     size_t cols = c.rows[0].nfields;
     for (size_t r = 1; r < c.nrows; r++)
         if (c.rows[r].nfields != cols) {
-            tw_status e = tw_fail(err, TW_ERR_PARSE, "%s:%zu: %zu fields, the header has %zu",
-                                  path, c.rows[r].line, c.rows[r].nfields, cols);
+            tw_status e = tw_fail(err, TW_ERR_PARSE, "%s:%zu: %zu fields, the header has %zu", path,
+                                  c.rows[r].line, c.rows[r].nfields, cols);
             tw_csv_free(&c);
             return e;
         }
@@ -268,12 +268,18 @@ static int dta_variable(int index, readstat_variable_t *v, const char *labels, v
 static double dta_number(readstat_value_t val)
 {
     switch (readstat_value_type(val)) {
-    case READSTAT_TYPE_INT8: return readstat_int8_value(val);
-    case READSTAT_TYPE_INT16: return readstat_int16_value(val);
-    case READSTAT_TYPE_INT32: return readstat_int32_value(val);
-    case READSTAT_TYPE_FLOAT: return (double)readstat_float_value(val);
-    case READSTAT_TYPE_DOUBLE: return readstat_double_value(val);
-    default: return NAN;
+    case READSTAT_TYPE_INT8:
+        return readstat_int8_value(val);
+    case READSTAT_TYPE_INT16:
+        return readstat_int16_value(val);
+    case READSTAT_TYPE_INT32:
+        return readstat_int32_value(val);
+    case READSTAT_TYPE_FLOAT:
+        return (double)readstat_float_value(val);
+    case READSTAT_TYPE_DOUBLE:
+        return readstat_double_value(val);
+    default:
+        return NAN;
     }
 }
 
@@ -286,7 +292,8 @@ static int dta_value(int obs, readstat_variable_t *v, readstat_value_t val, void
     tw_column *col = &c->t->col[k];
     if (col->text) {
         const char *s = readstat_value_type(val) == READSTAT_TYPE_STRING
-                            ? readstat_string_value(val) : NULL;
+                            ? readstat_string_value(val)
+                            : NULL;
         col->text[obs] = dup_str(s ? s : "");
         if (!col->text[obs]) {
             c->failed = 1;

@@ -14,8 +14,8 @@
 #define UC_GOODS 22
 
 static const char *const uc_countries[UC_N][2] = {
-    {"BRA", "Brazil"}, {"CHN", "China"},          {"EU", "European Union"},
-    {"IND", "India"},  {"JPN", "Japan"},          {"ROW", "Rest of the world"},
+    {"BRA", "Brazil"},        {"CHN", "China"}, {"EU", "European Union"},
+    {"IND", "India"},         {"JPN", "Japan"}, {"ROW", "Rest of the world"},
     {"USA", "United States"},
 };
 
@@ -72,15 +72,14 @@ typedef struct uc_ctx {
     const char *dir;
     tw_model *m;
     const char *ccodes[UC_N];
-    char num[UC_J][4];          /* "1".."44": the files' sector keys */
+    char num[UC_J][4]; /* "1".."44": the files' sector keys */
     const char *scodes[UC_J];
     tw_keyset countries, sectors;
 } uc_ctx;
 
 static tw_status uc_table(uc_ctx *c, const char *file, const char *const *keys,
-                          const tw_keyset *const *sets, size_t nkeys, const char *value,
-                          tw_array a, double lo, int lo_open, double hi, size_t *lines,
-                          tw_error *err)
+                          const tw_keyset *const *sets, size_t nkeys, const char *value, tw_array a,
+                          double lo, int lo_open, double hi, size_t *lines, tw_error *err)
 {
     char path[4096];
     tw_csv csv;
@@ -89,8 +88,13 @@ static tw_status uc_table(uc_ctx *c, const char *file, const char *const *keys,
         st = tw_csv_read(path, &csv, err);
     if (st != TW_OK)
         return st;
-    tw_long_spec s = {.nkeys = nkeys, .value_col = value, .complete = 1, .lo = lo,
-                      .lo_open = lo_open, .hi = hi, .hi_open = isinf(hi)};
+    tw_long_spec s = {.nkeys = nkeys,
+                      .value_col = value,
+                      .complete = 1,
+                      .lo = lo,
+                      .lo_open = lo_open,
+                      .hi = hi,
+                      .hi_open = isinf(hi)};
     for (size_t k = 0; k < nkeys; k++) {
         s.key_cols[k] = keys[k];
         s.keys[k] = sets[k];
@@ -119,8 +123,7 @@ static tw_status uc_tables(uc_ctx *c, size_t *lines, tw_error *err)
                        TW_MAX_FLOW, NULL, err)) ||
         (st = uc_table(c, "tariff_prewar2017.csv", k3, ccs, 3, "AHS_simple", TW_TARIFFS, -1, 1,
                        TW_MAX_RATE, NULL, err)) ||
-        (st = uc_table(c, "vashare.csv", k2, cs, 2, "vashare", TW_VA_SHARES, 0, 0, 1, NULL,
-                       err)) ||
+        (st = uc_table(c, "vashare.csv", k2, cs, 2, "vashare", TW_VA_SHARES, 0, 0, 1, NULL, err)) ||
         (st = uc_table(c, "IOshare.csv", kio, css, 3, "valueshare", TW_IO_SHARES, 0, 0, 1, lines,
                        err)) ||
         (st = uc_table(c, "finalshare.csv", kf, cs, 2, "finalshare", TW_FINAL_SHARES, 0, 0, 1,
@@ -179,7 +182,8 @@ tw_status tw_load_uschina(const char *dir, tw_model **out, tw_error *err)
         st = tw_ds_validate(c.m, dir, err);
     free(lines);
     if (st == TW_OK) {
-        tw_model_set_currency_unit(c.m, "millions of US dollars"); /* data/us-china-2017/README.md */
+        tw_model_set_currency_unit(c.m,
+                                   "millions of US dollars"); /* data/us-china-2017/README.md */
         /* README: sectors 1..22 are goods (tariffs apply), 23..44 services */
         st = tw__add_goods_services(c.m, 22, err);
     }

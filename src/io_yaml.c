@@ -23,8 +23,10 @@ tw_status tw_yaml_precheck(const char *name, const char *text, size_t len, tw_er
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
             if (++depth > TW_LIMIT_YAML_DEPTH)
-                st = tw_fail(err, TW_ERR_DATA, "%s:%zu: YAML nested more than %d levels deep "
-                             "(TW_LIMIT_YAML_DEPTH)", name, line, TW_LIMIT_YAML_DEPTH);
+                st = tw_fail(err, TW_ERR_DATA,
+                             "%s:%zu: YAML nested more than %d levels deep "
+                             "(TW_LIMIT_YAML_DEPTH)",
+                             name, line, TW_LIMIT_YAML_DEPTH);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:

@@ -9,8 +9,8 @@
 #include <string.h>
 
 static const char *const array_names[TW_ARRAY_COUNT] = {
-    "flows",    "tariffs",      "export_taxes", "trade_costs", "subsidies", "va_shares",
-    "final_shares", "io_shares", "theta",       "psi",         "markup",
+    "flows",        "tariffs",   "export_taxes", "trade_costs", "subsidies", "va_shares",
+    "final_shares", "io_shares", "theta",        "psi",         "markup",
 };
 
 const char *tw_array_name(tw_array which)
@@ -158,8 +158,10 @@ tw_status tw_model_add_group(tw_model *m, int sectors, const char *name, const s
     int g = sectors ? 1 : 0;
     size_t count = g ? m->J : m->N;
     if (!valid_code(name))
-        return tw_fail(err, TW_ERR_INVALID, "group name '%.40s': letters, digits, '_' or '-', "
-                       "at most %d characters", name, TW_CODE_MAX - 1);
+        return tw_fail(err, TW_ERR_INVALID,
+                       "group name '%.40s': letters, digits, '_' or '-', "
+                       "at most %d characters",
+                       name, TW_CODE_MAX - 1);
     if (strcmp(name, "all") == 0 ||
         (g ? tw_model_find_sector(m, name) : tw_model_find_country(m, name)) >= 0 ||
         tw_model_find_group(m, g, name) >= 0)
@@ -338,9 +340,10 @@ tw_status tw_model_set_sector_industries(tw_model *m, size_t j, const char *indu
         for (size_t k = 0; k < len; k++) {
             unsigned char ch = (unsigned char)industries[k];
             if (!isalnum(ch) && ch != '_' && ch != '-' && ch != ' ')
-                return tw_fail(err, TW_ERR_DATA, "sector %s: industries '%.64s': character '%c' "
-                               "is not a letter, digit, '_', '-' or space", m->sector_code[j],
-                               industries, ch);
+                return tw_fail(err, TW_ERR_DATA,
+                               "sector %s: industries '%.64s': character '%c' "
+                               "is not a letter, digit, '_', '-' or space",
+                               m->sector_code[j], industries, ch);
         }
         if (!(copy = malloc(len + 1)))
             return tw_fail(err, TW_ERR_NOMEM, "out of memory");
@@ -395,8 +398,7 @@ long tw_model_find_sector(const tw_model *m, const char *code)
     return -1;
 }
 
-tw_status tw_model_set(tw_model *m, tw_array which, const double *values, size_t len,
-                       tw_error *err)
+tw_status tw_model_set(tw_model *m, tw_array which, const double *values, size_t len, tw_error *err)
 {
     if (!m || !values || (int)which < 0 || which >= TW_ARRAY_COUNT)
         return tw_fail(err, TW_ERR_INVALID, "tw_model_set: bad arguments");
@@ -442,8 +444,8 @@ static tw_status check_range(const tw_model *m, tw_array a, double lo, int lo_op
                      m->sector_code[x % J]);
         else
             snprintf(where, sizeof where, "sector %s", m->sector_code[x]);
-        return tw_fail(err, TW_ERR_DATA, "%s: %s: value %.17g is %s", tw_array_name(a), where,
-                       y, isfinite(y) ? "out of range" : "not finite");
+        return tw_fail(err, TW_ERR_DATA, "%s: %s: value %.17g is %s", tw_array_name(a), where, y,
+                       isfinite(y) ? "out of range" : "not finite");
     }
     return TW_OK;
 }
@@ -513,7 +515,8 @@ tw_status tw_model_validate(const tw_model *m, tw_error *err)
         for (size_t j = 0; j < J; j++) {
             double dom = X[tw_idx3(N, J, n, n, j)];
             if (m->arr[TW_TARIFFS][tw_idx3(N, J, n, n, j)] != 0 && dom > 0)
-                return tw_fail(err, TW_ERR_DATA, "tariffs: %s on itself, sector %s: %.17g (must be 0)",
+                return tw_fail(err, TW_ERR_DATA,
+                               "tariffs: %s on itself, sector %s: %.17g (must be 0)",
                                m->country_code[n], m->sector_code[j],
                                m->arr[TW_TARIFFS][tw_idx3(N, J, n, n, j)]);
         }
@@ -562,9 +565,9 @@ tw_status tw_model_derive(const tw_model *m, tw_derived which, double *out, size
                     break;
                 case TW_DERIVED_INCOME: {
                     double b = beta[tw_idx2(J, i, j)];
-                    out[i] += producer * (b * (1 - pi[j]) + pi[j]);      /* value added */
-                    out[n] += v * t[x];                                    /* tariffs */
-                    out[i] += v * e[x] / (1 + e[x]);                       /* export taxes */
+                    out[i] += producer * (b * (1 - pi[j]) + pi[j]); /* value added */
+                    out[n] += v * t[x];                             /* tariffs */
+                    out[i] += v * e[x] / (1 + e[x]);                /* export taxes */
                     out[i] -= producer * s[tw_idx2(J, i, j)] / (1 + s[tw_idx2(J, i, j)]);
                     if (i != n) {
                         out[n] += v; /* deficit: + imports */

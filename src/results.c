@@ -30,7 +30,7 @@ static const char *const sector_desc[] = {
     TW_SECTOR_OUTPUT_LIST(TW_X_DESC)
 #undef TW_X_DESC
 };
-static const char *const check_names[TW_CHECK_COUNT] = {"goods", "labour", "prices",
+static const char *const check_names[TW_CHECK_COUNT] = {"goods",  "labour",  "prices",
                                                         "shares", "balance", "walras"};
 
 const char *tw_country_output_key(tw_country_output w)
@@ -74,8 +74,10 @@ tw_result *tw_result_create(const tw_model *m, tw_error *err)
             r->has_scale = 1;
     size_t N = r->N, NJ = r->N * r->J;
     r->nu = N + (size_t)(r->has_scale ? 3 : 2) * NJ;
-    int ok = (r->u = tw_calloc(r->nu, sizeof(double))) && (r->w_hat = tw_calloc(N, sizeof(double))) &&
-             (r->p_hat = tw_calloc(NJ, sizeof(double))) && (r->L_hat = tw_calloc(NJ, sizeof(double))) &&
+    int ok = (r->u = tw_calloc(r->nu, sizeof(double))) &&
+             (r->w_hat = tw_calloc(N, sizeof(double))) &&
+             (r->p_hat = tw_calloc(NJ, sizeof(double))) &&
+             (r->L_hat = tw_calloc(NJ, sizeof(double))) &&
              (r->c_hat = tw_calloc(NJ, sizeof(double))) && (r->E = tw_calloc(NJ, sizeof(double))) &&
              (r->flows = tw_calloc(NJ * N, sizeof(double)));
     for (int k = 0; k < TW_C_COUNT && ok; k++)
@@ -261,9 +263,10 @@ void tw__fill_result(const tw_solver *s, const tw_policy *p, const double *u, tw
     trade_totals(N, J, r->flows, r->country[TW_C_EXPORTS], r->country[TW_C_IMPORTS],
                  r->sector[TW_CS_EXPORTS]);
     for (size_t n = 0; n < N; n++) {
-        r->country[TW_C_TRADE_BALANCE_BASE][n] =
-            r->country[TW_C_EXPORTS_BASE][n] - r->country[TW_C_IMPORTS_BASE][n];
-        r->country[TW_C_TRADE_BALANCE][n] = r->country[TW_C_EXPORTS][n] - r->country[TW_C_IMPORTS][n];
+        r->country[TW_C_TRADE_BALANCE_BASE][n] = r->country[TW_C_EXPORTS_BASE][n] -
+                                                 r->country[TW_C_IMPORTS_BASE][n];
+        r->country[TW_C_TRADE_BALANCE][n] = r->country[TW_C_EXPORTS][n] -
+                                            r->country[TW_C_IMPORTS][n];
     }
     for (size_t i = 0; i < N; i++)
         for (size_t j = 0; j < J; j++) {
@@ -346,7 +349,8 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
                 lam[x] = isinf(kap) ? 0 : lam0 * pow(eff, -theta[j]);
                 sum += lam[x];
             }
-            out[TW_CHECK_PRICES] = fmax(out[TW_CHECK_PRICES], fabs(log(r->p_hat[nj]) + log(sum) / theta[j]));
+            out[TW_CHECK_PRICES] = fmax(out[TW_CHECK_PRICES],
+                                        fabs(log(r->p_hat[nj]) + log(sum) / theta[j]));
             double share_sum = 0;
             for (size_t i = 0; i < N; i++) {
                 size_t x = tw_idx3(N, J, i, n, j);
@@ -376,7 +380,8 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
             size_t ij = tw_idx2(J, i, j);
             double out0 = 0;
             for (size_t n = 0; n < N; n++)
-                out0 += X0[tw_idx3(N, J, i, n, j)] * (1 + s0[ij]) / (1 + e0[tw_idx3(N, J, i, n, j)]);
+                out0 += X0[tw_idx3(N, J, i, n, j)] * (1 + s0[ij]) /
+                        (1 + e0[tw_idx3(N, J, i, n, j)]);
             lab0 += beta[ij] * (1 - pi[j]) * out0;
             lab1 += beta[ij] * (1 - pi[j]) * Y[ij];
             prof += pi[j] * Y[ij];
@@ -395,10 +400,12 @@ tw_status tw_result_check(const tw_result *r, const tw_model *m, const tw_policy
             double demand = alpha[nj] / asum[n] * inc[n];
             for (size_t k = 0; k < J; k++) {
                 size_t nk = tw_idx2(J, n, k);
-                demand += (1 - beta[nk]) * (1 - pi[k]) * gam[tw_idx3io(J, n, j, k)] / gsum[nk] * Y[nk];
+                demand += (1 - beta[nk]) * (1 - pi[k]) * gam[tw_idx3io(J, n, j, k)] / gsum[nk] *
+                          Y[nk];
             }
             spend += r->E[nj];
-            out[TW_CHECK_GOODS] = fmax(out[TW_CHECK_GOODS], rel(r->E[nj], demand, E0[nj] > 0 ? E0[nj] : 1));
+            out[TW_CHECK_GOODS] = fmax(out[TW_CHECK_GOODS],
+                                       rel(r->E[nj], demand, E0[nj] > 0 ? E0[nj] : 1));
             for (size_t i = 0; i < N; i++) {
                 if (i == n)
                     continue;
@@ -421,8 +428,9 @@ tw_model *tw_result_to_model(const tw_result *res, const tw_model *m, const tw_p
                              tw_error *err)
 {
     if (!res || !m || !p || res->N != m->N || res->J != m->J || p->N != m->N || p->J != m->J) {
-        tw_fail(err, TW_ERR_INVALID, "tw_result_to_model: missing argument, or a result or "
-                                     "policy for another model's dimensions");
+        tw_fail(err, TW_ERR_INVALID,
+                "tw_result_to_model: missing argument, or a result or "
+                "policy for another model's dimensions");
         return NULL;
     }
     tw_model *c = tw_model_clone(m, err);

@@ -19,8 +19,8 @@ typedef struct {
     const tw_model *m;
     tw_policy *p;
     tw_error *err;
-    size_t visits;         /* names visited resolving selectors: TW_LIMIT_GROUP_VISITS */
-    unsigned char *seen;   /* groups already expanded in the current selector */
+    size_t visits;       /* names visited resolving selectors: TW_LIMIT_GROUP_VISITS */
+    unsigned char *seen; /* groups already expanded in the current selector */
 } apply_ctx;
 
 #define AFAIL(a, line, code, ...) tw__scenario_fail((a)->sc, (a)->err, (code), (line), __VA_ARGS__)
@@ -38,9 +38,10 @@ static tw_status mark_list(apply_ctx *a, int g, const sc_list *list, const char 
     for (size_t k = 0; k < list->n; k++) {
         const char *name = list->v[k].text;
         if (++a->visits > TW_LIMIT_GROUP_VISITS)
-            return AFAIL(a, list->v[k].line, TW_ERR_DATA,
-                         "expanding groups visits more than %d names in all (TW_LIMIT_GROUP_VISITS)",
-                         TW_LIMIT_GROUP_VISITS);
+            return AFAIL(
+                a, list->v[k].line, TW_ERR_DATA,
+                "expanding groups visits more than %d names in all (TW_LIMIT_GROUP_VISITS)",
+                TW_LIMIT_GROUP_VISITS);
         if (strcmp(name, "all") == 0) {
             memset(mark, 1, count);
             continue;
@@ -173,7 +174,9 @@ static tw_status csv_row(csv_reader *cr, const tw_csv_row *row)
     if (i < 0 || n < 0 || j < 0)
         return tw_fail(cr->a->err, TW_ERR_UNKNOWN_NAME, "%s:%d: unknown %s '%s'", file, line,
                        j < 0 && i >= 0 && n >= 0 ? "sector" : "country",
-                       i < 0 ? ex : n < 0 ? im : se);
+                       i < 0   ? ex
+                       : n < 0 ? im
+                               : se);
     double rate = 0;
     if (tw_parse_number(ra, 0, &rate) != 0 || rate <= -1 || rate > TW_MAX_RATE)
         return tw_fail(cr->a->err, TW_ERR_DATA,
@@ -181,8 +184,8 @@ static tw_status csv_row(csv_reader *cr, const tw_csv_row *row)
                        line, ra, TW_MAX_RATE);
     size_t x = tw_idx3(m->N, m->J, (size_t)i, (size_t)n, (size_t)j);
     if (cr->fv->line[x])
-        return tw_fail(cr->a->err, TW_ERR_DATA, "%s:%d: %s -> %s sector %s repeats line %d",
-                       file, line, ex, im, se, cr->fv->line[x]);
+        return tw_fail(cr->a->err, TW_ERR_DATA, "%s:%d: %s -> %s sector %s repeats line %d", file,
+                       line, ex, im, se, cr->fv->line[x]);
     if (i == n && rate != 0)
         return tw_fail(cr->a->err, TW_ERR_DATA,
                        "%s:%d: tariff %g on %s's domestic sales (must be 0)", file, line, rate, ex);
@@ -199,7 +202,8 @@ static tw_status read_csv_rates(apply_ctx *a, const sc_rule *r, file_values *fv)
     char *text;
     size_t len;
     tw_error sub;
-    tw_status st = tw_read_text(r->file, TW_LIMIT_TABLE_BYTES, "a from_file table", &text, &len, &sub);
+    tw_status st = tw_read_text(r->file, TW_LIMIT_TABLE_BYTES, "a from_file table", &text, &len,
+                                &sub);
     if (st != TW_OK)
         return AFAIL(a, r->line, st, "from_file: %s", sub.message);
     tw_csv c;
@@ -212,7 +216,8 @@ static tw_status read_csv_rates(apply_ctx *a, const sc_rule *r, file_values *fv)
         st = tw_fail(a->err, TW_ERR_DATA, "%s: empty file (from_file at %s:%d)", r->file_written,
                      a->sc->path, r->line);
     else if (st == TW_OK && (st = tw_csv_columns(&c, csv_columns, 4, 4, cr.col, &sub)) != TW_OK)
-        st = tw_fail(a->err, st, "%s (columns exporter, importer, sector, rate; from_file at %s:%d)",
+        st = tw_fail(a->err, st,
+                     "%s (columns exporter, importer, sector, rate; from_file at %s:%d)",
                      sub.message, a->sc->path, r->line);
     else if (st != TW_OK)
         st = tw_fail(a->err, st, "%s (from_file at %s:%d)", sub.message, a->sc->path, r->line);
@@ -292,7 +297,8 @@ static tw_status change_cell(apply_ctx *a, const sc_rule *r, size_t i, size_t n,
         return AFAIL(a, r->line, TW_ERR_DATA, "deficit of %s would be %g (must be within +-1e+15)",
                      m->country_code[i], next);
     if (r->kind == RK_SUBSIDY)
-        return AFAIL(a, r->line, TW_ERR_DATA, "subsidy of %s to %s would be %g (must be > -1 and <= 100)",
+        return AFAIL(a, r->line, TW_ERR_DATA,
+                     "subsidy of %s to %s would be %g (must be > -1 and <= 100)",
                      m->country_code[i], m->sector_code[j], next);
     return AFAIL(a, r->line, TW_ERR_DATA, "%s on %s -> %s, sector %s would be %g (must be %s)",
                  rule_names[r->kind], m->country_code[i], m->country_code[n], m->sector_code[j],
@@ -412,8 +418,8 @@ static tw_status apply_stage(apply_ctx *a, const sc_stage *stage)
     return deficit_line ? check_deficits(a, deficit_line) : TW_OK;
 }
 
-tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last,
-                               const tw_model *m, tw_diagnostics *d, tw_error *err)
+tw_status tw_scenario_warnings(const tw_scenario *sc, size_t first, size_t last, const tw_model *m,
+                               tw_diagnostics *d, tw_error *err)
 {
     if (!sc || !m || !d || first > last || last >= sc->nstages)
         return tw_fail(err, TW_ERR_INVALID, "tw_scenario_warnings: bad arguments");

@@ -31,7 +31,14 @@ typedef struct {
     sc_list members;
 } sc_group;
 
-typedef enum { RK_TARIFF, RK_EXPORT_TAX, RK_TRADE_COST, RK_SUBSIDY, RK_DEFICIT, RK_COUNT } rule_kind;
+typedef enum {
+    RK_TARIFF,
+    RK_EXPORT_TAX,
+    RK_TRADE_COST,
+    RK_SUBSIDY,
+    RK_DEFICIT,
+    RK_COUNT
+} rule_kind;
 typedef enum { OP_NONE, OP_SET, OP_ADD, OP_SCALE, OP_BAN, OP_FILE } rule_op;
 typedef enum { FF_CSV, FF_CP1993 } file_format;
 
@@ -52,8 +59,16 @@ typedef struct {
     size_t n;
 } sc_stage;
 
-enum { OPT_METHOD, OPT_TOL, OPT_MAX_ITER, OPT_DEPTH, OPT_DAMPING, OPT_FALLBACK, OPT_DEFICITS,
-       OPT_COUNT };
+enum {
+    OPT_METHOD,
+    OPT_TOL,
+    OPT_MAX_ITER,
+    OPT_DEPTH,
+    OPT_DAMPING,
+    OPT_FALLBACK,
+    OPT_DEFICITS,
+    OPT_COUNT
+};
 
 struct tw_scenario {
     char *path; /* as given: messages name it */
@@ -66,8 +81,8 @@ struct tw_scenario {
     size_t ngroups[2];
     sc_stage *stages;
     size_t nstages;
-    char *elasticities;              /* options: elasticities (a file resolved against dir, or a set name) */
-    double theta_scale, psi_scale;   /* options: theta_scale, psi_scale (NaN: not given) */
+    char *elasticities; /* options: elasticities (a file resolved against dir, or a set name) */
+    double theta_scale, psi_scale; /* options: theta_scale, psi_scale (NaN: not given) */
 };
 
 enum { G_COUNTRY = 0, G_SECTOR = 1 };

@@ -19,11 +19,22 @@
 #include <yaml.h>
 
 /* The keys a rule may hold, by kind: a bit per key in rule_keys[]. */
-enum { K_IMPORTER, K_EXPORTER, K_COUNTRY, K_SECTORS, K_SET, K_ADD, K_SCALE, K_BAN, K_FROM_FILE,
-       K_FILE_FORMAT, K_COUNT };
-static const char *const rule_keys[K_COUNT] = {"importer", "exporter", "country", "sectors",
-                                               "set", "add", "scale", "ban", "from_file",
-                                               "file_format"};
+enum {
+    K_IMPORTER,
+    K_EXPORTER,
+    K_COUNTRY,
+    K_SECTORS,
+    K_SET,
+    K_ADD,
+    K_SCALE,
+    K_BAN,
+    K_FROM_FILE,
+    K_FILE_FORMAT,
+    K_COUNT
+};
+static const char *const rule_keys[K_COUNT] = {"importer",  "exporter",   "country", "sectors",
+                                               "set",       "add",        "scale",   "ban",
+                                               "from_file", "file_format"};
 #define KB(k) (1u << (k))
 #define BILATERAL_KEYS (KB(K_IMPORTER) | KB(K_EXPORTER) | KB(K_SECTORS))
 static const unsigned allowed_keys[RK_COUNT] = {
@@ -111,7 +122,8 @@ tw_status tw__scenario_fail(const tw_scenario *sc, tw_error *err, tw_status code
     return st;
 }
 
-#define FAIL_AT(c, node, code, ...) tw__scenario_fail((c)->sc, (c)->err, (code), node_line(node), __VA_ARGS__)
+#define FAIL_AT(c, node, code, ...) \
+    tw__scenario_fail((c)->sc, (c)->err, (code), node_line(node), __VA_ARGS__)
 #define NOMEM(c) tw_fail((c)->err, TW_ERR_NOMEM, "out of memory reading %s", (c)->sc->path)
 
 static yaml_node_t *get_node(parse_ctx *c, int id) { return yaml_document_get_node(c->doc, id); }
@@ -219,12 +231,11 @@ static tw_status parse_choice(parse_ctx *c, yaml_node_t *node, const char *what,
     return FAIL_AT(c, node, TW_ERR_PARSE, "bad value '%s' in %s (%s)", text, what, choices);
 }
 
-typedef tw_status (*pair_fn)(parse_ctx *c, const char *key, yaml_node_t *knode,
-                             yaml_node_t *value, void *data);
+typedef tw_status (*pair_fn)(parse_ctx *c, const char *key, yaml_node_t *knode, yaml_node_t *value,
+                             void *data);
 
 /* Visit every pair of a mapping in order; keys must be distinct scalars. */
-static tw_status each_pair(parse_ctx *c, yaml_node_t *map, const char *what, pair_fn fn,
-                           void *data)
+static tw_status each_pair(parse_ctx *c, yaml_node_t *map, const char *what, pair_fn fn, void *data)
 {
     if (map->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, map, TW_ERR_PARSE, "%s must be a mapping (key: value), not %s", what,
@@ -255,16 +266,17 @@ static tw_status parse_list(parse_ctx *c, yaml_node_t *node, const char *what, s
     if (node->type == YAML_SEQUENCE_NODE)
         count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
     else if (node->type != YAML_SCALAR_NODE)
-        return FAIL_AT(c, node, TW_ERR_PARSE, "%s must be a name or a list of names, not %s",
-                       what, node_kind(node));
+        return FAIL_AT(c, node, TW_ERR_PARSE, "%s must be a name or a list of names, not %s", what,
+                       node_kind(node));
     if (count == 0)
         return FAIL_AT(c, node, TW_ERR_DATA, "empty list in %s", what);
     out->v = tw_calloc(count, sizeof *out->v);
     if (!out->v)
         return NOMEM(c);
     for (size_t k = 0; k < count; k++) {
-        yaml_node_t *item =
-            node->type == YAML_SEQUENCE_NODE ? get_node(c, node->data.sequence.items.start[k]) : node;
+        yaml_node_t *item = node->type == YAML_SEQUENCE_NODE
+                                ? get_node(c, node->data.sequence.items.start[k])
+                                : node;
         out->v[k].line = node_line(item);
         out->n = k + 1;
         tw_status st = scalar_dup(c, item, what, &out->v[k].text);
@@ -390,8 +402,7 @@ static tw_status group_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_
     if (strcmp(key, "all") == 0)
         return FAIL_AT(c, k, TW_ERR_DATA, "'all' is reserved and cannot name a group");
     if (sc->ngroups[G_COUNTRY] + sc->ngroups[G_SECTOR] >= TW_LIMIT_GROUPS)
-        return FAIL_AT(c, k, TW_ERR_DATA, "more than %d groups (TW_LIMIT_GROUPS)",
-                       TW_LIMIT_GROUPS);
+        return FAIL_AT(c, k, TW_ERR_DATA, "more than %d groups (TW_LIMIT_GROUPS)", TW_LIMIT_GROUPS);
     sc_group *grown = realloc(sc->groups[g], (sc->ngroups[g] + 1) * sizeof *grown);
     if (!grown)
         return NOMEM(c);
@@ -407,8 +418,10 @@ static tw_status group_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_
     tw_status st = parse_list(c, v, what, &grp->members);
     c->members += grp->members.n;
     if (st == TW_OK && c->members > TW_LIMIT_GROUP_MEMBERS)
-        st = FAIL_AT(c, v, TW_ERR_DATA, "more than %d group members in all groups "
-                     "(TW_LIMIT_GROUP_MEMBERS)", TW_LIMIT_GROUP_MEMBERS);
+        st = FAIL_AT(c, v, TW_ERR_DATA,
+                     "more than %d group members in all groups "
+                     "(TW_LIMIT_GROUP_MEMBERS)",
+                     TW_LIMIT_GROUP_MEMBERS);
     return st;
 }
 
@@ -430,7 +443,8 @@ static tw_status check_cycle(parse_ctx *c, int g, size_t k, unsigned char *state
     const sc_group *grp = &c->sc->groups[g][k];
     if (depth > GROUP_DEPTH_MAX)
         return tw__scenario_fail(c->sc, c->err, TW_ERR_DATA, grp->line,
-                         "%s groups nest more than %d deep", group_what[g], GROUP_DEPTH_MAX);
+                                 "%s groups nest more than %d deep", group_what[g],
+                                 GROUP_DEPTH_MAX);
     state[k] = 1;
     for (size_t m = 0; m < grp->members.n; m++) {
         const sc_group *sub = tw__scenario_group(c->sc, g, grp->members.v[m].text);
@@ -439,8 +453,8 @@ static tw_status check_cycle(parse_ctx *c, int g, size_t k, unsigned char *state
         size_t s = (size_t)(sub - c->sc->groups[g]);
         if (state[s] == 1)
             return tw__scenario_fail(c->sc, c->err, TW_ERR_DATA, grp->members.v[m].line,
-                             "group cycle: %s group %s contains %s, which contains it", group_what[g],
-                             grp->name, sub->name);
+                                     "group cycle: %s group %s contains %s, which contains it",
+                                     group_what[g], grp->name, sub->name);
         if (state[s] == 0) {
             tw_status st = check_cycle(c, g, s, state, depth + 1);
             if (st != TW_OK)
@@ -588,18 +602,23 @@ static tw_status check_rule(parse_ctx *c, yaml_node_t *node, rule_build *b)
                        : r->kind == RK_TRADE_COST ? "set, scale or ban"
                                                   : "set, add or scale");
     if (b->nops > 1)
-        return FAIL_AT(c, node, TW_ERR_DATA, "%s rule has more than one of set, add, scale, ban, "
-                       "from_file: give one per rule", kind);
+        return FAIL_AT(c, node, TW_ERR_DATA,
+                       "%s rule has more than one of set, add, scale, ban, "
+                       "from_file: give one per rule",
+                       kind);
     if ((b->seen & KB(K_FILE_FORMAT)) && r->op != OP_FILE)
         return tw__scenario_fail(c->sc, c->err, TW_ERR_DATA, b->format_line,
-                         "file_format without from_file");
+                                 "file_format without from_file");
     int bilateral = allowed_keys[r->kind] & KB(K_IMPORTER);
     if (bilateral && !(b->seen & KB(K_IMPORTER)))
-        return FAIL_AT(c, node, TW_ERR_DATA, "%s rule needs an importer (a code, group or all)", kind);
+        return FAIL_AT(c, node, TW_ERR_DATA, "%s rule needs an importer (a code, group or all)",
+                       kind);
     if (bilateral && !(b->seen & KB(K_EXPORTER)))
-        return FAIL_AT(c, node, TW_ERR_DATA, "%s rule needs an exporter (a code, group or all)", kind);
+        return FAIL_AT(c, node, TW_ERR_DATA, "%s rule needs an exporter (a code, group or all)",
+                       kind);
     if (!bilateral && !(b->seen & KB(K_COUNTRY)))
-        return FAIL_AT(c, node, TW_ERR_DATA, "%s rule needs a country (a code, group or all)", kind);
+        return FAIL_AT(c, node, TW_ERR_DATA, "%s rule needs a country (a code, group or all)",
+                       kind);
     return TW_OK;
 }
 
@@ -705,8 +724,7 @@ typedef struct {
     yaml_node_t *policies, *stages;
 } top_nodes;
 
-static tw_status top_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
-                          void *data)
+static tw_status top_pair(parse_ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *data)
 {
     top_nodes *top = data;
     if (strcmp(key, "name") == 0)

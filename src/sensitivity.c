@@ -44,8 +44,10 @@ tw_status tw_model_variant(const tw_model *m, const tw_elasticity_variant *v, tw
     *out = NULL;
     if (!(v->theta_scale > 0 && isfinite(v->theta_scale)) || (int)v->psi < 0 ||
         v->psi > TW_PSI_KEEP_PRODUCT)
-        return tw_fail(err, TW_ERR_INVALID, "variant %s: theta_scale %g must be positive and "
-                       "the psi rule one of tw_psi_rule", v->key ? v->key : "?", v->theta_scale);
+        return tw_fail(err, TW_ERR_INVALID,
+                       "variant %s: theta_scale %g must be positive and "
+                       "the psi rule one of tw_psi_rule",
+                       v->key ? v->key : "?", v->theta_scale);
     size_t J = m->J;
     tw_model *c = tw_model_clone(m, err);
     double *theta = malloc(J * sizeof *theta), *psi = calloc(J, sizeof *psi);
@@ -103,12 +105,12 @@ static tw_status one_variant(const tw_model *m, const tw_solver_options *opt,
 tw_status tw_compare_variants(const tw_model *m, const tw_solver_options *opt,
                               const tw_elasticity_variant *variants, size_t n,
                               const tw_policy *from, const tw_policy *to, tw_model **rebased,
-                              tw_result **res, tw_outcome *outcome, tw_error *errors,
-                              tw_error *err)
+                              tw_result **res, tw_outcome *outcome, tw_error *errors, tw_error *err)
 {
     if (!m || !variants || !from || !to || !rebased || !res || !outcome || from->model != m ||
         to->model != m)
-        return tw_fail(err, TW_ERR_INVALID, "tw_compare_variants: missing argument, or policies "
+        return tw_fail(err, TW_ERR_INVALID,
+                       "tw_compare_variants: missing argument, or policies "
                        "not made for the model");
     for (size_t v = 0; v < n; v++) {
         res[v] = NULL;

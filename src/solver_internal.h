@@ -28,15 +28,15 @@ struct tw_solver {
 
     /* base economy, fixed for the model */
     double *theta, *psi; /* J elasticities: the model's unless tw_solver_set_elasticities */
-    double *alpha;   /* N*J   final shares, rescaled to sum exactly to one */
-    double *gam;     /* N*J*J input shares, each column rescaled to sum exactly to one */
-    double *lambda0; /* N*N*J import shares of spending (tariff inclusive) */
-    double *E0;      /* N*J spending */
-    double *Y0;      /* N*J gross output */
-    double *ell0;    /* N*J employment shares */
-    double *wL0;     /* N   labour income */
-    double *S0;      /* N   total spending (scale of x) */
-    double *mu;      /* N   wage step of the fixed-point map */
+    double *alpha;       /* N*J   final shares, rescaled to sum exactly to one */
+    double *gam;         /* N*J*J input shares, each column rescaled to sum exactly to one */
+    double *lambda0;     /* N*N*J import shares of spending (tariff inclusive) */
+    double *E0;          /* N*J spending */
+    double *Y0;          /* N*J gross output */
+    double *ell0;        /* N*J employment shares */
+    double *wL0;         /* N   labour income */
+    double *S0;          /* N   total spending (scale of x) */
+    double *mu;          /* N   wage step of the fixed-point map */
     double wL_world;
 
     /* policy factors, set at the start of each solve */
@@ -48,10 +48,11 @@ struct tw_solver {
     double *D;      /* N     deficits */
 
     /* work arrays filled by evaluate() */
-    double *w, *lc, *z, *S, *lp_new, *ES, *Y, *R, *XT, *LD, *PI, *SUB, *income, *E_new, *lL_new, *ex;
-    double *gainL;   /* N*J: d lL_new / d lL on the diagonal, for the scale block's step */
-    double *inter;   /* J: intermediate spending of the using sectors that buy inputs */
-    size_t *buyer;   /* J: which sectors those are */
+    double *w, *lc, *z, *S, *lp_new, *ES, *Y, *R, *XT, *LD, *PI, *SUB, *income, *E_new, *lL_new,
+        *ex;
+    double *gainL; /* N*J: d lL_new / d lL on the diagonal, for the scale block's step */
+    double *inter; /* J: intermediate spending of the using sectors that buy inputs */
+    size_t *buyer; /* J: which sectors those are */
     double numeraire_gap;
 
     /* start point */
@@ -59,9 +60,9 @@ struct tw_solver {
     int warm;
 
     /* base-stability estimate (tw_solver_base_stability), allocated on first use */
-    double *kry;      /* (STAB_M + 1) * nu Krylov basis, then the map at the base and a trial */
-    double *hess;     /* (STAB_M + 1) * STAB_M Hessenberg matrix */
-    tw_policy *none;  /* "no change" */
+    double *kry;     /* (STAB_M + 1) * nu Krylov basis, then the map at the base and a trial */
+    double *hess;    /* (STAB_M + 1) * STAB_M Hessenberg matrix */
+    tw_policy *none; /* "no change" */
 
     /* KINSOL */
     SUNContext ctx;
@@ -86,13 +87,13 @@ struct tw_result {
     size_t N, J, nu;
     int has_scale;
     tw_solver_stats stats;
-    double *u;             /* unknowns at the answer */
-    double *w_hat;         /* N */
-    double *p_hat;         /* N*J */
-    double *L_hat;         /* N*J */
-    double *c_hat;         /* N*J */
-    double *E;             /* N*J spending, counterfactual */
-    double *flows;         /* N*N*J counterfactual flows before tariffs */
+    double *u;     /* unknowns at the answer */
+    double *w_hat; /* N */
+    double *p_hat; /* N*J */
+    double *L_hat; /* N*J */
+    double *c_hat; /* N*J */
+    double *E;     /* N*J spending, counterfactual */
+    double *flows; /* N*N*J counterfactual flows before tariffs */
     double *country[TW_C_COUNT];
     double *sector[TW_CS_COUNT];
 };

@@ -50,25 +50,37 @@ double tw_normal_quantile(double p)
                                 1.9715909503065514427e3, 1.3731693765509461125e4,
                                 4.5921953931549871457e4, 6.7265770927008700853e4,
                                 3.3430575583588128105e4, 2.5090809287301226727e3};
-    static const double b[8] = {1.0, 4.2313330701600911252e1, 6.8718700749205790830e2,
-                                5.3941960214247511077e3, 2.1213794301586595867e4,
-                                3.9307895800092710610e4, 2.8729085735721942674e4,
+    static const double b[8] = {1.0,
+                                4.2313330701600911252e1,
+                                6.8718700749205790830e2,
+                                5.3941960214247511077e3,
+                                2.1213794301586595867e4,
+                                3.9307895800092710610e4,
+                                2.8729085735721942674e4,
                                 5.2264952788528545610e3};
-    static const double c[8] = {1.42343711074968357734e0, 4.63033784615654529590e0,
-                                5.76949722146069140550e0, 3.64784832476320460504e0,
-                                1.27045825245236838258e0, 2.41780725177450611770e-1,
+    static const double c[8] = {1.42343711074968357734e0,  4.63033784615654529590e0,
+                                5.76949722146069140550e0,  3.64784832476320460504e0,
+                                1.27045825245236838258e0,  2.41780725177450611770e-1,
                                 2.27238449892691845833e-2, 7.74545014278341407640e-4};
-    static const double d[8] = {1.0, 2.05319162663775882187e0, 1.67638483018380384940e0,
-                                6.89767334985100004550e-1, 1.48103976427480074590e-1,
-                                1.51986665636164571966e-2, 5.47593808499534494600e-4,
+    static const double d[8] = {1.0,
+                                2.05319162663775882187e0,
+                                1.67638483018380384940e0,
+                                6.89767334985100004550e-1,
+                                1.48103976427480074590e-1,
+                                1.51986665636164571966e-2,
+                                5.47593808499534494600e-4,
                                 1.05075007164441684324e-9};
-    static const double e[8] = {6.65790464350110377720e0, 5.46378491116411436990e0,
-                                1.78482653991729133580e0, 2.96560571828504891230e-1,
+    static const double e[8] = {6.65790464350110377720e0,  5.46378491116411436990e0,
+                                1.78482653991729133580e0,  2.96560571828504891230e-1,
                                 2.65321895265761230930e-2, 1.24266094738807843860e-3,
                                 2.71155556874348757815e-5, 2.01033439929228813265e-7};
-    static const double f[8] = {1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1,
-                                1.48753612908506148525e-2, 7.86869131145613259100e-4,
-                                1.84631831751005468180e-5, 1.42151175831644588870e-7,
+    static const double f[8] = {1.0,
+                                5.99832206555887937690e-1,
+                                1.36929880922735805310e-1,
+                                1.48753612908506148525e-2,
+                                7.86869131145613259100e-4,
+                                1.84631831751005468180e-5,
+                                1.42151175831644588870e-7,
                                 2.04426310338993978564e-15};
     if (!(p > 0 && p < 1))
         return p == 0 ? -INFINITY : p == 1 ? INFINITY : NAN;
@@ -119,8 +131,8 @@ static tw_status check_spec(const tw_draw_spec *s, size_t J, const char *name, i
             return tw_fail(err, TW_ERR_INVALID, "%s[%zu] = %g must be %s", name, j, a,
                            strict ? "positive" : "non-negative");
         if (s->dist == TW_DIST_NORMAL && !(b >= 0))
-            return tw_fail(err, TW_ERR_INVALID, "%s[%zu]: standard error %g is negative", name,
-                           j, b);
+            return tw_fail(err, TW_ERR_INVALID, "%s[%zu]: standard error %g is negative", name, j,
+                           b);
         if (s->dist == TW_DIST_UNIFORM && !(b >= a))
             return tw_fail(err, TW_ERR_INVALID, "%s[%zu]: empty range [%g, %g]", name, j, a, b);
     }
@@ -131,8 +143,8 @@ static tw_status check_spec(const tw_draw_spec *s, size_t J, const char *name, i
  * off almost all of the distribution, which is a mistake in the inputs. */
 enum { MAX_ATTEMPTS = 1000 };
 
-tw_status tw_draw_elasticities_bounded(const tw_draw_spec *theta, const tw_draw_spec *psi,
-                                       size_t J, double max_psi_theta, unsigned long long seed,
+tw_status tw_draw_elasticities_bounded(const tw_draw_spec *theta, const tw_draw_spec *psi, size_t J,
+                                       double max_psi_theta, unsigned long long seed,
                                        unsigned long long k, double *theta_out, double *psi_out,
                                        unsigned long long *rejected, tw_error *err)
 {
@@ -174,8 +186,8 @@ tw_status tw_draw_elasticities(const tw_draw_spec *theta, const tw_draw_spec *ps
                                unsigned long long seed, unsigned long long k, double *theta_out,
                                double *psi_out, tw_error *err)
 {
-    return tw_draw_elasticities_bounded(theta, psi, J, INFINITY, seed, k, theta_out, psi_out,
-                                        NULL, err);
+    return tw_draw_elasticities_bounded(theta, psi, J, INFINITY, seed, k, theta_out, psi_out, NULL,
+                                        err);
 }
 
 double tw_quantile_sorted(const double *sorted, size_t n, double p)

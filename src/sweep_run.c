@@ -48,8 +48,10 @@ void tw_sweep_options_default(tw_sweep_options *o)
 
 const char *tw_sweep_status_name(tw_sweep_status s)
 {
-    return s == TW_SWEEP_CONVERGED ? "converged" : s == TW_SWEEP_RETRIED ? "retried"
-           : s == TW_SWEEP_FAILED  ? "failed"    : "unknown";
+    return s == TW_SWEEP_CONVERGED ? "converged"
+           : s == TW_SWEEP_RETRIED ? "retried"
+           : s == TW_SWEEP_FAILED  ? "failed"
+                                   : "unknown";
 }
 
 void tw_sweep_free(tw_sweep *s)
@@ -137,14 +139,14 @@ static tw_status check_draws(tw_sweep *s, tw_error *err)
     tw_status st = t && u ? TW_OK : tw_fail(err, TW_ERR_NOMEM, "out of memory");
     for (size_t k = 1; st == TW_OK && k <= s->draws && !s->file_theta; k++) {
         unsigned long long r = 0;
-        st = tw_draw_elasticities_bounded(&s->theta, &s->psi, s->J, s->max_psi_theta, s->seed, k,
-                                          t, u, &r, err);
+        st = tw_draw_elasticities_bounded(&s->theta, &s->psi, s->J, s->max_psi_theta, s->seed, k, t,
+                                          u, &r, err);
         s->redrawn += r;
         s->draws_redrawn += r > 0;
     }
     if (st == TW_OK && s->draws == 0) /* the distributions are checked even so */
-        st = tw_draw_elasticities_bounded(&s->theta, &s->psi, s->J, s->max_psi_theta, s->seed, 0,
-                                          t, u, NULL, err);
+        st = tw_draw_elasticities_bounded(&s->theta, &s->psi, s->J, s->max_psi_theta, s->seed, 0, t,
+                                          u, NULL, err);
     free(t);
     free(u);
     return st;
@@ -166,8 +168,10 @@ tw_sweep *tw_sweep_create(const tw_model *base, const tw_policy *const *points, 
     }
     for (size_t k = 0; k < n_points; k++)
         if (!points[k] || points[k]->N != base->N || points[k]->J != base->J) {
-            tw_fail(err, TW_ERR_INVALID, "tw_sweep_create: point %zu is not a policy for the "
-                    "base economy", k);
+            tw_fail(err, TW_ERR_INVALID,
+                    "tw_sweep_create: point %zu is not a policy for the "
+                    "base economy",
+                    k);
             return NULL;
         }
     tw_sweep *s = calloc(1, sizeof *s);
@@ -204,8 +208,8 @@ tw_sweep *tw_sweep_create(const tw_model *base, const tw_policy *const *points, 
     s->record_bytes = sizeof(sweep_record) + s->n_values * sizeof(double) + sizeof(uint64_t);
     tw_status st = TW_OK;
     s->points = malloc(n_points * sizeof *s->points);
-    if (!s->points || copy_spec(&o->theta, base->arr[TW_THETA], s->J, &s->theta, &s->theta_a,
-                                &s->theta_b) != 0 ||
+    if (!s->points ||
+        copy_spec(&o->theta, base->arr[TW_THETA], s->J, &s->theta, &s->theta_a, &s->theta_b) != 0 ||
         copy_spec(&o->psi, base->arr[TW_PSI], s->J, &s->psi, &s->psi_a, &s->psi_b) != 0)
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     for (size_t k = 0; st == TW_OK && k < n_points; k++)
@@ -221,13 +225,15 @@ tw_sweep *tw_sweep_create(const tw_model *base, const tw_policy *const *points, 
             s->file_psi[x] = o->draws_psi[x];
             if (!(s->file_theta[x] > 0 && isfinite(s->file_theta[x])) ||
                 !(s->file_psi[x] >= 0 && isfinite(s->file_psi[x])))
-                st = tw_fail(err, TW_ERR_INVALID, "draw %zu, sector [%zu]: theta %g must be "
-                             "positive and psi %g non-negative", x / s->J + 1, x % s->J,
-                             s->file_theta[x], s->file_psi[x]);
+                st = tw_fail(err, TW_ERR_INVALID,
+                             "draw %zu, sector [%zu]: theta %g must be "
+                             "positive and psi %g non-negative",
+                             x / s->J + 1, x % s->J, s->file_theta[x], s->file_psi[x]);
         }
     }
     if (st == TW_OK && s->psi.dist != TW_DIST_FIXED && !s->check_stability)
-        st = tw_fail(err, TW_ERR_INVALID, "the data have no scale economies (psi = 0 in every "
+        st = tw_fail(err, TW_ERR_INVALID,
+                     "the data have no scale economies (psi = 0 in every "
                      "sector): psi cannot be drawn");
     if (st == TW_OK)
         st = check_draws(s, err);
@@ -308,8 +314,8 @@ typedef struct shared {
     size_t cap, head, count, record_bytes;
     size_t signal_at; /* wake the calling thread when this many records wait */
     int workers_left;
-    int stopped;      /* the progress callback asked to stop */
-    tw_status error;  /* the first error, in `message` */
+    int stopped;     /* the progress callback asked to stop */
+    tw_status error; /* the first error, in `message` */
     char message[TW_ERROR_MESSAGE_MAX];
 } shared;
 
@@ -451,8 +457,15 @@ static int solve_item(worker *w, uint32_t point, uint32_t draw, const tw_result 
         set_error(sh, st, err.message);
         return -1;
     }
-    sweep_record r = {SWEEP_RECORD_MAGIC, point,   draw, status, iters,
-                      tw_result_stats(res).residual, redraws, 0,    growth};
+    sweep_record r = {SWEEP_RECORD_MAGIC,
+                      point,
+                      draw,
+                      status,
+                      iters,
+                      tw_result_stats(res).residual,
+                      redraws,
+                      0,
+                      growth};
     memcpy(w->rec, &r, sizeof r);
     fill_record(p, res, w, status == TW_SWEEP_FAILED, sweep_record_values(w->rec));
     tw__sweep_record_seal(w->rec, sh->record_bytes);
@@ -572,11 +585,11 @@ static void *worker_main(void *arg)
 typedef struct collector {
     tw_sweep *sw;
     const tw_sweep_driver *d;
-    int store;      /* records are kept here (not a helper) */
+    int store; /* records are kept here (not a helper) */
     size_t batch_cap;
     tw_sweep_progress pr;
     double t0, last;
-    tw_status rc;   /* the first error here, in `why` */
+    tw_status rc; /* the first error here, in `why` */
     char why[TW_ERROR_MESSAGE_MAX];
 } collector;
 
@@ -927,11 +940,14 @@ static tw_status run_items(tw_sweep *sw, const tw_sweep_driver *d, const uint32_
     else if (c.rc != TW_OK)
         tw_fail(err, st, "%s", c.why);
     else if (sh.stopped) /* the call ran: TW_OK, the detail in err */
-        tw_fail(err, TW_OK, "the sweep was stopped by its progress callback (%zu of %zu solves "
-                "done; run it again to finish)", c.pr.done, c.pr.total);
+        tw_fail(err, TW_OK,
+                "the sweep was stopped by its progress callback (%zu of %zu solves "
+                "done; run it again to finish)",
+                c.pr.done, c.pr.total);
     if (outcome)
-        *outcome = st != TW_OK ? TW_OUTCOME_NONE
-                   : sh.stopped ? TW_OUTCOME_STOPPED : TW_OUTCOME_CONVERGED;
+        *outcome = st != TW_OK  ? TW_OUTCOME_NONE
+                   : sh.stopped ? TW_OUTCOME_STOPPED
+                                : TW_OUTCOME_CONVERGED;
     free_shared(&sh, sw);
     return st;
 }
@@ -951,7 +967,8 @@ tw_status tw_sweep_run_shared(tw_sweep *s, const tw_sweep_driver *d, const uint3
     if (s->run)
         return tw_fail(err, TW_ERR_INVALID, "tw_sweep_run: a run is already under way");
     if (d && !(d->poll || (d->send && d->fetch)))
-        return tw_fail(err, TW_ERR_INVALID, "tw_sweep_run_shared: a driver needs poll, or send "
+        return tw_fail(err, TW_ERR_INVALID,
+                       "tw_sweep_run_shared: a driver needs poll, or send "
                        "and fetch");
     if (d && (!items && n))
         return tw_fail(err, TW_ERR_INVALID, "tw_sweep_run_shared: missing items");

@@ -92,7 +92,8 @@ static tw_status read_records(tw_sweep *s, uint64_t id_hash, tw_error *err)
     if (got != (ssize_t)sizeof head || memcmp(head, STORE_MAGIC, 8) != 0 || h != id_hash)
         return tw_fail(err, TW_ERR_DATA,
                        "%s was not written by this sweep (its header does not match the "
-                       "sweep's identity)", s->path);
+                       "sweep's identity)",
+                       s->path);
     unsigned char *rec = malloc(s->record_bytes);
     if (!rec)
         return tw_fail(err, TW_ERR_NOMEM, "out of memory reading %s", s->path);

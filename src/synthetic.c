@@ -52,8 +52,8 @@ static void draw_shares(rng64 *r, double *out, size_t len, size_t stride)
 }
 
 /* One step E_new = M E with the model's shares and lambda (tariff inclusive). */
-static void circulate(const tw_model *m, const double *lam, const double *E, double *Y,
-                      double *inc, double *E_new)
+static void circulate(const tw_model *m, const double *lam, const double *E, double *Y, double *inc,
+                      double *E_new)
 {
     size_t N = m->N, J = m->J;
     const double *t = m->arr[TW_TARIFFS], *beta = m->arr[TW_VA_SHARES];
@@ -74,7 +74,8 @@ static void circulate(const tw_model *m, const double *lam, const double *E, dou
         for (size_t j = 0; j < J; j++) {
             double acc = alpha[tw_idx2(J, n, j)] * inc[n];
             for (size_t k = 0; k < J; k++)
-                acc += (1 - beta[tw_idx2(J, n, k)]) * gam[tw_idx3io(J, n, j, k)] * Y[tw_idx2(J, n, k)];
+                acc += (1 - beta[tw_idx2(J, n, k)]) * gam[tw_idx3io(J, n, j, k)] *
+                       Y[tw_idx2(J, n, k)];
             E_new[tw_idx2(J, n, j)] = acc;
         }
     }

@@ -66,7 +66,8 @@ tw_talks *tw_talks_create(tw_solver *s, const tw_solver_options *so, const size_
         t->players = tw_calloc(n_players, sizeof *t->players);
     int ok = t && t->players;
     for (int k = 0; ok && k < TW_TALKS_STAGES; k++)
-        ok = (t->p[k] = tw_policy_clone(status_quo, NULL)) && (t->r[k] = tw_result_create(s->m, NULL));
+        ok = (t->p[k] = tw_policy_clone(status_quo, NULL)) &&
+             (t->r[k] = tw_result_create(s->m, NULL));
     if (!ok) {
         tw_talks_free(t);
         tw_fail(err, TW_ERR_NOMEM, "out of memory");
@@ -255,16 +256,19 @@ static tw_status bargain(tw_talks *t, const tw_talks_options *o, tw_talks_report
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     } else if (stopped) {
         rep->outcome = TW_OUTCOME_STOPPED;
-        tw_fail(err, TW_OK, "stopped at the caller's request while looking for a bargaining "
-                            "start");
+        tw_fail(err, TW_OK,
+                "stopped at the caller's request while looking for a bargaining "
+                "start");
     } else if (!found) {
         rep->outcome = TW_OUTCOME_INFEASIBLE;
-        tw_fail(err, TW_OK, "no bargaining: no policy found that gives every player more than "
-                            "the war (tried the status quo and cooperative outcomes with %d "
-                            "sets of weights)", TW_REWEIGHT_TRIES + 1);
+        tw_fail(err, TW_OK,
+                "no bargaining: no policy found that gives every player more than "
+                "the war (tried the status quo and cooperative outcomes with %d "
+                "sets of weights)",
+                TW_REWEIGHT_TRIES + 1);
     } else {
-        st = tw_bargain(t->s, t->players, t->n, threat, &o->game.best, p,
-                        t->r[TW_TALKS_BARGAIN], &rep->bargain, err);
+        st = tw_bargain(t->s, t->players, t->n, threat, &o->game.best, p, t->r[TW_TALKS_BARGAIN],
+                        &rep->bargain, err);
         t->reached[TW_TALKS_BARGAIN] = st == TW_OK;
     }
     free(threat);
@@ -322,13 +326,11 @@ static tw_status run(tw_talks *t, const tw_talks_options *o, tw_talks_report *re
         return st;
     tw_outcome found = rep->outcome; /* STOPPED or INFEASIBLE when no bargain was made */
     rep->outcome = before;
-    stage_done(rep, TW_TALKS_BARGAIN,
-               t->reached[TW_TALKS_BARGAIN] ? rep->bargain.outcome : found);
+    stage_done(rep, TW_TALKS_BARGAIN, t->reached[TW_TALKS_BARGAIN] ? rep->bargain.outcome : found);
     return TW_OK;
 }
 
-tw_status tw_talks_run(tw_talks *t, const tw_talks_options *o, tw_talks_report *rep,
-                       tw_error *err)
+tw_status tw_talks_run(tw_talks *t, const tw_talks_options *o, tw_talks_report *rep, tw_error *err)
 {
     tw_talks_options def;
     tw_talks_report local;
@@ -344,8 +346,10 @@ tw_status tw_talks_run(tw_talks *t, const tw_talks_options *o, tw_talks_report *
     if (o->cooperation == TW_COOPERATION_WEIGHTED && o->weights)
         for (size_t k = 0; k < t->n; k++)
             if (!(o->weights[k] > 0 && isfinite(o->weights[k])))
-                return tw_fail(err, TW_ERR_INVALID, "talks: weight %g of player %zu is not a "
-                               "positive number", o->weights[k], k);
+                return tw_fail(err, TW_ERR_INVALID,
+                               "talks: weight %g of player %zu is not a "
+                               "positive number",
+                               o->weights[k], k);
     memset(t->reached, 0, sizeof t->reached);
     tw_status st = run(t, o, rep, err);
     memcpy(rep->reached, t->reached, sizeof rep->reached);

@@ -18,8 +18,10 @@ tw_status tw_tariff_aggregate(size_t n_entries, const size_t *sector, const doub
         return tw_fail(err, TW_ERR_INVALID, "tw_tariff_aggregate: bad arguments");
     for (size_t k = 0; k < n_entries; k++)
         if (sector[k] >= n_sectors)
-            return tw_fail(err, TW_ERR_INVALID, "tw_tariff_aggregate: entry %zu: sector %zu "
-                           "out of range (%zu sectors)", k, sector[k], n_sectors);
+            return tw_fail(err, TW_ERR_INVALID,
+                           "tw_tariff_aggregate: entry %zu: sector %zu "
+                           "out of range (%zu sectors)",
+                           k, sector[k], n_sectors);
     for (size_t s = 0; s < n_sectors; s++) {
         double num = 0, den = 0, all = 0;
         for (size_t k = 0; k < n_entries; k++) {
@@ -192,9 +194,8 @@ static long sector_slot(tw_concordance *c, const char *code, const char *const *
     return (long)c->ns++;
 }
 
-tw_status tw_concordance_read(const char *path, const char *code_col,
-                              const char *const *sectors, size_t n_sectors,
-                              tw_concordance **out, tw_error *err)
+tw_status tw_concordance_read(const char *path, const char *code_col, const char *const *sectors,
+                              size_t n_sectors, tw_concordance **out, tw_error *err)
 {
     if (!path || !out)
         return tw_fail(err, TW_ERR_INVALID, "tw_concordance_read: no file or output");
@@ -323,7 +324,7 @@ void tw_tariff_report_unmapped_code(const tw_tariff_report *r, size_t k, const c
 
 /* A keyed value file: importer, exporter, code -> value (rates or trade). */
 typedef struct keyed {
-    strmap cell;  /* "imp\x1f" "exp\x1f" "code" -> row */
+    strmap cell; /* "imp\x1f" "exp\x1f" "code" -> row */
     double *value;
     size_t *line;
     size_t n;
@@ -358,12 +359,13 @@ static tw_status keyed_read(const char *path, const char *value_col, tw_csv *csv
         if ((st = tw_csv_number(csv, r, idx[3], value_col, 0, &v, err)) != TW_OK)
             break;
         if (prev >= 0)
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: importer %s, exporter %s, code %s given "
-                         "twice (first on line %zu)", path, csv->rows[r].line, f[idx[0]],
-                         f[idx[1]], f[idx[2]], k->line[prev]);
+            st = tw_fail(err, TW_ERR_DATA,
+                         "%s:%zu: importer %s, exporter %s, code %s given "
+                         "twice (first on line %zu)",
+                         path, csv->rows[r].line, f[idx[0]], f[idx[1]], f[idx[2]], k->line[prev]);
         else if (v < 0 && strcmp(value_col, "value") == 0)
-            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: negative trade %.17g", path,
-                         csv->rows[r].line, v);
+            st = tw_fail(err, TW_ERR_DATA, "%s:%zu: negative trade %.17g", path, csv->rows[r].line,
+                         v);
         else if (sm_put(&k->cell, key, k->n) != 0)
             st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
         if (st != TW_OK)
@@ -410,8 +412,8 @@ static tw_status aggregate_pair(tw_tariff_report *r, const char *imp, const char
     if (st == TW_OK && (ii < 0 || ee < 0))
         st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
     for (size_t s = 0; st == TW_OK && s < c->ns; s++) {
-        report_row row = {.imp = (size_t)ii, .exp = (size_t)ee, .sector = s, .rate = out[s],
-                          .coverage = cov[s]};
+        report_row row = {
+            .imp = (size_t)ii, .exp = (size_t)ee, .sector = s, .rate = out[s], .coverage = cov[s]};
         for (size_t k = 0; k < c->n; k++)
             if (c->sector[k] == s) {
                 double ws = (weights ? weight[k] : 1.0) * c->share[k];
@@ -522,8 +524,8 @@ tw_status tw_tariffs_aggregate_files(const char *lines, const char *concordance,
         if (sm_put(&pairs, key, n_pairs++) != 0)
             st = tw_fail(err, TW_ERR_NOMEM, "out of memory");
         else
-            st = aggregate_pair(r, f[idx[0]], f[idx[1]], &L, weights ? &W : NULL, buf,
-                                buf + nc, buf + 2 * nc, buf + 2 * nc + ns, err);
+            st = aggregate_pair(r, f[idx[0]], f[idx[1]], &L, weights ? &W : NULL, buf, buf + nc,
+                                buf + 2 * nc, buf + 2 * nc + ns, err);
     }
     if (st == TW_OK)
         st = collect_unmapped(r, &lcsv, weights ? &W : NULL, err);
@@ -608,8 +610,7 @@ tw_status tw_tariff_lines_row_rate(const tw_tariff_lines *l, size_t k, double *r
 {
     if (!l || k + 1 >= l->csv.nrows)
         return tw_fail(err, TW_ERR_INVALID, "tw_tariff_lines_row_rate: row %zu out of range", k);
-    return tw_csv_number(&l->csv, k + 1, l->col[2], l->csv.rows[0].fields[l->col[2]], 0, rate,
-                         err);
+    return tw_csv_number(&l->csv, k + 1, l->col[2], l->csv.rows[0].fields[l->col[2]], 0, rate, err);
 }
 
 static int row_matches(const tw_tariff_lines *l, size_t r, const char *period, const char *code)
@@ -641,8 +642,8 @@ tw_status tw_tariff_lines_trade(const tw_tariff_lines *l, const char *period, co
     for (size_t r = 1; r < l->csv.nrows; r++) {
         if (!row_matches(l, r, period, code))
             continue;
-        tw_status st = tw_csv_number(&l->csv, r, l->col[3], l->csv.rows[0].fields[l->col[3]], 0,
-                                     &v, err);
+        tw_status st = tw_csv_number(&l->csv, r, l->col[3], l->csv.rows[0].fields[l->col[3]], 0, &v,
+                                     err);
         if (st != TW_OK)
             return st;
         if (v < 0)

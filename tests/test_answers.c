@@ -192,7 +192,8 @@ static void test_psi_scale_zero_equals_psi_zero(void **state)
         tw_policy_set_tariff(pa, 1, 0, j, 0.3);
         tw_policy_set_tariff(pb, 1, 0, j, 0.3);
     }
-    tw_result *ra = tw_result_create(a, NULL), *rb = tw_result_create(b, NULL), *rm = tw_result_create(m, NULL);
+    tw_result *ra = tw_result_create(a, NULL), *rb = tw_result_create(b, NULL),
+              *rm = tw_result_create(m, NULL);
     solve(a, pa, ra);
     solve(b, pb, rb);
     tw_policy *pm = tw_policy_create(m, NULL);
@@ -223,8 +224,8 @@ static void test_apply_elasticities_file(void **state)
     double psi0 = tw_model_get(m, TW_PSI)[1];
     snprintf(path, sizeof path, "%s/e.csv", dir);
     char text[512];
-    snprintf(text, sizeof text, "sector,theta\n%s,2.5\n%s,3.5\n%s,4.5\n", tw_model_sector_code(m, 2),
-             tw_model_sector_code(m, 0), tw_model_sector_code(m, 1));
+    snprintf(text, sizeof text, "sector,theta\n%s,2.5\n%s,3.5\n%s,4.5\n",
+             tw_model_sector_code(m, 2), tw_model_sector_code(m, 0), tw_model_sector_code(m, 1));
     assert_int_equal(tt_write_file(path, text), 0);
     assert_int_equal(tw_model_apply_elasticities(m, path, NULL, &err), TW_OK);
     assert_true(tw_model_get(m, TW_THETA)[0] == 3.5 && tw_model_get(m, TW_THETA)[2] == 2.5);
@@ -245,7 +246,8 @@ static void test_apply_elasticities_file(void **state)
     assert_int_equal(tw_model_apply_elasticities(m, path, NULL, &err), TW_ERR_PARSE);
     snprintf(path, sizeof path, "%s/missing.csv", dir);
     assert_int_equal(tw_model_apply_elasticities(m, path, NULL, &err), TW_ERR_IO);
-    assert_int_equal(tw_model_apply_elasticities(m, "kitchen_sink", NULL, &err), TW_ERR_UNKNOWN_NAME);
+    assert_int_equal(tw_model_apply_elasticities(m, "kitchen_sink", NULL, &err),
+                     TW_ERR_UNKNOWN_NAME);
     assert_non_null(strstr(err.message, "kitchen_sink"));
     assert_int_equal(tw_model_apply_elasticities(m, "", NULL, &err), TW_ERR_INVALID);
     tw_model_free(m);

@@ -185,7 +185,8 @@ static void test_variants(void **state)
     tw_result *res[6];
     tw_outcome outcome[6];
     tw_error errs[6], err;
-    assert_int_equal(tw_compare_variants(f.m, &f.opt, v, n, f.a, f.b, reb, res, outcome, errs, &err),
+    assert_int_equal(tw_compare_variants(f.m, &f.opt, v, n, f.a, f.b, reb, res, outcome, errs,
+                                         &err),
                      TW_OK);
     const double *theta = tw_model_get(f.m, TW_THETA), *psi = tw_model_get(f.m, TW_PSI);
     for (size_t k = 0; k < n; k++) {
@@ -193,8 +194,9 @@ static void test_variants(void **state)
         double t[J], p[J];
         for (size_t j = 0; j < J; j++) {
             t[j] = theta[j] * v[k].theta_scale;
-            p[j] = v[k].psi == TW_PSI_ZERO ? 0 : v[k].psi == TW_PSI_DATA ? psi[j]
-                                                                           : psi[j] / v[k].theta_scale;
+            p[j] = v[k].psi == TW_PSI_ZERO   ? 0
+                   : v[k].psi == TW_PSI_DATA ? psi[j]
+                                             : psi[j] / v[k].theta_scale;
         }
         tw_model *m = tw_model_clone(f.m, NULL);
         assert_int_equal(tw_model_set(m, TW_THETA, t, J, NULL), TW_OK);
@@ -224,7 +226,8 @@ static void test_variants(void **state)
         tw_model_free(reb[k]);
     }
     tw_elasticity_variant bad = {"bad", "bad", 0.0, TW_PSI_DATA};
-    assert_int_equal(tw_compare_variants(f.m, &f.opt, &bad, 1, f.a, f.b, reb, res, outcome, errs, &err),
+    assert_int_equal(tw_compare_variants(f.m, &f.opt, &bad, 1, f.a, f.b, reb, res, outcome, errs,
+                                         &err),
                      TW_ERR_INVALID);
     assert_null(res[0]);
     assert_string_equal(tw_psi_rule_name(TW_PSI_KEEP_PRODUCT), "data / theta_scale");

@@ -49,7 +49,8 @@ static void nafta_case(tw_method method)
             size_t i = (size_t)tw_model_find_country(base, nafta[a]);
             size_t n = (size_t)tw_model_find_country(base, nafta[b]);
             for (size_t j = 0; a != b && j < J; j++)
-                assert_int_equal(tw_policy_set_tariff(p, i, n, j, t2005[tw_idx3(N, J, i, n, j)]), TW_OK);
+                assert_int_equal(tw_policy_set_tariff(p, i, n, j, t2005[tw_idx3(N, J, i, n, j)]),
+                                 TW_OK);
         }
     tw_solver *s = tw_solver_create(base, &o, &err);
     tw_result *r = tw_result_create(base, NULL);

@@ -239,16 +239,17 @@ static void closed_form_case(double lam, double beta, double theta, double d)
     const double *W = tw_result_country(f.r, TW_C_WELFARE_PCT);
     assert_close(W[0], want, 1e-9);
     assert_close(W[1], want, 1e-9);
-    assert_close(tw_result_flows(f.r)[0] / (tw_result_flows(f.r)[0] + tw_result_flows(f.r)[2]), lam1, 1e-10);
+    assert_close(tw_result_flows(f.r)[0] / (tw_result_flows(f.r)[0] + tw_result_flows(f.r)[2]),
+                 lam1, 1e-10);
     release(&f);
 }
 
 static void test_closed_form_one_sector(void **state)
 {
     (void)state;
-    closed_form_case(0.8, 1.0, 4.0, 1.25);    /* gravity, no input-output */
-    closed_form_case(0.65, 1.0, 8.28, 0.83);  /* liberalisation */
-    closed_form_case(0.7, 0.4, 5.0, 1.5);     /* roundabout production */
+    closed_form_case(0.8, 1.0, 4.0, 1.25);     /* gravity, no input-output */
+    closed_form_case(0.65, 1.0, 8.28, 0.83);   /* liberalisation */
+    closed_form_case(0.7, 0.4, 5.0, 1.5);      /* roundabout production */
     closed_form_case(0.9, 1.0, 3.0, INFINITY); /* autarky: W = lam^(1/theta) */
 }
 
@@ -260,7 +261,8 @@ static void test_ban_is_autarky(void **state)
     tw_policy_set_trade_cost_change(f.p, 0, 1, 0, INFINITY);
     tw_policy_set_trade_cost_change(f.p, 1, 0, 0, INFINITY);
     solve_ok(&f);
-    assert_close(tw_result_country(f.r, TW_C_WELFARE_PCT)[0], 100 * (pow(0.75, 1 / 5.0) - 1), 1e-10);
+    assert_close(tw_result_country(f.r, TW_C_WELFARE_PCT)[0], 100 * (pow(0.75, 1 / 5.0) - 1),
+                 1e-10);
     assert_near(tw_result_flows(f.r)[1], 0.0, 0.0);
     release(&f);
 }

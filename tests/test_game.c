@@ -106,8 +106,8 @@ static void test_two_country_optimal_tariff(void **state)
 {
     (void)state;
     optimal_tariff_case(0.8, 4.0, 1.0);
-    optimal_tariff_case(0.7, 5.0, 3.0);   /* a small home country */
-    optimal_tariff_case(0.9, 2.5, 0.5);   /* a large home country */
+    optimal_tariff_case(0.7, 5.0, 3.0); /* a small home country */
+    optimal_tariff_case(0.9, 2.5, 0.5); /* a large home country */
 }
 
 /* ---- gradients ------------------------------------------------------------ */
@@ -135,7 +135,8 @@ static void gradient_case(unsigned instruments, double psi)
     for (size_t i = 0; i < 4; i++)
         for (size_t j = 0; j < 3; j++)
             if (i != c)
-                tw_policy_set_tariff(p, i, c, j, tw_policy_tariff(p, i, c, j) + 0.0731 * (double)(j + 1));
+                tw_policy_set_tariff(p, i, c, j,
+                                     tw_policy_tariff(p, i, c, j) + 0.0731 * (double)(j + 1));
     tw_policy_set_subsidy(p, c, 0, 0.05);
     double w = 0, *g = calloc(K, sizeof *g);
     if (tw_welfare_gradient(s, p, c, &o, &w, g, K, &err) != TW_OK)
@@ -146,8 +147,9 @@ static void gradient_case(unsigned instruments, double psi)
      * export taxes likewise, then subsidies by sector */
     size_t k = 0;
     for (int pass = 0; pass < 3; pass++) {
-        unsigned kind = pass == 0 ? TW_INSTRUMENT_IMPORT_TARIFFS
-                                  : pass == 1 ? TW_INSTRUMENT_EXPORT_TAXES : TW_INSTRUMENT_SUBSIDIES;
+        unsigned kind = pass == 0   ? TW_INSTRUMENT_IMPORT_TARIFFS
+                        : pass == 1 ? TW_INSTRUMENT_EXPORT_TAXES
+                                    : TW_INSTRUMENT_SUBSIDIES;
         if (!(instruments & kind))
             continue;
         for (size_t j = 0; j < 3; j++)
@@ -195,7 +197,8 @@ static void test_gradient_matches_finite_differences(void **state)
     gradient_case(TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_EXPORT_TAXES |
                       TW_INSTRUMENT_SUBSIDIES,
                   0.0);
-    gradient_case(TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_SUBSIDIES, 0.05); /* scale economies */
+    gradient_case(TW_INSTRUMENT_IMPORT_TARIFFS | TW_INSTRUMENT_SUBSIDIES,
+                  0.05); /* scale economies */
 }
 
 /* ---- wars, talks, enforcement --------------------------------------------- */
@@ -324,7 +327,7 @@ static void test_enforcement(void **state)
         assert_int_equal(e[k].punishment_outcome, TW_OUTCOME_CONVERGED);
         assert_int_equal(e[k].deviation_outcome, TW_OUTCOME_CONVERGED);
         assert_int_equal(tw_enforcement_outcome(&e[k]), TW_OUTCOME_CONVERGED);
-        assert_true(e[k].deviation_gain >= -1e-9);         /* a best response cannot lose */
+        assert_true(e[k].deviation_gain >= -1e-9); /* a best response cannot lose */
         assert_close(e[k].deviation_gain, e[k].deviation_welfare - e[k].agreement_welfare, 1e-12);
         assert_close(e[k].punishment_loss, e[k].agreement_welfare - e[k].punishment_welfare, 1e-12);
         if (e[k].punishment_loss > 0 && e[k].deviation_gain > 0)
@@ -344,10 +347,12 @@ static void test_enforcement(void **state)
     assert_int_equal(so, TW_OUTCOME_CONVERGED);
     if (isfinite(snap) && snap > 1e-3) {
         tw_enforcement at, below;
-        assert_int_equal(tw_enforce_snapback(s, 0, f->players, 3, &o, agreement, snap, &at, &err), TW_OK);
+        assert_int_equal(tw_enforce_snapback(s, 0, f->players, 3, &o, agreement, snap, &at, &err),
+                         TW_OK);
         assert_true(at.deviation_gain <= 0.9 / 0.1 * at.punishment_loss * (1 + 1e-6));
-        assert_int_equal(
-            tw_enforce_snapback(s, 0, f->players, 3, &o, agreement, 0.8 * snap, &below, &err), TW_OK);
+        assert_int_equal(tw_enforce_snapback(s, 0, f->players, 3, &o, agreement, 0.8 * snap, &below,
+                                             &err),
+                         TW_OK);
         assert_true(below.deviation_gain > 0.9 / 0.1 * below.punishment_loss);
     }
     /* bad arguments */
@@ -655,7 +660,8 @@ static void test_talks(void **state)
                     tw_result_country(coop, TW_C_WELFARE_PCT)[k], 1e-9);
     /* resumed at the bargain: it starts from the given point */
     assert_int_equal(tw_talks_resume(t, TW_TALKS_BARGAIN, tw_talks_policy(t, TW_TALKS_BARGAIN), 1,
-                                     &err), TW_OK);
+                                     &err),
+                     TW_OK);
     o.cooperation = TW_COOPERATION_EQUAL_GAINS;
     assert_int_equal(tw_talks_run(t, &o, &rep, &err), TW_OK);
     assert_string_equal(rep.bargain_start, "given");
@@ -724,14 +730,10 @@ int main(void)
         cmocka_unit_test(test_bad_arguments),
     };
     const struct CMUnitTest war_tests[] = {
-        cmocka_unit_test(test_nash_is_fixed_point),
-        cmocka_unit_test(test_bargaining_beats_war),
-        cmocka_unit_test(test_enforcement),
-        cmocka_unit_test(test_equal_gains),
-        cmocka_unit_test(test_user_stop),
-        cmocka_unit_test(test_outcomes),
-        cmocka_unit_test(test_warmup_is_two_calls),
-        cmocka_unit_test(test_talks),
+        cmocka_unit_test(test_nash_is_fixed_point), cmocka_unit_test(test_bargaining_beats_war),
+        cmocka_unit_test(test_enforcement),         cmocka_unit_test(test_equal_gains),
+        cmocka_unit_test(test_user_stop),           cmocka_unit_test(test_outcomes),
+        cmocka_unit_test(test_warmup_is_two_calls), cmocka_unit_test(test_talks),
     };
     int failed = cmocka_run_group_tests_name("game", tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("game (war fixture)", war_tests, setup_war, teardown_war);

@@ -58,8 +58,8 @@ static void test_yotov_trade_without_borders(void **state)
     assert_int_equal(L[0], 69);
     assert_int_equal(L[1], 69);
     const uint32_t *fep[2] = {fe[0], fe[1]};
-    tw_ppml_problem p = {n, tw_table_numeric(t, (size_t)tw_table_find(t, "trade")), 3, x, 2, fep,
-                         L, 0, NULL, NULL};
+    tw_ppml_problem p = {
+        n, tw_table_numeric(t, (size_t)tw_table_find(t, "trade")), 3, x, 2, fep, L, 0, NULL, NULL};
     tw_ppml_options o;
     tw_ppml_options_default(&o);
     tw_ppml_result r;
@@ -122,8 +122,12 @@ typedef struct sim {
 /* y ~ Poisson(exp(0.385 x1 - 1.2385 x2 + a[g1] + b[g2] + c[g3])). */
 static sim simulate(size_t n, size_t levels, uint64_t seed)
 {
-    sim s = {n, {levels, levels, levels}, calloc(n, sizeof(double)), calloc(2 * n, sizeof(double)),
-             {NULL, NULL, NULL}, {NULL, NULL, NULL}};
+    sim s = {n,
+             {levels, levels, levels},
+             calloc(n, sizeof(double)),
+             calloc(2 * n, sizeof(double)),
+             {NULL, NULL, NULL},
+             {NULL, NULL, NULL}};
     rng_state = seed;
     double *eff[3];
     for (int d = 0; d < 3; d++) {
@@ -443,7 +447,8 @@ static void gegravity_sample(ge_data *g)
     char buf[64];
     long ki = tw_table_find(t, "importer"), ke = tw_table_find(t, "exporter");
     for (size_t r = 0; r < n; r++)
-        snprintf(g->code[ex[r]], sizeof g->code[0], "%s", tw_table_text(t, r, (size_t)ke, buf, sizeof buf));
+        snprintf(g->code[ex[r]], sizeof g->code[0], "%s",
+                 tw_table_text(t, r, (size_t)ke, buf, sizeof buf));
     const double *Y = tw_table_numeric(t, (size_t)tw_table_find(t, "Y"));
     const double *E = tw_table_numeric(t, (size_t)tw_table_find(t, "E"));
     for (size_t r = 0; r < n; r++) {
@@ -496,8 +501,8 @@ static void test_gegravity_example(void **state)
     assert_near(r.imr_pct[deu], 0, 1e-12); /* the reference importer's P stays 1 */
     assert_near(r.imr0[deu], 1, 1e-12);
     /* real GDP = price over inward resistance, in changes */
-    assert_close(1 + r.gdp_pct[can] / 100, (1 + r.price_pct[can] / 100) / (1 + r.imr_pct[can] / 100),
-                 1e-12);
+    assert_close(1 + r.gdp_pct[can] / 100,
+                 (1 + r.price_pct[can] / 100) / (1 + r.imr_pct[can] / 100), 1e-12);
     tw_gravity_ge_result_free(&r);
     /* no change: every change zero; every cost t_ij (domestic ones too) falls alike,
      * T scaled by c: real GDP rises by c^(1/(sigma-1)) everywhere (closed form) */

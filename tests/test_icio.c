@@ -16,18 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define assert_has(text, needle)                                                           \
-    do {                                                                                   \
-        if (!strstr((text), (needle)))                                                     \
-            fail_msg("message '%s' does not contain '%s'", (text), (needle));              \
+#define assert_has(text, needle)                                              \
+    do {                                                                      \
+        if (!strstr((text), (needle)))                                        \
+            fail_msg("message '%s' does not contain '%s'", (text), (needle)); \
     } while (0)
 
-static const char *const ind2023[45] = {
-    "A01_02", "A03", "B05_06", "B07_08", "B09",    "C10T12", "C13T15", "C16",    "C17_18",
-    "C19",    "C20", "C21",    "C22",    "C23",    "C24",    "C25",    "C26",    "C27",
-    "C28",    "C29", "C30",    "C31T33", "D",      "E",      "F",      "G",      "H49",
-    "H50",    "H51", "H52",    "H53",    "I",      "J58T60", "J61",    "J62_63", "K",
-    "L",      "M",   "N",      "O",      "P",      "Q",      "R",      "S",      "T"};
+static const char *const ind2023[45] = {"A01_02", "A03", "B05_06", "B07_08", "B09",    "C10T12",
+                                        "C13T15", "C16", "C17_18", "C19",    "C20",    "C21",
+                                        "C22",    "C23", "C24",    "C25",    "C26",    "C27",
+                                        "C28",    "C29", "C30",    "C31T33", "D",      "E",
+                                        "F",      "G",   "H49",    "H50",    "H51",    "H52",
+                                        "H53",    "I",   "J58T60", "J61",    "J62_63", "K",
+                                        "L",      "M",   "N",      "O",      "P",      "Q",
+                                        "R",      "S",   "T"};
 
 /* us-china-2017 without tariffs, at its baseline equilibrium (deficits kept). */
 static tw_model *consistent_uschina(void)
@@ -88,7 +90,7 @@ static void write_icio(const tw_model *m, const char *path, long halve)
             }
     /* blocks: economies as written (halves get a part of 1/2) */
     size_t B = N + (halve >= 0);
-    char (*code)[8] = calloc(B, sizeof *code);
+    char(*code)[8] = calloc(B, sizeof *code);
     size_t *of = calloc(B, sizeof *of);
     size_t b = 0;
     for (size_t n = 0; n < N; n++)
@@ -106,8 +108,8 @@ static void write_icio(const tw_model *m, const char *path, long halve)
         for (size_t j = 0; j < J; j++)
             fprintf(f, ",%s_%s", code[c], ind2023[j]);
     for (size_t c = 0; c < B; c++)
-        fprintf(f, ",%s_HFCE,%s_NPISH,%s_GGFC,%s_GFCF,%s_INVNT,%s_DPABR", code[c], code[c],
-                code[c], code[c], code[c], code[c]);
+        fprintf(f, ",%s_HFCE,%s_NPISH,%s_GGFC,%s_GFCF,%s_INVNT,%s_DPABR", code[c], code[c], code[c],
+                code[c], code[c], code[c]);
     fputs(",OUT\n", f);
     for (size_t r = 0; r < B; r++) {
         size_t i = of[r];
@@ -172,8 +174,7 @@ static void welfare(const tw_model *m, double *out)
         assert_int_equal(tw_policy_set_tariff(p, (size_t)cn, (size_t)us, j, 0.25), TW_OK);
     tw_result *r = tw_result_create(m, NULL);
     assert_int_equal(tt_solve(s, p, r, &err), TW_OK);
-    memcpy(out, tw_result_country(r, TW_C_WELFARE_PCT),
-           tw_model_countries(m) * sizeof *out);
+    memcpy(out, tw_result_country(r, TW_C_WELFARE_PCT), tw_model_countries(m) * sizeof *out);
     tw_result_free(r);
     tw_policy_free(p);
     tw_solver_free(s);
@@ -239,7 +240,8 @@ static void test_split_halves(void **state)
     write_icio(m, whole, -1);
     write_icio(m, split, eu);
     assert_int_equal(tt_write_file(map, "economy,region\nBRA,BRA\nCHN,CHN\nEU1,EU\nEU2,EU\n"
-                                        "IND,IND\nJPN,JPN\nROW,ROW\nUSA,USA\n"), 0);
+                                        "IND,IND\nJPN,JPN\nROW,ROW\nUSA,USA\n"),
+                     0);
     tw_model *a = NULL, *b = NULL, *c = NULL;
     tw_error err;
     tw_icio_options o;
@@ -359,13 +361,16 @@ static void test_errors(void **state)
     assert_has(msg, "value added plus TLS of AAA, sector A01_02 is negative: -8");
     /* a region without final demand */
     assert_int_equal(import_text(",AAA_A01_02,BBB_A01_02,AAA_HFCE\nAAA_A01_02,1,1,5\n"
-                                 "BBB_A01_02,1,1,5\nVA,5,5,0\n", NULL, msg), TW_ERR_DATA);
+                                 "BBB_A01_02,1,1,5\nVA,5,5,0\n",
+                                 NULL, msg),
+                     TW_ERR_DATA);
     assert_has(msg, "region BBB has no final demand (total 0)");
     /* an economy with some industries only; a row twice */
     assert_int_equal(import_text(",AAA_A01_02,AAA_C19,BBB_A01_02\n", NULL, msg), TW_ERR_PARSE);
     assert_has(msg, "no column BBB_C19 (economy BBB has other industries)");
     assert_int_equal(import_text(",AAA_A01_02,AAA_HFCE\nAAA_A01_02,1,2\nAAA_A01_02,1,2\n", NULL,
-                                 msg), TW_ERR_PARSE);
+                                 msg),
+                     TW_ERR_PARSE);
     assert_has(msg, ":3: row 'AAA_A01_02' appears twice");
     /* a negative intermediate cell names row, column and line */
     small_table(body, sizeof body, "2", "-3");
@@ -385,7 +390,8 @@ static void test_errors(void **state)
     assert_int_equal(import_text(",AAA_A01_02,AAA_HFCE\nAAA_A01_02,1,2\nXYZ,1,0\n", NULL, msg),
                      TW_ERR_PARSE);
     assert_has(msg, ":3: row label 'XYZ' is not one of the header's");
-    assert_int_equal(import_text(",AAA_A01_02,AAA_HFCE\nAAA_A01_02,1,2\n", NULL, msg), TW_ERR_PARSE);
+    assert_int_equal(import_text(",AAA_A01_02,AAA_HFCE\nAAA_A01_02,1,2\n", NULL, msg),
+                     TW_ERR_PARSE);
     assert_has(msg, "no VA row");
     assert_int_equal(import_text(",AAA_A01_02,AAA_A01_02\n", NULL, msg), TW_ERR_PARSE);
     assert_has(msg, "'AAA_A01_02' appears twice");
@@ -595,10 +601,13 @@ static void test_tariff_files(void **state)
     snprintf(w, sizeof w, "%s/w.csv", dir);
     assert_int_equal(tt_write_file(lines, "importer,exporter,code,rate\n"
                                           "USA,CHN,010110,0.1\nUSA,CHN,010120,0.3\n"
-                                          "USA,CHN,999999,0.5\nUSA,CHN,999998,0.5\n"), 0);
-    assert_int_equal(tt_write_file(conc, "code,sector\n010110,agri\n010120,agri\n020000,agri\n"), 0);
+                                          "USA,CHN,999999,0.5\nUSA,CHN,999998,0.5\n"),
+                     0);
+    assert_int_equal(tt_write_file(conc, "code,sector\n010110,agri\n010120,agri\n020000,agri\n"),
+                     0);
     assert_int_equal(tt_write_file(w, "importer,exporter,code,value\nUSA,CHN,010110,3\n"
-                                      "USA,CHN,010120,1\nUSA,CHN,020000,4\nUSA,CHN,999999,7\n"), 0);
+                                      "USA,CHN,010120,1\nUSA,CHN,020000,4\nUSA,CHN,999999,7\n"),
+                     0);
     tw_tariff_report *r = NULL;
     tw_error err;
     if (tw_tariffs_aggregate_files(lines, conc, w, &r, &err) != TW_OK)
@@ -621,7 +630,8 @@ static void test_tariff_files(void **state)
     tw_tariff_report_free(r);
     /* a duplicate line */
     assert_int_equal(tt_write_file(lines, "importer,exporter,code,rate\nUSA,CHN,010110,0.1\n"
-                                          "USA,CHN,010110,0.2\n"), 0);
+                                          "USA,CHN,010110,0.2\n"),
+                     0);
     assert_int_equal(tw_tariffs_aggregate_files(lines, conc, NULL, &r, &err), TW_ERR_DATA);
     assert_has(err.message, "lines.csv:3: importer USA, exporter CHN, code 010110 given twice");
     /* a bad share */
@@ -638,7 +648,8 @@ static void test_tariff_series(void **state)
     snprintf(path, sizeof path, "%s/series.csv", dir);
     assert_int_equal(tt_write_file(path, "time,naics3,rate,trade\n2017-01-01,111,2.5,10\n"
                                          "2017-02-01,111,2.5,30\n2018-06-01,111,7.25,x\n"
-                                         "2018-06-01,112,1,-4\n"), 0);
+                                         "2018-06-01,112,1,-4\n"),
+                     0);
     tw_lines_columns cols = {"time", "naics3", "rate", "trade"};
     tw_tariff_lines *l = NULL;
     tw_error err;
@@ -691,8 +702,10 @@ static void test_manifest_provenance(void **state)
     tw_error err;
     assert_int_equal(tw_icio_import(path, NULL, &m, NULL, &err), TW_OK);
     const char *prov[] = {"source_file", "small.csv", "note", "a \"quoted\" value: yes"};
-    tw_dataset_meta meta = {.title = "Small", .currency_unit = "millions of US dollars",
-                            .provenance = prov, .n_provenance = 2};
+    tw_dataset_meta meta = {.title = "Small",
+                            .currency_unit = "millions of US dollars",
+                            .provenance = prov,
+                            .n_provenance = 2};
     assert_int_equal(tw_write_dataset_meta(m, ds, &meta, &err), TW_OK);
     if (tw_load_dataset(ds, &back, &err) != TW_OK)
         fail_msg("%s", err.message);

@@ -13,10 +13,10 @@
 
 /* ---- helpers --------------------------------------------------------------- */
 
-#define assert_has(text, needle)                                                           \
-    do {                                                                                   \
-        if (!strstr((text), (needle)))                                                     \
-            fail_msg("message '%s' does not contain '%s'", (text), (needle));              \
+#define assert_has(text, needle)                                              \
+    do {                                                                      \
+        if (!strstr((text), (needle)))                                        \
+            fail_msg("message '%s' does not contain '%s'", (text), (needle)); \
     } while (0)
 
 static void write_in(const char *dir, const char *file, const char *text)
@@ -37,9 +37,9 @@ static void remove_in(const char *dir, const char *file)
 static void cleanup(const char *dir)
 {
     static const char *const files[] = {
-        "manifest.yaml", "flows.csv",       "tariffs.csv",     "va_shares.csv",
+        "manifest.yaml", "flows.csv",        "tariffs.csv",      "va_shares.csv",
         "io_shares.csv", "final_shares.csv", "elasticities.csv", "export_taxes.csv",
-        "subsidies.csv", "trade_costs.csv", "trade.csv",
+        "subsidies.csv", "trade_costs.csv",  "trade.csv",
     };
     for (size_t k = 0; k < sizeof files / sizeof *files; k++)
         remove_in(dir, files[k]);
@@ -47,19 +47,19 @@ static void cleanup(const char *dir)
 }
 
 /* A tiny valid data set: 2 countries, 2 sectors (unusual values on purpose). */
-#define MANIFEST_HEAD                                                                      \
-    "format: tradewar-dataset\n"                                                           \
-    "version: 1\n"                                                                         \
-    "title: Tiny test economy\n"                                                           \
-    "source: made up for tests\n"                                                          \
+#define MANIFEST_HEAD             \
+    "format: tradewar-dataset\n"  \
+    "version: 1\n"                \
+    "title: Tiny test economy\n"  \
+    "source: made up for tests\n" \
     "currency_unit: millions of USD\n"
 
-#define MANIFEST_LABELS                                                                    \
-    "countries:\n"                                                                         \
-    "  - {code: AAA, name: Country A}\n"                                                   \
-    "  - {code: BBB, name: \"Country B: the second\"}\n"                                   \
-    "sectors:\n"                                                                           \
-    "  - {code: goods, name: Goods}\n"                                                     \
+#define MANIFEST_LABELS                                  \
+    "countries:\n"                                       \
+    "  - {code: AAA, name: Country A}\n"                 \
+    "  - {code: BBB, name: \"Country B: the second\"}\n" \
+    "sectors:\n"                                         \
+    "  - {code: goods, name: Goods}\n"                   \
     "  - {code: serv}\n"
 
 static const char *const good[][2] = {
@@ -281,7 +281,8 @@ static void test_dataset_good(void **state)
 static void test_dataset_after_tariffs(void **state)
 {
     (void)state;
-    char *dir = make_ds("manifest.yaml", MANIFEST_HEAD "flows_basis: after_tariffs\n" MANIFEST_LABELS);
+    char *dir = make_ds("manifest.yaml",
+                        MANIFEST_HEAD "flows_basis: after_tariffs\n" MANIFEST_LABELS);
     tw_model *m = NULL;
     tw_error err;
     assert_int_equal(tw_load_dataset(dir, &m, &err), TW_OK);
@@ -300,18 +301,20 @@ static void test_dataset_optional_tables(void **state)
     char *dir = make_ds("elasticities.csv", "sector,markup,psi,theta\n"
                                             "serv,0.2,0.05,3.25\n"
                                             "goods,0,0.1,4.5\n");
-    write_in(dir, "trade.csv", "exporter,importer,sector,value\n"
-                                "AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\nBBB,AAA,goods,8.75\n"
-                                "BBB,BBB,goods,90\nAAA,AAA,serv,40.5\nAAA,BBB,serv,0\n"
-                                "BBB,AAA,serv,0\nBBB,BBB,serv,55.125\n");
+    write_in(dir, "trade.csv",
+             "exporter,importer,sector,value\n"
+             "AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\nBBB,AAA,goods,8.75\n"
+             "BBB,BBB,goods,90\nAAA,AAA,serv,40.5\nAAA,BBB,serv,0\n"
+             "BBB,AAA,serv,0\nBBB,BBB,serv,55.125\n");
     write_in(dir, "subsidies.csv", "country,sector,rate\nBBB,serv,-0.05\n");
     write_in(dir, "export_taxes.csv", "exporter,importer,sector,rate\nAAA,BBB,goods,0.03\n");
     write_in(dir, "trade_costs.csv", "exporter,importer,sector,cost\nAAA,BBB,serv,inf\n");
     /* with `files`, only the listed tables are read: subsidies.csv is ignored */
-    write_in(dir, "manifest.yaml", MANIFEST_HEAD "flows_basis: before_tariffs\n" MANIFEST_LABELS
-                                   "files:\n  flows: trade.csv\n  tariffs: tariffs.csv\n"
-                                   "  export_taxes: export_taxes.csv\n"
-                                   "  trade_costs: trade_costs.csv\n");
+    write_in(dir, "manifest.yaml",
+             MANIFEST_HEAD "flows_basis: before_tariffs\n" MANIFEST_LABELS
+                           "files:\n  flows: trade.csv\n  tariffs: tariffs.csv\n"
+                           "  export_taxes: export_taxes.csv\n"
+                           "  trade_costs: trade_costs.csv\n");
     remove_in(dir, "flows.csv");
     tw_model *m = NULL;
     tw_error err;
@@ -426,22 +429,23 @@ static void test_write_errors(void **state)
 static void test_bad_csv(void **state)
 {
     (void)state;
-    expect_fail("flows.csv", "exporter,importer,sector,value\nAAA,AAA,goods,70.25\n"
-                             "AAA,\"BBB,goods,12.5\n",
+    expect_fail("flows.csv",
+                "exporter,importer,sector,value\nAAA,AAA,goods,70.25\n"
+                "AAA,\"BBB,goods,12.5\n",
                 TW_ERR_PARSE, "flows.csv:3:", "never closed", "AAA,\"BBB,goods,12.5");
     expect_fail("va_shares.csv", "country,sector,share\nAAA,goods,0.4\nAAA,serv\n", TW_ERR_PARSE,
                 "va_shares.csv:3:", "2 fields, the header has 3", NULL);
     expect_fail("final_shares.csv", "country,sector,shares\nAAA,goods,0.3\n", TW_ERR_PARSE,
                 "final_shares.csv:1:", "missing column 'share'", NULL);
     expect_fail("va_shares.csv", NULL, TW_ERR_IO, "va_shares.csv", "cannot open", NULL);
-    expect_fail("elasticities.csv", "sector,theta,psi\ngoods,4.5,0\nserv,8,22,0\n",
-                TW_ERR_PARSE, "elasticities.csv:3:", "4 fields", NULL);
+    expect_fail("elasticities.csv", "sector,theta,psi\ngoods,4.5,0\nserv,8,22,0\n", TW_ERR_PARSE,
+                "elasticities.csv:3:", "4 fields", NULL);
     expect_fail("flows.csv", "", TW_ERR_PARSE, "flows.csv", "empty file", NULL);
 }
 
 static const char flows_head[] = "exporter,importer,sector,value\n";
-#define FLOWS_REST                                                                         \
-    "BBB,BBB,goods,90\nAAA,AAA,serv,40.5\nAAA,BBB,serv,0\nBBB,AAA,serv,0\n"                 \
+#define FLOWS_REST                                                          \
+    "BBB,BBB,goods,90\nAAA,AAA,serv,40.5\nAAA,BBB,serv,0\nBBB,AAA,serv,0\n" \
     "BBB,BBB,serv,55.125\n"
 
 static void expect_flows_fail(const char *rows, tw_status st, const char *n1, const char *n2,
@@ -455,10 +459,10 @@ static void expect_flows_fail(const char *rows, tw_status st, const char *n1, co
 static void test_bad_values(void **state)
 {
     (void)state;
-    expect_flows_fail("AAA,AAA,goods,70.25\nAAA,BBB,goods,-3.2\nBBB,AAA,goods,8.75\n",
-                      TW_ERR_DATA, "flows.csv:3:", "negative value -3.2", "column 'value'");
-    expect_flows_fail("AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\nBBB,AAA,goods,inf\n",
-                      TW_ERR_DATA, "flows.csv:4:", "'inf' is not a finite number", NULL);
+    expect_flows_fail("AAA,AAA,goods,70.25\nAAA,BBB,goods,-3.2\nBBB,AAA,goods,8.75\n", TW_ERR_DATA,
+                      "flows.csv:3:", "negative value -3.2", "column 'value'");
+    expect_flows_fail("AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\nBBB,AAA,goods,inf\n", TW_ERR_DATA,
+                      "flows.csv:4:", "'inf' is not a finite number", NULL);
     expect_flows_fail("AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5x\nBBB,AAA,goods,8.75\n",
                       TW_ERR_PARSE, "flows.csv:3:", "'12.5x' is not a number", NULL);
     expect_fail("va_shares.csv", "country,sector,share\nAAA,goods,nan\n", TW_ERR_DATA,
@@ -471,25 +475,28 @@ static void test_bad_values(void **state)
                 "elasticities.csv:2:", "value -2", "theta");
     expect_fail("elasticities.csv", "sector,theta,psi\ngoods,4.5,-0.1\nserv,3,0\n", TW_ERR_DATA,
                 "elasticities.csv:2:", "column 'psi'", "-0.1");
-    expect_fail("elasticities.csv", "sector,theta,markup\ngoods,4.5,1\nserv,3,0\n",
-                TW_ERR_DATA, "elasticities.csv:2:", "column 'markup'", "< 1");
+    expect_fail("elasticities.csv", "sector,theta,markup\ngoods,4.5,1\nserv,3,0\n", TW_ERR_DATA,
+                "elasticities.csv:2:", "column 'markup'", "< 1");
     expect_fail("tariffs.csv", "exporter,importer,sector,rate\nAAA,BBB,goods,-1\n", TW_ERR_DATA,
                 "tariffs.csv:2:", "value -1 out of range", "> -1");
-    expect_fail("tariffs.csv", "exporter,importer,sector,rate\nAAA,BBB,goods,0.1\nBBB,BBB,serv,0.05\n",
+    expect_fail("tariffs.csv",
+                "exporter,importer,sector,rate\nAAA,BBB,goods,0.1\nBBB,BBB,serv,0.05\n",
                 TW_ERR_DATA, "tariffs.csv:3:", "BBB on itself", "0.05");
 }
 
 static void test_bad_sums(void **state)
 {
     (void)state;
-    expect_fail("final_shares.csv", "country,sector,share\nAAA,goods,0.3\nAAA,serv,0.7\n"
-                                    "BBB,goods,0.5\nBBB,serv,0.55\n",
+    expect_fail("final_shares.csv",
+                "country,sector,share\nAAA,goods,0.3\nAAA,serv,0.7\n"
+                "BBB,goods,0.5\nBBB,serv,0.55\n",
                 TW_ERR_DATA, "final_shares.csv:5:", "country BBB: shares sum to 1.05",
                 "TW_SHARE_TOLERANCE = 1e-06");
-    expect_fail("io_shares.csv", "country,input,sector,share\nAAA,goods,goods,0.6\n"
-                                 "AAA,serv,goods,0.4\nAAA,goods,serv,0.25\nAAA,serv,serv,0.75\n"
-                                 "BBB,goods,goods,0.5\nBBB,serv,goods,0.4\n"
-                                 "BBB,goods,serv,0.125\nBBB,serv,serv,0.875\n",
+    expect_fail("io_shares.csv",
+                "country,input,sector,share\nAAA,goods,goods,0.6\n"
+                "AAA,serv,goods,0.4\nAAA,goods,serv,0.25\nAAA,serv,serv,0.75\n"
+                "BBB,goods,goods,0.5\nBBB,serv,goods,0.4\n"
+                "BBB,goods,serv,0.125\nBBB,serv,serv,0.875\n",
                 TW_ERR_DATA, "io_shares.csv:7:", "country BBB, sector goods", "sum to 0.9");
 }
 
@@ -508,12 +515,14 @@ static void test_bad_codes(void **state)
 static void test_bad_rows(void **state)
 {
     (void)state;
-    expect_fail("va_shares.csv", "country,sector,share\nAAA,goods,0.4\nAAA,serv,0.6\n"
-                                 "BBB,goods,0.55\nBBB,serv,0.65\nAAA,serv,0.6\n",
+    expect_fail("va_shares.csv",
+                "country,sector,share\nAAA,goods,0.4\nAAA,serv,0.6\n"
+                "BBB,goods,0.55\nBBB,serv,0.65\nAAA,serv,0.6\n",
                 TW_ERR_DATA, "va_shares.csv:6:", "duplicate row for country AAA, sector serv",
                 "first on line 3");
-    expect_flows_fail("AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\n", TW_ERR_DATA, "flows.csv:",
-                      "missing row for exporter BBB, importer AAA, sector goods", NULL);
+    expect_flows_fail("AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\n", TW_ERR_DATA,
+                      "flows.csv:", "missing row for exporter BBB, importer AAA, sector goods",
+                      NULL);
     expect_fail("elasticities.csv", "sector,theta,psi\ngoods,4.5,0\n", TW_ERR_DATA,
                 "elasticities.csv:2:", "missing row for sector serv", NULL);
 }
@@ -521,20 +530,24 @@ static void test_bad_rows(void **state)
 static void test_bad_manifest(void **state)
 {
     (void)state;
-    expect_fail("manifest.yaml", MANIFEST_HEAD "flows_basis: before_tariffs\n"
-                                 "dimensions: {countries: 3, sectors: 2}\n" MANIFEST_LABELS,
+    expect_fail("manifest.yaml",
+                MANIFEST_HEAD "flows_basis: before_tariffs\n"
+                              "dimensions: {countries: 3, sectors: 2}\n" MANIFEST_LABELS,
                 TW_ERR_DATA, "manifest.yaml:7:", "countries is '3' but 2 are listed", NULL);
-    expect_fail("manifest.yaml", MANIFEST_HEAD "flows_basis: before_tariffs\n"
-                                 "countries:\n  - {code: AAA}\n  - {code: AAA}\n"
-                                 "sectors:\n  - {code: goods}\n  - {code: serv}\n",
+    expect_fail("manifest.yaml",
+                MANIFEST_HEAD "flows_basis: before_tariffs\n"
+                              "countries:\n  - {code: AAA}\n  - {code: AAA}\n"
+                              "sectors:\n  - {code: goods}\n  - {code: serv}\n",
                 TW_ERR_DATA, "manifest.yaml:9:", "duplicate country code 'AAA'", NULL);
-    expect_fail("manifest.yaml", MANIFEST_HEAD "flows_basis: before_tariffs\n"
-                                 "countries:\n  - {code: AAA}\n"
-                                 "sectors:\n  - {code: goods}\n  - {code: serv}\n",
+    expect_fail("manifest.yaml",
+                MANIFEST_HEAD "flows_basis: before_tariffs\n"
+                              "countries:\n  - {code: AAA}\n"
+                              "sectors:\n  - {code: goods}\n  - {code: serv}\n",
                 TW_ERR_UNKNOWN_NAME, "flows.csv:3:", "unknown country code 'BBB'", NULL);
-    expect_fail("manifest.yaml", MANIFEST_HEAD "flows_basis: before_tariffs\n"
-                                 "countries:\n  - {code: \"A A\"}\n  - {code: BBB}\n"
-                                 "sectors:\n  - {code: goods}\n  - {code: serv}\n",
+    expect_fail("manifest.yaml",
+                MANIFEST_HEAD "flows_basis: before_tariffs\n"
+                              "countries:\n  - {code: \"A A\"}\n  - {code: BBB}\n"
+                              "sectors:\n  - {code: goods}\n  - {code: serv}\n",
                 TW_ERR_DATA, "manifest.yaml:8:", "'A A' is not valid", NULL);
     expect_fail("manifest.yaml", MANIFEST_HEAD "flows_basis: at_the_border\n" MANIFEST_LABELS,
                 TW_ERR_PARSE, "manifest.yaml:6:", "'at_the_border'", NULL);
@@ -542,12 +555,13 @@ static void test_bad_manifest(void **state)
                 TW_ERR_PARSE, "manifest.yaml:6:", "unknown key 'flow_basis'", NULL);
     expect_fail("manifest.yaml", "format: tradewar-dataset\nversion: 2\n", TW_ERR_PARSE,
                 "manifest.yaml:2:", "version '2'", NULL);
-    expect_fail("manifest.yaml", "format: [unclosed\n", TW_ERR_PARSE, "manifest.yaml:",
-                "YAML error", NULL);
+    expect_fail("manifest.yaml", "format: [unclosed\n", TW_ERR_PARSE,
+                "manifest.yaml:", "YAML error", NULL);
     expect_fail("manifest.yaml", MANIFEST_HEAD "flows_basis: before_tariffs\ncountries: []\n",
                 TW_ERR_PARSE, "manifest.yaml:7:", "'countries' must be a non-empty list", NULL);
-    expect_fail("manifest.yaml", MANIFEST_HEAD "flows_basis: before_tariffs\n" MANIFEST_LABELS
-                                 "files:\n  flow: trade.csv\n",
+    expect_fail("manifest.yaml",
+                MANIFEST_HEAD "flows_basis: before_tariffs\n" MANIFEST_LABELS
+                              "files:\n  flow: trade.csv\n",
                 TW_ERR_PARSE, "manifest.yaml:14:", "unknown key 'flow' in files", NULL);
     expect_fail("manifest.yaml", NULL, TW_ERR_IO, "manifest.yaml", "cannot open", NULL);
 }
@@ -556,10 +570,11 @@ static void test_validate_passthrough(void **state)
 {
     (void)state;
     /* every cell is valid on its own, but BBB sells nothing: tw_model_validate says so */
-    expect_fail("flows.csv", "exporter,importer,sector,value\n"
-                             "AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\nBBB,AAA,goods,0\n"
-                             "BBB,BBB,goods,0\nAAA,AAA,serv,40.5\nAAA,BBB,serv,0\n"
-                             "BBB,AAA,serv,0\nBBB,BBB,serv,0\n",
+    expect_fail("flows.csv",
+                "exporter,importer,sector,value\n"
+                "AAA,AAA,goods,70.25\nAAA,BBB,goods,12.5\nBBB,AAA,goods,0\n"
+                "BBB,BBB,goods,0\nAAA,AAA,serv,40.5\nAAA,BBB,serv,0\n"
+                "BBB,AAA,serv,0\nBBB,BBB,serv,0\n",
                 TW_ERR_DATA, "flows: BBB sells nothing", NULL, NULL);
 }
 
@@ -672,8 +687,8 @@ static void test_uschina(void **state)
     const double *X = tw_model_get(m, TW_FLOWS), *t = tw_model_get(m, TW_TARIFFS);
     assert_close(X[tw_idx3(N, J, 1, 6, 16)], 134585.812892, 1e-15); /* CHN -> USA, computers */
     assert_close(X[tw_idx3(N, J, 6, 6, 39)], 2682293.617246, 1e-15);
-    assert_close(t[tw_idx3(N, J, 1, 6, 16)], 0.019015888, 1e-15);   /* USA on CHN */
-    assert_close(t[tw_idx3(N, J, 6, 1, 16)], 0.077406637, 1e-15);   /* CHN on USA */
+    assert_close(t[tw_idx3(N, J, 1, 6, 16)], 0.019015888, 1e-15); /* USA on CHN */
+    assert_close(t[tw_idx3(N, J, 6, 1, 16)], 0.077406637, 1e-15); /* CHN on USA */
     assert_close(tw_model_get(m, TW_IO_SHARES)[tw_idx3io(J, 6, 2, 16)], 0.00013919047, 1e-15);
     assert_close(tw_model_get(m, TW_VA_SHARES)[tw_idx2(J, 1, 9)], 0.2380954, 1e-15);
     /* cal_elasticities.csv has a byte-order mark and trailing spaces */
@@ -704,8 +719,8 @@ static void test_uschina_errors(void **state)
     const char *tmp = tt_tmpdir();
     char *dir = strdup(tmp);
     static const char *const files[] = {"TradeFlow2017.csv", "tariff_prewar2017.csv",
-                                        "vashare.csv", "IOshare.csv", "finalshare.csv",
-                                        "cal_elasticities.csv"};
+                                        "vashare.csv",       "IOshare.csv",
+                                        "finalshare.csv",    "cal_elasticities.csv"};
     for (size_t k = 0; k < 6; k++) {
         char src[4096], *text;
         size_t len;

@@ -184,9 +184,12 @@ static void test_constructor_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_codes),         cmocka_unit_test(test_derived),
-        cmocka_unit_test(test_validation_errors), cmocka_unit_test(test_clone_checksum),
-        cmocka_unit_test(test_policy),        cmocka_unit_test(test_constructor_errors),
+        cmocka_unit_test(test_codes),
+        cmocka_unit_test(test_derived),
+        cmocka_unit_test(test_validation_errors),
+        cmocka_unit_test(test_clone_checksum),
+        cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_constructor_errors),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -100,7 +100,7 @@ static void test_more_than_64_threads(void **state)
     tw_game_options_default(&go);
     go.threads = N;
     go.max_rounds = 1;
-    go.best.mfn = 1;        /* one rate per player: a cheap best response */
+    go.best.mfn = 1; /* one rate per player: a cheap best response */
     go.best.max_eval = 40;
     tw_policy *p = tw_policy_create(m, &err);
     tw_result *res = tw_result_create(m, &err);

@@ -239,8 +239,8 @@ static void test_purge_matches(void **state)
     static double Xc[N][N][S];
     fill_ossa(&o, f->raw);
     double nxc[N] = {0}, x[2 * N], res[2 * N];
-    ossa_solve(&o, (const double (*)[N][S])o.t, nxc, x);
-    ossa_conditions(&o, (const double (*)[N][S])o.t, nxc, x, res, Xc, NULL);
+    ossa_solve(&o, (const double(*)[N][S])o.t, nxc, x);
+    ossa_conditions(&o, (const double(*)[N][S])o.t, nxc, x, res, Xc, NULL);
     const double *Xb = tw_model_get(f->base, TW_FLOWS);
     double deficits[N];
     tw_model_derive(f->base, TW_DERIVED_DEFICIT, deficits, N);
@@ -279,8 +279,8 @@ static void counterfactual_case(const tw_model *base, int industry, double add, 
     if (tt_solve(s, p, r, &err) != TW_OK)
         fail_msg("solve: %s", err.message);
     double nxc[N] = {0}, x[2 * N], res[2 * N], welfare[N];
-    ossa_solve(&o, (const double (*)[N][S])tc, nxc, x);
-    ossa_conditions(&o, (const double (*)[N][S])tc, nxc, x, res, NULL, welfare);
+    ossa_solve(&o, (const double(*)[N][S])tc, nxc, x);
+    ossa_conditions(&o, (const double(*)[N][S])tc, nxc, x, res, NULL, welfare);
     const double *W = tw_result_country(r, TW_C_WELFARE_PCT);
     const double *w = tw_result_wage_hat(r);
     for (int n = 0; n < N; n++) {
@@ -406,7 +406,8 @@ static void test_table4_nash_war(void **state)
         assert_true(tw_result_country(r, TW_C_WELFARE_PCT)[c] < 0); /* everyone loses */
     }
     print_message("Nash war: mean median tariff %.3f%% (paper 58.1%%), mean welfare %.3f%% "
-                  "(paper -2.4%%)\n", med, welfare);
+                  "(paper -2.4%%)\n",
+                  med, welfare);
     /* The welfare change matches to the printed precision. The median is set
      * partly by tariffs on tiny flows, where welfare is flat: ours is 58.0
      * (measured 57.95 to 58.03 across tolerances, scalings and starts),

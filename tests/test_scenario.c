@@ -77,11 +77,12 @@ static void test_tariff_set_add_scale(void **state)
 {
     (void)state;
     tw_model *m = small_model();
-    tw_policy *p = policy_ok("policies:\n"
-                             "  - tariff: {importer: USA, exporter: CHN, sectors: s01, set: 0.25}\n"
-                             "  - tariff: {importer: USA, exporter: MEX, sectors: [s01, s02], add: 0.15}\n"
-                             "  - tariff: {importer: CAN, exporter: USA, scale: 2.5}\n",
-                             m, 0);
+    tw_policy *p =
+        policy_ok("policies:\n"
+                  "  - tariff: {importer: USA, exporter: CHN, sectors: s01, set: 0.25}\n"
+                  "  - tariff: {importer: USA, exporter: MEX, sectors: [s01, s02], add: 0.15}\n"
+                  "  - tariff: {importer: CAN, exporter: USA, scale: 2.5}\n",
+                  m, 0);
     assert_close(tw_policy_tariff(p, CHN, USA, S01), 0.25, 1e-15);
     assert_close(tw_policy_tariff(p, CHN, USA, S02), base_tariff(CHN, USA, S02), 1e-15);
     assert_close(tw_policy_tariff(p, MEX, USA, S01), base_tariff(MEX, USA, S01) + 0.15, 1e-15);
@@ -99,16 +100,17 @@ static void test_groups_and_all(void **state)
 {
     (void)state;
     tw_model *m = small_model();
-    tw_policy *p = policy_ok("groups:\n"
-                             "  countries:\n"
-                             "    NAFTA: [CAN, MEX, USA]\n"
-                             "    north: [CAN, USA]\n"
-                             "    bloc: [north, CHN]   # a group of groups\n"
-                             "  sectors: {goods: [s01, s02]}\n"
-                             "policies:\n"
-                             "  - tariff: {importer: NAFTA, exporter: NAFTA, sectors: goods, set: 0}\n"
-                             "  - export_tax: {exporter: bloc, importer: all, sectors: s02, set: 0.05}\n",
-                             m, 0);
+    tw_policy *p =
+        policy_ok("groups:\n"
+                  "  countries:\n"
+                  "    NAFTA: [CAN, MEX, USA]\n"
+                  "    north: [CAN, USA]\n"
+                  "    bloc: [north, CHN]   # a group of groups\n"
+                  "  sectors: {goods: [s01, s02]}\n"
+                  "policies:\n"
+                  "  - tariff: {importer: NAFTA, exporter: NAFTA, sectors: goods, set: 0}\n"
+                  "  - export_tax: {exporter: bloc, importer: all, sectors: s02, set: 0.05}\n",
+                  m, 0);
     for (size_t i = 0; i < 3; i++)
         for (size_t n = 0; n < 3; n++)
             for (size_t j = 0; j < NS; j++)
@@ -128,15 +130,16 @@ static void test_other_rules(void **state)
 {
     (void)state;
     tw_model *m = small_model();
-    tw_policy *p = policy_ok("policies:\n"
-                             "  - trade_cost: {importer: USA, exporter: CHN, sectors: all, scale: 1.1}\n"
-                             "  - trade_cost: {importer: USA, exporter: CHN, sectors: s02, scale: 1.1}\n"
-                             "  - trade_cost: {importer: CAN, exporter: MEX, sectors: svc, ban: true}\n"
-                             "  - trade_cost: {importer: MEX, exporter: CAN, sectors: svc, set: 0.9}\n"
-                             "  - subsidy: {country: CHN, sectors: [s02], set: 0.10}\n"
-                             "  - subsidy: {country: [USA, CHN], sectors: s02, add: 0.02}\n"
-                             "  - deficit: {country: all, set: 0}\n",
-                             m, 0);
+    tw_policy *p =
+        policy_ok("policies:\n"
+                  "  - trade_cost: {importer: USA, exporter: CHN, sectors: all, scale: 1.1}\n"
+                  "  - trade_cost: {importer: USA, exporter: CHN, sectors: s02, scale: 1.1}\n"
+                  "  - trade_cost: {importer: CAN, exporter: MEX, sectors: svc, ban: true}\n"
+                  "  - trade_cost: {importer: MEX, exporter: CAN, sectors: svc, set: 0.9}\n"
+                  "  - subsidy: {country: CHN, sectors: [s02], set: 0.10}\n"
+                  "  - subsidy: {country: [USA, CHN], sectors: s02, add: 0.02}\n"
+                  "  - deficit: {country: all, set: 0}\n",
+                  m, 0);
     assert_close(tw_policy_trade_cost_change(p, CHN, USA, S01), 1.1, 1e-15);
     assert_close(tw_policy_trade_cost_change(p, CHN, USA, S02), 1.21, 1e-15);
     assert_true(isinf(tw_policy_trade_cost_change(p, MEX, CAN, SVC)));
@@ -175,16 +178,17 @@ static void test_stages_cumulative(void **state)
 {
     (void)state;
     tw_model *m = small_model();
-    const char *text = "name: Waves\n"
-                       "stages:\n"
-                       "  - name: wave 1\n"
-                       "    date: 2018-07-06\n"
-                       "    policies:\n"
-                       "      - tariff: {importer: USA, exporter: CHN, sectors: s01, add: 0.1}\n"
-                       "  - policies: []\n"
-                       "  - name: wave 3\n"
-                       "    policies:\n"
-                       "      - tariff: {importer: USA, exporter: CHN, sectors: [s01, s02], add: 0.15}\n";
+    const char *text =
+        "name: Waves\n"
+        "stages:\n"
+        "  - name: wave 1\n"
+        "    date: 2018-07-06\n"
+        "    policies:\n"
+        "      - tariff: {importer: USA, exporter: CHN, sectors: s01, add: 0.1}\n"
+        "  - policies: []\n"
+        "  - name: wave 3\n"
+        "    policies:\n"
+        "      - tariff: {importer: USA, exporter: CHN, sectors: [s01, s02], add: 0.15}\n";
     tw_scenario *sc = load_ok(text);
     assert_int_equal(tw_scenario_stage_count(sc), 3);
     assert_string_equal(tw_scenario_name(sc), "Waves");
@@ -274,7 +278,8 @@ static void test_from_csv(void **state)
     char csv[4300];
     snprintf(csv, sizeof csv, "%s", sc_path);
     strcpy(strrchr(csv, '/') + 1, "rates.csv");
-    assert_int_equal(tt_write_file(csv, "\xEF\xBB\xBF" "exporter,importer,sector,rate\n"
+    assert_int_equal(tt_write_file(csv, "\xEF\xBB\xBF"
+                                        "exporter,importer,sector,rate\n"
                                         "# a comment, with, commas\n"
                                         "CHN,USA,s01,0.275\n"
                                         "\n"
@@ -296,7 +301,8 @@ static void test_from_csv(void **state)
 
     /* errors inside the CSV name the CSV file and its line */
     const char *bad[][2] = {
-        {"exporter,importer,sector,rate\nCHN,USA,s01,0.1\nCHX,USA,s01,0.1\n", "rates.csv:3: unknown country 'CHX'"},
+        {"exporter,importer,sector,rate\nCHN,USA,s01,0.1\nCHX,USA,s01,0.1\n",
+         "rates.csv:3: unknown country 'CHX'"},
         {"exporter,importer,sector,rate\nCHN,USA,s09,0.1\n", "rates.csv:2: unknown sector 's09'"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,abc\n", "rates.csv:2: bad rate 'abc'"},
         {"exporter,importer,sector,rate\nCHN,USA,s01,-1\n", "rates.csv:2: bad rate '-1'"},
@@ -358,7 +364,8 @@ static void test_load_errors(void **state)
         {"policies: []\nstages: []\n", TW_ERR_PARSE, "s.yaml:2: give either policies or stages"},
         {"stages: []\n", TW_ERR_DATA, "s.yaml:1: stages is an empty list"},
         {"stages:\n  - name: a\n", TW_ERR_DATA, "s.yaml:2: stage has no policies"},
-        {"stages:\n  - {name: a, when: 2018, policies: []}\n", TW_ERR_PARSE, "unknown key 'when' in a stage"},
+        {"stages:\n  - {name: a, when: 2018, policies: []}\n", TW_ERR_PARSE,
+         "unknown key 'when' in a stage"},
         {"policies: {tariff: 1}\n", TW_ERR_PARSE, "policies must be a list"},
         {"policies:\n  - tarif: {importer: USA, exporter: CHN, set: 0}\n", TW_ERR_PARSE,
          "s.yaml:2: unknown rule 'tarif'"},
@@ -405,7 +412,8 @@ static void test_load_errors(void **state)
         {"policies:\n  - tariff: {exporter: CHN, set: 0}\n", TW_ERR_DATA, "needs an importer"},
         {"policies:\n  - tariff: {importer: CHN, set: 0}\n", TW_ERR_DATA, "needs an exporter"},
         {"policies:\n  - subsidy: {sectors: all, set: 0}\n", TW_ERR_DATA, "needs a country"},
-        {"policies:\n  - tariff: {importer: USA, exporter: CHN, set: 0,\n      file_format: cp1993}\n",
+        {"policies:\n  - tariff: {importer: USA, exporter: CHN, set: 0,\n      file_format: "
+         "cp1993}\n",
          TW_ERR_DATA, "s.yaml:3: file_format without from_file"},
         {"policies:\n  - tariff: {importer: USA, exporter: CHN, from_file: a, file_format: xls}\n",
          TW_ERR_PARSE, "bad value 'xls' in file_format"},
@@ -417,8 +425,10 @@ static void test_load_errors(void **state)
         {"options: {method: simplex}\npolicies: []\n", TW_ERR_PARSE, "(anderson or newton)"},
         {"options: {deficits: zero}\npolicies: []\n", TW_ERR_PARSE, "(fixed or balanced)"},
         {"options: {damping: 1.5}\npolicies: []\n", TW_ERR_DATA, "damping must be in (0, 1]"},
-        {"options:\n  max-iter: 5\npolicies: []\n", TW_ERR_PARSE, "s.yaml:2: unknown key 'max-iter' in options"},
-        {"groups: {regions: {A: [USA]}}\npolicies: []\n", TW_ERR_PARSE, "unknown key 'regions' in groups"},
+        {"options:\n  max-iter: 5\npolicies: []\n", TW_ERR_PARSE,
+         "s.yaml:2: unknown key 'max-iter' in options"},
+        {"groups: {regions: {A: [USA]}}\npolicies: []\n", TW_ERR_PARSE,
+         "unknown key 'regions' in groups"},
         {"groups: {countries: [USA]}\npolicies: []\n", TW_ERR_PARSE, "countries must be a mapping"},
         {"groups: {countries: {all: [USA]}}\npolicies: []\n", TW_ERR_DATA, "'all' is reserved"},
         {"groups:\n  countries:\n    A: [B]\n    B: [USA, C]\n    C: [A]\npolicies: []\n",
@@ -479,8 +489,8 @@ static void test_policy_errors(void **state)
         {"stages:\n  - policies:\n    - deficit: {country: USA, set: 0}\n"
          "  - policies:\n    - deficit: {country: all, set: 0}\n",
          TW_ERR_DATA, "s.yaml:3: deficits would sum to"}, /* an earlier stage fails first */
-        {"policies:\n  - tariff: {importer: USA, exporter: CHN, from_file: none.csv}\n",
-         TW_ERR_IO, "none.csv: cannot open"},
+        {"policies:\n  - tariff: {importer: USA, exporter: CHN, from_file: none.csv}\n", TW_ERR_IO,
+         "none.csv: cannot open"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         check_policy_error(m, &cases[k]);

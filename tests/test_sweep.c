@@ -101,9 +101,10 @@ static void test_draws_distribution(void **state)
         double psi_u, psi_t;
         tw_draw_spec psi_fixed = {TW_DIST_FIXED, lo, NULL};
         assert_int_equal(tw_draw_elasticities(&uni, &psi_fixed, 1, 2019, k, &u[k - 1], &psi_u,
-                                              NULL), TW_OK);
-        assert_int_equal(tw_draw_elasticities(&tn, &psi_fixed, 1, 2019, k, &t[k - 1], &psi_t,
-                                              NULL), TW_OK);
+                                              NULL),
+                         TW_OK);
+        assert_int_equal(tw_draw_elasticities(&tn, &psi_fixed, 1, 2019, k, &t[k - 1], &psi_t, NULL),
+                         TW_OK);
         assert_true(t[k - 1] > 0);
     }
     qsort(u, K, sizeof *u, cmp_double);
@@ -188,8 +189,8 @@ static void test_draws_bounded(void **state)
     tw_draw_spec th3 = {TW_DIST_NORMAL, theta_mean, theta_se}, ps3 = {TW_DIST_NORMAL, pm, pse};
     double t3[J], p3[J];
     for (unsigned long long k = 0; k < 2000; k++) {
-        assert_int_equal(tw_draw_elasticities_bounded(&th3, &ps3, J, 0.9, 3, k, t3, p3, NULL,
-                                                      NULL), TW_OK);
+        assert_int_equal(tw_draw_elasticities_bounded(&th3, &ps3, J, 0.9, 3, k, t3, p3, NULL, NULL),
+                         TW_OK);
         for (int j = 0; j < J; j++)
             assert_true(k == 0 ? t3[j] == theta_mean[j] && p3[j] == pm[j] : t3[j] * p3[j] < 0.9);
     }
@@ -199,9 +200,9 @@ static void test_draws_bounded(void **state)
     tw_draw_spec tight = {TW_DIST_NORMAL, m10, s01}, p_half = {TW_DIST_FIXED, p05, NULL};
     double a, b;
     tw_error err;
-    assert_int_equal(
-        tw_draw_elasticities_bounded(&tight, &p_half, 1, 1.0, 1, 1, &a, &b, NULL, &err),
-        TW_ERR_INVALID);
+    assert_int_equal(tw_draw_elasticities_bounded(&tight, &p_half, 1, 1.0, 1, 1, &a, &b, NULL,
+                                                  &err),
+                     TW_ERR_INVALID);
     assert_non_null(strstr(err.message, "not one of 1000 draws has psi*theta below 1"));
     assert_int_equal(tw_draw_elasticities_bounded(&th, &ps, 1, 0.0, 1, 1, &a, &b, NULL, &err),
                      TW_ERR_INVALID);
@@ -311,8 +312,9 @@ static void test_sweep_solves(void **state)
     for (size_t pt = 0; pt < 2; pt++)
         for (size_t k = 0; k <= D; k++) {
             double theta[J], psi[J], t2[J], p2[J];
-            assert_int_equal(tw_draw_elasticities_bounded(&th, &ps, J, 1.0, 77, k, theta, psi,
-                                                          NULL, NULL), TW_OK);
+            assert_int_equal(tw_draw_elasticities_bounded(&th, &ps, J, 1.0, 77, k, theta, psi, NULL,
+                                                          NULL),
+                             TW_OK);
             assert_int_equal(tw_sweep_elasticities(s1, k, t2, p2, NULL), TW_OK);
             assert_memory_equal(theta, t2, sizeof theta);
             tw_sweep_solve so;
@@ -643,11 +645,11 @@ static void test_sweep_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_quantile_type7),     cmocka_unit_test(test_normal_quantile),
+        cmocka_unit_test(test_quantile_type7),      cmocka_unit_test(test_normal_quantile),
         cmocka_unit_test(test_draws_deterministic), cmocka_unit_test(test_draws_distribution),
-        cmocka_unit_test(test_draws_errors),       cmocka_unit_test(test_draws_bounded),
-        cmocka_unit_test(test_sweep_solves),       cmocka_unit_test(test_sweep_summary),
-        cmocka_unit_test(test_sweep_stop_resume),  cmocka_unit_test(test_sweep_errors),
+        cmocka_unit_test(test_draws_errors),        cmocka_unit_test(test_draws_bounded),
+        cmocka_unit_test(test_sweep_solves),        cmocka_unit_test(test_sweep_summary),
+        cmocka_unit_test(test_sweep_stop_resume),   cmocka_unit_test(test_sweep_errors),
         cmocka_unit_test(test_sweep_shared),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);

@@ -45,7 +45,8 @@ typedef struct {
     size_t *len;
 } fz_scratch;
 
-static inline int fz_scratch_open(fz_scratch *s, const char *src, const char *const *names, size_t n)
+static inline int fz_scratch_open(fz_scratch *s, const char *src, const char *const *names,
+                                  size_t n)
 {
     snprintf(s->dir, sizeof s->dir, "/tmp/tradewar-fuzz-XXXXXX");
     if (!mkdtemp(s->dir))

@@ -53,8 +53,13 @@ static void fuzz_csv_memory(const char *text, size_t len)
         return;
     static const char *const codes[] = {"AAA", "BBB"};
     tw_keyset ks = {"country", 2, codes};
-    tw_long_spec s = {.nkeys = 2, .key_cols = {"a", "b"}, .keys = {&ks, &ks}, .value_col = "v",
-                      .complete = 1, .lo = 0, .hi = 1};
+    tw_long_spec s = {.nkeys = 2,
+                      .key_cols = {"a", "b"},
+                      .keys = {&ks, &ks},
+                      .value_col = "v",
+                      .complete = 1,
+                      .lo = 0,
+                      .hi = 1};
     double out[4] = {0};
     tw_long_read(&c, &s, out, 4, NULL, NULL);
     tw_csv_free(&c);
@@ -122,4 +127,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     return 0;
 }
-

@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!ready)
         ready = fz_scratch_open(&scratch, TW_SOURCE_DIR "/data/ossa2007/toy", files, N_FILES) == 0
-                    ? 1 : -1;
+                    ? 1
+                    : -1;
     if (size < 1 || ready < 0)
         return 0;
     size_t which = data[0] % N_FILES;

@@ -9,9 +9,9 @@
  */
 #include "fuzz_common.h"
 
-static const char *const files[] = {"TradeFlow2017.csv", "tariff_prewar2017.csv", "vashare.csv",
-                                    "IOshare.csv",       "finalshare.csv",
-                                    "cal_elasticities.csv"};
+static const char *const files[] = {"TradeFlow2017.csv", "tariff_prewar2017.csv",
+                                    "vashare.csv",       "IOshare.csv",
+                                    "finalshare.csv",    "cal_elasticities.csv"};
 #define N_FILES (sizeof files / sizeof *files)
 
 static fz_scratch scratch;
@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!ready)
         ready = fz_scratch_open(&scratch, TW_SOURCE_DIR "/data/us-china-2017", files, N_FILES) == 0
-                    ? 1 : -1;
+                    ? 1
+                    : -1;
     if (size < 1 || ready < 0)
         return 0;
     size_t which = data[0] % N_FILES;

@@ -16,21 +16,21 @@
 int tt_close(double got, double want, double tol);
 
 /* Fail the current test with a message when tt_close() is false. */
-#define assert_close(got, want, tol)                                                      \
-    do {                                                                                  \
-        double tt_g_ = (got), tt_w_ = (want);                                             \
-        if (!tt_close(tt_g_, tt_w_, (tol)))                                               \
-            fail_msg("%s = %.17g, expected %.17g (rel tol %g)", #got, tt_g_, tt_w_,       \
-                     (double)(tol));                                                      \
+#define assert_close(got, want, tol)                                                \
+    do {                                                                            \
+        double tt_g_ = (got), tt_w_ = (want);                                       \
+        if (!tt_close(tt_g_, tt_w_, (tol)))                                         \
+            fail_msg("%s = %.17g, expected %.17g (rel tol %g)", #got, tt_g_, tt_w_, \
+                     (double)(tol));                                                \
     } while (0)
 
 /* Absolute-difference version. */
-#define assert_near(got, want, atol)                                                      \
-    do {                                                                                  \
-        double tt_g_ = (got), tt_w_ = (want);                                             \
-        if (!(tt_g_ - tt_w_ <= (atol) && tt_w_ - tt_g_ <= (atol)))                          \
-            fail_msg("%s = %.17g, expected %.17g (abs tol %g)", #got, tt_g_, tt_w_,       \
-                     (double)(atol));                                                     \
+#define assert_near(got, want, atol)                                                \
+    do {                                                                            \
+        double tt_g_ = (got), tt_w_ = (want);                                       \
+        if (!(tt_g_ - tt_w_ <= (atol) && tt_w_ - tt_g_ <= (atol)))                  \
+            fail_msg("%s = %.17g, expected %.17g (abs tol %g)", #got, tt_g_, tt_w_, \
+                     (double)(atol));                                               \
     } while (0)
 
 /* tw_solve that also requires convergence: TW_OK only when the solve ran and
