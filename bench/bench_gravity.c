@@ -111,9 +111,9 @@ int main(int argc, char **argv)
            "iterations=%d fe_sweeps=%ld beta=%.5f,%.5f (true 0.385,-1.2385) se=%.5f,%.5f "
            "peak_mib=%.1f target_s=3 ratio_to_target=%.3f fixest_published_s=3.5 "
            "ratio_to_fixest=%.3f\n",
-           n, L, reps, t[reps / 2], t[0], c[reps / 2], r.converged, r.iterations, r.fe_sweeps,
-           r.beta[0], r.beta[1], r.se[0], r.se[1], (double)ru.ru_maxrss / 1024.0, t[reps / 2] / 3.0,
-           t[reps / 2] / 3.5);
+           n, L, reps, t[reps / 2], t[0], c[reps / 2], r.outcome == TW_OUTCOME_CONVERGED,
+           r.iterations, r.fe_sweeps, r.beta[0], r.beta[1], r.se[0], r.se[1],
+           (double)ru.ru_maxrss / 1024.0, t[reps / 2] / 3.0, t[reps / 2] / 3.5);
     tw_ppml_result_free(&r);
     for (int d = 0; d < 3; d++) {
         free(fe[d]);

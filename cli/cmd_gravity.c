@@ -80,20 +80,6 @@ static const char *vcov_name(tw_vcov_kind k)
     return k == TW_VCOV_IID ? "iid" : k == TW_VCOV_ROBUST ? "robust" : "cluster";
 }
 
-static const char *stop_name(tw_ppml_stop s)
-{
-    switch (s) {
-    case TW_PPML_CONVERGED:
-        return "converged";
-    case TW_PPML_MAX_ITER:
-        return "iteration limit";
-    case TW_PPML_FE_MAX_ITER:
-        return "fixed-effect projection limit";
-    default:
-        return "non-finite fit";
-    }
-}
-
 static double pvalue(double z) { return erfc(fabs(z) / sqrt(2.0)); }
 
 static void provenance(FILE *f, const est_run *r)
@@ -103,7 +89,7 @@ static void provenance(FILE *f, const est_run *r)
             "vcov=%s cluster=\"%s\" subset=\"%s\" tol=%.15g converged=%s\n",
             TW_VERSION_STRING, r->data, r->checksum, r->formula_text, vcov_name(r->o.vcov),
             r->cluster_text ? r->cluster_text : "", r->subset ? r->subset : "", r->o.tol,
-            r->res.converged ? "true" : "false");
+            (r->res.outcome == TW_OUTCOME_CONVERGED) ? "true" : "false");
 }
 
 static int write_csv(FILE *f, void *user)
@@ -157,10 +143,10 @@ static json_t *estimate_json(const est_run *r)
                      "dropped", drop, "vcov", vcov_name(r->o.vcov), "clusters",
                      json_pack("[I, I]", (json_int_t)r->res.clusters[0],
                                (json_int_t)r->res.clusters[1]),
-                     "converged", r->res.converged, "stop", stop_name(r->res.stop), "iterations",
-                     r->res.iterations, "fe_sweeps", (json_int_t)r->res.fe_sweeps, "deviance",
-                     out_json_number(r->res.deviance), "pseudo_r2",
-                     out_json_number(r->res.pseudo_r2), "log_likelihood",
+                     "converged", (r->res.outcome == TW_OUTCOME_CONVERGED), "outcome",
+                     tw_outcome_name(r->res.outcome), "iterations", r->res.iterations, "fe_sweeps",
+                     (json_int_t)r->res.fe_sweeps, "deviance", out_json_number(r->res.deviance),
+                     "pseudo_r2", out_json_number(r->res.pseudo_r2), "log_likelihood",
                      out_json_number(r->res.log_likelihood), "omitted_collinear",
                      json_integer((json_int_t)r->res.n_omitted), "seconds", r->res.seconds);
 }
@@ -211,7 +197,7 @@ static void print_table(FILE *f, const est_run *r)
     fprintf(f,
             "\nDeviance %.6g, pseudo R2 %.6f; %s after %d IRLS iterations (%ld projection "
             "sweeps), %.3f s\n",
-            r->res.deviance, r->res.pseudo_r2, stop_name(r->res.stop), r->res.iterations,
+            r->res.deviance, r->res.pseudo_r2, tw_outcome_name(r->res.outcome), r->res.iterations,
             r->res.fe_sweeps, r->res.seconds);
 }
 
@@ -367,9 +353,9 @@ static int estimate(int argc, char **argv, int first, cli_ctx ctx)
                 rc = CLI_FAILURE;
             }
         }
-        if (rc == CLI_OK && !r->res.converged) {
-            cli_error("PPML did not converge: %s after %d iterations", stop_name(r->res.stop),
-                      r->res.iterations);
+        if (rc == CLI_OK && !(r->res.outcome == TW_OUTCOME_CONVERGED)) {
+            cli_error("PPML did not converge: %s after %d iterations",
+                      tw_outcome_description(r->res.outcome), r->res.iterations);
             rc = CLI_NO_CONVERGENCE;
         }
     }

@@ -78,7 +78,8 @@ static void print_table(FILE *f, const el_run *r)
     for (size_t j = 0; j < r->J; j++)
         fprintf(f, "%-20s %10.4f %10.4f\n", r->sector_name[j], r->theta[j], r->se[j]);
     fprintf(f, "\n%s after %d IRLS iterations, %.3f s\n",
-            r->res.converged ? "converged" : "NOT converged", r->res.iterations, r->res.seconds);
+            (r->res.outcome == TW_OUTCOME_CONVERGED) ? "converged" : "NOT converged",
+            r->res.iterations, r->res.seconds);
 }
 
 static json_t *to_json(const el_run *r)
@@ -97,7 +98,8 @@ static json_t *to_json(const el_run *r)
                              r->cluster_text);
     return json_pack("{s:o, s:o, s:I, s:I, s:b, s:i}", "provenance", prov, "elasticities", rows,
                      "observations", (json_int_t)r->res.n_used, "rows", (json_int_t)r->res.n,
-                     "converged", r->res.converged, "iterations", r->res.iterations);
+                     "converged", (r->res.outcome == TW_OUTCOME_CONVERGED), "iterations",
+                     r->res.iterations);
 }
 
 static int parse(int argc, char **argv, int first, cli_ctx *ctx, el_run *r, const char **fmt)
@@ -295,7 +297,7 @@ int cmd_gravity_elasticities(int argc, char **argv, int first, cli_ctx ctx)
         }
         if (r.output)
             rc = write_output(&r);
-        if (rc == CLI_OK && !r.res.converged)
+        if (rc == CLI_OK && !(r.res.outcome == TW_OUTCOME_CONVERGED))
             rc = CLI_NO_CONVERGENCE;
     }
     gf_data_free(&d);

@@ -395,8 +395,8 @@ static json_t *to_json(const ge_run *r)
                              r->ref_s, "coefficients", coef, "set", r->set_text, "pairs",
                              r->pairs_text);
     return json_pack("{s:o, s:o, s:b, s:i, s:o}", "provenance", prov, "countries", rows,
-                     "converged", r->res.converged, "iterations", r->res.iterations, "residual",
-                     out_json_number(r->res.residual));
+                     "converged", (r->res.outcome == TW_OUTCOME_CONVERGED), "iterations",
+                     r->res.iterations, "residual", out_json_number(r->res.residual));
 }
 
 static int write_json(FILE *f, void *user)
@@ -420,7 +420,8 @@ static void print_table(FILE *f, const ge_run *r)
         fprintf(f, "%-10s %12.6f %12.6f %12.6f %12.6f\n", r->country[k], r->res.gdp_pct[k],
                 r->res.price_pct[k], r->res.imr_pct[k], r->res.omr_pct[k]);
     fprintf(f, "\n%s %s (residual %.2g, %d iterations)\n", r->guide ? "Iterations" : "Resistances",
-            r->res.converged ? "converged" : "NOT converged", r->res.residual, r->res.iterations);
+            (r->res.outcome == TW_OUTCOME_CONVERGED) ? "converged" : "NOT converged",
+            r->res.residual, r->res.iterations);
 }
 
 static void scenario_help(FILE *f)
@@ -636,7 +637,7 @@ int cmd_gravity_ge(int argc, char **argv, int first, cli_ctx ctx)
                 rc = CLI_FAILURE;
             }
         }
-        if (rc == CLI_OK && !r->res.converged)
+        if (rc == CLI_OK && !(r->res.outcome == TW_OUTCOME_CONVERGED))
             rc = CLI_NO_CONVERGENCE;
     }
     run_free(r);

@@ -1358,14 +1358,6 @@ const char *tw_table_text(const tw_table *t, size_t row, size_t k, char *buf, si
 tw_status tw_table_factor(const tw_table *t, size_t k, uint32_t *codes, size_t *levels,
                           char ***names, tw_error *err);
 
-/** Why the PPML iterations stopped. */
-typedef enum {
-    TW_PPML_CONVERGED = 0,   /* relative deviance change below tol */
-    TW_PPML_MAX_ITER = 1,    /* IRLS iteration limit */
-    TW_PPML_FE_MAX_ITER = 2, /* a fixed-effect projection hit its limit */
-    TW_PPML_NOT_FINITE = 3   /* the fit became non-finite */
-} tw_ppml_stop;
-
 /** Why an observation was left out (tw_ppml_result.dropped). */
 typedef enum {
     TW_PPML_KEPT = 0,
@@ -1419,10 +1411,11 @@ typedef struct tw_ppml_result {
     size_t n_dropped[5];    /* by tw_ppml_drop code */
     size_t n_omitted;       /* regressors omitted as collinear */
     size_t clusters[2];     /* groups per cluster dimension */
-    tw_ppml_stop stop;
-    int converged;  /* 1 when stop == TW_PPML_CONVERGED */
-    int iterations; /* IRLS iterations */
-    long fe_sweeps; /* projection sweeps over all IRLS iterations */
+    tw_outcome outcome;     /* converged (relative deviance change below tol), iteration-limit
+                           (IRLS iterations), inner-not-converged (a fixed-effect projection
+                           hit its limit) or non-finite (the fit became non-finite) */
+    int iterations;         /* IRLS iterations */
+    long fe_sweeps;         /* projection sweeps over all IRLS iterations */
     double deviance, null_deviance, pseudo_r2, log_likelihood;
     tw_vcov_kind vcov_kind;
     double seconds;
@@ -1437,8 +1430,8 @@ typedef struct tw_ppml_result {
  * then those the ReLU check of Correia, Guimaraes & Zylkin (2019) finds
  * separated by the regressors. Standard errors: IID (model-based), robust
  * (sandwich times n/(n-1)) or clustered (G/(G-1); two-way as V1 + V2 - V12).
- * TW_OK even when the iterations did not converge: res->stop says why
- * (TW_ERR_NO_CONVERGENCE is not used). TW_ERR_INVALID (dimensions, y < 0),
+ * TW_OK even when the iterations did not converge: res->outcome says how
+ * they ended. TW_ERR_INVALID (dimensions, y < 0),
  * TW_ERR_DATA (no observation left, collinear regressors), TW_ERR_NOMEM.
  * *res is initialised by the call; free it with tw_ppml_result_free even on error.
  */
@@ -1476,8 +1469,9 @@ typedef struct tw_gravity_ge_result {
     double *welfare;     /* (E/P)/(E'/P'), E' = (E/Y) Y' (Arkolakis et al.'s statistic) */
     double *imr0, *omr0; /* baseline P and Pi (levels) */
     int iterations;      /* of the last resistance solve */
-    int converged;
-    double residual; /* largest relative residual of the resistance equations */
+    tw_outcome outcome;  /* converged, or iteration-limit (the resistances, or the
+                            guide's iteration, within their limits) */
+    double residual;     /* largest relative residual of the resistance equations */
 } tw_gravity_ge_result;
 
 /**

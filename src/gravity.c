@@ -984,7 +984,7 @@ tw_status tw_ppml_fit(const tw_ppml_problem *p, const tw_ppml_options *opt, tw_p
     }
     init_mean(&s);
     double dev_old = INFINITY, fe_tol = o.fe_tol > 1e-4 ? o.fe_tol : 1e-4;
-    res->stop = TW_PPML_MAX_ITER;
+    res->outcome = TW_OUTCOME_ITERATION_LIMIT;
     for (int it = 1; it <= o.max_iter; it++) {
         int rc = irls_step(&s, fe_tol, o.fe_max_iter, it == 1, &res->n_omitted, &res->fe_sweeps);
         res->iterations = it;
@@ -993,18 +993,18 @@ tw_status tw_ppml_fit(const tw_ppml_problem *p, const tw_ppml_options *opt, tw_p
             return tw_fail(err, TW_ERR_DATA, "PPML: the regressors are collinear");
         }
         if (rc == -2) {
-            res->stop = TW_PPML_FE_MAX_ITER;
+            res->outcome = TW_OUTCOME_INNER_NOT_CONVERGED;
             break;
         }
         double dev = deviance(s.y, s.mu, s.n);
         if (!isfinite(dev)) {
-            res->stop = TW_PPML_NOT_FINITE;
+            res->outcome = TW_OUTCOME_NON_FINITE;
             break;
         }
         double change = fabs(dev - dev_old) / fmax(fmin(dev, dev_old), 0.1);
         dev_old = dev;
         if (change < o.tol && fe_tol <= o.fe_tol) {
-            res->stop = TW_PPML_CONVERGED;
+            res->outcome = TW_OUTCOME_CONVERGED;
             break;
         }
         /* tighten the projections as the deviance settles (ppmlhdfe) */
@@ -1013,8 +1013,7 @@ tw_status tw_ppml_fit(const tw_ppml_problem *p, const tw_ppml_options *opt, tw_p
         if (change < o.tol)
             fe_tol = o.fe_tol;
     }
-    res->converged = res->stop == TW_PPML_CONVERGED;
-    if (res->stop == TW_PPML_NOT_FINITE) {
+    if (res->outcome == TW_OUTCOME_NON_FINITE) {
         work_free(&s);
         res->seconds = tw_now() - t0;
         return TW_OK;

@@ -129,7 +129,7 @@ tw_status tw_gravity_ge_gegravity(const tw_gravity_ge_problem *p, tw_gravity_ge_
     double res0, res1;
     int it0 = resistances(N, p->T0, y, e, p->reference, a0, b0, &res0);
     int it1 = resistances(N, p->T1, y, e, p->reference, a1, b1, &res1);
-    r->converged = it0 > 0 && it1 > 0;
+    r->outcome = it0 > 0 && it1 > 0 ? TW_OUTCOME_CONVERGED : TW_OUTCOME_ITERATION_LIMIT;
     r->iterations = it1 > 0 ? it1 : MR_MAX_ITER;
     r->residual = fmax(res0, res1);
     double inv = 1 / (1 - p->sigma);
@@ -344,7 +344,7 @@ tw_status tw_gravity_ge_geppml(const tw_gravity_geppml_problem *p, tw_gravity_ge
         er0 = er1;
     }
     r->iterations = it;
-    r->converged = !(sd > tol || mx > tol);
+    r->outcome = !(sd > tol || mx > tol) ? TW_OUTCOME_CONVERGED : TW_OUTCOME_ITERATION_LIMIT;
     r->residual = fmax(sd, mx);
     /* the full-endowment indexes (the guide's Step IV) */
     for (size_t k = 0; k < N; k++)

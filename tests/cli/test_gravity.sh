@@ -146,7 +146,7 @@ run gravity estimate "$DTA" --formula "$F" --subset "nosuch=1"
 expect_rc 3 "subset column missing"
 run gravity estimate "$DTA" --formula "$F" --max-iter 1
 expect_rc 1 "iteration limit: not converged"
-expect_in "$T/out" "iteration limit" "non-convergence shown"
+expect_in "$T/out" "iteration-limit after" "non-convergence shown (the outcome key)"
 run gravity --help
 expect_rc 0 "help"
 # ---- gravity elasticities: simulated sectoral flows with known theta -------
